@@ -1,0 +1,61 @@
+"""zerograd: reverse-mode automatic differentiation from zero, on NumPy, faithful to PyTorch.
+
+    import zerograd as torch
+    x = torch.ones(2, 2, requires_grad=True)
+    out = ((x + 2) * (x + 2) * 3).mean()
+    out.backward()
+    print(x.grad)          # tensor([[4.5000, 4.5000], [4.5000, 4.5000]])
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .tensor import Size, Tensor, device  # noqa: E402  (first: ops import Tensor)
+from . import dtypes as _dtypes
+from .dtypes import (bfloat16, bool, double, dtype, float, float16, float32, float64,  # noqa: A004
+                     get_default_dtype, half, int, int8, int16, int32, int64, long, promote_types,
+                     set_default_dtype, short, uint8)
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                        no_grad, set_grad_enabled)
+from . import ops as _ops
+from .ops import (Generator, abs, add, addmm, all, allclose, amax, amin, any, arange,  # noqa: A004
+                  argmax, argmin, as_tensor, bmm, clamp, clip, clone, cos, default_generator, div,
+                  dot, empty, empty_like, eq, equal, exp, expand, eye, flatten, floor_divide,
+                  from_numpy, full, full_like, ge, get_rng_state, gt, initial_seed, isclose,
+                  isfinite, isinf, isnan, le, linspace, log, log1p, logical_and, logical_not,
+                  logical_or, logical_xor, logsumexp, lt, manual_seed, matmul, max, maximum, mean,
+                  min, minimum, mm, mul, mv, ne, neg, norm, normal, ones, ones_like, permute, pow,
+                  prod, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+                  reciprocal, relu, remainder, reshape, rsqrt, rsub, seed, set_rng_state, sigmoid,
+                  sign, sin, sqrt, square, squeeze, std, sub, sum, t, tanh, tensor, transpose,
+                  true_divide, unsqueeze, var, where, zeros, zeros_like)
+from . import autograd  # noqa: E402
+from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
+
+negative = neg
+multiply = mul
+subtract = sub
+divide = div
+greater = gt
+less = lt
+result_type = _dtypes.result_type
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(t) -> bool:
+    return t.is_floating_point()
+
+
+def numel(t) -> int:
+    return t.numel()
+
+
+def get_num_threads() -> int:
+    return 1
+
+
+def set_num_threads(n) -> None:
+    """Accepted for compatibility; NumPy's BLAS threads are set by its environment variables."""

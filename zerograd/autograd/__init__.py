@@ -1,0 +1,99 @@
+"""zerograd.autograd: backward(), grad(), Function, and the checking tools.
+
+    loss.backward()                               # == autograd.backward(loss)
+    g, = autograd.grad(loss, [w], create_graph=True)
+"""
+from __future__ import annotations
+
+from .. import grad_mode as _gm
+from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
+from ..tensor import Tensor
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+from .engine import make_seeds, run_backward
+from .function import Function, once_differentiable  # noqa: F401
+from .function import Node  # noqa: F401
+from . import functional  # noqa: F401,E402
+from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
+
+
+def _tensors(x, what):
+    if isinstance(x, Tensor):
+        return (x,)
+    if x is None:
+        return ()
+    out = tuple(x)
+    for t in out:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{what} must be Tensors, got {type(t).__name__}")
+    return out
+
+
+def _grads(grad_tensors, n, what="grad_tensors"):
+    if grad_tensors is None:
+        return (None,) * n
+    if isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    grad_tensors = tuple(grad_tensors)
+    if len(grad_tensors) != n:
+        raise RuntimeError(f"{what} should have the same length as tensors: got {len(grad_tensors)} "
+                           f"and {n}")
+    return grad_tensors
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    """Accumulate the gradients of `tensors` (seeded with `grad_tensors`) into the leaves' `.grad`.
+
+    Scalars need no seed (it is 1); a non-scalar needs `grad_tensors` shaped like it: the vector
+    v of the vector-Jacobian product vᵀ J.  The graph is freed afterwards unless `retain_graph`."""
+    tensors = _tensors(tensors, "tensors")
+    seeds = make_seeds(tensors, _grads(grad_tensors, len(tensors)))
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _tensors(inputs, "inputs")
+        if len(inputs) == 0:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    if create_graph:
+        import warnings
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
+    run_backward(tensors, seeds, retain_graph=retain_graph, create_graph=create_graph,
+                 inputs=inputs, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Return d(outputs)/d(inputs) (the VJP with `grad_outputs`) without touching `.grad`."""
+    outputs = _tensors(outputs, "outputs")
+    single_input = isinstance(inputs, Tensor)
+    inputs = _tensors(inputs, "inputs")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and not allow_unused:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched=True is not supported; loop over the batch "
+                                  "or use zerograd.autograd.functional.jacobian")
+    seeds = make_seeds(outputs, _grads(grad_outputs, len(outputs), "grad_outputs"))
+    if retain_graph is None:
+        retain_graph = create_graph
+    result = run_backward(outputs, seeds, retain_graph=retain_graph, create_graph=create_graph,
+                          inputs=inputs, accumulate=False)
+    out = []
+    for t, g in zip(inputs, result):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
+                                   "in the graph. Set allow_unused=True if this is the desired "
+                                   "behavior.")
+            if materialize_grads:
+                from ..ops import zeros_like
+                g = zeros_like(t)
+        out.append(g)
+    return tuple(out)

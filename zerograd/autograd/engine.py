@@ -1,0 +1,294 @@
+"""The backward engine: one iterative reverse sweep over the recorded graph.
+
+A node may run only when every node that feeds it a gradient has run.  So we first count, for
+each node, how many edges point at it ("dependencies"), then repeatedly run a node whose count
+has dropped to zero.  Among ready nodes we take the most recently created one (largest sequence
+number): for a graph recorded as a tape that is exactly reverse creation order, and it makes the
+order of gradient summation - hence float rounding - deterministic, as in PyTorch's engine.
+
+Nothing here recurses, so a chain 10^6 nodes deep backpropagates without touching Python's
+recursion limit.  Saved tensors are released as soon as their node has run (unless
+`retain_graph`), gradients summed into per-node input buffers are dropped once consumed.
+
+`autograd.grad(outputs, inputs)` uses the same sweep but *captures* the gradient arriving at each
+input instead of writing `.grad`, and first prunes every node that cannot reach an input.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import warnings
+
+import numpy as np
+
+from .. import grad_mode
+from ..tensor import Tensor
+from .function import AccumulateGrad, GraphRoot, _anomaly, make_accumulator
+
+_state = grad_mode._state
+
+
+def _edge_of(t):
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if t._requires_grad:
+        return (make_accumulator(t), 0)
+    return None
+
+
+def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs=None,
+                 accumulate: bool = True):
+    """Backpropagate `seeds` from `roots`.
+
+    accumulate=True  (Tensor.backward / autograd.backward): write into `.grad` of the leaves, or
+                     of `inputs` only when given.
+    accumulate=False (autograd.grad): return the gradients captured at `inputs`, None if unused.
+    """
+    edges = []
+    for i, t in enumerate(roots):
+        e = _edge_of(t)
+        if e is None:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a "
+                               "grad_fn. Fix: create the inputs with requires_grad=True (or call "
+                               ".requires_grad_()), and do not compute them under no_grad().")
+        edges.append(e)
+    root = GraphRoot(edges, tuple(seeds))
+
+    # ---- capture targets (autograd.grad, backward(inputs=...)) ------------------------------
+    captures = None
+    if inputs is not None:
+        captures = {}
+        for k, t in enumerate(inputs):
+            if not t._requires_grad:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            node, nr = _edge_of(t)
+            captures.setdefault(node, []).append((nr, k))
+        captured = [None] * len(inputs)
+
+    # ---- pass 1: discover the graph and count dependencies (iteratively) -------------------
+    deps = {}
+    stack, seen = [root], {root}
+    if captures is None:
+        while stack:
+            node = stack.pop()
+            for child, _ in node.next_functions:
+                if child is None:
+                    continue
+                deps[child] = deps.get(child, 0) + 1
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        executes = None
+    else:
+        while stack:
+            node = stack.pop()
+            for child, _ in node.next_functions:
+                if child is not None and child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        # children are always created before their parents (smaller seq), so one pass in
+        # seq order decides which nodes lead to a capture target: they must execute.
+        reach, executes = set(), set()
+        for node in sorted(seen, key=_seq_key):
+            if any(c in reach for c, _ in node.next_functions if c is not None):
+                executes.add(node)
+                reach.add(node)
+            elif node in captures:
+                reach.add(node)
+        for node in executes:
+            for child, _ in node.next_functions:
+                if child in reach:
+                    deps[child] = deps.get(child, 0) + 1
+
+    # ---- pass 2: run ready nodes, newest first --------------------------------------------
+    buffers = {}
+    ready = [(-root._seq, root)]
+    prev = _state.enabled
+    _state.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[1]
+            grads = buffers.pop(node, None)
+            if node is not root:
+                if node._tensor_pre_hooks is not None or node._retain_hooks is not None:
+                    _run_tensor_hooks(node, grads)
+                if captures is not None:
+                    for nr, k in captures.get(node, ()):
+                        captured[k] = grads[nr]
+                    if node not in executes:
+                        continue
+                if all(g is None for g in grads):
+                    out = (None,) * len(node.next_functions)
+                else:
+                    out = _call_node(node, grads)
+                if not retain_graph:
+                    node._release()
+            else:
+                out = node._grads
+            for (child, nr), g in zip(node.next_functions, out):
+                if child is None or child not in deps:
+                    continue
+                if g is not None:
+                    buf = buffers.get(child)
+                    if buf is None:
+                        buf = buffers[child] = [None] * child._num_outputs
+                        buf[nr] = g
+                    else:
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
+                n = deps[child] - 1
+                deps[child] = n
+                if n == 0:
+                    if type(child) is AccumulateGrad:
+                        g = buffers.pop(child, (None,))[0]
+                        if g is not None:
+                            g = _run_leaf(child, g, create_graph, captures,
+                                          captured if captures is not None else None)
+                    else:
+                        heapq.heappush(ready, (-child._seq, child))
+    finally:
+        _state.enabled = prev
+
+    if captures is None:
+        return None
+    if accumulate:  # backward(inputs=...): write the captured grads into .grad
+        for t, g in zip(inputs, captured):
+            if g is not None:
+                with grad_mode.set_grad_enabled(create_graph):
+                    _accumulate_into(t, g, create_graph)
+        return None
+    return tuple(captured)
+
+
+def _seq_key(node):
+    return node._seq
+
+
+def _run_tensor_hooks(node, grads):
+    """Non-leaf `register_hook`s and `retain_grad`, on the grads flowing into `node`."""
+    if node._tensor_pre_hooks:
+        for nr, hooks in node._tensor_pre_hooks.items():
+            for fn in list(hooks.values()):
+                if grads[nr] is None:
+                    break
+                r = fn(grads[nr])
+                if r is not None:
+                    grads[nr] = r
+    if node._retain_hooks:
+        for nr, fn in node._retain_hooks.items():
+            if grads[nr] is not None:
+                fn(grads[nr])
+
+
+def _run_leaf(acc, g, create_graph, captures, captured):
+    """A leaf's sink: its tensor hooks, then capture or accumulate, then post-accumulate hooks."""
+    t = acc.variable
+    hooks = t._backward_hooks
+    if hooks:
+        for fn in list(hooks.values()):
+            r = fn(g)
+            if r is not None:
+                g = r
+    if captures is not None:
+        for _, k in captures.get(acc, ()):
+            captured[k] = g
+        return g
+    acc._accumulate(g, create_graph)
+    if t._post_acc_hooks:
+        for fn in list(t._post_acc_hooks.values()):
+            fn(t)
+    return g
+
+
+def _accumulate_into(t, g, create_graph):
+    if t.grad_fn is None:
+        make_accumulator(t)._accumulate(g, create_graph)
+        if t._post_acc_hooks:
+            for fn in list(t._post_acc_hooks.values()):
+                fn(t)
+    else:
+        t._grad = g.detach().clone() if t._grad is None else t._grad + g
+
+
+def _call_node(node, grads):
+    """Node pre-hooks, backward (with the engine's chores), post-hooks, anomaly checks."""
+    if node._pre_hooks:
+        for fn in list(node._pre_hooks.values()):
+            r = fn(tuple(grads))
+            if r is not None:
+                grads = list(r)
+    if _anomaly.enabled:
+        out = _call_with_anomaly(node, grads)
+    else:
+        out = node._apply(grads)
+    if node._post_hooks:
+        for fn in list(node._post_hooks.values()):
+            r = fn(out, tuple(grads))
+            if r is not None:
+                out = tuple(r)
+    return out
+
+
+def _call_with_anomaly(node, grads):
+    try:
+        out = node._apply(grads)
+    except Exception:
+        _warn_trace(node)
+        raise
+    if _anomaly.check_nan:
+        for i, g in enumerate(out):
+            if g is not None and g._data.dtype.kind == "f" and np.isnan(g._data).any():
+                _warn_trace(node)
+                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
+                                   f"output.{_trace_text(node)}")
+    return out
+
+
+def _trace_text(node):
+    if node._trace is None:
+        return ""
+    return ("\nTraceback of forward call that created the node:\n" + "".join(node._trace))
+
+
+def _warn_trace(node):
+    if node._trace is not None:
+        warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the "
+                      f"error:\n{''.join(node._trace)}", stacklevel=3)
+
+
+# ------------------------------------------------------------------------------------------------
+# seeds: the vector of the vector-Jacobian product
+# ------------------------------------------------------------------------------------------------
+
+def make_seeds(outputs, grad_outputs, is_grads_batched=False):
+    seeds = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None:
+            if out._requires_grad:
+                if out._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if out._data.dtype.kind not in "fV":
+                    raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                       f"but got {out.dtype}")
+                seeds.append(Tensor._make(np.ones(out._data.shape, out._data.dtype), False, None, 0))
+            else:
+                seeds.append(None)
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor._make(np.asarray(g, dtype=out._data.dtype), False, None, 0)
+            if g._data.shape != out._data.shape:
+                from ..tensor import Size
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
+                    f"output[{i}] has a shape of {Size(out._data.shape)}. Fix: pass a gradient "
+                    "shaped like the output (the vector v of the vector-Jacobian product).")
+            if g._data.dtype.kind != out._data.dtype.kind and out._data.dtype.kind == "f":
+                raise RuntimeError(f"For complex Tensors, both grad_output and output are required "
+                                   f"to have the same dtype. Mismatch in dtype: grad_output[{i}] has "
+                                   f"a dtype of {g.dtype} and output[{i}] has a dtype of {out.dtype}.")
+            seeds.append(g)
+    return seeds
+
+
+def _nan_free(x):  # used by tests/tools
+    return not any(math.isnan(v) for v in np.ravel(x))

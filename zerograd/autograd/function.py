@@ -1,0 +1,533 @@
+"""Function and Node: how an operation records itself in the graph.
+
+Every differentiable operation, built-in or user-written, is a `Function` subclass with two
+static methods, exactly PyTorch's custom-Function contract:
+
+    class Exp(Op):
+        '''y = exp(x)      dx = g * y'''
+        @staticmethod
+        def forward(ctx, x):              # Tensors in; NumPy arrays (built-ins) or Tensors out
+            y = np.exp(x._data)
+            ctx.save_for_backward(y)      # saving the output array: see "Saved outputs" below
+            return y
+        @staticmethod
+        def backward(ctx, g):             # one grad per output in, one grad per input out
+            y, = ctx.saved_tensors        # written with Tensor ops, so it can be differentiated
+            return g * y
+
+The `ctx` handed to forward *is* the graph node that ends up in `output.grad_fn` (as in PyTorch,
+where the ctx of a custom Function is its `BackwardCFunction`).  Each Function gets its own node
+class, named like PyTorch's (`ExpBackward0` for built-ins via `node_name`, `<Name>Backward` for
+user Functions), so `print(y.grad_fn)` prints `<ExpBackward0 object at 0x...>`.
+
+Two kinds of Function share that contract:
+- `Op` (built-ins): forward works on the inputs' NumPy arrays and returns arrays.  Its `apply` is
+  the per-operation hot path, kept short and allocation-light.
+- `Function` (user-defined, `torch.autograd.Function`): forward receives Tensors, runs with grad
+  disabled, and returns Tensors; the rest of the machinery is shared.
+
+Saved outputs: saving an op's own output Tensor on its node would make a reference cycle
+(output -> grad_fn -> saved output).  So a built-in saves the output *array*; `apply` recognises
+it after forward and stores only the array plus the version counter, rebuilding a Tensor whose
+grad_fn is this node when `saved_tensors` is read.
+"""
+from __future__ import annotations
+
+import itertools
+import weakref
+
+import numpy as np
+
+from .. import grad_mode
+from ..tensor import Tensor
+from .hooks import RemovableHandle
+
+_state = grad_mode._state
+_seq = itertools.count()
+_RELEASED = object()
+
+FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class _SavedOutput:
+    """A saved forward output, kept as (array, version counter) to avoid a reference cycle."""
+    __slots__ = ("data", "nr", "vc")
+
+    def __init__(self, data, nr, vc):
+        self.data, self.nr, self.vc = data, nr, vc
+
+
+# ------------------------------------------------------------------------------------------------
+# Node: the graph node (and the ctx of forward)
+# ------------------------------------------------------------------------------------------------
+
+class Node:
+    """A backward graph node.  Attributes mirror torch's `grad_fn` objects:
+
+    next_functions   ((node, input_nr), ...) one per forward input; (None, 0) when that input
+                     does not require grad
+    metadata         a free dict for users/tools
+    name()           the PyTorch node name, e.g. 'MulBackward0'
+    register_hook(fn(grad_inputs, grad_outputs)), register_prehook(fn(grad_outputs))
+    """
+
+    # class-level defaults: a node only stores what differs, which keeps creation cheap
+    next_functions = ()
+    needs_input_grad = ()
+    _saved = ()
+    _saved_versions = None
+    _metas = ()
+    _seq = -1
+    _num_outputs = 1
+    _pre_hooks = None          # dict id -> fn(grad_outputs)
+    _post_hooks = None         # dict id -> fn(grad_inputs, grad_outputs)
+    _tensor_pre_hooks = None   # dict output_nr -> dict id -> fn(grad)   (non-leaf register_hook)
+    _retain_hooks = None       # dict output_nr -> fn(grad)             (retain_grad)
+    _materialize_grads = True
+    _non_differentiable = None
+    _metadata = None
+    _trace = None              # forward stack, recorded in anomaly mode
+    _fn = None                 # the Function class whose backward this node runs
+    formula = None
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    # ----- ctx API used inside forward / backward ------------------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        """Save tensors (or, for built-ins, output arrays and plain numbers) for backward."""
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(FREED_MSG)
+        versions = self._saved_versions
+        if versions is None:
+            return saved
+        out = []
+        for item, v in zip(saved, versions):
+            if type(item) is _SavedOutput:
+                t = Tensor._make(item.data, True, self, item.nr, item.vc)
+                if v is not None and item.vc[0] != v:
+                    _raise_modified(t, v, item.vc[0], self)
+                out.append(t)
+            else:
+                if v is not None and item._vc[0] != v:
+                    _raise_modified(item, v, item._vc[0], None)
+                out.append(item)
+        return tuple(out)
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self._non_differentiable = set(map(id, tensors))
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self._materialize_grads = bool(value)
+
+    def mark_dirty(self, *tensors) -> None:  # accepted for API compatibility
+        pass
+
+    # ----- hooks -----------------------------------------------------------------------------
+    def register_hook(self, fn) -> RemovableHandle:
+        """fn(grad_inputs, grad_outputs) -> new grad_inputs or None; runs after this node."""
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return RemovableHandle(self._post_hooks, fn)
+
+    def register_prehook(self, fn) -> RemovableHandle:
+        """fn(grad_outputs) -> new grad_outputs or None; runs before this node."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return RemovableHandle(self._pre_hooks, fn)
+
+    def _register_tensor_hook(self, output_nr, fn) -> RemovableHandle:
+        if self._tensor_pre_hooks is None:
+            self._tensor_pre_hooks = {}
+        return RemovableHandle(self._tensor_pre_hooks.setdefault(output_nr, {}), fn)
+
+    # ----- the engine's entry points ---------------------------------------------------------
+    def _release(self) -> None:
+        if self._saved:
+            self._saved = _RELEASED
+
+    def _apply(self, grads: list) -> tuple:
+        """Run backward on `grads` (one per output) and return one grad per input, each summed
+        to its input's shape and cast to its dtype (the engine's chores, so formulas stay short)."""
+        if self._materialize_grads and any(g is None for g in grads):
+            grads = [_zeros_for_output(self, i) if g is None else g for i, g in enumerate(grads)]
+        result = self._fn.backward(self, *grads)
+        if type(result) is not tuple:
+            result = (result,)
+        n_in = len(self.next_functions)
+        if len(result) != n_in:
+            if len(result) > n_in and all(r is None for r in result[n_in:]):
+                result = result[:n_in]
+            else:
+                raise RuntimeError(f"function {self.name()} returned an incorrect number of "
+                                   f"gradients (expected {n_in}, got {len(result)})")
+        return _validate(self, result)
+
+    def __call__(self, *grads):
+        return self._apply(list(grads))
+
+
+def _validate(node, result):
+    out = []
+    for i, g in enumerate(result):
+        meta = node._metas[i] if i < len(node._metas) else None
+        if g is None or meta is None:
+            out.append(None)
+            continue
+        if not isinstance(g, Tensor):
+            raise TypeError(f"function {node.name()} returned a gradient of type "
+                            f"{type(g).__name__} at index {i}; expected a Tensor or None")
+        shape, dt = meta
+        a = g._data
+        if a.shape != shape:
+            if not _expandable(shape, a.shape):
+                raise RuntimeError(
+                    f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                    f"{list(a.shape)} but expected shape compatible with {list(shape)}")
+            g = _sum_to(g, shape)
+        if g._data.dtype != dt:
+            g = g.to(dt)
+        out.append(g)
+    return tuple(out)
+
+
+def _expandable(shape, target) -> bool:
+    """True when a tensor of `shape` broadcasts to `target` (so a grad of `target` sums back)."""
+    if len(shape) > len(target):
+        return False
+    for s, t in zip(reversed(shape), reversed(target)):
+        if s != t and s != 1:
+            return False
+    return True
+
+
+def _sum_to(g, shape):
+    """Sum a gradient over the dimensions that broadcasting added or stretched."""
+    from ..ops import reduce as _reduce
+    lead = g.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+    if dims:
+        g = _reduce.sum_dims(g, dims, True)
+    if lead or g.shape != shape:
+        g = g.reshape(shape)
+    return g
+
+
+def _zeros_for_output(node, i):
+    meta = getattr(node, "_out_metas", None)
+    if meta is None:
+        raise RuntimeError(f"{node.name()}: missing output metadata to materialise a zero grad")
+    shape, dt = meta[i]
+    return Tensor._make(np.zeros(shape, dt), False, None, 0)
+
+
+def _raise_modified(t, expected, actual, node):
+    dt = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+          "int32": "Int", "bool": "Bool", "bfloat16": "BFloat16"}.get(t.dtype.name, t.dtype.name)
+    where = f", which is output {t._output_nr} of {t.grad_fn.name()}" if t.grad_fn is not None else ""
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{dt}Tensor {list(t.shape)}]{where}, is at version {actual}; expected "
+        f"version {expected} instead. Hint: enable anomaly detection to find the operation that "
+        "failed to compute its gradient, with torch.autograd.set_detect_anomaly(True). "
+        "Fix: do not modify a tensor in place after it was used; use an out-of-place op or "
+        ".clone() it first.")
+
+
+# ------------------------------------------------------------------------------------------------
+# AccumulateGrad and GraphRoot
+# ------------------------------------------------------------------------------------------------
+
+class AccumulateGrad(Node):
+    """The sink of a leaf tensor: writes (accumulates) the incoming gradient into `.grad`.
+
+    One per leaf, cached weakly on the tensor and held strongly by the graph, so every use of a
+    parameter points at the same node and the dependency counts come out right."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self._seq = next(_seq)
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self):
+        return ()
+
+    def _accumulate(self, g, create_graph: bool) -> None:
+        t = self.variable
+        old = t._grad
+        if old is None:
+            if create_graph:
+                t._grad = g.clone() if g.requires_grad else Tensor._make(g._data.copy(), False, None, 0)
+            else:
+                t._grad = Tensor._make(np.array(g._data, copy=True), False, None, 0)
+        elif create_graph:
+            t._grad = old + g
+        else:
+            np.add(old._data, g._data, out=old._data, casting="unsafe")
+            if old._vc is not None:
+                old._vc[0] += 1
+
+
+class GraphRoot(Node):
+    """The node backward starts from: its 'backward' returns the seed gradients."""
+
+    def __init__(self, edges, grads):
+        self.next_functions = tuple(edges)
+        self._grads = grads
+        self._seq = next(_seq)
+
+    def _apply(self, grads):
+        return self._grads
+
+
+# ------------------------------------------------------------------------------------------------
+# Function (user-defined) and Op (built-in)
+# ------------------------------------------------------------------------------------------------
+
+class _Scratch:
+    """The ctx handed to forward when nothing is recorded: accepts attributes and saves nothing."""
+    needs_input_grad = ()
+
+    def save_for_backward(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+    def mark_dirty(self, *tensors):
+        pass
+
+
+class Function:
+    """Base class for custom differentiable operations (`torch.autograd.Function`).
+
+    Subclass it, write `forward(ctx, *args)` and `backward(ctx, *grads)` as static methods and
+    call `YourFunction.apply(*args)`.  The node is named `<YourFunction>Backward`."""
+
+    node_name: str | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or (cls.__name__ + "Backward")
+        doc = cls.__dict__.get("__doc__")
+        cls._node_cls = type(name, (Node,), {"_fn": cls, "__doc__": doc,
+                                             "__module__": cls.__module__,
+                                             "__qualname__": name})
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("Function objects are not instantiated: call YourFunction.apply(...)")
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        record = _state.enabled and True in needs
+        ctx = cls._node_cls() if record else _Scratch()
+        if record:
+            ctx.needs_input_grad = needs
+        prev = _state.enabled
+        _state.enabled = False
+        try:
+            out = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _state.enabled = prev
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        if not record:
+            return out
+        wrapped = []
+        for o in outs:
+            if isinstance(o, Tensor):
+                if any(o is a for a in args):          # returned an input: hand back an alias
+                    o = Tensor._make(o._data, False, None, 0, o._vc)
+                wrapped.append(o)
+            else:
+                wrapped.append(o)
+        saved = ctx._saved
+        _finish_record(ctx, args, needs, wrapped, saved)
+        return wrapped[0] if single else tuple(wrapped)
+
+
+def _finish_record(node, args, needs, outs, saved):
+    """Link a node into the graph once forward has produced `outs` (shared by Function and Op)."""
+    edges, metas = [], []
+    for a, n in zip(args, needs):
+        if n:
+            fn = a.grad_fn
+            edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+            metas.append((a._data.shape, a._data.dtype))
+        else:
+            edges.append((None, 0))
+            metas.append(None)
+    node.next_functions = tuple(edges)
+    node._metas = metas
+    node._seq = next(_seq)
+    if _anomaly.enabled:
+        import traceback
+        node._trace = traceback.format_stack()[:-3]
+    nondiff = node._non_differentiable
+    out_metas = []
+    for i, o in enumerate(outs):
+        if isinstance(o, Tensor):
+            out_metas.append((o._data.shape, o._data.dtype))
+            if nondiff is not None and id(o) in nondiff or not o.dtype.is_floating_point:
+                continue
+            o.grad_fn, o._output_nr, o._requires_grad = node, i, True
+        else:
+            out_metas.append(None)
+    node._out_metas = out_metas
+    node._num_outputs = len(outs)
+    if saved:
+        _pack_saved(node, saved, outs)
+
+
+def _pack_saved(node, saved, outs):
+    packed, versions = [], []
+    for item in saved:
+        if isinstance(item, Tensor):
+            for i, o in enumerate(outs):
+                if item is o:
+                    packed.append(_SavedOutput(o._data, i, o._vc))
+                    versions.append(o._vc[0])
+                    break
+            else:
+                if item._vc is None:
+                    raise RuntimeError(
+                        "Inference tensors cannot be saved for backward. To work around you can "
+                        "make a clone to get a normal tensor and use it in autograd.")
+                packed.append(item)
+                versions.append(item._vc[0])
+        elif isinstance(item, np.ndarray):
+            for i, o in enumerate(outs):
+                if isinstance(o, Tensor) and item is o._data:
+                    packed.append(_SavedOutput(item, i, o._vc))
+                    versions.append(o._vc[0])
+                    break
+            else:
+                packed.append(Tensor._make(item, False, None, 0))
+                versions.append(None)
+        else:  # None or a plain number (built-ins only)
+            packed.append(item)
+            versions.append(None)
+    node._saved = tuple(packed)
+    node._saved_versions = versions
+
+
+class _Anomaly:
+    enabled = False
+    check_nan = True
+
+
+_anomaly = _Anomaly()
+
+
+class Op(Function):
+    """A built-in operation: forward works on NumPy arrays and returns arrays.
+
+    `node_name` must be PyTorch's name for the node (check it in torch: `y.grad_fn.name()`)."""
+
+    def __init_subclass__(cls, **kwargs):
+        if "node_name" not in cls.__dict__ and cls.__name__ != "Op":
+            cls.node_name = cls.__name__ + "Backward0"
+        super().__init_subclass__(**kwargs)
+
+    arity = None   # how many leading arguments are inputs (the rest are parameters)
+
+    @classmethod
+    def apply(cls, *args):
+        if _state.enabled:
+            ins = args if cls.arity is None else args[:cls.arity]
+            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in ins])
+            if True in needs:
+                node = cls._node_cls()
+                node.needs_input_grad = needs
+                out = cls.forward(node, *args)
+                if type(out) is tuple:
+                    outs = [Tensor._make(o, False, None, 0) for o in out]
+                    _finish_record(node, ins, needs, outs, node._saved)
+                    return tuple(outs)
+                t = Tensor._make(out, True, node, 0)
+                # inlined _finish_record for the common single-output case (the hot path)
+                edges, metas = [], []
+                for a, n in zip(ins, needs):
+                    if n:
+                        fn = a.grad_fn
+                        edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+                        metas.append((a._data.shape, a._data.dtype))
+                    else:
+                        edges.append((None, 0))
+                        metas.append(None)
+                node.next_functions = tuple(edges)
+                node._metas = metas
+                node._seq = next(_seq)
+                if _anomaly.enabled:
+                    import traceback
+                    node._trace = traceback.format_stack()[:-2]
+                if node._saved:
+                    _pack_saved(node, node._saved, (t,))
+                if out.dtype.kind not in "fV":  # integer/bool results carry no gradient
+                    t.grad_fn, t._requires_grad = None, False
+                return t
+        out = cls.forward(_Scratch(), *args)
+        if type(out) is tuple:
+            return tuple([Tensor._make(o, False, None, 0) for o in out])
+        return Tensor._make(out, False, None, 0)
+
+
+def once_differentiable(fn):
+    """Decorator for a custom backward that is not itself differentiable (runs under no_grad)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with grad_mode.no_grad():
+            return fn(ctx, *args)
+    return wrapper
+
+
+def make_accumulator(t) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node, created on first use and cached weakly on the tensor."""
+    ref = t._acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._acc = weakref.ref(acc)
+    return acc

@@ -1,0 +1,1 @@
+"""Placeholder: replaced by the functional API (jacobian, hessian, vjp, jvp, hvp)."""

@@ -1,0 +1,181 @@
+"""dtypes: torch's dtype objects on top of NumPy's, and torch's type-promotion rules.
+
+A zerograd `dtype` wraps a NumPy dtype and prints like torch's (`torch.float32`), so code written
+for PyTorch prints the same text.  bfloat16 comes from the optional `ml_dtypes` package.
+
+Type promotion (torch's `result_type`), in one paragraph: operands fall in three *categories*,
+bool < integer < floating.  The result takes the highest category present.  Within that category
+the dtype comes from the operands of the highest *priority*: tensors with dimensions beat 0-d
+tensors, which beat Python scalars ("wrapped numbers").  So `float32_tensor * 2.5` stays float32,
+`float32_tensor + float64_0d_tensor` stays float32, and `int_tensor * 2.5` becomes the default
+float dtype (float32), where NumPy would say float64.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+try:  # optional: bfloat16 storage
+    import ml_dtypes as _ml_dtypes
+except ImportError:  # pragma: no cover - depends on the environment
+    _ml_dtypes = None
+
+
+class dtype:
+    """A tensor element type, e.g. `zerograd.float32`. Prints as torch does: `torch.float32`."""
+
+    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_category")
+
+    def __init__(self, name, np_dtype, category, is_signed):
+        self.name = name
+        self.np = np.dtype(np_dtype) if np_dtype is not None else None
+        self._category = category  # 0 bool, 1 integer, 2 floating
+        self.is_floating_point = category == 2
+        self.is_signed = is_signed
+        self.itemsize = self.np.itemsize if self.np is not None else 2
+
+    @property
+    def is_complex(self):
+        return False
+
+    def to_real(self):
+        return self
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+
+float16 = half = dtype("float16", np.float16, 2, True)
+float32 = float = dtype("float32", np.float32, 2, True)
+float64 = double = dtype("float64", np.float64, 2, True)
+bfloat16 = dtype("bfloat16", _ml_dtypes.bfloat16 if _ml_dtypes else None, 2, True)
+uint8 = dtype("uint8", np.uint8, 1, False)
+int8 = dtype("int8", np.int8, 1, True)
+int16 = short = dtype("int16", np.int16, 1, True)
+int32 = int = dtype("int32", np.int32, 1, True)
+int64 = long = dtype("int64", np.int64, 1, True)
+bool = dtype("bool", np.bool_, 0, False)  # noqa: A001 - torch's public name
+
+ALL = (float16, float32, float64, bfloat16, uint8, int8, int16, int32, int64, bool)
+_NP_TO_DTYPE = {d.np: d for d in ALL if d.np is not None}
+_NAME_TO_DTYPE = {d.name: d for d in ALL}
+
+
+def _by_name(name):
+    return _NAME_TO_DTYPE[name]
+
+
+def from_numpy_dtype(np_dtype) -> dtype:
+    """The zerograd dtype for a NumPy dtype; TypeError for types torch does not have."""
+    try:
+        return _NP_TO_DTYPE[np_dtype]
+    except KeyError:
+        pass
+    try:
+        return _NP_TO_DTYPE[np.dtype(np_dtype)]
+    except (KeyError, TypeError):
+        raise TypeError(
+            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
+            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.") from None
+
+
+def to_numpy_dtype(d) -> np.dtype:
+    """NumPy dtype for a zerograd dtype (or anything NumPy understands)."""
+    if isinstance(d, dtype):
+        if d.np is None:
+            raise RuntimeError("bfloat16 needs the optional package ml_dtypes: pip install ml_dtypes")
+        return d.np
+    return np.dtype(d)
+
+
+def as_dtype(d) -> dtype:
+    """Accept a zerograd dtype, a Python type (float/int/bool) or a NumPy dtype."""
+    if isinstance(d, dtype):
+        return d
+    if d is _builtin_float:
+        return get_default_dtype()
+    if d is _builtin_int:
+        return int64
+    if d is _builtin_bool:
+        return bool
+    return from_numpy_dtype(np.dtype(d))
+
+
+_builtin_float, _builtin_int, _builtin_bool = builtins.float, builtins.int, builtins.bool
+
+
+# ----- the default float dtype ---------------------------------------------------------------
+
+class _Default:
+    dtype = float32
+
+
+_default = _Default()
+
+
+def set_default_dtype(d) -> None:
+    """Set the dtype that float factories (`tensor([1.5])`, `zeros`, `randn`) produce."""
+    d = as_dtype(d)
+    if d not in (float16, float32, float64, bfloat16):
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default.dtype = d
+
+
+def get_default_dtype() -> dtype:
+    return _default.dtype
+
+
+# ----- promotion --------------------------------------------------------------------------------
+
+def _promote_same_category(a: dtype, b: dtype) -> dtype:
+    if a is b:
+        return a
+    if {a, b} == {float16, bfloat16}:
+        return float32
+    if a is bfloat16 or b is bfloat16:
+        other = b if a is bfloat16 else a
+        return bfloat16 if other is bfloat16 else (other if other.itemsize > 2 else float32)
+    return from_numpy_dtype(np.promote_types(a.np, b.np))
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """torch.promote_types: the smallest dtype both can be converted to."""
+    if a is b:
+        return a
+    if a._category != b._category:
+        return a if a._category > b._category else b
+    return _promote_same_category(a, b)
+
+
+def result_type(*operands) -> dtype:
+    """torch.result_type for any mix of Tensors (anything with `.dtype` and `.ndim`) and scalars."""
+    best = [None, None, None]  # per priority: dims>0 tensors, 0-d tensors, Python scalars
+    for x in operands:
+        if hasattr(x, "dtype") and hasattr(x, "ndim"):
+            d = x.dtype if isinstance(x.dtype, dtype) else from_numpy_dtype(x.dtype)
+            slot = 0 if x.ndim > 0 else 1
+        else:
+            d = scalar_dtype(x)
+            slot = 2
+        cur = best[slot]
+        best[slot] = d if cur is None else promote_types(cur, d)
+    result = None
+    for d in best:  # higher priority first; a lower priority only wins with a higher category
+        if d is not None and (result is None or d._category > result._category):
+            result = d
+    return result
+
+
+def scalar_dtype(x) -> dtype:
+    """The dtype torch gives a Python number standing alone."""
+    if isinstance(x, _builtin_bool) or isinstance(x, np.bool_):
+        return bool
+    if isinstance(x, (_builtin_int, np.integer)):
+        return int64
+    if isinstance(x, (_builtin_float, np.floating)):
+        return get_default_dtype()
+    raise TypeError(f"unsupported scalar type {type(x).__name__}")

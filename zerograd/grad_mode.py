@@ -1,0 +1,148 @@
+"""Grad modes: whether operations record the graph, per thread.
+
+    with zerograd.no_grad():        # record nothing (evaluation, metrics, optimizer steps)
+        ...
+    @zerograd.inference_mode()      # record nothing, and make "inference tensors"
+    def predict(x): ...
+
+Each mode is a context manager *and* a decorator, and the state is thread-local (a new thread
+starts with grad enabled), as in PyTorch.  `inference_mode` goes further than `no_grad`: tensors
+created inside it carry no version counter (`t.is_inference()`), so they are cheaper, and they can
+never be saved for backward later.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+
+
+class _GradState(threading.local):
+    enabled = True      # class attributes: the values every new thread starts with
+    inference = False
+
+
+_state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record the graph in this thread."""
+    return _state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    return _state.inference
+
+
+class _DecoratorContextManager:
+    """Base: subclasses define __enter__/__exit__; calling an instance on a function decorates it."""
+
+    def __call__(self, fn):
+        if inspect.isclass(fn):
+            raise RuntimeError(f"{type(self).__name__} cannot decorate a class; decorate its methods")
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def gen_wrapper(*args, **kwargs):
+                gen = fn(*args, **kwargs)
+                with self.clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self.clone():
+                            gen.close()
+                        raise
+                    try:
+                        with self.clone():
+                            response = gen.send(request)
+                    except StopIteration as e:
+                        return e.value
+            return gen_wrapper
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.clone():      # a fresh instance per call: safe under recursion and threads
+                return fn(*args, **kwargs)
+        return wrapper
+
+    def clone(self):
+        return type(self)()
+
+
+class no_grad(_DecoratorContextManager):
+    """Disable graph recording in this thread (`with no_grad():` or `@no_grad()`)."""
+
+    def __init__(self) -> None:
+        self.prev = False
+
+    def __enter__(self) -> None:
+        self.prev = _state.enabled
+        _state.enabled = False
+
+    def __exit__(self, *exc) -> None:
+        _state.enabled = self.prev
+
+
+class enable_grad(_DecoratorContextManager):
+    """Re-enable graph recording inside a `no_grad` block (not inside `inference_mode`'s effect
+    on tensors already made there)."""
+
+    def __init__(self) -> None:
+        self.prev = False
+
+    def __enter__(self) -> None:
+        self.prev = _state.enabled
+        _state.enabled = True
+
+    def __exit__(self, *exc) -> None:
+        _state.enabled = self.prev
+
+
+class set_grad_enabled(_DecoratorContextManager):
+    """`set_grad_enabled(False)` applies at once as a function call, and restores on exit when
+    used in `with`, as in torch."""
+
+    def __init__(self, mode: bool) -> None:
+        self.prev = _state.enabled
+        self.mode = bool(mode)
+        _state.enabled = self.mode
+
+    def __enter__(self) -> None:
+        _state.enabled = self.mode
+
+    def __exit__(self, *exc) -> None:
+        _state.enabled = self.prev
+
+    def clone(self):
+        return type(self)(self.mode)
+
+    def __call__(self, fn):
+        _state.enabled = self.prev    # as a decorator it must not have changed the mode now
+        return super().__call__(fn)
+
+
+class inference_mode(_DecoratorContextManager):
+    """Like `no_grad`, and tensors created inside are inference tensors (no version counter).
+
+    `inference_mode(False)` is a no-op context, for code that switches on a flag."""
+
+    def __init__(self, mode: bool = True) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError("inference_mode(mode) expects a bool; use @inference_mode() "
+                            "(with parentheses) as a decorator")
+        self.mode = mode
+        self.prev = (True, False)
+
+    def __enter__(self) -> None:
+        self.prev = (_state.enabled, _state.inference)
+        if self.mode:
+            _state.enabled, _state.inference = False, True
+        else:
+            _state.inference = False
+
+    def __exit__(self, *exc) -> None:
+        _state.enabled, _state.inference = self.prev
+
+    def clone(self):
+        return type(self)(self.mode)

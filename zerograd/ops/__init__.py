@@ -1,0 +1,225 @@
+"""The functional namespace: every operation by name (`ops.add`, `ops.matmul`, ...).
+
+The op classes live in the family files (elementwise, reduce, shape, linalg); this file picks
+the right class for the arguments (a Python number vs a tensor, a dim or none) and nothing else.
+"""
+from __future__ import annotations
+
+import warnings
+from numbers import Number
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._util import (as_tensor_like, canon_dim, canon_dims, legacy_type_name,  # noqa: F401
+                    shape_arg, wrap)
+from .compare import (all, allclose, any, bitwise_not, eq, equal, floor_divide, ge,  # noqa: F401
+                      gt, isclose, isfinite, isinf, isnan, le, logical_and, logical_not,
+                      logical_or, logical_xor, lt, ne, remainder)
+from .creation import (Generator, arange, as_tensor, default_generator, empty,  # noqa: F401
+                       empty_like, eye, from_numpy, full, full_like, get_rng_state, initial_seed,
+                       linspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint,
+                       randint_like, randn, randn_like, randperm, seed, set_rng_state, tensor,
+                       zeros, zeros_like)
+from .elementwise import (Abs, Add, Clamp, ClampTensor, Cos, Div, Exp, Log, Log1p,  # noqa: F401
+                          Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, RPow,
+                          Rsqrt, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Where, where_)
+from .linalg import addmm, bmm, dot, matmul, mm, mv  # noqa: F401
+from .reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, norm,  # noqa: F401
+                     prod, std, sum, var)
+from .shape import (expand, flatten, permute, reshape, squeeze, t, transpose,  # noqa: F401
+                    unsqueeze, view)
+from .shape import Clone  # noqa: F401
+
+
+# torch computes 1/0 = inf and log(-1) = nan silently; NumPy warns.  Silence NumPy's floating
+# point warnings for calls made from zerograd's own op modules only (an np.errstate block per
+# op would cost ~3 us, more than the op itself).
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"zerograd\.ops(\.|$)")
+
+
+def _check_operand(x, op):
+    if not isinstance(x, (Tensor, Number, np.number, np.bool_)):
+        raise TypeError(f"unsupported operand type(s) for {op}: 'Tensor' and "
+                        f"'{type(x).__name__}'")
+
+
+# ***** arithmetic: pick the op for (tensor, tensor) or (tensor, number) *****
+
+def add(a, b, *, alpha=1):
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    _check_operand(b, "+")
+    if alpha != 1:
+        b = b * alpha
+    return Add.apply(a, b)
+
+
+def sub(a, b, *, alpha=1):
+    if not isinstance(a, Tensor):
+        return rsub(b, a, alpha=alpha)
+    _check_operand(b, "-")
+    if alpha != 1:
+        b = b * alpha
+    return Sub.apply(a, b)
+
+
+def rsub(a, b, *, alpha=1):
+    """b - alpha * a, for a tensor `a` and a number or tensor `b` (torch.rsub)."""
+    _check_operand(b, "-")
+    if alpha != 1:
+        a = a * alpha
+    if isinstance(b, Tensor):
+        return Sub.apply(b, a)
+    return Rsub.apply(a, b)
+
+
+def mul(a, b):
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    _check_operand(b, "*")
+    return Mul.apply(a, b)
+
+
+def div(a, b, *, rounding_mode=None):
+    if not isinstance(a, Tensor):
+        return rdiv(b, a)
+    _check_operand(b, "/")
+    if rounding_mode is not None:
+        q = Div.apply(a, b)
+        if rounding_mode == "trunc":
+            return wrap(np.trunc(q._data).astype(q._data.dtype if a.is_floating_point() else a._data.dtype))
+        if rounding_mode == "floor":
+            return floor_divide(a, b)
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                         f"found '{rounding_mode}'")
+    return Div.apply(a, b)
+
+
+def rdiv(a, b):
+    """b / a for a tensor `a` and a number `b` (torch records reciprocal then mul)."""
+    _check_operand(b, "/")
+    if isinstance(b, Tensor):
+        return Div.apply(b, a)
+    return Mul.apply(Reciprocal.apply(a), b)
+
+
+def true_divide(a, b):
+    return div(a, b)
+
+
+def pow(a, e):  # noqa: A001
+    if not isinstance(a, Tensor):
+        return rpow(e, a)
+    if isinstance(e, Tensor):
+        if e.ndim == 0 and not e.requires_grad:
+            return Pow.apply(a, e.item())
+        return PowTensor.apply(a, e)
+    _check_operand(e, "**")
+    return Pow.apply(a, e)
+
+
+def rpow(a, c):
+    """c ** a for a tensor `a` and a number `c`."""
+    return RPow.apply(a, c)
+
+
+def neg(a):
+    return Neg.apply(a)
+
+
+def abs(a):  # noqa: A001
+    return Abs.apply(a)
+
+
+def exp(a):
+    return Exp.apply(a)
+
+
+def log(a):
+    return Log.apply(a)
+
+
+def log1p(a):
+    return Log1p.apply(a)
+
+
+def sqrt(a):
+    return Sqrt.apply(a)
+
+
+def rsqrt(a):
+    return Rsqrt.apply(a)
+
+
+def reciprocal(a):
+    return Reciprocal.apply(a)
+
+
+def square(a):
+    return Pow.apply(a, 2)
+
+
+def sin(a):
+    return Sin.apply(a)
+
+
+def cos(a):
+    return Cos.apply(a)
+
+
+def tanh(a):
+    return Tanh.apply(a)
+
+
+def sigmoid(a):
+    return Sigmoid.apply(a)
+
+
+def relu(a):
+    return Relu.apply(a)
+
+
+def sign(a):
+    return Sign.apply(a)
+
+
+def clamp(a, min=None, max=None):  # noqa: A002
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        lo = min if isinstance(min, Tensor) or min is None else as_tensor_like(min, a)
+        hi = max if isinstance(max, Tensor) or max is None else as_tensor_like(max, a)
+        return ClampTensor.apply(a, lo, hi)
+    return Clamp.apply(a, min, max)
+
+
+clip = clamp
+
+
+def maximum(a, b):
+    return Maximum.apply(a, b)
+
+
+def minimum(a, b):
+    return Minimum.apply(a, b)
+
+
+def where(condition, a=None, b=None):
+    """where(cond, a, b): a where cond else b (a or b may be numbers); where(cond): nonzero."""
+    if a is None and b is None:
+        return tuple(wrap(i.astype(np.int64)) for i in np.nonzero(condition._data))
+    if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with "
+                           f"dtype {condition.dtype if isinstance(condition, Tensor) else type(condition).__name__}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        return wrap(np.where(condition._data, a, b))
+    if not isinstance(a, Tensor):
+        a = as_tensor_like(a, b)
+    return Where.apply(a, b, condition)
+
+
+def clone(a):
+    return Clone.apply(a)
+
+
+def to_dtype(a, dtype):
+    return ToCopy.apply(a, dtype)

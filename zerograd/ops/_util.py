@@ -1,0 +1,119 @@
+"""Small helpers shared by the op families: argument checks and torch's type promotion."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Size, Tensor
+
+_NUMBER = (int, float, bool, np.number, np.bool_)
+
+
+def canon_dim(dim, ndim: int) -> int:
+    """A dim in [-ndim, ndim) -> [0, ndim); IndexError naming the range otherwise (torch's text)."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if dim < -n or dim >= n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def canon_dims(dim, ndim: int):
+    """None -> all dims; int or sequence -> sorted tuple of canonical dims (no repeats)."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (canon_dim(dim, ndim),) if ndim else ()
+    dims = tuple(canon_dim(d, ndim) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
+    return tuple(sorted(dims)) if ndim else ()
+
+
+def shape_arg(args) -> tuple:
+    """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(torch.Size([2, 3]))."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        args = args[0]
+    out = []
+    for s in args:
+        if isinstance(s, Tensor):
+            s = s.item()
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"shape entries must be ints, got {type(s).__name__} ({s!r})")
+        out.append(int(s))
+    return tuple(out)
+
+
+def default_float():
+    return _dt.get_default_dtype().np
+
+
+def float_data(a: Tensor) -> np.ndarray:
+    """The array of `a`, converted to the default float dtype when it is integer or bool
+    (torch: `exp(int_tensor)` is float32)."""
+    x = a._data
+    return x if x.dtype.kind in "fV" else x.astype(default_float())
+
+
+def binary_arrays(a, b):
+    """The arrays of a binary op's operands, converted to torch's result dtype.
+
+    Fast path: two tensors of one dtype, or a float tensor and a Python number (NumPy 2 treats
+    Python numbers as "weak" too, so nothing needs converting).  Otherwise apply result_type."""
+    if isinstance(a, Tensor):
+        x = a._data
+        if isinstance(b, Tensor):
+            y = b._data
+            if x.dtype == y.dtype:
+                return x, y
+        else:
+            if x.dtype.kind in "fV" and isinstance(b, (float, int)) and not isinstance(b, bool):
+                return x, b
+            y = b
+    else:
+        x, y = a, b._data
+    try:
+        rt = _dt.result_type(a, b).np
+    except TypeError:
+        raise TypeError(f"unsupported operand types: {type(a).__name__} and {type(b).__name__}") \
+            from None
+    x = x.astype(rt, copy=False) if isinstance(x, np.ndarray) else x
+    y = y.astype(rt, copy=False) if isinstance(y, np.ndarray) else y
+    if not isinstance(x, np.ndarray):
+        x = np.asarray(x, dtype=rt)
+    if not isinstance(y, np.ndarray):
+        y = np.asarray(y, dtype=rt)
+    return x, y
+
+
+def check_broadcast(x: np.ndarray, y: np.ndarray) -> None:
+    """Raise torch's message when two shapes do not broadcast."""
+    xs, ys = x.shape if isinstance(x, np.ndarray) else (), y.shape if isinstance(y, np.ndarray) else ()
+    for i in range(1, min(len(xs), len(ys)) + 1):
+        p, q = xs[-i], ys[-i]
+        if p != q and p != 1 and q != 1:
+            dim = max(len(xs), len(ys)) - i
+            raise RuntimeError(
+                f"The size of tensor a ({p}) must match the size of tensor b ({q}) at non-singleton "
+                f"dimension {dim}. (shapes {list(xs)} and {list(ys)} do not broadcast)")
+
+
+def as_tensor_like(x, like: Tensor) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    return Tensor._make(np.asarray(x, dtype=like._data.dtype if isinstance(x, float) and
+                                   like.is_floating_point() else None), False, None, 0)
+
+
+def wrap(arr) -> Tensor:
+    """A fresh untracked tensor around an array."""
+    return Tensor._make(arr, False, None, 0)
+
+
+def legacy_type_name(d) -> str:
+    return {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+            "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
+            "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+            "bool": "BoolTensor"}[d.name]

@@ -1,0 +1,125 @@
+"""Ops without gradients: comparisons, logical ops, tests (isnan...), allclose/equal, integer
+division.  Their results are bool or integer tensors, which never require grad, so they are plain
+functions and record nothing."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._util import binary_arrays, canon_dims, check_broadcast, wrap
+
+
+def _cmp(f, a, b):
+    x, y = binary_arrays(a, b)
+    try:
+        return wrap(np.asarray(f(x, y)))
+    except ValueError:
+        check_broadcast(x, y)
+        raise
+
+
+def eq(a, b):
+    return _cmp(np.equal, a, b)
+
+
+def ne(a, b):
+    return _cmp(np.not_equal, a, b)
+
+
+def lt(a, b):
+    return _cmp(np.less, a, b)
+
+
+def le(a, b):
+    return _cmp(np.less_equal, a, b)
+
+
+def gt(a, b):
+    return _cmp(np.greater, a, b)
+
+
+def ge(a, b):
+    return _cmp(np.greater_equal, a, b)
+
+
+def logical_and(a, b):
+    return _cmp(np.logical_and, a, b)
+
+
+def logical_or(a, b):
+    return _cmp(np.logical_or, a, b)
+
+
+def logical_xor(a, b):
+    return _cmp(np.logical_xor, a, b)
+
+
+def logical_not(a):
+    return wrap(np.logical_not(a._data))
+
+
+def bitwise_not(a):
+    return wrap(np.invert(a._data))
+
+
+def isnan(a):
+    return wrap(np.isnan(a._data) if a._data.dtype.kind == "f" else np.zeros(a._data.shape, bool))
+
+
+def isinf(a):
+    return wrap(np.isinf(a._data) if a._data.dtype.kind == "f" else np.zeros(a._data.shape, bool))
+
+
+def isfinite(a):
+    return wrap(np.isfinite(a._data) if a._data.dtype.kind == "f" else np.ones(a._data.shape, bool))
+
+
+def floor_divide(a, b):
+    x, y = binary_arrays(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return wrap(np.asarray(np.floor_divide(x, y)))
+
+
+def remainder(a, b):
+    x, y = binary_arrays(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return wrap(np.asarray(np.remainder(x, y)))
+
+
+def _arrays_same_dtype(a, b, what):
+    if not isinstance(b, Tensor):
+        raise TypeError(f"{what}(): argument 'other' must be Tensor, not {type(b).__name__}")
+    if a._data.dtype != b._data.dtype:
+        from ._util import legacy_type_name
+        n1, n2 = (legacy_type_name(t.dtype).replace("Tensor", "") for t in (a, b))
+        raise RuntimeError(f"{n1} did not match {n2}. Fix: convert one of them first, e.g. "
+                           f"b.to(a.dtype)")
+    return a._data, b._data
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    x, y = _arrays_same_dtype(a, b, "isclose")
+    return wrap(np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    x, y = _arrays_same_dtype(a, b, "allclose")
+    try:
+        return bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    except ValueError:
+        check_broadcast(x, y)
+        raise
+
+
+def equal(a, b):
+    return a._data.shape == b._data.shape and bool(np.array_equal(a._data, b._data))
+
+
+def all(a, dim=None, keepdim=False):  # noqa: A001
+    return wrap(np.asarray(np.all(a._data, axis=None if dim is None else canon_dims(dim, a.ndim),
+                                  keepdims=keepdim)))
+
+
+def any(a, dim=None, keepdim=False):  # noqa: A001
+    return wrap(np.asarray(np.any(a._data, axis=None if dim is None else canon_dims(dim, a.ndim),
+                                  keepdims=keepdim)))

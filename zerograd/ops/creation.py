@@ -1,0 +1,314 @@
+"""Factories (tensor, zeros, arange, randn, ...) and the random number Generator.
+
+Random numbers come from NumPy's PCG64, seeded by `manual_seed`: deterministic for a seed, but
+not the same values torch draws (torch's Mersenne Twister streams are not reproduced).
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Tensor
+from ._util import shape_arg
+
+
+def _np_dtype(dtype, default=None):
+    if dtype is None:
+        return default
+    return _dt.to_numpy_dtype(_dt.as_dtype(dtype))
+
+
+def _finish(arr, requires_grad, device=None):
+    if device is not None:
+        from ..tensor import device as _device
+        _device(device)
+    t = Tensor._make(arr, False, None, 0)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer_np(data):
+    """NumPy array for nested Python data, with torch's dtype inference (floats -> default)."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, np.ndarray):
+        return data
+    if isinstance(data, (np.generic,)):
+        return np.asarray(data)
+    if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
+        data = _tensors_to_lists(data)
+    arr = np.asarray(data)
+    if arr.dtype == object:
+        raise TypeError("tensor(): could not infer a dtype: nested sequences must be rectangular "
+                        "and hold numbers or bools")
+    if arr.dtype.kind == "f":
+        has_np_float = any(isinstance(d, np.floating) for d in _flat(data))
+        if not has_np_float:
+            arr = arr.astype(_dt.get_default_dtype().np)
+    elif arr.dtype.kind in "iu":
+        if not any(isinstance(d, np.integer) for d in _flat(data)):
+            arr = arr.astype(np.int64)
+    elif arr.dtype.kind == "U":
+        raise TypeError("new(): invalid data type 'str'")
+    elif arr.dtype.kind == "c":
+        raise TypeError("complex tensors are not supported by zerograd")
+    return arr
+
+
+def _flat(data):
+    stack = [data]
+    while stack:
+        d = stack.pop()
+        if isinstance(d, (list, tuple)):
+            stack.extend(d)
+        else:
+            yield d
+
+
+def _tensors_to_lists(data):
+    if isinstance(data, Tensor):
+        return data._data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_lists(d) for d in data]
+    return data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new leaf tensor holding a copy of `data` (nested lists, numbers, NumPy arrays)."""
+    arr = _infer_np(data)
+    arr = np.array(arr, dtype=_np_dtype(dtype, arr.dtype), copy=True)
+    return _finish(arr, requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like tensor(), but shares memory with `data` when it is already a tensor or an array of the
+    right dtype."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or _dt.as_dtype(dtype).np == data._data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        _dt.from_numpy_dtype(data.dtype)
+        return _finish(data if dtype is None else data.astype(_np_dtype(dtype), copy=False), False,
+                       device)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(arr):
+    """A tensor sharing memory with a NumPy array."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
+    _dt.from_numpy_dtype(arr.dtype)
+    return _finish(arr, False)
+
+
+def _size(size):
+    return shape_arg(size)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(np.zeros(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
+                   requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(np.ones(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
+                   requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None, out=None):
+    return _finish(np.empty(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
+                   requires_grad, device)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    default = _dt.scalar_dtype(fill_value).np
+    return _finish(np.full(_size((size,) if isinstance(size, int) else (size,)),
+                           fill_value, _np_dtype(dtype, default)), requires_grad, device)
+
+
+def _like(t, dtype):
+    return _np_dtype(dtype, t._data.dtype)
+
+
+def zeros_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(np.zeros(t._data.shape, _like(t, dtype)), requires_grad, device)
+
+
+def ones_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(np.ones(t._data.shape, _like(t, dtype)), requires_grad, device)
+
+
+def empty_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(np.empty(t._data.shape, _like(t, dtype)), requires_grad, device)
+
+
+def full_like(t, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(np.full(t._data.shape, fill_value, _like(t, dtype)), requires_grad, device)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    is_float = any(isinstance(v, float) for v in vals)
+    default = _dt.get_default_dtype().np if is_float else np.int64
+    npd = _np_dtype(dtype, default)
+    n = int(np.ceil((vals[1] - vals[0]) / vals[2]))
+    arr = (vals[0] + np.arange(max(n, 0), dtype=np.float64) * vals[2]) if is_float else \
+        np.arange(*vals)
+    return _finish(arr.astype(npd), requires_grad, device)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    npd = _np_dtype(dtype, _dt.get_default_dtype().np)
+    return _finish(np.linspace(start, end, int(steps)).astype(npd), requires_grad, device)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    npd = _np_dtype(dtype, _dt.get_default_dtype().np)
+    return _finish(np.eye(n, m, dtype=npd), requires_grad, device)
+
+
+# ------------------------------------------------------------------------------------------------
+# random numbers
+# ------------------------------------------------------------------------------------------------
+
+class Generator:
+    """A random number generator (NumPy PCG64 underneath).  `manual_seed` makes it deterministic."""
+
+    def __init__(self, device="cpu"):
+        self._seed = 67280421310721
+        self._rng = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed) -> "Generator":
+        seed = int(seed)
+        self._seed = seed
+        self._rng = np.random.default_rng(seed & 0xFFFF_FFFF_FFFF_FFFF)
+        return self
+
+    def seed(self) -> int:
+        s = int(np.random.SeedSequence().entropy) & 0xFFFF_FFFF_FFFF_FFFF
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self):
+        from ..tensor import Tensor as _T
+        import json
+        state = json.dumps(self._rng.bit_generator.state).encode()
+        return _T._make(np.frombuffer(state, np.uint8).copy(), False, None, 0)
+
+    def set_state(self, state) -> "Generator":
+        import json
+        self._rng.bit_generator.state = json.loads(bytes(state._data.tobytes()).decode())
+        return self
+
+    @property
+    def device(self):
+        from ..tensor import device
+        return device("cpu")
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed) -> Generator:
+    """Seed the default generator (all of zerograd's random functions use it)."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(state) -> None:
+    default_generator.set_state(state)
+
+
+def _rng(generator):
+    return (generator or default_generator)._rng
+
+
+def _float_dtype(dtype):
+    d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
+    if not d.is_floating_point:
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{d.name}'; random floats "
+                           "need a floating dtype")
+    return d.np
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    npd = _float_dtype(dtype)
+    r = _rng(generator).random(_size(size), dtype=np.float32 if npd == np.float32 else np.float64)
+    return _finish(r.astype(npd, copy=False), requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    npd = _float_dtype(dtype)
+    r = _rng(generator).standard_normal(_size(size),
+                                        dtype=np.float32 if npd == np.float32 else np.float64)
+    return _finish(r.astype(npd, copy=False), requires_grad, device)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
+    if size is None:
+        if isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+        else:
+            raise TypeError("randint() missing required argument 'size'")
+    if high is None:
+        low, high = 0, low
+    r = _rng(generator).integers(low, high, size=_size((size,)), dtype=np.int64)
+    return _finish(r.astype(_np_dtype(dtype, np.int64), copy=False), requires_grad, device)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    r = _rng(generator).permutation(int(n))
+    return _finish(r.astype(_np_dtype(dtype, np.int64)), requires_grad, device)
+
+
+def rand_like(t, *, dtype=None, generator=None, requires_grad=False):
+    return rand(t._data.shape, dtype=dtype or t.dtype, generator=generator, requires_grad=requires_grad)
+
+
+def randn_like(t, *, dtype=None, generator=None, requires_grad=False):
+    return randn(t._data.shape, dtype=dtype or t.dtype, generator=generator, requires_grad=requires_grad)
+
+
+def randint_like(t, low, high=None, *, dtype=None, generator=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, t._data.shape, dtype=dtype or t.dtype, generator=generator)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        ref = mean if isinstance(mean, Tensor) else std
+        r = _rng(generator).normal(m, s)
+        return _finish(np.asarray(r, dtype=ref._data.dtype), requires_grad)
+    npd = _float_dtype(dtype)
+    r = _rng(generator).normal(mean, std, size=_size((size,)))
+    return _finish(r.astype(npd), requires_grad)
+
+
+def is_number(x) -> bool:
+    return isinstance(x, numbers.Number)

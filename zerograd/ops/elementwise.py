@@ -1,0 +1,533 @@
+"""Elementwise ops: forward on NumPy arrays, backward (the VJP) in Tensor ops.
+
+Each class states its rule in its docstring: `g` is the incoming gradient (dL/dz), and the
+returned values are dL/d(input).  Broadcasting needs no code here: the engine sums every
+gradient back to its input's shape (autograd/function.py `_validate`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..tensor import Tensor
+from ._util import binary_arrays, check_broadcast, default_float, float_data
+
+
+
+def _bin(f, a, b):
+    x, y = binary_arrays(a, b)
+    try:
+        return f(x, y)
+    except ValueError:
+        check_broadcast(x, y)
+        raise
+
+
+# ***** binary *****
+
+class Add(Op):
+    """z = a + b            da = g,  db = g"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _bin(np.add, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Op):
+    """z = a - b            da = g,  db = -g"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _bin(np.subtract, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Rsub(Op):
+    """z = c - a  (c a number)      da = -g"""
+    node_name = "RsubBackward1"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, c):
+        return _bin(np.subtract, c, a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Mul(Op):
+    """z = a * b            da = g * b,  db = g * a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _bin(np.multiply, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * b if need[0] else None), (g * a if need[1] else None)
+
+
+class Div(Op):
+    """z = a / b            da = g / b,  db = -g * a / b²"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b)
+        if x.dtype.kind not in "fV":        # int / int is true division in torch: default float
+            x = x.astype(default_float())
+        ctx.save_for_backward(a, b)
+        try:
+            return np.true_divide(x, y)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return ((g / b if need[0] else None),
+                (-g * a / (b * b) if need[1] else None))
+
+
+class Pow(Op):
+    """z = a ** e  (e a number)      da = g * e * a**(e-1)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, e):
+        ctx.save_for_backward(a)
+        ctx.exponent = e
+        x = a._data
+        if x.dtype.kind in "iub" and isinstance(e, float):
+            x = float_data(a)
+        if x.dtype.kind in "iu" and isinstance(e, int) and e < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return np.power(x, e, dtype=x.dtype if x.dtype.kind in "fV" else None)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        e = ctx.exponent
+        if e == 0:
+            return g * 0.0
+        if e == 1:
+            return g
+        if e == 2:
+            return g * (2.0 * a)
+        return g * (e * a ** (e - 1))
+
+
+class PowTensor(Op):
+    """z = a ** b          da = g * b * a**(b-1),   db = g * z * log(a)   (0 where a = 0, b >= 0)"""
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _bin(np.power, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        da = g * b * a ** (b - 1) if need[0] else None
+        db = None
+        if need[1]:
+            safe = where_(a.eq(0) & (b >= 0), 1.0, a)
+            db = g * where_(a.eq(0) & (b >= 0), 0.0, (a ** b) * log_(safe))
+        return da, db
+
+
+class RPow(Op):
+    """z = c ** b  (c a number)      db = g * z * log(c)"""
+    node_name = "PowBackward2"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, b, c):
+        y = float_data(b) if isinstance(c, float) else b._data
+        z = np.power(np.asarray(c, dtype=y.dtype), y)
+        ctx.save_for_backward(z)
+        ctx.base = c
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        z, = ctx.saved_tensors
+        return g * z * float(np.log(ctx.base))
+
+
+class Maximum(Op):
+    """z = max(a, b)     da = g where a > b (g/2 on ties),  db = g where b > a (g/2 on ties)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _bin(np.maximum, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _minmax_grads(ctx, g, a, b, a.gt(b), a.lt(b))
+
+
+class Minimum(Op):
+    """z = min(a, b)     da = g where a < b (g/2 on ties),  db = g where b < a (g/2 on ties)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _bin(np.minimum, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _minmax_grads(ctx, g, a, b, a.lt(b), a.gt(b))
+
+
+def _minmax_grads(ctx, g, a, b, a_wins, b_wins):
+    tie = a.eq(b)
+    half = g * 0.5
+    need = ctx.needs_input_grad
+    da = where_(a_wins, g, where_(tie, half, 0.0)) if need[0] else None
+    db = where_(b_wins, g, where_(tie, half, 0.0)) if need[1] else None
+    return da, db
+
+
+class Where(Op):
+    """z = a if c else b     da = g where c,  db = g where not c"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, b, cond):
+        ctx.cond = cond
+        x, y = binary_arrays(a, b)
+        try:
+            return np.where(cond._data, x, y)
+        except ValueError:
+            check_broadcast(cond._data, np.broadcast_shapes(np.shape(x), np.shape(y)) and
+                            np.empty(np.broadcast_shapes(np.shape(x), np.shape(y))))
+            raise
+
+    @staticmethod
+    def backward(ctx, g):
+        c = ctx.cond
+        need = ctx.needs_input_grad
+        return ((where_(c, g, 0.0) if need[0] else None),
+                (where_(c, 0.0, g) if need[1] else None))
+
+
+def where_(cond, a, b):
+    """torch.where(cond, a, b) with a or b possibly a Python number."""
+    if isinstance(a, Tensor):
+        return Where.apply(a, b, cond)
+    if isinstance(b, Tensor):
+        return Where.apply(Tensor._make(np.asarray(a, dtype=b._data.dtype), False, None, 0), b, cond)
+    return Tensor._make(np.where(cond._data, a, b), False, None, 0)
+
+
+# ***** unary *****
+
+class Neg(Op):
+    """z = -a               da = -g"""
+
+    @staticmethod
+    def forward(ctx, a):
+        if a._data.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
+        return np.negative(a._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Abs(Op):
+    """z = |a|              da = g * sign(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g * a.sign()
+
+
+class Exp(Op):
+    """z = exp(a)           da = g * z"""
+
+    @staticmethod
+    def forward(ctx, a):
+        z = np.exp(float_data(a))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        z, = ctx.saved_tensors
+        return g * z
+
+
+class Log(Op):
+    """z = log(a)           da = g / a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(float_data(a))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g / a
+
+
+class Log1p(Op):
+    """z = log(1 + a)       da = g / (1 + a)"""
+    node_name = "Log1PBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log1p(float_data(a))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g / (a + 1)
+
+
+class Sqrt(Op):
+    """z = sqrt(a)          da = g / (2 z)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        z = np.sqrt(float_data(a))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        z, = ctx.saved_tensors
+        return g / (2 * z)
+
+
+class Rsqrt(Op):
+    """z = 1/sqrt(a)        da = -g z³ / 2"""
+
+    @staticmethod
+    def forward(ctx, a):
+        x = float_data(a)
+        z = np.reciprocal(np.sqrt(x))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        z, = ctx.saved_tensors
+        return g * (z ** 3) * -0.5
+
+
+class Reciprocal(Op):
+    """z = 1/a              da = -g z²"""
+
+    @staticmethod
+    def forward(ctx, a):
+        z = np.reciprocal(float_data(a))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        z, = ctx.saved_tensors
+        return -g * z * z
+
+
+class Sin(Op):
+    """z = sin(a)           da = g cos(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(float_data(a))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g * a.cos()
+
+
+class Cos(Op):
+    """z = cos(a)           da = -g sin(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(float_data(a))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return -g * a.sin()
+
+
+class Tanh(Op):
+    """z = tanh(a)          da = g (1 - z²)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        z = np.tanh(float_data(a))
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        z, = ctx.saved_tensors
+        return g * (1 - z * z)
+
+
+class Sigmoid(Op):
+    """z = 1/(1+exp(-a))    da = g z (1 - z)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        x = float_data(a)
+        # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) otherwise
+        e = np.exp(-np.abs(x))
+        z = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        z, = ctx.saved_tensors
+        return g * z * (1 - z)
+
+
+class Relu(Op):
+    """z = max(a, 0)        da = g where z > 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        z = np.maximum(a._data, 0)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        z, = ctx.saved_tensors
+        return g * Tensor._make(z._data > 0, False, None, 0)
+
+
+class Clamp(Op):
+    """z = min(max(a, lo), hi)  (numbers)      da = g where lo <= a <= hi"""
+    node_name = "ClampBackward1"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        if lo is None and hi is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        ctx.save_for_backward(a)
+        ctx.lo, ctx.hi = lo, hi
+        x = a._data
+        if isinstance(lo, float) or isinstance(hi, float):
+            x = float_data(a)
+        z = x
+        if lo is not None:
+            z = np.maximum(z, lo)
+        if hi is not None:
+            z = np.minimum(z, hi)
+        return z if z is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        x = a._data
+        mask = np.ones(x.shape, bool)
+        if ctx.lo is not None:
+            mask &= x >= ctx.lo
+        if ctx.hi is not None:
+            mask &= x <= ctx.hi
+        return g * Tensor._make(mask, False, None, 0)
+
+
+class ClampTensor(Op):
+    """z = min(max(a, lo), hi)  (tensors)     da = g where lo <= a <= hi, dlo = g where a < lo,
+    dhi = g where a > hi"""
+    node_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a, lo, hi)
+        z = a._data
+        if lo is not None:
+            z = np.maximum(z, lo._data)
+        if hi is not None:
+            z = np.minimum(z, hi._data)
+        return z if z is not a._data else z.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        a, lo, hi = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        x = a._data
+        keep = np.ones(x.shape, bool)
+        below = above = None
+        if lo is not None:
+            below = x < lo._data
+            keep = keep & ~below
+        if hi is not None:
+            above = x > hi._data
+            keep = keep & ~above
+        mk = lambda m: Tensor._make(m, False, None, 0)  # noqa: E731
+        return (g * mk(keep) if need[0] else None,
+                g * mk(below) if lo is not None and need[1] else None,
+                g * mk(above) if hi is not None and need[2] else None)
+
+
+class Sign(Op):
+    """z = sign(a)          da = 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sign(a._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0.0
+
+
+class ToCopy(Op):
+    """z = a.to(dtype)      da = g.to(a.dtype)   (the engine casts)"""
+    node_name = "ToCopyBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        return a._data.astype(dtype.np if hasattr(dtype, "np") else dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def log_(t):
+    return Log.apply(t)

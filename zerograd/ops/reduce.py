@@ -1,0 +1,496 @@
+"""Reductions: sum, mean, prod, max/min, amax/amin, var/std, norm, logsumexp.
+
+A reduction's VJP spreads `g` back over the reduced dimensions: first `_unreduce` reshapes `g`
+to the kept-dims shape (size 1 where a dim was reduced), then broadcasting does the rest.
+"""
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd.function import Op
+from ..tensor import Tensor
+from ._util import canon_dims, default_float, float_data, wrap
+from .elementwise import where_
+
+
+values_indices = collections.namedtuple("values_indices", ["values", "indices"])
+
+
+def _kept_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _unreduce(g, shape, dims, keepdim):
+    """g of the reduced shape -> broadcastable to `shape` (size 1 at each reduced dim)."""
+    return g if keepdim else g.reshape(_kept_shape(shape, dims))
+
+
+def _count(shape, dims):
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _sum_dtype(x, dtype):
+    if dtype is not None:
+        return _dt.as_dtype(dtype).np
+    return np.int64 if x.dtype.kind in "iub" else None
+
+
+# ***** sum and mean *****
+
+class Sum(Op):
+    """z = Σ a (all elements)          da = g broadcast to a's shape"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dtype=None):
+        ctx.shape = a._data.shape
+        return np.asarray(a._data.sum(dtype=_sum_dtype(a._data, dtype)))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.expand(ctx.shape)
+
+
+class SumDim(Op):
+    """z = Σ_dims a                    da = g (unsqueezed at dims) broadcast to a's shape"""
+    node_name = "SumBackward1"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, dtype=None):
+        ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, dims, keepdim
+        return np.asarray(a._data.sum(axis=dims, keepdims=keepdim, dtype=_sum_dtype(a._data, dtype)))
+
+    @staticmethod
+    def backward(ctx, g):
+        return _unreduce(g, ctx.shape, ctx.dims, ctx.keepdim).expand(ctx.shape)
+
+
+class Mean(Op):
+    """z = mean(a)                     da = g / n broadcast"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape, ctx.n = a._data.shape, a._data.size
+        return np.asarray(a._data.mean(dtype=a._data.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g / ctx.n).expand(ctx.shape)
+
+
+class MeanDim(Op):
+    """z = mean over dims              da = g / n (unsqueezed) broadcast"""
+    node_name = "MeanBackward1"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, dims, keepdim
+        return np.asarray(a._data.mean(axis=dims, keepdims=keepdim, dtype=a._data.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        n = _count(ctx.shape, ctx.dims)
+        return (_unreduce(g, ctx.shape, ctx.dims, ctx.keepdim) / n).expand(ctx.shape)
+
+
+def sum(a, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - torch's name
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        if keepdim and a.ndim:
+            return SumDim.apply(a, tuple(range(a.ndim)), True, dtype)
+        return Sum.apply(a, dtype)
+    return SumDim.apply(a, canon_dims(dim, a.ndim), keepdim, dtype)
+
+
+def sum_dims(g, dims, keepdim):
+    """Internal: used by the engine to sum a gradient back to its input's shape."""
+    return SumDim.apply(g, tuple(dims), keepdim)
+
+
+def mean(a, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        a = a.to(dtype)
+    if a._data.dtype.kind not in "fV":
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {_legacy(a)}. Fix: call "
+                           ".float() first, or pass dtype=torch.float32.")
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        if keepdim and a.ndim:
+            return MeanDim.apply(a, tuple(range(a.ndim)), True)
+        return Mean.apply(a)
+    return MeanDim.apply(a, canon_dims(dim, a.ndim), keepdim)
+
+
+def _legacy(a):
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(a.dtype.name, a.dtype.name)
+
+
+# ***** prod *****
+
+class Prod(Op):
+    """z = Π a                  da = g * z / a   (the exact product of the others where a has zeros)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        x = a._data
+        z = np.asarray(x.prod(axis=dims, keepdims=keepdim,
+                              dtype=np.int64 if x.dtype.kind in "iub" else None))
+        ctx.save_for_backward(a, z)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        a, z = ctx.saved_tensors
+        shape = a._data.shape
+        dims = ctx.dims if ctx.dims is not None else tuple(range(len(shape)))
+        keep = ctx.keepdim and ctx.dims is not None
+        gk, zk = _unreduce(g, shape, dims, keep), _unreduce(z, shape, dims, keep)
+        x = a._data
+        if not (x == 0).any():
+            return gk * zk / a
+        if g.requires_grad or a.requires_grad and _grad_enabled():
+            raise RuntimeError("double backward of prod() through inputs that contain zeros is not "
+                               "supported by zerograd")
+        # product of all the other elements: move the reduced dims last, flatten them, and
+        # multiply exclusive cumulative products from the left and from the right
+        rest = [d for d in range(len(shape)) if d not in dims]
+        moved = np.transpose(x, rest + list(dims)).reshape([shape[d] for d in rest] + [-1])
+        one = np.ones_like(moved[..., :1])
+        left = np.cumprod(np.concatenate([one, moved[..., :-1]], -1), -1)
+        right = np.flip(np.cumprod(np.concatenate([one, np.flip(moved, -1)[..., :-1]], -1), -1), -1)
+        others = (left * right).reshape([shape[d] for d in rest] + [shape[d] for d in dims])
+        others = np.transpose(others, np.argsort(rest + list(dims)))
+        return gk * wrap(others)
+
+
+class ProdDim(Prod):
+    node_name = "ProdBackward1"
+
+
+def prod(a, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        a = a.to(dtype)
+    if dim is None:
+        return Prod.apply(a, None, False)
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError("prod(): argument 'dim' must be int (torch.prod reduces one dim)")
+    return ProdDim.apply(a, canon_dims(dim, a.ndim), keepdim)
+
+
+# ***** max / min *****
+
+class MaxAll(Op):
+    """z = max(a)                      da = g spread evenly over the elements equal to z"""
+    node_name = "MaxBackward1"
+    arity = 1
+    _f = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a._data
+        if x.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        z = np.asarray(x.max())
+        ctx.save_for_backward(a, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        a, z = ctx.saved_tensors
+        mask = wrap((a._data == z._data).astype(a._data.dtype))
+        return g * mask / float(mask._data.sum())
+
+
+class MinAll(MaxAll):
+    """z = min(a)                      da = g spread evenly over the elements equal to z"""
+    node_name = "MinBackward1"
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a._data
+        if x.size == 0:
+            raise RuntimeError("min(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        z = np.asarray(x.min())
+        ctx.save_for_backward(a, z)
+        return z
+
+
+class MaxDim(Op):
+    """values, indices = max(a, dim)   da = g placed at the arg-max positions"""
+    node_name = "MaxBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, is_max=True):
+        x = a._data
+        if x.shape and x.shape[dim] == 0:
+            raise IndexError(f"{'max' if is_max else 'min'}(): Expected reduction dim {dim} to have "
+                             "non-zero size.")
+        idx = (np.argmax if is_max else np.argmin)(x, axis=dim, keepdims=True) if x.ndim else \
+            np.zeros((), np.int64)
+        vals = np.take_along_axis(x, idx, axis=dim) if x.ndim else x.copy()
+        ctx.shape, ctx.dim, ctx.keepdim, ctx.idx = x.shape, dim, keepdim, idx
+        if not keepdim and x.ndim:
+            vals, idx = vals.squeeze(dim), idx.squeeze(dim)
+        return vals, idx.astype(np.int64)
+
+    @staticmethod
+    def backward(ctx, g, g_idx=None):
+        if not ctx.shape:
+            return g
+        gk = g if ctx.keepdim else g.unsqueeze(ctx.dim)
+        onehot = np.zeros(ctx.shape, dtype=g._data.dtype)
+        np.put_along_axis(onehot, ctx.idx, 1, axis=ctx.dim)
+        return gk * wrap(onehot)
+
+
+class MinDim(MaxDim):
+    node_name = "MinBackward0"
+
+
+def _max_min(a, dim, keepdim, is_max, other):
+    if isinstance(dim, Tensor):        # torch.max(a, b) is maximum
+        return other(a, dim)
+    if dim is None:
+        return (MaxAll if is_max else MinAll).apply(a)
+    d = canon_dims(dim, a.ndim)
+    d = d[0] if d else 0
+    vals, idx = (MaxDim if is_max else MinDim).apply(a, d, keepdim, is_max)
+    return values_indices(vals, idx)
+
+
+def max(a, dim=None, keepdim=False):  # noqa: A001
+    from .elementwise import Maximum
+    return _max_min(a, dim, keepdim, True, Maximum.apply)
+
+
+def min(a, dim=None, keepdim=False):  # noqa: A001
+    from .elementwise import Minimum
+    return _max_min(a, dim, keepdim, False, Minimum.apply)
+
+
+class Amax(Op):
+    """z = max over dims               da = g spread evenly over the maxima of each slice"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, is_max=True):
+        x = a._data
+        z = np.asarray((np.max if is_max else np.min)(x, axis=dims, keepdims=True))
+        ctx.save_for_backward(a)
+        ctx.zk, ctx.dims, ctx.keepdim = z, dims, keepdim
+        return z if keepdim else z.reshape([s for i, s in enumerate(z.shape) if i not in dims])
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        mask = (a._data == ctx.zk).astype(a._data.dtype)
+        count = mask.sum(axis=ctx.dims, keepdims=True)
+        return _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim) * wrap(mask / count)
+
+
+class Amin(Amax):
+    pass
+
+
+def amax(a, dim=(), keepdim=False):
+    return Amax.apply(a, canon_dims(dim if dim != () else None, a.ndim), keepdim, True)
+
+
+def amin(a, dim=(), keepdim=False):
+    return Amin.apply(a, canon_dims(dim if dim != () else None, a.ndim), keepdim, False)
+
+
+def argmax(a, dim=None, keepdim=False):
+    return _arg(a, dim, keepdim, np.argmax)
+
+
+def argmin(a, dim=None, keepdim=False):
+    return _arg(a, dim, keepdim, np.argmin)
+
+
+def _arg(a, dim, keepdim, f):
+    x = a._data
+    if dim is None:
+        r = np.asarray(f(x))
+        if keepdim:
+            r = r.reshape((1,) * x.ndim)
+        return wrap(r.astype(np.int64))
+    d = canon_dims(dim, x.ndim)
+    if not d:
+        return wrap(np.zeros(x.shape, np.int64))
+    return wrap(f(x, axis=d[0], keepdims=keepdim).astype(np.int64))
+
+
+# ***** var / std *****
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+class Var(Op):
+    """z = Σ (a - mean)² / (n - c)      da = g * 2 (a - mean) / (n - c)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, corr):
+        x = float_data(a)
+        ctx.save_for_backward(a)
+        ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
+        return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        n = _count(a._data.shape, ctx.dims)
+        centered = a - a.mean(dim=ctx.dims, keepdim=True)
+        return _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim) * centered * (2.0 / (n - ctx.corr))
+
+
+class Std(Op):
+    """z = sqrt(var)                   da = g (a - mean) / ((n - c) z)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, corr):
+        x = float_data(a)
+        z = np.asarray(x.std(axis=dims, ddof=corr, keepdims=keepdim))
+        ctx.save_for_backward(a, z)
+        ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        a, z = ctx.saved_tensors
+        n = _count(a._data.shape, ctx.dims)
+        centered = a - a.mean(dim=ctx.dims, keepdim=True)
+        zk = _unreduce(z, a._data.shape, ctx.dims, ctx.keepdim)
+        gk = _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim)
+        return gk * centered / (zk * (n - ctx.corr))
+
+
+def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):
+        unbiased, dim = dim, None
+    return Var.apply(a, canon_dims(dim, a.ndim), keepdim, _correction(unbiased, correction))
+
+
+def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):
+        unbiased, dim = dim, None
+    return Std.apply(a, canon_dims(dim, a.ndim), keepdim, _correction(unbiased, correction))
+
+
+# ***** norm and logsumexp *****
+
+class Norm(Op):
+    """z = (Σ |a|^p)^(1/p)              da = g * a |a|^(p-2) / z^(p-1)   (p=2: g * a / z; 0 at z=0)"""
+    node_name = "LinalgVectorNormBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, p, dims, keepdim):
+        x = float_data(a)
+        if p == 2:
+            z = np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
+        elif p == np.inf:
+            z = np.max(np.abs(x), axis=dims, keepdims=keepdim, initial=0)
+        elif p == -np.inf:
+            z = np.min(np.abs(x), axis=dims, keepdims=keepdim)
+        elif p == 0:
+            z = np.sum(x != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
+        elif p == 1:
+            z = np.sum(np.abs(x), axis=dims, keepdims=keepdim)
+        else:
+            z = np.sum(np.abs(x) ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+        z = np.asarray(z, dtype=x.dtype)
+        ctx.save_for_backward(a, z)
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        a, z = ctx.saved_tensors
+        shape, p = a._data.shape, ctx.p
+        gk = _unreduce(g, shape, ctx.dims, ctx.keepdim)
+        zk = _unreduce(z, shape, ctx.dims, ctx.keepdim)
+        if p == 0:
+            return a * 0.0
+        if p == 1:
+            return gk * a.sign()
+        if p in (np.inf, -np.inf):
+            mask = (a.abs()._data == zk._data).astype(a._data.dtype)
+            count = mask.sum(axis=ctx.dims, keepdims=True)
+            return gk * a.sign() * wrap(mask / count)
+        safe = where_(zk.eq(0), 1.0, zk)
+        if p == 2:
+            return where_(zk.eq(0), 0.0, gk * a / safe)
+        return where_(zk.eq(0), 0.0, gk * a * a.abs() ** (p - 2) / safe ** (p - 1))
+
+
+def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        a = a.to(dtype)
+    if p in ("fro", None):
+        p = 2
+    if p == "nuc":
+        raise NotImplementedError("nuclear norm is not supported by zerograd")
+    if isinstance(p, str):
+        raise RuntimeError(f"norm(): unknown p {p!r}")
+    return Norm.apply(a, float(p), canon_dims(dim, a.ndim), keepdim)
+
+
+class Logsumexp(Op):
+    """z = log Σ exp(a)                da = g * exp(a - z)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        x = float_data(a)
+        m = np.max(x, axis=dims, keepdims=True) if x.size else np.zeros(
+            _kept_shape(x.shape, dims), x.dtype)
+        m = np.where(np.isfinite(m), m, 0)
+        z = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+        ctx.save_for_backward(a)
+        ctx.zk, ctx.dims, ctx.keepdim = z, dims, keepdim
+        return z if keepdim else z.reshape([s for i, s in enumerate(z.shape) if i not in dims])
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        gk = _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim)
+        if g.requires_grad or a.requires_grad and _grad_enabled():
+            zk = a.logsumexp(ctx.dims, keepdim=True)
+        else:
+            zk = wrap(ctx.zk)
+        return gk * (a - zk).exp()
+
+
+def _grad_enabled():
+    from ..grad_mode import is_grad_enabled
+    return is_grad_enabled()
+
+
+def logsumexp(a, dim, keepdim=False):
+    return Logsumexp.apply(a, canon_dims(dim, a.ndim), keepdim)
+
+
+__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
+           "norm", "logsumexp", "sum_dims", "default_float"]

@@ -1,0 +1,268 @@
+"""Shape ops: view/reshape, transpose/permute/t, expand, squeeze/unsqueeze, flatten, clone.
+
+Each moves elements without changing them, so each VJP moves the gradient back: reshape it to
+the input's shape, apply the inverse permutation, or (expand) let the engine sum it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+from ._util import canon_dim, canon_dims
+
+
+def infer_shape(shape, numel):
+    """Resolve one -1 in `shape`; RuntimeError (torch's text) if it cannot hold `numel` elements."""
+    shape = tuple(shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        return tuple(numel // known if s == -1 else s for s in shape)
+    if known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class View(Op):
+    """z = a viewed with a new shape      da = g.reshape(a.shape)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        x = a._data
+        ctx.in_shape = x.shape
+        shape = infer_shape(shape, x.size)
+        v = x.view()
+        try:
+            v.shape = shape
+        except AttributeError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") \
+                from None
+        return v
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
+
+class UnsafeView(View):
+    """z = a reshaped (the result of a copy, so no aliasing to track)   da = g.reshape(a.shape)"""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a._data.shape
+        return a._data.reshape(infer_shape(shape, a._data.size))
+
+
+def view(a, shape):
+    return View.apply(a, shape)
+
+
+def reshape(a, shape):
+    """A view when the layout allows it (C-contiguous), else a copy (CloneBackward0 +
+    UnsafeViewBackward0, as torch)."""
+    if tuple(shape) == a._data.shape:
+        return View.apply(a, shape) if a.requires_grad else a
+    if a._data.flags.c_contiguous:
+        return View.apply(a, shape)
+    return UnsafeView.apply(Clone.apply(a), shape)
+
+
+def flatten(a, start_dim=0, end_dim=-1):
+    n = a.ndim
+    if n == 0:
+        return reshape(a, (1,))
+    s, e = canon_dim(start_dim, n), canon_dim(end_dim, n)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return a
+    shp = a._data.shape
+    return reshape(a, shp[:s] + (-1,) + shp[e + 1:])
+
+
+class Clone(Op):
+    """z = a copy of a (contiguous)      da = g"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.array(a._data, copy=True, order="C")
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class T(Op):
+    """z = aᵀ (a of at most 2 dims)      da = gᵀ"""
+    node_name = "TBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        if a._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{a._data.ndim}D. Use .transpose(dim0, dim1) or .mT instead.")
+        return a._data.T
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.t()
+
+
+class Transpose(Op):
+    """z = a with dims d0, d1 swapped    da = g with d0, d1 swapped back"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, d0, d1):
+        ctx.d0, ctx.d1 = d0, d1
+        return np.swapaxes(a._data, d0, d1)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.transpose(ctx.d0, ctx.d1)
+
+
+class Permute(Op):
+    """z = a.permute(p)                  da = g.permute(argsort(p))"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, perm):
+        ctx.inv = tuple(int(i) for i in np.argsort(perm))
+        return np.transpose(a._data, perm)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.permute(ctx.inv)
+
+
+def t(a):
+    return T.apply(a)
+
+
+def transpose(a, d0, d1):
+    n = a.ndim
+    d0, d1 = canon_dim(d0, n), canon_dim(d1, n)
+    if n == 0:
+        return a
+    return Transpose.apply(a, d0, d1)
+
+
+def permute(a, dims):
+    n = a.ndim
+    perm = tuple(canon_dim(d, n) for d in dims)
+    if len(perm) != n:
+        raise RuntimeError(f"permute(): number of dimensions in the tensor input does not match "
+                           f"the length of the desired ordering of dimensions i.e. input.dim() = "
+                           f"{n} is not equal to len(dims) = {len(perm)}")
+    if len(set(perm)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(a, perm)
+
+
+class Expand(Op):
+    """z = a broadcast to `shape` (no copy)      da = g  (the engine sums it back to a's shape)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        return np.broadcast_to(a._data, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def expand(a, shape):
+    x = a._data
+    if len(shape) < x.ndim:
+        raise RuntimeError(f"expand({a.dtype}{{{list(x.shape)}}}, size={list(shape)}): the number "
+                           f"of sizes provided ({len(shape)}) must be greater or equal to the number "
+                           f"of dimensions in the tensor ({x.ndim})")
+    lead = len(shape) - x.ndim
+    out = []
+    for i, s in enumerate(shape):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
+                                   "leading, non-existing dimension {i}")
+            out.append(s)
+            continue
+        cur = x.shape[i - lead]
+        if s == -1:
+            s = cur
+        if cur != s and cur != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(shape)}.  Tensor sizes: "
+                f"{list(x.shape)}")
+        out.append(s)
+    out = tuple(out)
+    if out == x.shape and not a.requires_grad:
+        return a
+    return Expand.apply(a, out)
+
+
+class Squeeze(Op):
+    """z = a without size-1 dims           da = g.reshape(a.shape)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        x = a._data
+        ctx.in_shape = x.shape
+        return x.reshape(tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
+
+class SqueezeDim(Squeeze):
+    node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Squeeze):
+    node_name = "SqueezeBackward2"
+
+
+class SqueezeMatmul(Squeeze):   # the squeeze at the end of 1-D @ 2-D in torch's matmul
+    node_name = "SqueezeBackward4"
+
+
+def squeeze(a, dim=None):
+    n = a.ndim
+    if dim is None:
+        return Squeeze.apply(a, tuple(range(n)))
+    if isinstance(dim, (tuple, list)):
+        return SqueezeDims.apply(a, canon_dims(dim, n))
+    return SqueezeDim.apply(a, canon_dims(dim, n))
+
+
+class Unsqueeze(Op):
+    """z = a with a new size-1 dim         da = g.squeeze(dim)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.in_shape = a._data.shape
+        return np.expand_dims(a._data, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
+
+def unsqueeze(a, dim):
+    return Unsqueeze.apply(a, canon_dim(dim, a.ndim + 1))

@@ -1,0 +1,605 @@
+"""Tensor: a NumPy array plus what autograd needs to know about it.
+
+This file is a facade: properties, a few methods that are about the tensor itself (grad, hooks,
+detach, conversions), and one-line methods that forward to `ops/`.  The logic of every operation
+lives in `ops/` (forward and VJP side by side); the graph machinery lives in `autograd/`.
+
+A tensor's autograd state, as in PyTorch:
+  requires_grad   track operations on this tensor (leaves: set by the user; non-leaves: True)
+  grad_fn         the node that produced it (None for leaves and for untracked tensors)
+  is_leaf         grad_fn is None: created by the user, its gradient accumulates in .grad
+  _version        bumped by every in-place change; shared with views and detach()
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import dtypes as _dt
+from . import grad_mode as _gm
+from ._tensor_str import format_tensor
+
+_state = _gm._state
+_NP_TO_DTYPE = _dt._NP_TO_DTYPE
+
+
+def tensor_repr(t) -> str:
+    """The text torch prints for `t` (formatting rules live in _tensor_str.py)."""
+    suffixes = []
+    if t.grad_fn is not None:
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t._requires_grad:
+        suffixes.append("requires_grad=True")
+    dt = t.dtype
+    default = dt is _dt.get_default_dtype() or dt is _dt.int64 or dt is _dt.bool
+    return format_tensor(t._data, dtype_name=dt.name, is_default_dtype=default, suffixes=suffixes)
+
+
+class Size(tuple):
+    """torch.Size: a tuple that prints as `torch.Size([2, 3])`."""
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, item):
+        r = tuple.__getitem__(self, item)
+        return Size(r) if isinstance(item, slice) else r
+
+
+class device:
+    """torch.device; zerograd computes on the CPU only."""
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):  # noqa: A002 - torch's name
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if ":" in str(type):
+            type, index = str(type).split(":")
+            index = int(index)
+        if type != "cpu":
+            raise RuntimeError(f"zerograd runs on the CPU only; device '{type}' is not available. "
+                               "Use device='cpu'.")
+        self.type, self.index = type, index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else \
+            f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and other.type == self.type
+
+    def __hash__(self):
+        return hash(self.type)
+
+
+_CPU = device("cpu")
+
+
+class Tensor:
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_acc",
+                 "_backward_hooks", "_post_acc_hooks", "_retains_grad", "_base", "__weakref__",
+                 "__dict__")
+
+    __array_ufunc__ = None      # make NumPy defer: np.float64(2) * t calls Tensor.__rmul__
+    __array_priority__ = 1000
+
+    # ------------------------------------------------------------------------------------------
+    # construction
+    # ------------------------------------------------------------------------------------------
+    def __init__(self, *args, requires_grad=False):
+        """Legacy constructor: `Tensor([1, 2])` (float data) or `Tensor(2, 3)` (uninitialised).
+        Prefer `zerograd.tensor(data)`."""
+        if len(args) == 1 and not isinstance(args[0], int):
+            arr = np.array(args[0].numpy() if isinstance(args[0], Tensor) else args[0],
+                           dtype=_dt.get_default_dtype().np)
+        else:
+            arr = np.empty(tuple(args), dtype=_dt.get_default_dtype().np)
+        Tensor._init(self, arr, requires_grad)
+
+    @staticmethod
+    def _init(t, arr, requires_grad=False):
+        t._data = arr
+        t._requires_grad = False
+        t._grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        t._vc = None if _state.inference else [0]
+        t._acc = None
+        t._backward_hooks = None
+        t._post_acc_hooks = None
+        t._retains_grad = False
+        t._base = None
+        if requires_grad:
+            t.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, arr, requires_grad, grad_fn, output_nr, vc=None):
+        """Fast internal constructor (no checks): the per-op hot path."""
+        t = object.__new__(Tensor)
+        t._data = arr
+        t._requires_grad = requires_grad
+        t._grad = None
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._vc = vc if vc is not None else (None if _state.inference else [0])
+        t._acc = None
+        t._backward_hooks = None
+        t._post_acc_hooks = None
+        t._retains_grad = False
+        t._base = None
+        return t
+
+    # ------------------------------------------------------------------------------------------
+    # metadata
+    # ------------------------------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_ops.canon_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self):
+        return _NP_TO_DTYPE[self._data.dtype]
+
+    @property
+    def device(self):
+        return _CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind in "fV"
+
+    def is_complex(self) -> bool:
+        return False
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    # ------------------------------------------------------------------------------------------
+    # autograd state
+    # ------------------------------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True) -> "Tensor":
+        requires_grad = bool(requires_grad)
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use "
+                    "a computed variable in a subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach().")
+            return self
+        if requires_grad and self._data.dtype.kind not in "fV":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients "
+                               f"(this one is {self.dtype}). Fix: convert first, e.g. t.float().")
+        if requires_grad and self._vc is None and not _state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
+        self._requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
+                "access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
+                "more information.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Populate `.grad` for this non-leaf tensor during backward (no-op on leaves)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        import weakref
+        ref = weakref.ref(self)
+
+        def retain(grad):
+            t = ref()
+            if t is None:
+                return
+            t._grad = grad.detach().clone() if t._grad is None or not _state.enabled \
+                and t._grad is None else (t._grad + grad)
+        node = self.grad_fn
+        if node._retain_hooks is None:
+            node._retain_hooks = {}
+        node._retain_hooks[self._output_nr] = retain
+        self._retains_grad = True
+
+    @property
+    def _version(self) -> int:
+        if self._vc is None:
+            raise RuntimeError("Inference tensors do not track version counter.")
+        return self._vc[0]
+
+    def is_inference(self) -> bool:
+        return self._vc is None
+
+    def _accumulator(self):
+        from .autograd.function import make_accumulator
+        return make_accumulator(self)
+
+    @property
+    def data(self) -> "Tensor":
+        """The same storage, cut from the graph and *not* sharing the version counter (so an
+        in-place edit through `.data` is invisible to autograd - prefer `detach()`)."""
+        return Tensor._make(self._data, False, None, 0)
+
+    @data.setter
+    def data(self, value) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing storage and version counter, cut from the graph."""
+        return Tensor._make(self._data, False, None, 0, self._vc)
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ------------------------------------------------------------------------------------------
+    # hooks
+    # ------------------------------------------------------------------------------------------
+    def register_hook(self, hook):
+        """hook(grad) -> new grad or None, called with the gradient w.r.t. this tensor."""
+        from .autograd.hooks import RemovableHandle
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn._register_tensor_hook(self._output_nr, hook)
+        if self._backward_hooks is None:
+            self._backward_hooks = {}
+        return RemovableHandle(self._backward_hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) runs after the gradient was accumulated into this leaf's `.grad`."""
+        from .autograd.hooks import RemovableHandle
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = {}
+        return RemovableHandle(self._post_acc_hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (the VJP with `gradient`)."""
+        from . import autograd
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # ------------------------------------------------------------------------------------------
+    # conversion
+    # ------------------------------------------------------------------------------------------
+    def numpy(self, *, force=False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to "
+                               "Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __reduce_ex__(self, proto):
+        raise TypeError("zerograd tensors are not pickled; use zerograd.save (safetensors)")
+
+    def __deepcopy__(self, memo):
+        t = Tensor._make(self._data.copy(), self._requires_grad and self.grad_fn is None, None, 0)
+        if self._grad is not None:
+            t._grad = Tensor._make(self._grad._data.copy(), False, None, 0)
+        memo[id(self)] = t
+        return t
+
+    def to(self, *args, **kwargs):
+        """to(dtype), to(device), to(other), to(device, dtype); returns self when nothing changes."""
+        target = kwargs.get("dtype")
+        for a in args + tuple(v for k, v in kwargs.items() if k == "device"):
+            if isinstance(a, _dt.dtype):
+                target = a
+            elif isinstance(a, Tensor):
+                target = a.dtype
+            elif a is not None:
+                device(a)  # validates
+        copy = kwargs.get("copy", False)
+        if target is None or _dt.as_dtype(target).np == self._data.dtype:
+            return self.clone() if copy else self
+        return _ops.to_dtype(self, _dt.as_dtype(target))
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"torch.{_ops.legacy_type_name(self.dtype)}"
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(_dt.float32)
+
+    def double(self):
+        return self.to(_dt.float64)
+
+    def half(self):
+        return self.to(_dt.float16)
+
+    def bfloat16(self):
+        return self.to(_dt.bfloat16)
+
+    def long(self):
+        return self.to(_dt.int64)
+
+    def int(self):
+        return self.to(_dt.int32)
+
+    def short(self):
+        return self.to(_dt.int16)
+
+    def char(self):
+        return self.to(_dt.int8)
+
+    def byte(self):
+        return self.to(_dt.uint8)
+
+    def bool(self):
+        return self.to(_dt.bool)
+
+    def cpu(self):
+        return self
+
+    def contiguous(self, memory_format=None):
+        return self
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    # ------------------------------------------------------------------------------------------
+    # operators (-> ops)
+    # ------------------------------------------------------------------------------------------
+    def __add__(self, other):       return _ops.add(self, other)
+    def __radd__(self, other):      return _ops.add(self, other)
+    def __sub__(self, other):       return _ops.sub(self, other)
+    def __rsub__(self, other):      return _ops.rsub(self, other)
+    def __mul__(self, other):       return _ops.mul(self, other)
+    def __rmul__(self, other):      return _ops.mul(self, other)
+    def __truediv__(self, other):   return _ops.div(self, other)
+    def __rtruediv__(self, other):  return _ops.rdiv(self, other)
+    def __pow__(self, other):       return _ops.pow(self, other)
+    def __rpow__(self, other):      return _ops.rpow(self, other)
+    def __matmul__(self, other):    return _ops.matmul(self, other)
+    def __rmatmul__(self, other):   return _ops.matmul(_ops.as_tensor_like(other, self), self)
+    def __neg__(self):              return _ops.neg(self)
+    def __pos__(self):              return self
+    def __abs__(self):              return _ops.abs(self)
+    def __floordiv__(self, other):  return _ops.floor_divide(self, other)
+    def __rfloordiv__(self, other): return _ops.floor_divide(_ops.as_tensor_like(other, self), self)
+    def __mod__(self, other):       return _ops.remainder(self, other)
+    def __eq__(self, other):        return _ops.eq(self, other)
+    def __ne__(self, other):        return _ops.ne(self, other)
+    def __lt__(self, other):        return _ops.lt(self, other)
+    def __le__(self, other):        return _ops.le(self, other)
+    def __gt__(self, other):        return _ops.gt(self, other)
+    def __ge__(self, other):        return _ops.ge(self, other)
+    def __invert__(self):           return _ops.logical_not(self) if self._data.dtype == np.bool_ \
+        else _ops.bitwise_not(self)
+    def __and__(self, other):       return _ops.logical_and(self, other)
+    def __or__(self, other):        return _ops.logical_or(self, other)
+    def __xor__(self, other):       return _ops.logical_xor(self, other)
+
+    # ------------------------------------------------------------------------------------------
+    # methods (-> ops); one line each, so grep finds where every name is defined
+    # ------------------------------------------------------------------------------------------
+    def add(self, other, alpha=1):  return _ops.add(self, other, alpha=alpha)
+    def sub(self, other, alpha=1):  return _ops.sub(self, other, alpha=alpha)
+    def mul(self, other):           return _ops.mul(self, other)
+    def div(self, other, rounding_mode=None): return _ops.div(self, other, rounding_mode=rounding_mode)
+    def pow(self, exponent):        return _ops.pow(self, exponent)
+    def matmul(self, other):        return _ops.matmul(self, other)
+    def mm(self, other):            return _ops.mm(self, other)
+    def bmm(self, other):           return _ops.bmm(self, other)
+    def mv(self, vec):              return _ops.mv(self, vec)
+    def dot(self, other):           return _ops.dot(self, other)
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+    def neg(self):                  return _ops.neg(self)
+    negative = neg
+    def abs(self):                  return _ops.abs(self)
+    def exp(self):                  return _ops.exp(self)
+    def log(self):                  return _ops.log(self)
+    def log1p(self):                return _ops.log1p(self)
+    def sqrt(self):                 return _ops.sqrt(self)
+    def rsqrt(self):                return _ops.rsqrt(self)
+    def square(self):               return _ops.pow(self, 2)
+    def reciprocal(self):           return _ops.reciprocal(self)
+    def sin(self):                  return _ops.sin(self)
+    def cos(self):                  return _ops.cos(self)
+    def tanh(self):                 return _ops.tanh(self)
+    def sigmoid(self):              return _ops.sigmoid(self)
+    def relu(self):                 return _ops.relu(self)
+    def sign(self):                 return _ops.sign(self)
+    def clamp(self, min=None, max=None): return _ops.clamp(self, min, max)
+    clip = clamp
+    def clamp_min(self, min):       return _ops.clamp(self, min, None)
+    def clamp_max(self, max):       return _ops.clamp(self, None, max)
+    def maximum(self, other):       return _ops.maximum(self, other)
+    def minimum(self, other):       return _ops.minimum(self, other)
+    def where(self, condition, other): return _ops.where(condition, self, other)
+    def sum(self, dim=None, keepdim=False, *, dtype=None): return _ops.sum(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim=None, keepdim=False, *, dtype=None): return _ops.mean(self, dim, keepdim, dtype=dtype)
+    def prod(self, dim=None, keepdim=False, *, dtype=None): return _ops.prod(self, dim, keepdim, dtype=dtype)
+    def max(self, dim=None, keepdim=False): return _ops.max(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False): return _ops.min(self, dim, keepdim)
+    def amax(self, dim=(), keepdim=False): return _ops.amax(self, dim, keepdim)
+    def amin(self, dim=(), keepdim=False): return _ops.amin(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False): return _ops.argmax(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False): return _ops.argmin(self, dim, keepdim)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _ops.var(self, dim, unbiased, keepdim, correction=correction)
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _ops.std(self, dim, unbiased, keepdim, correction=correction)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return _ops.norm(self, p, dim, keepdim, dtype=dtype)
+    def logsumexp(self, dim, keepdim=False): return _ops.logsumexp(self, dim, keepdim)
+    def t(self):                    return _ops.t(self)
+    @property
+    def T(self):                    return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+    @property
+    def mT(self):                   return _ops.transpose(self, -2, -1)
+    def transpose(self, dim0, dim1): return _ops.transpose(self, dim0, dim1)
+    swapaxes = transpose
+    def permute(self, *dims):       return _ops.permute(self, _ops.shape_arg(dims))
+    def reshape(self, *shape):      return _ops.reshape(self, _ops.shape_arg(shape))
+    def view(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
+            raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+        return _ops.view(self, _ops.shape_arg(shape))
+    def view_as(self, other):       return _ops.view(self, other._data.shape)
+    def reshape_as(self, other):    return _ops.reshape(self, other._data.shape)
+    def flatten(self, start_dim=0, end_dim=-1): return _ops.flatten(self, start_dim, end_dim)
+    def squeeze(self, dim=None):    return _ops.squeeze(self, dim)
+    def unsqueeze(self, dim):       return _ops.unsqueeze(self, dim)
+    def expand(self, *sizes):       return _ops.expand(self, _ops.shape_arg(sizes))
+    def expand_as(self, other):     return _ops.expand(self, other._data.shape)
+    def clone(self, *, memory_format=None): return _ops.clone(self)
+    def eq(self, other):            return _ops.eq(self, other)
+    def ne(self, other):            return _ops.ne(self, other)
+    def lt(self, other):            return _ops.lt(self, other)
+    def le(self, other):            return _ops.le(self, other)
+    def gt(self, other):            return _ops.gt(self, other)
+    def ge(self, other):            return _ops.ge(self, other)
+    def isnan(self):                return _ops.isnan(self)
+    def isinf(self):                return _ops.isinf(self)
+    def isfinite(self):             return _ops.isfinite(self)
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _ops.allclose(self, other, rtol, atol, equal_nan)
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _ops.isclose(self, other, rtol, atol, equal_nan)
+    def equal(self, other):         return _ops.equal(self, other)
+    def all(self, dim=None, keepdim=False): return _ops.all(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False): return _ops.any(self, dim, keepdim)
+    def logical_not(self):          return _ops.logical_not(self)
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        return _ops.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        return _ops.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        return _ops.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+        return _ops.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_empty(self, *size, dtype=None, requires_grad=False):
+        return _ops.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
