@@ -500,6 +500,28 @@ class Tensor:
     def __or__(self, other):        return _ops.logical_or(self, other)
     def __xor__(self, other):       return _ops.logical_xor(self, other)
 
+    # in-place (-> ops/inplace.py): write into this tensor's memory, bump its version
+    def __iadd__(self, other):      return _inplace.add_(self, other)
+    def __isub__(self, other):      return _inplace.sub_(self, other)
+    def __imul__(self, other):      return _inplace.mul_(self, other)
+    def __itruediv__(self, other):  return _inplace.div_(self, other)
+    def __ipow__(self, other):      return _inplace.pow_(self, other)
+    def add_(self, other, *, alpha=1): return _inplace.add_(self, other, alpha)
+    def sub_(self, other, *, alpha=1): return _inplace.sub_(self, other, alpha)
+    def mul_(self, other):          return _inplace.mul_(self, other)
+    def div_(self, other, *, rounding_mode=None): return _inplace.div_(self, other, rounding_mode)
+    def pow_(self, exponent):       return _inplace.pow_(self, exponent)
+    def neg_(self):                 return _inplace.neg_(self)
+    def exp_(self):                 return _inplace.exp_(self)
+    def sqrt_(self):                return _inplace.sqrt_(self)
+    def clamp_(self, min=None, max=None): return _inplace.clamp_(self, min, max)
+    def relu_(self):                return _inplace.relu_(self)
+    def sigmoid_(self):             return _inplace.sigmoid_(self)
+    def tanh_(self):                return _inplace.tanh_(self)
+    def zero_(self):                return _inplace.zero_(self)
+    def fill_(self, value):         return _inplace.fill_(self, value)
+    def copy_(self, src, non_blocking=False): return _inplace.copy_(self, src)
+
     # ------------------------------------------------------------------------------------------
     # methods (-> ops); one line each, so grep finds where every name is defined
     # ------------------------------------------------------------------------------------------
@@ -603,3 +625,4 @@ class Tensor:
 
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
+from .ops import inplace as _inplace  # noqa: E402
