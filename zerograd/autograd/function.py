@@ -246,7 +246,7 @@ def _raise_modified(t, expected, actual, node):
     where = f", which is output {t._output_nr} of {t.grad_fn.name()}" if t.grad_fn is not None else ""
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{dt}Tensor {list(t.shape)}]{where}, is at version {actual}; expected "
+        f"operation: [torch.{dt}Tensor {list(t.shape)}]{where} is at version {actual}; expected "
         f"version {expected} instead. Hint: enable anomaly detection to find the operation that "
         "failed to compute its gradient, with torch.autograd.set_detect_anomaly(True). "
         "Fix: do not modify a tensor in place after it was used; use an out-of-place op or "

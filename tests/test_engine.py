@@ -1,0 +1,468 @@
+"""The backward engine: graph shapes, ordering, hooks, release, capture, errors, memory.
+
+Many tests run the same function with `lib` = zerograd and `lib` = torch and compare what
+it returns (values, event logs), so the behaviour is pinned to PyTorch's, not to our reading of it.
+"""
+import gc
+import sys
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+import zerograd
+from tests._oracle import requires_torch, torch
+
+LIBS = [zerograd] + ([torch] if torch is not None else [])
+
+
+def both(fn):
+    """Run fn(lib) under zerograd and torch; assert equal results; return zerograd's."""
+    mine = fn(zerograd)
+    if torch is not None:
+        theirs = fn(torch)
+        assert _same(mine, theirs), f"zerograd {mine!r} != torch {theirs!r}"
+    return mine
+
+
+def _same(a, b):
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(map(_same, a, b))
+    if hasattr(a, "detach") and hasattr(a, "tolist"):
+        x, y = np.asarray(a.detach().tolist(), float), np.asarray(b.detach().tolist(), float)
+        return x.shape == y.shape and np.allclose(x, y, rtol=1e-5, atol=1e-6)
+    if isinstance(a, float):
+        return np.isclose(a, b, rtol=1e-5, atol=1e-6)
+    return a == b
+
+
+# ----- graph shapes ------------------------------------------------------------------------------
+
+def test_diamond():
+    def f(lib):
+        a = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = lib.tensor([4.0, 5.0, 6.0], requires_grad=True)
+        y = a * b + a          # a reaches y along two paths
+        z = y.exp() * y        # and y twice
+        z.sum().backward()
+        return a.grad, b.grad
+    both(f)
+
+
+def test_tensor_used_twice_in_one_op():
+    def f(lib):
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        (x * x).sum().backward()
+        return x.grad
+    assert both(f).tolist() == [2.0, -4.0, 6.0]
+
+
+def test_multiple_roots():
+    def f(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y1 = (x * 3).sum()
+        y2 = (x ** 2).sum()
+        lib.autograd.backward([y1, y2])
+        g1 = x.grad.clone()
+        x.grad = None
+        lib.autograd.backward([x * 2, x * x], [lib.ones(2), lib.tensor([1.0, 10.0])])
+        return g1, x.grad
+    both(f)
+
+
+def test_broadcast_gradients_sum_to_input_shape():
+    def f(lib):
+        a = lib.ones(2, 1, 3, requires_grad=True)
+        b = lib.ones(4, 3, requires_grad=True)
+        c = lib.ones(3, requires_grad=True)
+        ((a * b + c) * lib.arange(24.0).reshape(2, 4, 3)).sum().backward()
+        return a.grad, b.grad, c.grad
+    both(f)
+
+
+def test_deep_chain_no_recursion():
+    x = zerograd.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)      # prove the engine never recurses
+    try:
+        y.sum().backward()
+    finally:
+        sys.setrecursionlimit(limit)
+    assert x.grad.tolist() == [1.0]
+
+
+def test_execution_order_is_reverse_creation_order():
+    order = []
+    x = zerograd.tensor([1.0], requires_grad=True)
+    a = x * 2
+    b = x * 3
+    c = a + b
+    for name, t in (("a", a), ("b", b), ("c", c)):
+        t.grad_fn.register_prehook(lambda g, n=name: order.append(n))
+    c.sum().backward()
+    assert order == ["c", "b", "a"]
+
+
+# ----- retain_graph, release, second backward ----------------------------------------------------
+
+def test_second_backward_raises_and_retain_graph_allows_it():
+    x = zerograd.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+    with pytest.raises(RuntimeError, match="backward through the graph a second time.*retain_graph=True"):
+        y.backward()
+
+
+def test_nodes_without_saved_tensors_can_run_twice_like_torch():
+    def f(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (x + 2).sum()
+        y.backward()
+        y.backward()
+        return x.grad
+    both(f)
+
+
+def test_saved_tensors_access_after_free():
+    x = zerograd.tensor([1.0], requires_grad=True)
+    y = x * x
+    y.sum().backward()
+    with pytest.raises(RuntimeError, match="after they have already been freed"):
+        y.grad_fn.saved_tensors
+
+
+# ----- errors -------------------------------------------------------------------------------------
+
+def test_backward_without_grad_raises():
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad and does not have a grad_fn"):
+        zerograd.ones(3).sum().backward()
+
+
+def test_non_scalar_needs_gradient():
+    x = zerograd.ones(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        (x * 2).backward()
+    with pytest.raises(RuntimeError, match=r"Mismatch in shape: grad_output\[0\] has a shape of torch.Size\(\[3\]\)"):
+        (x * 2).backward(zerograd.ones(3))
+
+
+def test_integer_tensor_cannot_require_grad():
+    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype can require gradients"):
+        zerograd.tensor([1, 2], requires_grad=True)
+    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype"):
+        zerograd.tensor([1, 2]).requires_grad_()
+
+
+def test_requires_grad_false_on_non_leaf_raises():
+    y = zerograd.ones(2, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf variables"):
+        y.requires_grad = False
+
+
+def test_version_counter_detects_modified_saved_tensor():
+    x = zerograd.tensor([1.0, 2.0], requires_grad=True)
+    d = zerograd.tensor([3.0, 4.0])
+    y = x * d
+    d.add_(1)
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: \[torch.FloatTensor \[2\]\] is at version 1; expected version 0"):
+        y.sum().backward()
+
+
+def test_detach_shares_version_counter_data_does_not():
+    x = zerograd.tensor([1.0, 2.0], requires_grad=True)
+    h = (x * 1).detach()
+    assert h._version == 0
+    w = zerograd.tensor([1.0, 2.0])
+    det, dat = w.detach(), w.data
+    det.add_(1)
+    assert w._version == 1 and det._version == 1
+    dat.add_(1)
+    assert w._version == 1          # .data hides the edit from autograd
+    assert w.tolist() == [3.0, 4.0]
+
+
+def test_leaf_inplace_requires_no_grad():
+    w = zerograd.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
+        w.add_(1)
+    with zerograd.no_grad():
+        w.add_(1)
+    assert w.tolist() == [2.0] and w._version == 1
+
+
+def test_matmul_shape_error_names_both_shapes():
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 2x3\)"):
+        zerograd.ones(2, 3) @ zerograd.ones(2, 3)
+    with pytest.raises(RuntimeError, match="size of tensor a \\(3\\) must match the size of tensor b \\(4\\)"):
+        zerograd.ones(2, 3) + zerograd.ones(2, 4)
+
+
+# ----- .grad semantics ----------------------------------------------------------------------------
+
+def test_non_leaf_grad_warns_and_is_none():
+    y = zerograd.ones(2, requires_grad=True) * 2
+    y.sum().backward()
+    with pytest.warns(UserWarning, match="not a leaf Tensor is being accessed"):
+        assert y.grad is None
+
+
+def test_retain_grad():
+    def f(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        y.retain_grad()
+        z = (y * y).sum()
+        z.backward(retain_graph=True)
+        first = y.grad.clone()
+        z.backward()
+        return first, y.grad, y.retains_grad, x.retains_grad
+    both(f)
+
+
+def test_create_graph_accumulates_out_of_place_with_history():
+    def f(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            (x ** 3).sum().backward(create_graph=True)
+        g = x.grad
+        assert g.requires_grad
+        g.sum().backward()           # d/dx sum(3x^2) = 6x, accumulated onto x.grad's history
+        return x.grad
+    both(f)
+
+
+def test_backward_inputs_only_accumulates_those():
+    def f(lib):
+        a = lib.tensor([1.0], requires_grad=True)
+        b = lib.tensor([2.0], requires_grad=True)
+        (a * b).sum().backward(inputs=[a])
+        return a.grad, b.grad is None
+    both(f)
+
+
+# ----- autograd.grad -------------------------------------------------------------------------------
+
+def test_autograd_grad_does_not_touch_grad_and_allow_unused():
+    def f(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        u = lib.tensor([5.0], requires_grad=True)
+        y = (x ** 2).sum()
+        gx, gu = lib.autograd.grad(y, [x, u], allow_unused=True, retain_graph=True)
+        mat = lib.autograd.grad(y, [x, u], materialize_grads=True)
+        return gx, gu is None, x.grad is None, mat[1]
+    both(f)
+    x = zerograd.tensor([1.0], requires_grad=True)
+    u = zerograd.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="appears to not have been used in the graph"):
+        zerograd.autograd.grad((x * 2).sum(), [x, u])
+
+
+def test_autograd_grad_of_intermediate():
+    def f(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x.exp()
+        y = (h * h).sum()
+        gh, gx = lib.autograd.grad(y, [h, x])
+        return gh, gx
+    both(f)
+
+
+def test_grad_prunes_unneeded_branches():
+    ran = []
+    x = zerograd.tensor([1.0], requires_grad=True)
+    w = zerograd.tensor([1.0], requires_grad=True)
+    a = x * 2
+    b = w * 3
+    a.grad_fn.register_prehook(lambda g: ran.append("a"))
+    b.grad_fn.register_prehook(lambda g: ran.append("b"))
+    zerograd.autograd.grad((a + b).sum(), [x])
+    assert ran == ["a"]
+
+
+# ----- hooks ---------------------------------------------------------------------------------------
+
+def _hook_log(lib):
+    log = []
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y * y
+    x.register_hook(lambda g: log.append(("x-hook", g.tolist())))
+    x.register_post_accumulate_grad_hook(lambda t: log.append(("x-post", t.grad.tolist())))
+    y.register_hook(lambda g: log.append(("y-hook1", g.tolist())))
+    y.register_hook(lambda g: g * 10)                      # replaces the gradient
+    y.register_hook(lambda g: log.append(("y-hook3", g.tolist())))
+    y.retain_grad()
+    y.grad_fn.register_prehook(lambda go: log.append(("y-node-pre", go[0].tolist())))
+    y.grad_fn.register_hook(lambda gi, go: log.append(("y-node-post", gi[0].tolist())))
+    z.sum().backward()
+    log.append(("y.grad", y.grad.tolist()))
+    log.append(("x.grad", x.grad.tolist()))
+    return log
+
+
+def test_hook_order_and_replacement_match_torch():
+    log = both(_hook_log)
+    assert log[0][0] == "y-hook1"
+
+
+def test_hook_handle_remove_and_context_manager():
+    calls = []
+    x = zerograd.tensor([1.0], requires_grad=True)
+    h = x.register_hook(lambda g: calls.append(1))
+    (x * 2).sum().backward()
+    h.remove()
+    (x * 2).sum().backward()
+    with x.register_hook(lambda g: calls.append(2)):
+        (x * 2).sum().backward()
+    (x * 2).sum().backward()
+    assert calls == [1, 2]
+
+
+def test_hook_on_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError, match="cannot register a hook on a tensor that doesn't require gradient"):
+        zerograd.ones(2).register_hook(lambda g: g)
+
+
+def test_leaf_hook_runs_before_accumulation():
+    def f(lib):
+        x = lib.tensor([1.0], requires_grad=True)
+        x.register_hook(lambda g: g * 100)
+        (x * 2).sum().backward()
+        return x.grad
+    assert both(f).tolist() == [200.0]
+
+
+# ----- node API ------------------------------------------------------------------------------------
+
+def test_node_metadata_name_and_next_functions():
+    def f(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        acc = y.grad_fn.next_functions[0][0]
+        return (y.grad_fn.name(), len(y.grad_fn.next_functions), y.grad_fn.next_functions[1],
+                acc.variable is x, type(acc).__name__, y.grad_fn.metadata,
+                acc is (x + 1).grad_fn.next_functions[0][0])
+    both(f)
+
+
+def test_grad_fn_repr():
+    y = zerograd.ones(1, requires_grad=True) + 1
+    assert repr(y.grad_fn).startswith("<AddBackward0 object at 0x")
+
+
+# ----- memory: no node survives the graph ----------------------------------------------------------
+
+def _live_nodes():
+    from zerograd.autograd.function import Node
+    return sum(1 for o in gc.get_objects() if isinstance(o, Node))
+
+
+def test_graph_freed_after_backward_and_del_by_refcount():
+    gc.collect()
+    before = _live_nodes()
+    gc.disable()
+    try:
+        w = zerograd.randn(8, 8, requires_grad=True)
+        x = zerograd.randn(4, 8)
+        h = x
+        for _ in range(20):
+            h = (h @ w).tanh() * 1.5 + h.exp().sqrt()
+        loss = h.sum()
+        loss.backward()
+        del loss, h
+        assert _live_nodes() - before <= 1     # at most w's AccumulateGrad, held weakly... and freed
+    finally:
+        gc.enable()
+    del w
+    assert _live_nodes() == before
+
+
+def test_saved_output_makes_no_reference_cycle():
+    gc.collect()
+    gc.disable()
+    try:
+        import weakref
+        x = zerograd.randn(3, requires_grad=True)
+        y = x.exp()                 # Exp saves its output
+        r = weakref.ref(y.grad_fn)
+        del y
+        assert r() is None          # freed by refcounting alone: no cycle
+    finally:
+        gc.enable()
+
+
+# ----- grad modes -----------------------------------------------------------------------------------
+
+def test_no_grad_records_nothing_and_decorates():
+    x = zerograd.ones(2, requires_grad=True)
+    with zerograd.no_grad():
+        y = x * 2
+        assert not zerograd.is_grad_enabled()
+        with zerograd.enable_grad():
+            z = x * 2
+    assert y.grad_fn is None and not y.requires_grad and z.grad_fn is not None
+
+    @zerograd.no_grad()
+    def f(t):
+        return t * 2
+    assert f(x).grad_fn is None and zerograd.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_function_and_context():
+    zerograd.set_grad_enabled(False)
+    try:
+        assert not zerograd.is_grad_enabled()
+    finally:
+        zerograd.set_grad_enabled(True)
+    with zerograd.set_grad_enabled(False):
+        assert not zerograd.is_grad_enabled()
+    assert zerograd.is_grad_enabled()
+
+
+def test_grad_mode_is_thread_local():
+    seen = []
+    with zerograd.no_grad():
+        t = threading.Thread(target=lambda: seen.append(zerograd.is_grad_enabled()))
+        t.start()
+        t.join()
+    assert seen == [True]
+
+
+def test_inference_mode_tensors():
+    x = zerograd.ones(2, requires_grad=True)
+    with zerograd.inference_mode():
+        assert zerograd.is_inference_mode_enabled()
+        i = x * 2
+        i.add_(1)                         # in-place inside the mode is fine
+    assert i.is_inference() and not x.is_inference()
+    with pytest.raises(RuntimeError, match="Inference tensors do not track version counter"):
+        i._version
+    with pytest.raises(RuntimeError, match="Inplace update to inference tensor outside InferenceMode"):
+        i.add_(1)
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+        x * i
+
+    @zerograd.inference_mode()
+    def pred(t):
+        return t * 2
+    assert pred(x).is_inference()
+
+
+# ----- anomaly mode --------------------------------------------------------------------------------
+
+def test_detect_anomaly_names_node_and_forward_site():
+    x = zerograd.tensor([0.0, 1.0], requires_grad=True)
+    with zerograd.autograd.detect_anomaly():
+        y = x.sqrt()                         # d sqrt at 0 is inf; times 0 gives nan
+        loss = (y * 0).sum()
+        with pytest.warns(UserWarning, match="Error detected in"):
+            with pytest.raises(RuntimeError, match=r"Function 'SqrtBackward0' returned nan values in its 0th output") as e:
+                loss.backward()
+    assert "test_engine.py" in str(e.value)    # the forward traceback of the op
