@@ -38,6 +38,7 @@ import weakref
 
 import numpy as np
 
+from .. import dtypes as _dtypes
 from .. import grad_mode
 from ..tensor import Tensor
 from .hooks import RemovableHandle
@@ -204,7 +205,8 @@ def _validate(node, result):
                     f"{list(a.shape)} but expected shape compatible with {list(shape)}")
             g = _sum_to(g, shape)
         if g._data.dtype != dt:
-            g = g.to(dt)
+            from ..ops import to_dtype
+            g = to_dtype(g, _dtypes.from_numpy_dtype(dt))
         out.append(g)
     return tuple(out)
 

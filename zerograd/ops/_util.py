@@ -69,7 +69,8 @@ def binary_arrays(a, b):
             if x.dtype == y.dtype:
                 return x, y
         else:
-            if x.dtype.kind in "fV" and isinstance(b, (float, int)) and not isinstance(b, bool):
+            tb = type(b)
+            if (tb is float or tb is int) and x.dtype.kind in "fV":
                 return x, b
             y = b
     else:
@@ -79,13 +80,18 @@ def binary_arrays(a, b):
     except TypeError:
         raise TypeError(f"unsupported operand types: {type(a).__name__} and {type(b).__name__}") \
             from None
-    x = x.astype(rt, copy=False) if isinstance(x, np.ndarray) else x
-    y = y.astype(rt, copy=False) if isinstance(y, np.ndarray) else y
+    x = x.astype(rt, copy=False) if isinstance(x, np.ndarray) else _py(x)
+    y = y.astype(rt, copy=False) if isinstance(y, np.ndarray) else _py(y)
     if not isinstance(x, np.ndarray):
         x = np.asarray(x, dtype=rt)
     if not isinstance(y, np.ndarray):
         y = np.asarray(y, dtype=rt)
     return x, y
+
+
+def _py(v):
+    """NumPy scalars count as Python numbers ("weak") in torch's promotion."""
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def check_broadcast(x: np.ndarray, y: np.ndarray) -> None:

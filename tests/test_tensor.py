@@ -1,0 +1,182 @@
+"""The Tensor object itself: properties, conversions, dtypes and promotion, factories, repr."""
+import numpy as np
+import pytest
+
+import zerograd
+from tests._oracle import requires_torch, torch
+
+
+def test_properties():
+    x = zerograd.ones(2, 3, requires_grad=True)
+    assert x.shape == (2, 3) and repr(x.shape) == "torch.Size([2, 3])"
+    assert x.size() == (2, 3) and x.size(1) == 3 and x.size(-1) == 3
+    assert x.dim() == x.ndim == 2 and x.numel() == 6
+    assert x.dtype is zerograd.float32 and repr(x.dtype) == "torch.float32"
+    assert str(x.device) == "cpu" and repr(x.device) == "device(type='cpu')"
+    assert x.is_leaf and x.grad_fn is None and x.grad is None and x._version == 0
+    assert x.requires_grad and not (x * 2).is_leaf
+
+
+def test_item_tolist_numpy_array():
+    x = zerograd.tensor([[1.5, 2.0]])
+    assert x.tolist() == [[1.5, 2.0]]
+    assert zerograd.tensor(3.5).item() == 3.5
+    with pytest.raises(RuntimeError, match="a Tensor with 2 elements cannot be converted to Scalar"):
+        x.item()
+    assert np.asarray(x).shape == (1, 2)
+    w = zerograd.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Use tensor.detach\(\).numpy\(\) instead"):
+        w.numpy()
+    assert w.detach().numpy().tolist() == [1.0, 1.0]
+
+
+def test_from_numpy_shares_memory_tensor_copies():
+    a = np.zeros(3, np.float32)
+    t = zerograd.from_numpy(a)
+    c = zerograd.tensor(a)
+    a[0] = 5
+    assert t.tolist()[0] == 5 and c.tolist()[0] == 0
+
+
+def test_clone_detach_requires_grad_():
+    x = zerograd.tensor([1.0, 2.0], requires_grad=True)
+    c = x.clone()
+    assert c.grad_fn.name() == "CloneBackward0"
+    d = x.detach()
+    assert not d.requires_grad and d.is_leaf
+    d2 = (x * 2).detach_()
+    assert d2.grad_fn is None and not d2.requires_grad
+    z = zerograd.zeros(2).requires_grad_()
+    assert z.requires_grad
+
+
+@requires_torch
+@pytest.mark.parametrize("make", [
+    lambda m: m.tensor([1.0, 2.5]),
+    lambda m: m.tensor([[1, 2], [3, 4]]),
+    lambda m: m.tensor([True, False]),
+    lambda m: m.tensor(3.25),
+    lambda m: m.tensor([1.0, 2.0], dtype=m.float64),
+    lambda m: m.tensor([1.0, 2.0], requires_grad=True),
+    lambda m: m.tensor([1.0, 2.0], requires_grad=True) * 2,
+    lambda m: m.zeros(0, 3),
+    lambda m: m.arange(2000.0).reshape(40, 50),
+    lambda m: m.linspace(-1e5, 1e-3, 7),
+    lambda m: m.tensor([1.0, float("nan"), float("inf")]),
+    lambda m: m.eye(3, dtype=m.float16),
+])
+def test_repr_matches_torch(make):
+    assert repr(make(zerograd)) == repr(make(torch))
+
+
+@requires_torch
+@pytest.mark.parametrize("case", [
+    "float32*2.5", "int*2.5", "int/int", "int+int32", "f32+f64_0d", "f32+f64", "bool+1",
+    "int32*2", "uint8+int8", "f16+f32", "int+f32_0d", "f64_0d*int", "bool*True",
+])
+def test_type_promotion_matches_torch(case):
+    def build(m):
+        f32 = m.tensor([1.0, 2.0])
+        i64 = m.tensor([1, 2])
+        return {
+            "float32*2.5": lambda: f32 * 2.5,
+            "int*2.5": lambda: i64 * 2.5,
+            "int/int": lambda: i64 / i64,
+            "int+int32": lambda: i64 + m.tensor([1, 2], dtype=m.int32),
+            "f32+f64_0d": lambda: f32 + m.tensor(1.0, dtype=m.float64),
+            "f32+f64": lambda: f32 + m.tensor([1.0, 1.0], dtype=m.float64),
+            "bool+1": lambda: m.tensor([True, False]) + 1,
+            "int32*2": lambda: m.tensor([1, 2], dtype=m.int32) * 2,
+            "uint8+int8": lambda: m.tensor([1], dtype=m.uint8) + m.tensor([1], dtype=m.int8),
+            "f16+f32": lambda: m.tensor([1.0], dtype=m.float16) + f32,
+            "int+f32_0d": lambda: i64 + m.tensor(1.5),
+            "f64_0d*int": lambda: m.tensor(2.0, dtype=m.float64) * i64,
+            "bool*True": lambda: m.tensor([True]) * True,
+        }[case]()
+    mine, theirs = build(zerograd), build(torch)
+    assert repr(mine.dtype) == repr(theirs.dtype)
+    np.testing.assert_allclose(np.asarray(mine.tolist(), float), np.asarray(theirs.tolist(), float))
+
+
+@requires_torch
+def test_factories_dtypes_match_torch():
+    for name, f in {
+        "tensor_float": lambda m: m.tensor([1.5]),
+        "tensor_int": lambda m: m.tensor([1]),
+        "np_f64": lambda m: m.tensor(np.array([1.0])),
+        "arange_int": lambda m: m.arange(5),
+        "arange_float": lambda m: m.arange(0, 1, 0.25),
+        "linspace": lambda m: m.linspace(0, 1, 5),
+        "full_int": lambda m: m.full((2,), 3),
+        "full_float": lambda m: m.full((2,), 3.0),
+        "zeros": lambda m: m.zeros(2, 3),
+        "ones_like": lambda m: m.ones_like(m.tensor([1, 2])),
+        "randint": lambda m: m.randint(0, 10, (3,)),
+        "randperm": lambda m: m.randperm(4),
+        "eye": lambda m: m.eye(2, 3),
+        "empty": lambda m: m.empty(2),
+    }.items():
+        a, b = f(zerograd), f(torch)
+        assert (repr(a.dtype), tuple(a.shape)) == (repr(b.dtype), tuple(b.shape)), name
+        if name not in ("randint", "randperm", "empty"):
+            assert a.tolist() == b.tolist(), name
+
+
+def test_manual_seed_is_deterministic():
+    zerograd.manual_seed(123)
+    a = zerograd.randn(5)
+    zerograd.manual_seed(123)
+    b = zerograd.randn(5)
+    assert a.tolist() == b.tolist()
+    g = zerograd.Generator().manual_seed(7)
+    assert zerograd.rand(3, generator=g).tolist() == zerograd.rand(3, generator=zerograd.Generator().manual_seed(7)).tolist()
+
+
+def test_set_default_dtype():
+    zerograd.set_default_dtype(zerograd.float64)
+    try:
+        assert zerograd.tensor([1.5]).dtype is zerograd.float64
+        assert zerograd.randn(2).dtype is zerograd.float64
+        assert (zerograd.tensor([1, 2]) * 0.5).dtype is zerograd.float64
+        assert repr(zerograd.tensor([1.0])) == "tensor([1.])"
+    finally:
+        zerograd.set_default_dtype(zerograd.float32)
+    assert zerograd.get_default_dtype() is zerograd.float32
+
+
+def test_to_and_conversions_keep_graph():
+    x = zerograd.tensor([1.5, -2.5], requires_grad=True)
+    d = x.double()
+    assert d.dtype is zerograd.float64 and d.grad_fn.name() == "ToCopyBackward0"
+    d.sum().backward()
+    assert x.grad.dtype is zerograd.float32
+    assert x.to(zerograd.float32) is x
+    assert x.long().tolist() == [1, -2] and x.long().dtype is zerograd.int64
+    assert x.int().dtype is zerograd.int32 and x.bool().dtype is zerograd.bool
+    assert x.half().dtype is zerograd.float16 and x.to("cpu") is x
+
+
+def test_bfloat16_optional():
+    pytest.importorskip("ml_dtypes", reason="bfloat16 needs the optional ml_dtypes package")
+    x = zerograd.tensor([1.0, 2.0], dtype=zerograd.bfloat16, requires_grad=True)
+    (x * x).sum().backward()
+    assert x.grad.dtype is zerograd.bfloat16
+
+
+def test_bfloat16_without_ml_dtypes_gives_clear_error():
+    if zerograd.bfloat16.np is not None:
+        pytest.skip("ml_dtypes is installed")
+    with pytest.raises(RuntimeError, match="pip install ml_dtypes"):
+        zerograd.tensor([1.0], dtype=zerograd.bfloat16)
+
+
+def test_numpy_scalar_on_left_defers_to_tensor():
+    x = zerograd.tensor([1.0, 2.0], requires_grad=True)
+    y = np.float64(2.0) * x
+    assert isinstance(y, zerograd.Tensor) and y.grad_fn is not None and y.dtype is zerograd.float32
+
+
+def test_bool_of_multi_element_tensor_is_ambiguous():
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(zerograd.ones(2))
+    assert bool(zerograd.ones(1))
