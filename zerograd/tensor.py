@@ -470,13 +470,14 @@ class Tensor:
     # ------------------------------------------------------------------------------------------
     # operators (-> ops)
     # ------------------------------------------------------------------------------------------
-    def __add__(self, other):       return _ops.add(self, other)
-    def __radd__(self, other):      return _ops.add(self, other)
-    def __sub__(self, other):       return _ops.sub(self, other)
+    # (+, -, *, / go straight to their Op: these dunders are the hottest path of all)
+    def __add__(self, other):       return _Add.apply(self, other)
+    def __radd__(self, other):      return _Add.apply(self, other)
+    def __sub__(self, other):       return _Sub.apply(self, other)
     def __rsub__(self, other):      return _ops.rsub(self, other)
-    def __mul__(self, other):       return _ops.mul(self, other)
-    def __rmul__(self, other):      return _ops.mul(self, other)
-    def __truediv__(self, other):   return _ops.div(self, other)
+    def __mul__(self, other):       return _Mul.apply(self, other)
+    def __rmul__(self, other):      return _Mul.apply(self, other)
+    def __truediv__(self, other):   return _Div.apply(self, other)
     def __rtruediv__(self, other):  return _ops.rdiv(self, other)
     def __pow__(self, other):       return _ops.pow(self, other)
     def __rpow__(self, other):      return _ops.rpow(self, other)
@@ -626,3 +627,4 @@ class Tensor:
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
 from .ops import inplace as _inplace  # noqa: E402
+from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402

@@ -76,13 +76,21 @@ class Node:
     register_hook(fn(grad_inputs, grad_outputs)), register_prehook(fn(grad_outputs))
     """
 
-    # class-level defaults: a node only stores what differs, which keeps creation cheap
-    next_functions = ()
-    needs_input_grad = ()
-    _saved = ()
-    _saved_versions = None
-    _metas = ()
-    _seq = -1
+    # Every node sets these six; slots keep a node one small object (cheap to create, and only
+    # one object for Python's cycle collector to track).
+    __slots__ = ("next_functions", "needs_input_grad", "_saved", "_saved_versions", "_metas",
+                 "_seq", "__dict__", "__weakref__")
+
+    def __init__(self):
+        self.next_functions = ()
+        self.needs_input_grad = ()
+        self._saved = ()
+        self._saved_versions = None
+        self._metas = ()
+        self._seq = -1
+
+    # Rarely set attributes: class-level defaults; setting one puts it in the instance __dict__
+    # (so does any attribute a forward stores on its ctx, e.g. `ctx.dim = dim`).
     _num_outputs = 1
     _pre_hooks = None          # dict id -> fn(grad_outputs)
     _post_hooks = None         # dict id -> fn(grad_inputs, grad_outputs)
@@ -119,16 +127,18 @@ class Node:
             raise RuntimeError(FREED_MSG)
         versions = self._saved_versions
         if versions is None:
-            return saved
+            return tuple(saved)
         out = []
         for item, v in zip(saved, versions):
-            if type(item) is _SavedOutput:
+            if v is None:
+                out.append(item)
+            elif type(item) is _SavedOutput:
                 t = Tensor._make(item.data, True, self, item.nr, item.vc)
-                if v is not None and item.vc[0] != v:
+                if item.vc[0] != v:
                     _raise_modified(t, v, item.vc[0], self)
                 out.append(t)
             else:
-                if v is not None and item._vc[0] != v:
+                if item._vc[0] != v:
                     _raise_modified(item, v, item._vc[0], None)
                 out.append(item)
         return tuple(out)
@@ -165,50 +175,59 @@ class Node:
         if self._saved:
             self._saved = _RELEASED
 
-    def _apply(self, grads: list) -> tuple:
+    def _apply(self, grads: list) -> list:
         """Run backward on `grads` (one per output) and return one grad per input, each summed
-        to its input's shape and cast to its dtype (the engine's chores, so formulas stay short)."""
-        if self._materialize_grads and any(g is None for g in grads):
-            grads = [_zeros_for_output(self, i) if g is None else g for i, g in enumerate(grads)]
-        result = self._fn.backward(self, *grads)
+        to its input's shape and cast to its dtype (the engine's chores, so formulas stay short).
+        This is the engine's hot path: the common single-output case takes the first branch."""
+        if self._num_outputs == 1:
+            result = self._fn.backward(self, grads[0])
+        else:
+            if self._materialize_grads:
+                grads = [_zeros_for_output(self, i) if g is None else g for i, g in enumerate(grads)]
+            result = self._fn.backward(self, *grads)
         if type(result) is not tuple:
             result = (result,)
-        n_in = len(self.next_functions)
-        if len(result) != n_in:
+        metas = self._metas
+        if len(result) != len(metas):
+            n_in = len(metas)
             if len(result) > n_in and all(r is None for r in result[n_in:]):
                 result = result[:n_in]
             else:
                 raise RuntimeError(f"function {self.name()} returned an incorrect number of "
                                    f"gradients (expected {n_in}, got {len(result)})")
-        return _validate(self, result)
+        out = []
+        for g, meta in zip(result, metas):
+            if g is None or meta is None:
+                out.append(None)
+                continue
+            try:
+                a = g._data
+            except AttributeError:
+                raise TypeError(f"function {self.name()} returned a gradient of type "
+                                f"{type(g).__name__}; expected a Tensor or None") from None
+            if a.shape != meta[0] or a.dtype != meta[1]:
+                g = _fix_grad(self, len(out), g, meta)
+            out.append(g)
+        return out
 
     def __call__(self, *grads):
         return self._apply(list(grads))
 
 
-def _validate(node, result):
-    out = []
-    for i, g in enumerate(result):
-        meta = node._metas[i] if i < len(node._metas) else None
-        if g is None or meta is None:
-            out.append(None)
-            continue
-        if not isinstance(g, Tensor):
-            raise TypeError(f"function {node.name()} returned a gradient of type "
-                            f"{type(g).__name__} at index {i}; expected a Tensor or None")
-        shape, dt = meta
-        a = g._data
-        if a.shape != shape:
-            if not _expandable(shape, a.shape):
-                raise RuntimeError(
-                    f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                    f"{list(a.shape)} but expected shape compatible with {list(shape)}")
-            g = _sum_to(g, shape)
-        if g._data.dtype != dt:
-            from ..ops import to_dtype
-            g = to_dtype(g, _dtypes.from_numpy_dtype(dt))
-        out.append(g)
-    return tuple(out)
+def _fix_grad(node, i, g, meta):
+    """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
+    shape, dt = meta
+    a = g._data
+    if a.shape != shape:
+        if not _expandable(shape, a.shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(a.shape)} but expected shape compatible with {list(shape)}")
+        g = _sum_to(g, shape)
+    if g._data.dtype != dt:
+        from ..ops import to_dtype
+        g = to_dtype(g, _dtypes.from_numpy_dtype(dt))
+    return g
 
 
 def _expandable(shape, target) -> bool:
@@ -266,6 +285,7 @@ class AccumulateGrad(Node):
     parameter points at the same node and the dependency counts come out right."""
 
     def __init__(self, variable):
+        Node.__init__(self)
         self.variable = variable
         self._seq = next(_seq)
 
@@ -274,10 +294,6 @@ class AccumulateGrad(Node):
 
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
-
-    @property
-    def next_functions(self):
-        return ()
 
     def _accumulate(self, g, create_graph: bool) -> None:
         t = self.variable
@@ -299,6 +315,7 @@ class GraphRoot(Node):
     """The node backward starts from: its 'backward' returns the seed gradients."""
 
     def __init__(self, edges, grads):
+        Node.__init__(self)
         self.next_functions = tuple(edges)
         self._grads = grads
         self._seq = next(_seq)
@@ -326,6 +343,10 @@ class _Scratch:
 
     def mark_dirty(self, *tensors):
         pass
+
+
+_SCRATCH = _Scratch()
+_new = object.__new__   # built-in forwards only write to their ctx, so one shared scratch will do
 
 
 class Function:
@@ -432,9 +453,7 @@ def _pack_saved(node, saved, outs):
                     break
             else:
                 if item._vc is None:
-                    raise RuntimeError(
-                        "Inference tensors cannot be saved for backward. To work around you can "
-                        "make a clone to get a normal tensor and use it in autograd.")
+                    _raise_inference_saved()
                 packed.append(item)
                 versions.append(item._vc[0])
         elif isinstance(item, np.ndarray):
@@ -451,6 +470,11 @@ def _pack_saved(node, saved, outs):
             versions.append(None)
     node._saved = tuple(packed)
     node._saved_versions = versions
+
+
+def _raise_inference_saved():
+    raise RuntimeError("Inference tensors cannot be saved for backward. To work around you can "
+                       "make a clone to get a normal tensor and use it in autograd.")
 
 
 class _Anomaly:
@@ -479,8 +503,10 @@ class Op(Function):
             ins = args if cls.arity is None else args[:cls.arity]
             needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in ins])
             if True in needs:
-                node = cls._node_cls()
+                node = _new(cls._node_cls)
                 node.needs_input_grad = needs
+                node._saved = ()
+                node._saved_versions = None
                 out = cls.forward(node, *args)
                 if type(out) is tuple:
                     outs = [Tensor._make(o, False, None, 0) for o in out]
@@ -503,12 +529,29 @@ class Op(Function):
                 if _anomaly.enabled:
                     import traceback
                     node._trace = traceback.format_stack()[:-2]
-                if node._saved:
-                    _pack_saved(node, node._saved, (t,))
+                saved = node._saved
+                if saved:
+                    packed, versions = [], []
+                    for item in saved:
+                        if isinstance(item, Tensor):
+                            vc = item._vc
+                            if vc is None:
+                                _raise_inference_saved()
+                            packed.append(item)
+                            versions.append(vc[0])
+                        elif item is out:
+                            packed.append(_SavedOutput(out, 0, t._vc))
+                            versions.append(0)
+                        else:
+                            packed.append(Tensor._make(item, False, None, 0)
+                                          if isinstance(item, np.ndarray) else item)
+                            versions.append(None)
+                    node._saved = packed
+                    node._saved_versions = versions
                 if out.dtype.kind not in "fV":  # integer/bool results carry no gradient
                     t.grad_fn, t._requires_grad = None, False
                 return t
-        out = cls.forward(_Scratch(), *args)
+        out = cls.forward(_SCRATCH, *args)
         if type(out) is tuple:
             return tuple([Tensor._make(o, False, None, 0) for o in out])
         return Tensor._make(out, False, None, 0)

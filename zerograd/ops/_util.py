@@ -75,6 +75,9 @@ def binary_arrays(a, b):
             y = b
     else:
         x, y = a, b._data
+        ta = type(a)
+        if (ta is float or ta is int) and y.dtype.kind in "fV":
+            return a, y
     try:
         rt = _dt.result_type(a, b).np
     except TypeError:
