@@ -466,3 +466,31 @@ def test_detect_anomaly_names_node_and_forward_site():
             with pytest.raises(RuntimeError, match=r"Function 'SqrtBackward0' returned nan values in its 0th output") as e:
                 loss.backward()
     assert "test_engine.py" in str(e.value)    # the forward traceback of the op
+
+
+def test_second_derivative_through_saved_0d_output():
+    """A 0-d op result is a NumPy scalar before wrapping; a saved output must still be
+    recognised as the output (else its history is cut and the 2nd derivative is silently wrong)."""
+    def f(lib):
+        x = lib.tensor(0.3, dtype=lib.float64, requires_grad=True)
+        g, = lib.autograd.grad(x.exp() * x.sin(), x, create_graph=True)
+        gg, = lib.autograd.grad(g, x)
+        return gg
+    import math
+    assert abs(both(f).item() - 2 * math.exp(0.3) * math.cos(0.3)) < 1e-12
+
+
+def test_node_with_only_none_grads_is_skipped():
+    class Cut(zerograd.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            return None
+
+    x = zerograd.randn(3, requires_grad=True)
+    w = zerograd.randn(3, requires_grad=True)
+    (Cut.apply(x.exp()) + w).sum().backward()
+    assert x.grad is None and w.grad.tolist() == [1.0, 1.0, 1.0]

@@ -265,18 +265,10 @@ def test_parity_jacobian_forward_mode(name):
     assert_same(z, t)
 
 
-CORE_BUG_0D_VIEW = pytest.mark.xfail(
-    strict=True, raises=RuntimeError,
-    reason="core bug: a 0-d result of an op holds a NumPy scalar instead of a 0-d ndarray, and "
-           "View.forward fails on it ('view size is not compatible'), e.g. "
-           "tensor(0.3, requires_grad=True).exp().view(())")
-
-
 def _hessian_params():
     for name in sorted(SCALAR_FUNCS):
         for create_graph in (False, True):
-            marks = [CORE_BUG_0D_VIEW] if (name, create_graph) == ("0-d", True) else []
-            yield pytest.param(name, create_graph, marks=marks, id=f"{name}-{create_graph}")
+            yield pytest.param(name, create_graph, id=f"{name}-{create_graph}")
 
 
 @requires_torch
@@ -301,8 +293,7 @@ def test_parity_hessian_vectorize(name):
 
 
 @requires_torch
-@pytest.mark.parametrize("name", [pytest.param(n, marks=[CORE_BUG_0D_VIEW] if n == "0-d" else [])
-                                  for n in sorted(SCALAR_FUNCS)])
+@pytest.mark.parametrize("name", sorted(SCALAR_FUNCS))
 def test_parity_hessian_forward_over_reverse(name):
     """torch's forward-over-reverse hessian sets requires_grad on the *user's* inputs as a side
     effect, so its results carry a graph: compare structure and values only."""

@@ -517,10 +517,6 @@ def test_gradcheck_error_is_exported():
     assert issubclass(GradcheckError, RuntimeError)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="core bug: the engine crashes (TypeError: NoneType) when a node receives "
-                          "only None gradients, e.g. behind a custom Function whose backward "
-                          "returns None")
 def test_gradcheck_through_a_stop_gradient_function():
     # analytical d/dx = cos(x) (the exp branch is cut), numerical = cos(x) + exp(x): a mismatch
     with pytest.raises(GradcheckError, match="Jacobian mismatch"):

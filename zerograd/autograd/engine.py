@@ -117,6 +117,8 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
             node = heappop(ready)[1]
             grads = buffers.pop(node, None)
             if node is not root:
+                if grads is None:           # every incoming gradient was None
+                    grads = [None] * node._num_outputs
                 if node._tensor_pre_hooks is not None or node._retain_hooks is not None:
                     _run_tensor_hooks(node, grads)
                 if captures is not None:

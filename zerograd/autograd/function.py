@@ -346,7 +346,13 @@ class _Scratch:
 
 
 _SCRATCH = _Scratch()
-_new = object.__new__   # built-in forwards only write to their ctx, so one shared scratch will do
+_new = object.__new__
+_ndarray = np.ndarray
+
+
+def _arr(x):
+    """Built-in forwards may return NumPy scalars (ufuncs do for 0-d inputs): make them arrays."""
+    return x if type(x) is _ndarray else np.asarray(x)   # built-in forwards only write to their ctx, so one shared scratch will do
 
 
 class Function:
@@ -409,7 +415,7 @@ class Function:
         return wrapped[0] if single else tuple(wrapped)
 
 
-def _finish_record(node, args, needs, outs, saved):
+def _finish_record(node, args, needs, outs, saved, raw=None):
     """Link a node into the graph once forward has produced `outs` (shared by Function and Op)."""
     edges, metas = [], []
     for a, n in zip(args, needs):
@@ -439,10 +445,13 @@ def _finish_record(node, args, needs, outs, saved):
     node._out_metas = out_metas
     node._num_outputs = len(outs)
     if saved:
-        _pack_saved(node, saved, outs)
+        _pack_saved(node, saved, outs, raw)
 
 
-def _pack_saved(node, saved, outs):
+def _pack_saved(node, saved, outs, raw=None):
+    """Store what forward saved: input tensors with their versions, outputs as (array, version
+    counter) without the output Tensor (no cycle), other arrays and numbers as constants.
+    `raw` is what a built-in forward returned, before NumPy scalars were made arrays."""
     packed, versions = [], []
     for item in saved:
         if isinstance(item, Tensor):
@@ -456,14 +465,14 @@ def _pack_saved(node, saved, outs):
                     _raise_inference_saved()
                 packed.append(item)
                 versions.append(item._vc[0])
-        elif isinstance(item, np.ndarray):
+        elif isinstance(item, (np.ndarray, np.generic)):
             for i, o in enumerate(outs):
-                if isinstance(o, Tensor) and item is o._data:
+                if isinstance(o, Tensor) and (item is o._data or raw is not None and item is raw[i]):
                     packed.append(_SavedOutput(item, i, o._vc))
                     versions.append(o._vc[0])
                     break
             else:
-                packed.append(Tensor._make(item, False, None, 0))
+                packed.append(Tensor._make(_arr(item), False, None, 0))
                 versions.append(None)
         else:  # None or a plain number (built-ins only)
             packed.append(item)
@@ -507,11 +516,13 @@ class Op(Function):
                 node.needs_input_grad = needs
                 node._saved = ()
                 node._saved_versions = None
-                out = cls.forward(node, *args)
+                raw = out = cls.forward(node, *args)
                 if type(out) is tuple:
-                    outs = [Tensor._make(o, False, None, 0) for o in out]
-                    _finish_record(node, ins, needs, outs, node._saved)
+                    outs = [Tensor._make(_arr(o), False, None, 0) for o in out]
+                    _finish_record(node, ins, needs, outs, node._saved, raw)
                     return tuple(outs)
+                if type(out) is not _ndarray:   # NumPy turns 0-d results into scalars
+                    out = _arr(out)
                 t = Tensor._make(out, True, node, 0)
                 # inlined _finish_record for the common single-output case (the hot path)
                 edges, metas = [], []
@@ -539,12 +550,12 @@ class Op(Function):
                                 _raise_inference_saved()
                             packed.append(item)
                             versions.append(vc[0])
-                        elif item is out:
+                        elif item is raw or item is out:
                             packed.append(_SavedOutput(out, 0, t._vc))
                             versions.append(0)
                         else:
-                            packed.append(Tensor._make(item, False, None, 0)
-                                          if isinstance(item, np.ndarray) else item)
+                            packed.append(Tensor._make(_arr(item), False, None, 0)
+                                          if isinstance(item, (_ndarray, np.generic)) else item)
                             versions.append(None)
                     node._saved = packed
                     node._saved_versions = versions
@@ -553,7 +564,9 @@ class Op(Function):
                 return t
         out = cls.forward(_SCRATCH, *args)
         if type(out) is tuple:
-            return tuple([Tensor._make(o, False, None, 0) for o in out])
+            return tuple([Tensor._make(_arr(o), False, None, 0) for o in out])
+        if type(out) is not _ndarray:
+            out = _arr(out)
         return Tensor._make(out, False, None, 0)
 
 
