@@ -179,3 +179,8 @@ def test_bool_of_multi_element_tensor_is_ambiguous():
     with pytest.raises(RuntimeError, match="ambiguous"):
         bool(zerograd.ones(2))
     assert bool(zerograd.ones(1))
+
+
+def test_tensor_with_float64_dtype_keeps_full_precision():
+    assert zerograd.tensor(0.3, dtype=zerograd.float64).item() == 0.3
+    assert zerograd.tensor([0.1, 0.7], dtype=zerograd.float64).tolist() == [0.1, 0.7]

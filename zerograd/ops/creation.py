@@ -30,7 +30,7 @@ def _finish(arr, requires_grad, device=None):
     return t
 
 
-def _infer_np(data):
+def _infer_np(data, keep_float64=False):
     """NumPy array for nested Python data, with torch's dtype inference (floats -> default)."""
     if isinstance(data, Tensor):
         return data._data
@@ -46,7 +46,7 @@ def _infer_np(data):
                         "and hold numbers or bools")
     if arr.dtype.kind == "f":
         has_np_float = any(isinstance(d, np.floating) for d in _flat(data))
-        if not has_np_float:
+        if not has_np_float and not keep_float64:
             arr = arr.astype(_dt.get_default_dtype().np)
     elif arr.dtype.kind in "iu":
         if not any(isinstance(d, np.integer) for d in _flat(data)):
@@ -78,7 +78,12 @@ def _tensors_to_lists(data):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new leaf tensor holding a copy of `data` (nested lists, numbers, NumPy arrays)."""
-    arr = _infer_np(data)
+    if dtype is not None and not isinstance(data, (Tensor, np.ndarray)):
+        # convert straight to the asked dtype: going through float32 first would round 0.3
+        arr = _infer_np(_tensors_to_lists(data) if isinstance(data, (list, tuple)) else data,
+                        keep_float64=True)
+    else:
+        arr = _infer_np(data)
     arr = np.array(arr, dtype=_np_dtype(dtype, arr.dtype), copy=True)
     return _finish(arr, requires_grad, device)
 
