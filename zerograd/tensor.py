@@ -624,6 +624,11 @@ class Tensor:
     def new_empty(self, *size, dtype=None, requires_grad=False):
         return _ops.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
+    # ------------------------------------------------------------------------------------------
+    # nn-flavoured methods (-> ops/nn_ops.py): softmax, log_softmax, gelu, ...
+    # ------------------------------------------------------------------------------------------
+    # (added by the nn work; keep one line each)
+
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
 from .ops import inplace as _inplace  # noqa: E402
