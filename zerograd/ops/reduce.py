@@ -83,6 +83,8 @@ class Mean(Op):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.n == 0:      # torch's order (expand, then divide): no 0/0 in double backward
+            return g.expand(ctx.shape) / 0
         return (g / ctx.n).expand(ctx.shape)
 
 
@@ -99,15 +101,22 @@ class MeanDim(Op):
     @staticmethod
     def backward(ctx, g):
         n = _count(ctx.shape, ctx.dims)
+        if n == 0:
+            return _unreduce(g, ctx.shape, ctx.dims, ctx.keepdim).expand(ctx.shape) / 0
         return (_unreduce(g, ctx.shape, ctx.dims, ctx.keepdim) / n).expand(ctx.shape)
 
 
-def sum(a, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - torch's name
+def _dims_or_all(dim, ndim):
+    """The dims a reduction with a dim argument reduces: dim=None or () means all of them."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        if keepdim and a.ndim:
-            return SumDim.apply(a, tuple(range(a.ndim)), True, dtype)
+        return tuple(range(ndim))
+    return canon_dims(dim, ndim)
+
+
+def sum(a, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - torch's name
+    if dim is None and not keepdim:
         return Sum.apply(a, dtype)
-    return SumDim.apply(a, canon_dims(dim, a.ndim), keepdim, dtype)
+    return SumDim.apply(a, _dims_or_all(dim, a.ndim), keepdim, dtype)
 
 
 def sum_dims(g, dims, keepdim):
@@ -122,11 +131,9 @@ def mean(a, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_legacy(a)}. Fix: call "
                            ".float() first, or pass dtype=torch.float32.")
-    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        if keepdim and a.ndim:
-            return MeanDim.apply(a, tuple(range(a.ndim)), True)
+    if dim is None and not keepdim:
         return Mean.apply(a)
-    return MeanDim.apply(a, canon_dims(dim, a.ndim), keepdim)
+    return MeanDim.apply(a, _dims_or_all(dim, a.ndim), keepdim)
 
 
 def _legacy(a):
@@ -289,7 +296,12 @@ class Amax(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim, is_max=True):
         x = a._data
-        z = np.asarray((np.max if is_max else np.min)(x, axis=dims, keepdims=True))
+        try:
+            z = np.asarray((np.max if is_max else np.min)(x, axis=dims, keepdims=True))
+        except ValueError:
+            d = next(d for d in (dims or range(x.ndim)) if x.shape[d] == 0)
+            raise IndexError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim {d} to "
+                             "have non-zero size.") from None
         ctx.save_for_backward(a)
         ctx.zk, ctx.dims, ctx.keepdim = z, dims, keepdim
         return z if keepdim else z.reshape([s for i, s in enumerate(z.shape) if i not in dims])
@@ -324,6 +336,9 @@ def argmin(a, dim=None, keepdim=False):
 
 def _arg(a, dim, keepdim, f):
     x = a._data
+    if dim is None and x.size == 0:
+        raise IndexError(f"{f.__name__}(): Expected reduction dim to be specified for "
+                         "input.numel() == 0.")
     if dim is None:
         r = np.asarray(f(x))
         if keepdim:
@@ -383,16 +398,26 @@ class Std(Op):
         centered = a - a.mean(dim=ctx.dims, keepdim=True)
         zk = _unreduce(z, a._data.shape, ctx.dims, ctx.keepdim)
         gk = _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim)
+        if (z._data == 0).any():    # torch: the gradient is 0 where std is 0
+            zero = zk.eq(0)
+            return where_(zero, 0.0, gk * centered / (where_(zero, 1.0, zk) * (n - ctx.corr)))
         return gk * centered / (zk * (n - ctx.corr))
 
 
+def _float_only(a):
+    if a._data.dtype.kind not in "fV":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
 def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _float_only(a)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
     return Var.apply(a, canon_dims(dim, a.ndim), keepdim, _correction(unbiased, correction))
 
 
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _float_only(a)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
     return Std.apply(a, canon_dims(dim, a.ndim), keepdim, _correction(unbiased, correction))
@@ -431,8 +456,8 @@ class Norm(Op):
         shape, p = a._data.shape, ctx.p
         gk = _unreduce(g, shape, ctx.dims, ctx.keepdim)
         zk = _unreduce(z, shape, ctx.dims, ctx.keepdim)
-        if p == 0:
-            return a * 0.0
+        if p == 0:             # torch: no gradient at all (None), not zeros
+            return None
         if p == 1:
             return gk * a.sign()
         if p in (np.inf, -np.inf):
@@ -454,6 +479,9 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
         raise NotImplementedError("nuclear norm is not supported by zerograd")
     if isinstance(p, str):
         raise RuntimeError(f"norm(): unknown p {p!r}")
+    if a._data.dtype.kind not in "fV":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_legacy(a)}")
     return Norm.apply(a, float(p), canon_dims(dim, a.ndim), keepdim)
 
 

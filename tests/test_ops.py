@@ -1,0 +1,344 @@
+"""Op parity tests, driven by the table in tests/op_db.py (one test per row and case).
+
+For every case:
+  test_forward   values, shapes and dtypes equal torch's for float64, float32, int64 and mixed
+                 dtype inputs (Python scalars included); where torch raises, zerograd raises the
+                 same exception type
+  test_backward  the gradients of sum(out * R) w.r.t. every float input equal torch's
+  test_graph     grad_fn names along next_functions[0] (and the root's inputs) equal torch's,
+                 and the table's expected node name is torch's
+  test_gradcheck zerograd.autograd.gradcheck / gradgradcheck in float64 (no torch needed)
+plus a hypothesis property test of broadcasting for the binary ops.
+"""
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import zerograd
+from tests._oracle import requires_torch, torch
+from tests.op_db import OP_DB
+
+F32, F64, I64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
+
+def _params(kind, keep=lambda r, c: True):
+    """One pytest param per (row, case), id `name-index`, with the table's xfail marks."""
+    out = []
+    for r in OP_DB:
+        for i, c in enumerate(r.samples()):
+            if not keep(r, c):
+                continue
+            reason = c.xfail.get(kind) or r.xfail.get(kind)
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            out.append(pytest.param(r, c, id=f"{r.name}-{i}", marks=marks))
+    return out
+
+
+def _diff(r, c):
+    return r.differentiable and c.error is None
+
+
+# ------------------------------------------------------------------------------------------------
+# helpers
+# ------------------------------------------------------------------------------------------------
+
+def _slots(case):
+    """Indices of the args that are castable arrays (not bool masks)."""
+    return [i for i, a in enumerate(case.args) if isinstance(a, np.ndarray) and a.dtype != np.bool_]
+
+
+def _cast(case, dtypes):
+    """The case's args with its arrays cast to `dtypes` (ints: round(3 x), see op_db)."""
+    args, it = list(case.args), iter(dtypes)
+    for i in _slots(case):
+        dt = next(it)
+        a = case.args[i]
+        args[i] = np.asarray(np.round(a * 3) if dt.kind in "iu" else a).astype(dt)
+    return args
+
+
+def _lib_args(m, args, grad=False, nograd=()):
+    out = []
+    for i, a in enumerate(args):
+        if isinstance(a, np.ndarray):
+            t = torch.from_numpy(a.copy()) if m is torch else zerograd.from_numpy(a.copy())
+            if grad and a.dtype.kind == "f" and i not in nograd:
+                t.requires_grad_(True)
+            a = t
+        out.append(a)
+    return out
+
+
+def _run(spec, m, args, kwargs):
+    """(output, None) or (None, the exception)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return spec.call(m, args, kwargs), None
+        except Exception as e:  # noqa: BLE001 - compared with torch's
+            return None, e
+
+
+def _outs(o):
+    return list(o) if isinstance(o, tuple) else [o]
+
+
+def _np(t):
+    return t.detach().numpy() if isinstance(t, (torch.Tensor, zerograd.Tensor)) else t
+
+
+def _assert_same(z, t, tol, what=""):
+    """zerograd result `z` equals torch result `t`: type, shape, dtype, values.  `tol(dtype)`
+    gives (rtol, atol) for an output of that dtype."""
+    zs, ts = _outs(z), _outs(t)
+    assert len(zs) == len(ts), f"{what}: {len(zs)} outputs, torch has {len(ts)}"
+    for name in ("values", "indices") if isinstance(t, tuple) else ():
+        if hasattr(t, name):
+            assert hasattr(z, name), f"{what}: torch's result has .{name}"
+    for k, (zi, ti) in enumerate(zip(zs, ts)):
+        if isinstance(ti, torch.Tensor):
+            assert isinstance(zi, zerograd.Tensor), f"{what}[{k}]: got {type(zi).__name__}"
+            assert str(zi.dtype) == str(ti.dtype), f"{what}[{k}]: dtype {zi.dtype} != {ti.dtype}"
+            assert tuple(zi.shape) == tuple(ti.shape), \
+                f"{what}[{k}]: shape {tuple(zi.shape)} != {tuple(ti.shape)}"
+            rtol, atol = tol(_np(ti).dtype)
+            np.testing.assert_allclose(_np(zi), _np(ti), rtol=rtol, atol=atol, equal_nan=True,
+                                       err_msg=f"{what}[{k}]")
+        else:
+            assert type(zi) is type(ti) and zi == ti, f"{what}[{k}]: {zi!r} != {ti!r}"
+
+
+def _dtype_modes(spec, case):
+    n = len(_slots(case))
+    kinds = [F64, F32] + ([I64] if spec.ints else [])
+    modes = [(k,) * n for k in kinds]
+    if n >= 2:
+        modes += [c for c in itertools.product(kinds, repeat=n) if len(set(c)) > 1]
+    return modes or [()]
+
+
+def _float_outs(out, lib):
+    return [o for o in _outs(out) if isinstance(o, lib.Tensor) and o.is_floating_point()]
+
+
+def _chain(t, depth):
+    names, node = [], t.grad_fn
+    while node is not None and len(names) < depth:
+        names.append(node.name())
+        nf = node.next_functions
+        node = nf[0][0] if nf else None
+    return names
+
+
+def _root_inputs(t):
+    if t.grad_fn is None:
+        return None
+    return [None if n is None else n.name() for n, _ in t.grad_fn.next_functions]
+
+
+# ------------------------------------------------------------------------------------------------
+# 1. forward: values and dtypes, every dtype mix
+# ------------------------------------------------------------------------------------------------
+
+@requires_torch
+@pytest.mark.parametrize("spec,case", _params("forward"))
+def test_forward(spec, case):
+    failures = []
+    base = (F64,) * len(_slots(case))
+    for dts in _dtype_modes(spec, case):
+        label = "(" + ", ".join(d.name for d in dts) + ")"
+        args = _cast(case, dts)
+        to, te = _run(spec, torch, _lib_args(torch, args), case.kwargs)
+        zo, ze = _run(spec, zerograd, _lib_args(zerograd, args), case.kwargs)
+        if te is not None:
+            if dts == base and case.error is None:
+                failures.append(f"{label}: torch raised {te!r} (a bad case in op_db?)")
+            elif ze is None:
+                failures.append(f"{label}: torch raises {type(te).__name__}({te}), zerograd "
+                                f"returned {zo!r}")
+            elif not isinstance(ze, type(te)):
+                failures.append(f"{label}: torch raises {type(te).__name__}({te}), zerograd "
+                                f"raised {type(ze).__name__}({ze})")
+            continue
+        if dts == base and case.error is not None:
+            failures.append(f"{label}: the table expects torch to raise {case.error.__name__}")
+        if ze is not None:
+            failures.append(f"{label}: zerograd raised {type(ze).__name__}({ze}); torch returned "
+                            f"{to!r}")
+            continue
+        try:
+            _assert_same(zo, to, spec.tol, what=label)
+        except AssertionError as e:
+            failures.append(str(e))
+    assert not failures, "\n".join(failures)
+
+
+# ------------------------------------------------------------------------------------------------
+# 2. backward: gradients of sum(out * R)
+# ------------------------------------------------------------------------------------------------
+
+@requires_torch
+@pytest.mark.parametrize("spec,case", _params("backward", _diff))
+@pytest.mark.parametrize("dtype", [F64, F32], ids=["float64", "float32"])
+def test_backward(spec, case, dtype):
+    args = _cast(case, (dtype,) * len(_slots(case)))
+    tin = _lib_args(torch, args, grad=True, nograd=case.nograd)
+    zin = _lib_args(zerograd, args, grad=True, nograd=case.nograd)
+    tout = _float_outs(spec.call(torch, tin, case.kwargs), torch)
+    zout = _float_outs(spec.call(zerograd, zin, case.kwargs), zerograd)
+    assert len(zout) == len(tout)
+    rng = np.random.default_rng(0)
+    rs = [rng.standard_normal(tuple(o.shape)).astype(_np(o).dtype) for o in tout]
+    tloss = sum((o * torch.from_numpy(r)).sum() for o, r in zip(tout, rs))
+    zloss = sum((o * zerograd.from_numpy(r)).sum() for o, r in zip(zout, rs))
+    tx = [t for t in tin if isinstance(t, torch.Tensor) and t.requires_grad]
+    zx = [t for t in zin if isinstance(t, zerograd.Tensor) and t.requires_grad]
+    if not tx or not tloss.requires_grad:
+        pytest.skip("no input requires grad")
+    tg = torch.autograd.grad(tloss, tx, allow_unused=True)
+    zg = zerograd.autograd.grad(zloss, zx, allow_unused=True)
+    def tol(dt):
+        rtol, atol = spec.tol(dt)
+        return rtol * 10, atol * 10
+    for k, (z, t) in enumerate(zip(zg, tg)):
+        assert (z is None) == (t is None), f"grad {k}: zerograd {z!r}, torch {t!r}"
+        if t is not None:
+            _assert_same(z, t, tol, what=f"grad {k}")
+
+
+# ------------------------------------------------------------------------------------------------
+# 3. the graph: node names
+# ------------------------------------------------------------------------------------------------
+
+@requires_torch
+@pytest.mark.parametrize("spec,case", _params("graph", lambda r, c: c.error is None))
+def test_graph(spec, case):
+    args = _cast(case, (F64,) * len(_slots(case)))
+    tout = _outs(spec.call(torch, _lib_args(torch, args, True, case.nograd), case.kwargs))
+    zout = _outs(spec.call(zerograd, _lib_args(zerograd, args, True, case.nograd), case.kwargs))
+    for k, (z, t) in enumerate(zip(zout, tout)):
+        if not isinstance(t, torch.Tensor):
+            continue
+        assert z.requires_grad == t.requires_grad, f"output {k}: requires_grad"
+        assert z.is_leaf == t.is_leaf, f"output {k}: is_leaf"
+        assert _chain(z, spec.depth) == _chain(t, spec.depth), f"output {k}: node chain"
+        assert _root_inputs(z) == _root_inputs(t), f"output {k}: the root node's inputs"
+        if not spec.differentiable:
+            assert not t.requires_grad
+    expected = spec.expected_node(case)
+    first = tout[0]
+    if expected == "":
+        assert first.grad_fn is None
+    elif expected is not None:
+        assert first.grad_fn is not None and first.grad_fn.name() == expected, \
+            "the table's node name is not torch's"
+    elif spec.differentiable:
+        pytest.fail("differentiable row without an expected node name")
+
+
+# ------------------------------------------------------------------------------------------------
+# 4. gradcheck / gradgradcheck (float64, zerograd only)
+# ------------------------------------------------------------------------------------------------
+
+def _check_fn(spec, case):
+    args = _lib_args(zerograd, _cast(case, (F64,) * len(_slots(case))), True, case.nograd)
+    slots = [i for i, a in enumerate(args) if isinstance(a, zerograd.Tensor) and a.requires_grad]
+
+    def fn(*xs):
+        full = list(args)
+        for i, x in zip(slots, xs):
+            full[i] = x
+        outs = _float_outs(spec.call(zerograd, full, case.kwargs), zerograd)
+        return outs[0] if len(outs) == 1 else tuple(outs)
+    return fn, tuple(args[i] for i in slots)
+
+
+@pytest.mark.parametrize("spec,case", _params("gradcheck", lambda r, c: _diff(r, c) and r.gradcheck))
+def test_gradcheck(spec, case):
+    fn, inputs = _check_fn(spec, case)
+    if not inputs:
+        pytest.skip("no input requires grad")
+    try:
+        assert zerograd.autograd.gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
+        if spec.gradgrad and case.gradgrad:
+            assert zerograd.autograd.gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
+    except NotImplementedError:
+        pytest.skip("zerograd.autograd.gradcheck is not implemented yet")
+
+
+# ------------------------------------------------------------------------------------------------
+# 5. broadcasting, as a property (hypothesis)
+# ------------------------------------------------------------------------------------------------
+
+BINARY = {
+    "add": lambda m, a, b: a + b,
+    "sub": lambda m, a, b: a - b,
+    "mul": lambda m, a, b: a * b,
+    "div": lambda m, a, b: a / b,
+    "maximum": lambda m, a, b: m.maximum(a, b),
+    "where": lambda m, a, b: m.where(a > 0, a, b),
+}
+def _TIGHT(dtype):
+    return 1e-12, 1e-12
+
+
+SETTINGS = settings(max_examples=50, deadline=None, derandomize=True)
+
+
+def _values(seed, shape, op, second):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+    return x if not (second and op == "div") else x + np.sign(x)  # divisors away from 0
+
+
+@requires_torch
+@pytest.mark.parametrize("op", list(BINARY))
+@SETTINGS
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=1, max_side=4),
+       seed=st.integers(0, 2 ** 16))
+def test_broadcast_property(op, shapes, seed):
+    f = BINARY[op]
+    sa, sb = shapes.input_shapes
+    a, b = _values(seed, sa, op, False), _values(seed + 1, sb, op, True)
+    ta, tb = (torch.tensor(v, requires_grad=True) for v in (a, b))
+    za, zb = (zerograd.tensor(v, requires_grad=True) for v in (a, b))
+    tz, zz = f(torch, ta, tb), f(zerograd, za, zb)
+    _assert_same(zz, tz, _TIGHT, what=op)
+    r = np.random.default_rng(seed).standard_normal(shapes.result_shape)
+    tg = torch.autograd.grad((tz * torch.from_numpy(r)).sum(), (ta, tb))
+    zg = zerograd.autograd.grad((zz * zerograd.from_numpy(r)).sum(), (za, zb))
+    for z, t in zip(zg, tg):
+        _assert_same(z, t, _TIGHT, what=f"{op} grad")
+
+
+@st.composite
+def _incompatible(draw):
+    a = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+    i = draw(st.integers(0, len(a) - 1))
+    a[i] = draw(st.integers(2, 4))
+    b = list(a)
+    b[i] = draw(st.integers(2, 4).filter(lambda q: q != a[i]))
+    lead = draw(st.integers(0, len(b) - 1 - i)) if len(b) - 1 - i > 0 else 0
+    b = b[lead:] if lead <= i else b       # b may drop leading dims in front of the clash
+    return tuple(a), tuple(b)
+
+
+@requires_torch
+@pytest.mark.parametrize("op", list(BINARY))
+@SETTINGS
+@given(shapes=_incompatible())
+def test_broadcast_error_property(op, shapes):
+    sa, sb = shapes
+    f = BINARY[op]
+    a, b = np.ones(sa), np.ones(sb)
+    with pytest.raises(RuntimeError) as te:
+        f(torch, torch.tensor(a), torch.tensor(b))
+    with pytest.raises(RuntimeError) as ze:
+        f(zerograd, zerograd.tensor(a), zerograd.tensor(b))
+    assert str(te.value).splitlines()[0] in str(ze.value)
