@@ -28,7 +28,7 @@ def tensor_repr(t) -> str:
     """The text torch prints for `t` (formatting rules live in _tensor_str.py)."""
     suffixes = []
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     dt = t.dtype
@@ -89,7 +89,7 @@ _CPU = device("cpu")
 
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_acc",
-                 "_backward_hooks", "_post_acc_hooks", "_retains_grad", "_base", "__weakref__",
+                 "_backward_hooks", "_post_acc_hooks", "_retains_grad", "_view", "__weakref__",
                  "__dict__")
 
     __array_ufunc__ = None      # make NumPy defer: np.float64(2) * t calls Tensor.__rmul__
@@ -115,12 +115,12 @@ class Tensor:
         t._grad = None
         t.grad_fn = None
         t._output_nr = 0
-        t._vc = None if _state.inference else [0]
+        t._vc = None if _state.inference else [0, None]   # [version, site of last change]
         t._acc = None
         t._backward_hooks = None
         t._post_acc_hooks = None
         t._retains_grad = False
-        t._base = None
+        t._view = None
         if requires_grad:
             t.requires_grad_(True)
 
@@ -133,12 +133,12 @@ class Tensor:
         t._grad = None
         t.grad_fn = grad_fn
         t._output_nr = output_nr
-        t._vc = vc if vc is not None else (None if _state.inference else [0])
+        t._vc = vc if vc is not None else (None if _state.inference else [0, None])
         t._acc = None
         t._backward_hooks = None
         t._post_acc_hooks = None
         t._retains_grad = False
-        t._base = None
+        t._view = None
         return t
 
     # ------------------------------------------------------------------------------------------
@@ -282,6 +282,14 @@ class Tensor:
             node._retain_hooks = {}
         node._retain_hooks[self._output_nr] = retain
         self._retains_grad = True
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of (the root base), or None."""
+        return None if self._view is None else self._view.base
+
+    def _is_view(self) -> bool:
+        return self._view is not None
 
     @property
     def _version(self) -> int:

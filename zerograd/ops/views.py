@@ -1,0 +1,123 @@
+"""Views and in-place changes: the one place where aliasing is handled.
+
+A *view* (`x[0]`, `x.t()`, `x.view(...)`, `x.expand(...)`, ...) shares memory with its base, as a
+NumPy view does.  It also shares the base's version counter, so modifying either one in place
+invalidates every value saved for backward from any of them.  The view remembers how it was made
+from its root base: a `chain` of (view op, parameters).  That is all the bookkeeping there is.
+
+In-place on a view rewrites the base's history, as PyTorch does.  For `v = b[0]; v.mul_(2)`:
+
+    r = v * 2                           the new values, recorded as an ordinary op
+    memory of v  <- r                   (so b's memory changes too)
+    b.grad_fn = CopySlices(b_old, r)    b_new = b_old outside the view, r inside it
+    v.grad_fn = AsStridedBackward0(b)   v is again "the view of b", of the new b
+
+CopySlices' VJP: the gradient of b_old is g with the view's region zeroed; the gradient of r is
+g's values in the region.  Any other view of b made earlier is re-derived from the new b the next
+time it is used (`refresh`), because its version no longer matches.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..tensor import Tensor
+
+
+class ViewMeta:
+    """What a view knows: its root base, how to re-make it from the base, and the version of
+    the shared counter when its grad_fn was last derived."""
+    __slots__ = ("base", "chain", "version")
+
+    def __init__(self, base, chain, version):
+        self.base, self.chain, self.version = base, chain, version
+
+
+def mark_view(out: Tensor, src: Tensor, op, params, index=None) -> None:
+    """Called by Op.apply for view ops: `out` aliases `src`'s memory.  `index` picks the output
+    of a multi-output view op (unbind, split)."""
+    meta = src._view
+    step = (op, params, index)
+    if meta is None:
+        base, chain = src, (step,)
+    else:
+        base, chain = meta.base, meta.chain + (step,)
+    out._vc = src._vc
+    out._view = ViewMeta(base, chain, src._vc[0] if src._vc is not None else 0)
+
+
+def replay_array(arr: np.ndarray, chain) -> np.ndarray:
+    """Apply a view chain to an array: the same region of `arr` as the view is of its base."""
+    from ..autograd.function import _SCRATCH
+    for op, params, index in chain:
+        arr = op.forward(_SCRATCH, Tensor._make(arr, False, None, 0), *params)
+        if index is not None:
+            arr = arr[index]
+    return arr
+
+
+class AsStrided(Op):
+    """z = the region `chain` of a (a view)          da = g scattered back into a's shape"""
+    node_name = "AsStridedBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, chain):
+        ctx.shape, ctx.dtype, ctx.chain = a._data.shape, a._data.dtype, chain
+        return replay_array(a._data, chain)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ViewScatter.apply(g, ctx.shape, ctx.chain)
+
+
+class ViewScatter(Op):
+    """z = zeros(shape) with g added into the region `chain`     dg = the region of gz"""
+    node_name = "AsStridedScatterBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, g, shape, chain):
+        ctx.chain = chain
+        z = np.zeros(shape, g._data.dtype)
+        region = replay_array(z, chain)
+        np.add(region, g._data, out=region)
+        return z
+
+    @staticmethod
+    def backward(ctx, gz):
+        return AsStrided.apply(gz, ctx.chain)
+
+
+class CopySlices(Op):
+    """z = base with the region `chain` replaced by r
+    dbase = g with the region zeroed,  dr = the region of g"""
+    node_name = "CopySlices"
+    torch_name = "torch::autograd::CopySlices"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, base, r, chain):
+        ctx.chain = chain
+        mask = np.ones(base._data.shape, bool)
+        replay_array(mask, chain)[...] = False
+        ctx.keep = mask
+        return base._data            # the memory already holds the new values
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        keep = Tensor._make(ctx.keep, False, None, 0)
+        return ((g * keep if need[0] else None),
+                (AsStrided.apply(g, ctx.chain) if need[1] else None))
+
+
+def refresh(t: Tensor) -> None:
+    """Re-derive a view's grad_fn from its base after the base (or a sibling view) changed in
+    place: the view is then `AsStridedBackward0` of the base's current history."""
+    meta = t._view
+    base = meta.base
+    if base._requires_grad:
+        fresh = AsStrided.apply(base, meta.chain)
+        t.grad_fn, t._output_nr, t._requires_grad = fresh.grad_fn, 0, True
+    meta.version = t._vc[0]
