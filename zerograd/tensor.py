@@ -470,10 +470,37 @@ class Tensor:
         return self
 
     def contiguous(self, memory_format=None):
-        return self
+        """self when already C-contiguous, else a contiguous copy (CloneBackward0)."""
+        return self if self._data.flags.c_contiguous else _ops.clone(self)
 
     def is_contiguous(self, memory_format=None) -> bool:
         return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim=None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_ops.canon_dim(dim, self._data.ndim)]
+
+    def storage_offset(self) -> int:
+        root = self if self._view is None else self._view.base
+        return (self.data_ptr() - root.data_ptr()) // self._data.itemsize
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    # indexing (-> ops/indexing.py): basic keys make views, advanced keys copies
+    def __getitem__(self, key):     return _indexing.getitem(self, key)
+    def __setitem__(self, key, value): _indexing.setitem(self, key, value)
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(_indexing.unbind(self, 0))
+    def select(self, dim, index):   return _indexing.select(self, dim, index)
+    def narrow(self, dim, start, length): return _indexing.narrow(self, dim, start, length)
+    def unbind(self, dim=0):        return _indexing.unbind(self, dim)
+    def split(self, split_size, dim=0): return _indexing.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return _indexing.chunk(self, chunks, dim)
+    def diagonal(self, offset=0, dim1=0, dim2=1): return _indexing.diagonal(self, offset, dim1, dim2)
+    def unflatten(self, dim, sizes): return _indexing.unflatten(self, dim, sizes)
 
     # ------------------------------------------------------------------------------------------
     # operators (-> ops)
@@ -640,4 +667,5 @@ class Tensor:
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
 from .ops import inplace as _inplace  # noqa: E402
+from .ops import indexing as _indexing  # noqa: E402
 from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402

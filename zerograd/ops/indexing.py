@@ -1,0 +1,363 @@
+"""Indexing: `t[key]`, `t[key] = v`, and the view family select / narrow / unbind / split /
+chunk / diagonal / unflatten.
+
+`t[key]` is decomposed as PyTorch does it: each int is a `select` (SelectBackward0), each
+non-trivial slice a `slice` (SliceBackward0), each None an `unsqueeze` - all *views* sharing t's
+memory.  Any tensor, list or bool in the key makes it *advanced* indexing: one `Index` op
+(IndexBackward0), a copy, whose VJP adds `g` back at the indexed positions (repeated indices
+accumulate).
+
+`t[key] = v` writes through the view (basic keys: history rewritten with CopySlices) or with an
+`IndexPut` op (advanced keys).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..tensor import Tensor
+from . import views as _views
+from ._util import canon_dim
+from .shape import Unsqueeze, View, infer_shape
+
+
+# ***** view ops ******************************************************************************
+
+class Select(Op):
+    """z = a.select(dim, i)   (a view)           da = zeros with g at index i of dim"""
+    arity = 1
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.shape, ctx.chain = a._data.shape, ((Select, (dim, index), None),)
+        return a._data[(slice(None),) * dim + (index,)]
+
+    @staticmethod
+    def backward(ctx, g):      # the VJP of a view: g placed at the view's region of zeros
+        return _views.ViewScatter.apply(g, ctx.shape, ctx.chain)
+
+
+class Slice(Op):
+    """z = a[start:stop:step] along dim  (a view)  da = zeros with g in that range"""
+    arity = 1
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim, start, stop, step):
+        ctx.shape, ctx.chain = a._data.shape, ((Slice, (dim, start, stop, step), None),)
+        return a._data[(slice(None),) * dim + (slice(start, stop, step),)]
+
+    @staticmethod
+    def backward(ctx, g):
+        return _views.ViewScatter.apply(g, ctx.shape, ctx.chain)
+
+
+class Alias(Op):
+    """z = a (the same memory, e.g. t[...])        da = g"""
+    arity = 1
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._data.view()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Diagonal(Op):
+    """z = the diagonal (offset, dim1, dim2) of a (a view)    da = zeros with g on that diagonal"""
+    arity = 1
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, offset, dim1, dim2):
+        ctx.shape, ctx.chain = a._data.shape, ((Diagonal, (offset, dim1, dim2), None),)
+        d = np.diagonal(a._data, offset, dim1, dim2)
+        if a._data.flags.writeable:      # NumPy marks diagonals read-only; torch's are writable
+            d.flags.writeable = True
+        return d
+
+    @staticmethod
+    def backward(ctx, g):
+        return _views.ViewScatter.apply(g, ctx.shape, ctx.chain)
+
+
+class Unbind(Op):
+    """z_i = a.select(dim, i) for every i (views)    da = the z_i grads stacked back"""
+    arity = 1
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.shape, ctx.dim = a._data.shape, dim
+        x = a._data
+        return tuple(x[(slice(None),) * dim + (i,)] for i in range(x.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        total = None
+        for i, g in enumerate(grads):
+            part = _views.ViewScatter.apply(g, ctx.shape, ((Select, (ctx.dim, i), None),))
+            total = part if total is None else total + part
+        return total
+
+
+class Split(Op):
+    """z_k = a[o_k : o_k + s_k] along dim (views)   da = the z_k grads placed back"""
+    arity = 1
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, sizes, dim):
+        x = a._data
+        ctx.shape, ctx.dim, ctx.sizes = x.shape, dim, sizes
+        out, o = [], 0
+        for s in sizes:
+            out.append(x[(slice(None),) * dim + (slice(o, o + s),)])
+            o += s
+        return tuple(out)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        total, o = None, 0
+        for s, g in zip(ctx.sizes, grads):
+            part = _views.ViewScatter.apply(g, ctx.shape, ((Slice, (ctx.dim, o, o + s, 1), None),))
+            total = part if total is None else total + part
+            o += s
+        return total
+
+
+class SplitWithSizes(Split):
+    pass
+
+
+def select(a, dim, index):
+    n = a.ndim
+    if n == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = canon_dim(dim, n)
+    size = a._data.shape[d]
+    i = int(index)
+    if i < -size or i >= size:
+        raise IndexError(f"index {i} is out of bounds for dimension {d} with size {size}")
+    return Select.apply(a, d, i + size if i < 0 else i)
+
+
+def narrow(a, dim, start, length):
+    d = canon_dim(dim, a.ndim)
+    size = a._data.shape[d]
+    start = int(start)
+    if start < 0:
+        start += size
+    if start < 0 or start + length > size or length < 0:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return Slice.apply(a, d, start, start + length, 1)
+
+
+def unbind(a, dim=0):
+    return Unbind.apply(a, canon_dim(dim, a.ndim))
+
+
+def split(a, split_size_or_sections, dim=0):
+    d = canon_dim(dim, a.ndim)
+    size = a._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        s = split_size_or_sections
+        if s <= 0 and size > 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {size}")
+        sizes = tuple(min(s, size - o) for o in range(0, size, s)) if size else (0,)
+        return Split.apply(a, sizes, d)
+    sizes = tuple(int(s) for s in split_size_or_sections)
+    if sum(sizes) != size:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input "
+                           f"tensor's size at dimension {d}), but got split_sizes={list(sizes)}")
+    return SplitWithSizes.apply(a, sizes, d)
+
+
+def chunk(a, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    d = canon_dim(dim, a.ndim)
+    size = a._data.shape[d]
+    step = -(-size // chunks) if size else 1
+    return split(a, step, d) if size else split(a, [0] * 1, d)
+
+
+def diagonal(a, offset=0, dim1=0, dim2=1):
+    n = a.ndim
+    d1, d2 = canon_dim(dim1, n), canon_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(a, offset, d1, d2)
+
+
+def unflatten(a, dim, sizes):
+    d = canon_dim(dim, a.ndim)
+    shp = a._data.shape
+    inner = infer_shape(tuple(sizes), shp[d])
+    return View.apply(a, shp[:d] + inner + shp[d + 1:])
+
+
+# ***** advanced indexing ***********************************************************************
+
+class Index(Op):
+    """z = a[key] (advanced: a copy)            da = zeros with g added at key (repeats add up)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.shape, ctx.key = a._data.shape, key
+        try:
+            return a._data[key]
+        except IndexError as e:
+            raise IndexError(_index_error_text(str(e), a._data.shape)) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAddInto.apply(g, ctx.shape, ctx.key)
+
+
+class IndexAddInto(Op):
+    """z = zeros(shape) with g added at key        dg = gz[key]"""
+    node_name = "IndexBackwardBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, g, shape, key):
+        ctx.key = key
+        z = np.zeros(shape, g._data.dtype)
+        np.add.at(z, key, g._data)
+        return z
+
+    @staticmethod
+    def backward(ctx, gz):
+        return Index.apply(gz, ctx.key)
+
+
+class IndexPut(Op):
+    """z = a with z[key] = v             da = g with key's positions zeroed,  dv = g[key]"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, v, key):
+        ctx.key = key
+        z = a._data.copy()
+        try:
+            z[key] = v._data if isinstance(v, Tensor) else v
+        except IndexError as e:
+            raise IndexError(_index_error_text(str(e), a._data.shape)) from None
+        except ValueError:
+            raise RuntimeError(f"shape mismatch: value tensor of shape "
+                               f"{list(np.shape(v._data if isinstance(v, Tensor) else v))} cannot "
+                               f"be broadcast to indexing result of shape "
+                               f"{list(np.shape(a._data[key]))}") from None
+        keep = np.ones(a._data.shape, bool)
+        keep[key] = False
+        ctx.keep = keep
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return ((g * Tensor._make(ctx.keep, False, None, 0) if need[0] else None),
+                (Index.apply(g, ctx.key) if need[1] else None))
+
+
+def _index_error_text(msg, shape):
+    # NumPy: "index 7 is out of bounds for axis 0 with size 3" -> torch's wording
+    return msg.replace("for axis", "for dimension")
+
+
+# ***** t[key] and t[key] = v ******************************************************************
+
+def _is_advanced(k):
+    if isinstance(k, Tensor):
+        return k._data.ndim > 0 or k._data.dtype == np.bool_
+    return isinstance(k, (list, np.ndarray, bool, np.bool_))
+
+
+def _to_numpy_key(k, ndim=None):
+    if isinstance(k, Tensor):
+        if k._data.dtype.kind not in "iub":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return k._data
+    if isinstance(k, list):
+        arr = np.asarray([x.item() if isinstance(x, Tensor) else x for x in k])
+        if arr.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return arr
+    return k
+
+
+def getitem(a: Tensor, key):
+    if not isinstance(key, tuple):
+        key = (key,)
+    if any(_is_advanced(k) for k in key):
+        return Index.apply(a, tuple(_to_numpy_key(k) for k in key))
+    n_consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if n_consumed > a.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {a.ndim}")
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    out, dim, recorded = a, 0, False
+    for k in key:
+        if k is Ellipsis:
+            dim += a.ndim - n_consumed
+        elif k is None:
+            out = Unsqueeze.apply(out, dim)
+            dim += 1
+            recorded = True
+        elif isinstance(k, slice):
+            size = out._data.shape[dim]
+            start, stop, step = k.start, k.stop, k.step
+            start, stop, step = (_idx(start), _idx(stop), _idx(step))
+            if step is not None and step <= 0:
+                raise ValueError("step must be greater than zero")
+            s, e, st = slice(start, stop, step).indices(size)
+            e = max(e, s)
+            if not (s == 0 and e == size and st == 1):
+                out = Slice.apply(out, dim, s, e, st)
+                recorded = True
+            dim += 1
+        else:
+            i = _idx(k)
+            if not isinstance(i, (int, np.integer)):
+                raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
+                                 "byte Variables are valid indices (got "
+                                 f"{type(k).__name__})")
+            size = out._data.shape[dim]
+            if i < -size or i >= size:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+            out = Select.apply(out, dim, int(i) + size if i < 0 else int(i))
+            recorded = True
+    if not recorded:
+        if any(isinstance(k, slice) for k in key) and a.ndim:
+            return Slice.apply(a, 0, 0, a._data.shape[0], 1)
+        return Alias.apply(a)
+    return out
+
+
+def _idx(v):
+    if isinstance(v, Tensor):
+        if v._data.size != 1 or v._data.dtype.kind not in "iub":
+            raise IndexError("only integer tensors of a single element can be converted to an index")
+        return int(v._data.reshape(()))
+    return v
+
+
+def setitem(a: Tensor, key, value) -> None:
+    from . import inplace
+    if not isinstance(key, tuple):
+        key = (key,)
+    if not isinstance(value, Tensor):
+        value = Tensor._make(np.asarray(value, dtype=a._data.dtype), False, None, 0)
+    if any(_is_advanced(k) for k in key):
+        nkey = tuple(_to_numpy_key(k) for k in key)
+        inplace.apply_inplace(a, lambda t, v: IndexPut.apply(t, v, nkey), value)
+        return
+    view = getitem(a, key)
+    inplace.apply_inplace(view, inplace.Copy.apply, value)
