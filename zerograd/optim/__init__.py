@@ -1,0 +1,22 @@
+"""zerograd.optim: optimizers and learning-rate schedulers, as in `torch.optim`.
+
+    optimizer = zerograd.optim.AdamW(params, lr=3e-4)
+    scheduler = zerograd.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=100)
+    for batch in loader:
+        optimizer.zero_grad()
+        loss_fn(model(batch)).backward()
+        optimizer.step()
+        scheduler.step()
+
+Each optimizer is one readable single-tensor update loop (torch's "foreach" and "fused"
+variants compute the same math faster; zerograd keeps only the loop) with its algorithm written
+as math in the class docstring.
+"""
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]

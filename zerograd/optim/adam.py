@@ -1,0 +1,183 @@
+"""Adam and AdamW: adaptive moment estimation, with L2 or decoupled weight decay."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import (Optimizer, _begin_update, _bump_version, _increment_step, _lerp_,
+                        _no_grad_step, _params_with_grad, _step_tensor, _to_float,
+                        _unsupported_flags, _zeros_like)
+
+__all__ = ["Adam", "AdamW", "adam"]
+
+
+class Adam(Optimizer):
+    r"""Adam (torch.optim.Adam): a per-coordinate step size from running moments of the gradient.
+
+    With learning rate γ, betas (β₁, β₂), eps ε and weight decay λ; m₀ = v₀ = v₀ᵐᵃˣ = 0:
+
+        g_t = -∇f(θ_{t-1})  if maximize  else  ∇f(θ_{t-1})
+        if λ ≠ 0:   g_t = g_t + λ θ_{t-1}          (Adam: L2 penalty, enters the moments)
+                    θ_{t-1} = θ_{t-1} (1 - γλ)     (AdamW, decoupled: instead of the line above)
+        m_t = β₁ m_{t-1} + (1 - β₁) g_t            (first moment; computed as a lerp)
+        v_t = β₂ v_{t-1} + (1 - β₂) g_t²           (second moment)
+        m̂_t = m_t / (1 - β₁ᵗ)                      (bias corrections: the moments start at 0)
+        if amsgrad:  v_tᵐᵃˣ = max(v_{t-1}ᵐᵃˣ, v_t);  v̂_t = v_tᵐᵃˣ / (1 - β₂ᵗ)
+        else:        v̂_t = v_t / (1 - β₂ᵗ)
+        θ_t = θ_{t-1} - γ m̂_t / (√v̂_t + ε)         (ε outside the square root)
+
+    As torch computes it: step_size = γ / (1 - β₁ᵗ), denom = √v_t / √(1 - β₂ᵗ) + ε,
+    θ -= step_size · m_t / denom.
+
+    Args:
+        params: tensors or parameter groups (dicts) to optimize.
+        lr: learning rate γ (default 1e-3).
+        betas: (β₁, β₂), both floats (default (0.9, 0.999)).
+        eps: ε added to the denominator (default 1e-8).
+        weight_decay: λ (default 0); see `decoupled_weight_decay`.
+        amsgrad: use the running maximum of v_t (the AMSGrad variant).
+        maximize: climb the objective instead of descending it.
+        decoupled_weight_decay: AdamW's decay θ ← θ(1 - γλ) instead of the L2 term.
+
+    State per parameter: `step` (a 0-d tensor), `exp_avg` (m), `exp_avg_sq` (v) and, with
+    amsgrad, `max_exp_avg_sq`.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
+                or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
+            raise ValueError("betas must be either both floats or both Tensors")
+        _unsupported_flags(type(self).__name__, capturable=capturable,
+                           differentiable=differentiable, fused=fused)
+        betas = tuple(_to_float(b) for b in betas)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _after_load_state_dict(self) -> None:
+        super()._after_load_state_dict()
+        for group in self.param_groups:
+            group.setdefault("amsgrad", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("capturable", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("decoupled_weight_decay", False)
+            group.setdefault("fused", None)
+            for p in group["params"]:
+                state = self.state.get(p, {})
+                if len(state) != 0 and not isinstance(state["step"], Tensor):
+                    state["step"] = _step_tensor(float(state["step"]))
+
+    def _init_group(self, group, params):
+        """Create the state of parameters seen for the first time; return their buffers."""
+        for p in params:
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = _step_tensor(0.0)
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_avg_sq"] = _zeros_like(p)
+                if group["amsgrad"]:
+                    state["max_exp_avg_sq"] = _zeros_like(p)
+        states = [self.state[p] for p in params]
+        return ([s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states],
+                [s["max_exp_avg_sq"] for s in states] if group["amsgrad"] else [],
+                [s["step"] for s in states])
+
+    @_no_grad_step
+    def step(self, closure=None):
+        """One Adam step for every parameter that has a gradient; returns closure() if given."""
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            params = list(_params_with_grad(group))
+            exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps = self._init_group(group, params)
+            beta1, beta2 = group["betas"]
+            adam(params, [p.grad for p in params], exp_avgs, exp_avg_sqs, max_exp_avg_sqs,
+                 state_steps, amsgrad=group["amsgrad"], beta1=beta1, beta2=beta2,
+                 lr=group["lr"], weight_decay=group["weight_decay"], eps=group["eps"],
+                 maximize=group["maximize"],
+                 decoupled_weight_decay=group["decoupled_weight_decay"])
+        return loss
+
+
+class AdamW(Adam):
+    r"""AdamW (torch.optim.AdamW): Adam with *decoupled* weight decay (Loshchilov & Hutter).
+
+    The decay shrinks the weights directly, before the moment update, and never enters the
+    moments, so every weight decays at the rate γλ whatever its gradient history:
+
+        θ_{t-1} = θ_{t-1} (1 - γλ)
+        m_t = β₁ m_{t-1} + (1 - β₁) g_t;   v_t = β₂ v_{t-1} + (1 - β₂) g_t²
+        θ_t = θ_{t-1} - γ m̂_t / (√v̂_t + ε)     (bias-corrected, optional amsgrad: see `Adam`)
+
+    Same arguments as `Adam`, with weight_decay defaulting to 1e-2.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=True)
+
+    def _after_load_state_dict(self) -> None:
+        super()._after_load_state_dict()
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True
+
+
+def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, amsgrad, beta1,
+         beta2, lr, weight_decay, eps, maximize, decoupled_weight_decay=False):
+    """The Adam / AdamW update, one parameter at a time (see `Adam` for the math)."""
+    lr = _to_float(lr)
+    for i, param in enumerate(params):
+        theta = _begin_update(param)
+        grad = grads[i]._data
+        if maximize:
+            grad = -grad
+        m = exp_avgs[i]._data
+        v = exp_avg_sqs[i]._data
+        step = _increment_step(state_steps[i])
+
+        if weight_decay != 0:
+            if decoupled_weight_decay:                    # AdamW: θ ← θ (1 - γλ)
+                theta *= 1 - lr * weight_decay
+            else:                                         # Adam: g ← g + λθ
+                grad = grad + weight_decay * theta
+
+        _lerp_(m, grad, 1 - beta1)                        # m = β₁ m + (1 - β₁) g
+        v *= beta2                                        # v = β₂ v + (1 - β₂) g²
+        v += (1 - beta2) * grad * grad
+
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        step_size = lr / bias_correction1
+        bias_correction2_sqrt = bias_correction2 ** 0.5
+
+        if amsgrad:
+            v_max = max_exp_avg_sqs[i]._data
+            np.maximum(v_max, v, out=v_max)               # v_max = max(v_max, v)
+            _bump_version(max_exp_avg_sqs[i])
+            denom = np.sqrt(v_max) / bias_correction2_sqrt + eps
+        else:
+            denom = np.sqrt(v) / bias_correction2_sqrt + eps
+        theta += (-step_size * m) / denom                 # θ -= γ/(1-β₁ᵗ) · m / denom
+        _bump_version(exp_avgs[i])
+        _bump_version(exp_avg_sqs[i])
+        _bump_version(param)
