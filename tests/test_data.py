@@ -105,7 +105,8 @@ def test_shuffle_without_a_generator_follows_manual_seed():
     orders = []
     for _ in range(2):
         zerograd.manual_seed(0)
-        orders.append([i for b in DataLoader(ds, batch_size=7, shuffle=True) for i in b[1].tolist()])
+        loader = DataLoader(ds, batch_size=7, shuffle=True)
+        orders.append([i for b in loader for i in b[1].tolist()])
     assert orders[0] == orders[1] and sorted(orders[0]) == list(range(30))
 
 

@@ -21,7 +21,8 @@ def _optimizer(lib, name="SGD", lrs=(0.1, 0.03)):
 
 def lr_sequence(lib, make, n=N, opt_name="SGD", metrics=None, extra=("momentum",)):
     """Construct the scheduler(s) with `make(lib, optimizer)`, then step n times (optimizer first,
-    as one must); record every group's lr (and momentum / beta1) after construction and each step."""
+    as one must); record every group's lr (and momentum / beta1) after construction and after
+    each step."""
     opt = _optimizer(lib, opt_name)
     sched = make(lib, opt)
 

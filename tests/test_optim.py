@@ -489,3 +489,36 @@ def test_deepcopy_of_an_optimizer_is_independent():
         warnings.simplefilter("ignore")
         sd = copy.deepcopy(opt.state_dict())
     assert sd["state"][0]["momentum_buffer"] is not opt.state[p]["momentum_buffer"]
+
+
+def test_deepcopy_of_an_optimizer_steps_on_its_own_copies():
+    p = zerograd.tensor([1.0, 2.0], requires_grad=True)
+    opt = zerograd.optim.Adam([p], lr=0.1)
+    p.grad = zerograd.tensor([1.0, 1.0])
+    opt.step()
+    twin = copy.deepcopy(opt)
+    q = twin.param_groups[0]["params"][0]
+    assert q is not p and q.tolist() == p.tolist() and q.grad.tolist() == [1.0, 1.0]
+    twin.step()
+    opt.step()
+    assert q.tolist() == p.tolist()
+    assert twin.state[q]["exp_avg"] is not opt.state[p]["exp_avg"]
+
+
+@requires_torch
+def test_a_tensor_learning_rate_is_scheduled_in_place_like_torch():
+    results = []
+    for lib in (zerograd, torch):
+        p = lib.tensor([1.0, 2.0], requires_grad=True)
+        lr = lib.tensor(0.1)
+        opt = lib.optim.SGD([p], lr=lr, momentum=0.9)
+        sched = lib.optim.lr_scheduler.StepLR(opt, 1, 0.5)
+        for _ in range(3):
+            p.grad = lib.ones(2)
+            opt.step()
+            sched.step()
+        assert opt.param_groups[0]["lr"] is lr
+        results.append((p.detach().tolist(), lr.item(), [x.item() for x in sched.get_last_lr()]))
+    (p1, lr1, last1), (p2, lr2, last2) = results
+    np.testing.assert_allclose(p1, p2, rtol=1e-6)      # float32 tensors
+    assert lr1 == lr2 == np.float32(0.0125) and last1 == last2

@@ -87,12 +87,13 @@ def _begin_update(t: Tensor) -> np.ndarray:
     step() runs under no_grad, where a leaf that requires grad may be updated in place; an
     inference tensor (made under inference_mode, no version counter) may not be, as in torch."""
     if t._vc is None and not _grad_state.inference:
-        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed."
-                           "You can make a clone to get a normal tensor before doing inplace update."
-                           "See https://github.com/pytorch/rfcs/pull/17 for more details.")
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can make "
+            "a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details.")
     if not t._data.flags.writeable:
-        raise RuntimeError("zerograd.optim: the parameter's memory is read-only (an expanded view?); "
-                           "optimize a tensor that owns its memory")
+        raise RuntimeError("zerograd.optim: the parameter's memory is read-only (an expanded "
+                           "view?); optimize a tensor that owns its memory")
     return t._data
 
 
@@ -456,7 +457,18 @@ class Optimizer:
         return s + ")"
 
     def __getstate__(self) -> dict:
+        """What copy.deepcopy carries over: defaults, state and groups (no hooks, and not the
+        step wrapper an lr scheduler puts on the instance), as in torch."""
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        for name in ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
+                     "_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
+                     "_optimizer_load_state_dict_pre_hooks",
+                     "_optimizer_load_state_dict_post_hooks"):
+            self.__dict__.setdefault(name, OrderedDict())
+        self._after_load_state_dict()
 
 
 def _params_with_grad(group):

@@ -1,4 +1,5 @@
-"""Datasets: anything with `__getitem__(i)` and `__len__()` (map-style), or `__iter__` (iterable)."""
+"""Datasets: anything with `__getitem__(i)` and `__len__()` (map-style), or with `__iter__`
+(iterable)."""
 from __future__ import annotations
 
 import bisect
