@@ -36,6 +36,8 @@ class Case:
     node: str | None = None             # grad_fn.name() when it differs from the row's ("": none)
     nograd: tuple = ()                  # indices of float array args that must not require grad
     gradgrad: bool = True               # False: no second derivative for this case
+    gradcheck: bool = True              # False: not finite-difference checkable (inf/nan)
+    mixed: bool = True                  # False: skip the mixed-dtype forward variants
     xfail: dict = field(default_factory=dict)   # test kind ("forward", "backward", "graph",
                                                 # "gradcheck") -> reason: a known bug
     note: str = ""
@@ -144,10 +146,15 @@ def unary_cases(gen, shapes=SHAPES + EMPTY):
     return cases
 
 
-def binary_cases(gen_a, gen_b, scalars=(2.5, 2, True), errors=True):
+NP_SCALARS = (np.float64(2.5), np.int64(3))     # NumPy scalars count as Python numbers
+
+
+def binary_cases(gen_a, gen_b, scalars=(2.5, 2, True) + NP_SCALARS, errors=True):
     def cases(rng):
         for sa, sb in BCAST:
             yield Case((gen_a(rng, sa), gen_b(rng, sb)))
+        yield Case((gen_a(rng, (2, 3)), gen_b(rng, (3,))), nograd=(1,))
+        yield Case((gen_a(rng, (2, 1)), gen_b(rng, (2, 3))), nograd=(0,))
         for c in scalars:
             yield Case((gen_a(rng, (2, 3)), c))
         if errors:
@@ -192,7 +199,8 @@ def _alpha_cases(rng):
 
 row("add_alpha", lambda m, a, b, alpha: m.add(a, b, alpha=alpha), _alpha_cases, node="AddBackward0")
 row("radd", lambda m, a, c: c + a, reflected_cases(U), node="AddBackward0")
-row("sub", lambda m, a, b: a - b, binary_cases(U, U, scalars=(2.5, 2)), node="SubBackward0")
+row("sub", lambda m, a, b: a - b, binary_cases(U, U, scalars=(2.5, 2) + NP_SCALARS),
+    node="SubBackward0")
 row("sub_bool_error", lambda m, a, c: a - c,
     lambda rng: [Case((U(rng, (2, 3)), True), error=RuntimeError),
                  Case((B(rng, (2, 3)), B(rng, (2, 3))), error=RuntimeError)],
@@ -209,6 +217,16 @@ row("div", lambda m, a, b: a / b, binary_cases(U, lambda r, s: U(r, s, gap=0.3),
 row("div_fn", lambda m, a, b: m.div(a, b), binary_cases(U, lambda r, s: U(r, s, gap=0.3),
                                                         scalars=(4,), errors=False),
     node="DivBackward0")
+row("div_trunc", lambda m, a, b: m.div(a, b, rounding_mode="trunc"),
+    binary_cases(lambda r, s: U(r, s, -5, 5), lambda r, s: U(r, s, gap=0.3), scalars=(2.5, 2, -3)),
+    node="DivBackward2")
+row("div_floor", lambda m, a, b: m.div(a, b, rounding_mode="floor"),
+    binary_cases(lambda r, s: U(r, s, -5, 5), lambda r, s: U(r, s, gap=0.3), scalars=(2.5, 2, -3)),
+    node="DivBackward2")
+row("div_method_floor", lambda m, a, b: a.div(b, rounding_mode="floor"),
+    lambda rng: [Case((U(rng, (2, 3), -5, 5), U(rng, (3,), gap=0.3)))], node="DivBackward2")
+row("div_bad_rounding", lambda m, a, b: m.div(a, b, rounding_mode="round"),
+    lambda rng: [Case((U(rng, (2, 3)), U(rng, (2, 3))), error=RuntimeError)], differentiable=False)
 row("rdiv", lambda m, a, c: c / a, reflected_cases(lambda r, s: U(r, s, gap=0.3)),
     node="MulBackward0", depth=3)
 
@@ -282,6 +300,11 @@ for _name, _f, _node, _gen in _UNARY:
     row(_name, _f, unary_cases(_gen), node=_node)
 
 row("exp_method", lambda m, a: a.exp(), unary_cases(U, SHAPES), node="ExpBackward0")
+# non-contiguous inputs (a transposed view) through a few ops of each family
+row("noncontig_unary", lambda m, a: m.tanh(a.transpose(0, 1)) * m.sqrt(a.abs().transpose(0, 1)),
+    unary_cases(U, [(2, 3), (2, 3, 4)]), node="MulBackward0", depth=4)
+row("noncontig_reduce", lambda m, a: a.transpose(0, 1).sum(1) + a.permute(2, 1, 0).amax(2).t(),
+    unary_cases(D, [(2, 3, 4)]), node="AddBackward0")
 row("sigmoid_large", lambda m, a: m.sigmoid(a),
     lambda rng: [Case((np.array([-800.0, -30.0, -1.0, 1.0, 30.0, 800.0]),))],
     node="SigmoidBackward0", ints=False)
@@ -301,6 +324,7 @@ def _clamp_num_cases(rng):
     yield Case((_x_off_grid(rng, (2, 3)),), {"min": 0.5})
     yield Case((_x_off_grid(rng, (2, 3)),), {"max": -0.5})
     yield Case((_x_off_grid(rng, (2, 3)),), {"min": 0})
+    yield Case((_x_off_grid(rng, (2, 3)),), {"min": 1.0, "max": -1.0}, note="min > max: all max")
     yield Case((_x_off_grid(rng, (2, 3)),), {}, error=RuntimeError)
 
 
@@ -407,6 +431,11 @@ def _sum_cases(rng):
     yield Case((U(rng, (2, 3)),), {"dim": None, "keepdim": True})
     yield Case((U(rng, (2, 3)),), {"dtype": DT("float64")})
     yield Case((U(rng, (2, 3)),), {"dim": 1, "dtype": DT("float64")})
+    yield Case((U(rng, (2, 3, 4)),), {"dim": [0, -1]})
+    yield Case((U(rng, (2, 3)),), {"dim": ()})
+    yield Case((U(rng, ()),), {"keepdim": True, "dim": None})
+    yield Case((U(rng, (2, 3)),), {"dim": (0, 0)}, error=RuntimeError)
+    yield Case((np.array([np.inf, -np.inf, 1.0]),), gradcheck=False, note="inf - inf: nan, silently")
 
 
 def by_dim(all_name, dim_name):
@@ -422,6 +451,7 @@ row("sum_method", lambda m, a, **k: a.sum(**k), _reduce_cases(U, tuple_dims=Fals
 
 def _mean_cases(rng):
     yield from _reduce_cases(U)(rng)
+    yield Case((np.array([[np.inf, -np.inf, 1.0]]),), {"dim": 1}, gradcheck=False)
     yield Case((U(rng, (2, 3)),), {"dtype": DT("float64")})
 
 
@@ -445,6 +475,7 @@ def _prod_cases(rng):
     two_zeros[0, 0] = two_zeros[0, 2] = 0.0
     yield Case((two_zeros,), {"dim": 1}, gradgrad=False, note="two zeros in a row")
     yield Case((S(rng, (2, 3)),), {"dtype": DT("float64")})
+    yield Case((np.array([np.inf, 0.0, 1.0]),), {"dim": 0}, gradcheck=False)
 
 
 row("prod", lambda m, a, **k: m.prod(a, **k), _prod_cases,
@@ -524,6 +555,8 @@ def _var_cases(rng):
     yield Case((U(rng, (2, 3)),), {"correction": 0})
     yield Case((U(rng, ()),), {"correction": 0})
     yield Case((U(rng, ()),), {"dim": 0, "correction": 0})
+    yield Case((U(rng, (2, 3)),), {"dim": 1, "correction": 3}, gradcheck=False,
+               note="n - c <= 0: inf/nan")
 
 
 row("var", lambda m, a, **k: m.var(a, **k), _var_cases, node="VarBackward0")
@@ -583,6 +616,14 @@ def _matmul_cases(rng):
     yield _mm_shape_case(rng, (5, 3), (2, 3, 4), nograd=(0,), node="UnsafeViewBackward0")
     yield _mm_shape_case(rng, (2, 1, 3), (3,), node="UnsafeViewBackward0")
     yield _mm_shape_case(rng, (0, 3), (3, 2), node="MmBackward0")
+    yield _mm_shape_case(rng, (0, 3, 4), (4, 5), node="UnsafeViewBackward0")
+    yield _mm_shape_case(rng, (2, 3, 0), (0, 4), node="UnsafeViewBackward0")
+    yield _mm_shape_case(rng, (2, 0, 3), (2, 3, 4), node="UnsafeViewBackward0", mixed=False,
+                         note="torch's empty bmm skips its dtype check")
+    yield _mm_shape_case(rng, (1, 3, 4), (2, 4, 2), node="CloneBackward0")
+    yield _mm_shape_case(rng, (1, 3, 4), (2, 4, 2), nograd=(0,), node="UnsafeViewBackward0")
+    yield _mm_shape_case(rng, (2, 3, 4), (1, 4, 2), node="UnsafeViewBackward0")
+    yield _mm_shape_case(rng, (2, 3, 4), (1, 4, 2), nograd=(1,), node="UnsafeViewBackward0")
     yield _mm_shape_case(rng, (2, 3), (4, 5), error=RuntimeError)
     yield _mm_shape_case(rng, (2, 3, 4), (5,), error=RuntimeError)
     yield _mm_shape_case(rng, (), (3,), error=RuntimeError)
@@ -621,6 +662,10 @@ def _addmm_cases(rng):
         yield Case((U(rng, sc), U(rng, (2, 3)), U(rng, (3, 4))))
     yield Case((U(rng, (2, 4)), U(rng, (2, 3)), U(rng, (3, 4))), {"beta": 0.5, "alpha": 2})
     yield Case((U(rng, (4,)), U(rng, (2, 3)), U(rng, (3, 4))), {"beta": 2, "alpha": -1})
+    yield Case((np.array([np.nan, 1.0, 2.0, np.inf]), U(rng, (2, 3)), U(rng, (3, 4))), {"beta": 0},
+               note="beta=0 ignores the input's values")
+    yield Case((U(rng, (2, 4)), U(rng, (2, 3)), U(rng, (3, 4))), {"alpha": 0})
+    yield Case((U(rng, (2, 4)), U(rng, (0, 3)[1:] + (3,) if False else (2, 0)), U(rng, (0, 4))))
     yield Case((U(rng, (3,)), U(rng, (2, 3)), U(rng, (3, 4))), error=RuntimeError)
 
 
@@ -780,6 +825,7 @@ def _cmp_cases(rng):
         yield Case((ties(sa), ties(sb)))
     yield Case((ties((2, 3)), 0.5))
     yield Case((ties((2, 3)), 2))
+    yield Case((np.array([np.nan, 1.0, np.inf, -np.inf]), np.array([np.nan, np.nan, np.inf, 1.0])))
     yield Case((ties((2, 3)), ties((3, 2))), error=RuntimeError)
 
 

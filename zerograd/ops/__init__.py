@@ -23,9 +23,10 @@ from .creation import (Generator, arange, as_tensor, default_generator, empty,  
                        randint_like, randn, randn_like, randperm, seed, set_rng_state, tensor,
                        zeros, zeros_like)
 from .elementwise import (Abs, Add, AddAlpha, Clamp, ClampMax, ClampMin,  # noqa: F401
-                          ClampTensor, Cos, Div, Exp, Log, Log1p, Maximum, Minimum, Mul, Neg, Pow,
-                          PowTensor, Reciprocal, Relu, RPow, Rsqrt, Rsub, RsubTensor, Sigmoid,
-                          Sign, Sin, Sqrt, Sub, SubAlpha, Tanh, ToCopy, Where, where_)
+                          ClampTensor, Cos, Div, DivRounding, Exp, Log, Log1p, Maximum, Minimum,
+                          Mul, Neg, Pow, PowTensor, Reciprocal, Relu, RPow, Rsqrt, Rsub,
+                          RsubTensor, Sigmoid, Sign, Sin, Sqrt, Sub, SubAlpha, Tanh, ToCopy, Where,
+                          where_)
 from .linalg import addmm, bmm, dot, matmul, mm, mv  # noqa: F401
 from .reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, norm,  # noqa: F401
                      prod, std, sum, var)
@@ -86,13 +87,10 @@ def div(a, b, *, rounding_mode=None):
         return rdiv(b, a)
     _check_operand(b, "/")
     if rounding_mode is not None:
-        q = Div.apply(a, b)
-        if rounding_mode == "trunc":
-            return wrap(np.trunc(q._data).astype(q._data.dtype if a.is_floating_point() else a._data.dtype))
-        if rounding_mode == "floor":
-            return floor_divide(a, b)
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                         f"found '{rounding_mode}'")
+        if rounding_mode not in ("trunc", "floor"):
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                               f"but found '{rounding_mode}'")
+        return DivRounding.apply(a, b, rounding_mode)
     return Div.apply(a, b)
 
 

@@ -200,6 +200,31 @@ class Div(Op):
                 (-g * a / (b * b) if need[1] else None))
 
 
+class DivRounding(Op):
+    """z = trunc(a / b) or floor(a / b)      da = 0,  db = 0"""
+    node_name = "DivBackward2"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        x, y = binary_arrays(a, b)
+        try:
+            if x.dtype.kind in "fV":
+                return np.floor_divide(x, y) if mode == "floor" else np.trunc(np.true_divide(x, y))
+            q = np.floor_divide(x, y)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
+        if mode == "trunc":     # integer division rounding toward zero
+            q = q + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
+        return q
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (g * 0.0 if need[0] else None), (g * 0.0 if need[1] else None)
+
+
 class Pow(Op):
     """z = a ** e  (e a number)      da = g * e * a**(e-1)"""
     arity = 1

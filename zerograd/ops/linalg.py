@@ -152,9 +152,11 @@ class Addmm(Op):
         z = x @ y
         if alpha != 1:
             z *= alpha
-        cz = c._data if beta == 1 else c._data * beta
         try:
-            np.add(z, cz, out=z)
+            if beta != 0:
+                np.add(z, c._data if beta == 1 else c._data * beta, out=z)
+            elif np.broadcast_shapes(c._data.shape, z.shape) != z.shape:
+                raise ValueError     # beta = 0: torch ignores the values (nan too), not the shape
         except ValueError:
             raise RuntimeError(f"The expanded size of the tensor ({z.shape[-1]}) must match the "
                                f"existing size ({c._data.shape[-1]}) of the bias: bias shape "
@@ -239,6 +241,11 @@ def matmul(a, b):
     p = sb[-1] if db > 1 else 1
     if m1 != m2:
         _raise_matmul_shapes(a, b)
+    if da == 3 and db == 3 and sa[0] != sb[0]:   # a batch of one that requires grad: squeeze it
+        if sa[0] == 1 and a.requires_grad:
+            return matmul(SqueezeDim.apply(a, (0,)), b)
+        if sb[0] == 1 and b.requires_grad:
+            return matmul(a, SqueezeDim.apply(b, (0,)))
     try:
         batch = tuple(np.broadcast_shapes(sa[:-2], sb[:-2]))
     except ValueError:
@@ -279,4 +286,4 @@ def _should_fold(a, b) -> bool:
     if x.size == 0:
         return True
     st, sh = x.strides, x.shape
-    return all(st[i] == st[i + 1] * sh[i + 1] for i in range(x.ndim - 1))
+    return all(st[i] == st[i + 1] * sh[i + 1] for i in range(x.ndim - 2))

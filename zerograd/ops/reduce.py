@@ -6,6 +6,7 @@ to the kept-dims shape (size 1 where a dim was reduced), then broadcasting does 
 from __future__ import annotations
 
 import collections
+import warnings
 
 import numpy as np
 
@@ -50,7 +51,9 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, a, dtype=None):
         ctx.shape = a._data.shape
-        return np.asarray(a._data.sum(dtype=_sum_dtype(a._data, dtype)))
+        # np.add.reduce, not ndarray.sum: NumPy's warnings (inf - inf) then name this module,
+        # where ops/__init__.py silences them as torch is silent
+        return np.asarray(np.add.reduce(a._data, axis=None, dtype=_sum_dtype(a._data, dtype)))
 
     @staticmethod
     def backward(ctx, g):
@@ -65,7 +68,8 @@ class SumDim(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim, dtype=None):
         ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, dims, keepdim
-        return np.asarray(a._data.sum(axis=dims, keepdims=keepdim, dtype=_sum_dtype(a._data, dtype)))
+        return np.asarray(np.add.reduce(a._data, axis=dims, keepdims=keepdim,
+                                        dtype=_sum_dtype(a._data, dtype)))
 
     @staticmethod
     def backward(ctx, g):
@@ -78,8 +82,11 @@ class Mean(Op):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.shape, ctx.n = a._data.shape, a._data.size
-        return np.asarray(a._data.mean(dtype=a._data.dtype))
+        x = a._data
+        ctx.shape, ctx.n = x.shape, x.size
+        if x.size == 0:     # nan, without NumPy's "Mean of empty slice" warning
+            return np.full((), np.nan, x.dtype)
+        return np.asarray(np.add.reduce(x, axis=None, dtype=x.dtype) / x.size, x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -95,8 +102,12 @@ class MeanDim(Op):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
-        ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, dims, keepdim
-        return np.asarray(a._data.mean(axis=dims, keepdims=keepdim, dtype=a._data.dtype))
+        x = a._data
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        if x.size == 0 and _count(x.shape, dims) == 0:    # nan, without NumPy's warning
+            return np.full(np.sum(x, axis=dims, keepdims=keepdim).shape, np.nan, x.dtype)
+        s = np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=x.dtype)
+        return np.asarray(np.true_divide(s, _count(x.shape, dims), dtype=x.dtype))
 
     @staticmethod
     def backward(ctx, g):
@@ -150,8 +161,8 @@ class Prod(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         x = a._data
-        z = np.asarray(x.prod(axis=dims, keepdims=keepdim,
-                              dtype=np.int64 if x.dtype.kind in "iub" else None))
+        z = np.asarray(np.multiply.reduce(x, axis=dims, keepdims=keepdim,
+                                          dtype=np.int64 if x.dtype.kind in "iub" else None))
         ctx.save_for_backward(a, z)
         ctx.dims, ctx.keepdim = dims, keepdim
         return z
@@ -174,8 +185,9 @@ class Prod(Op):
         rest = [d for d in range(len(shape)) if d not in dims]
         moved = np.transpose(x, rest + list(dims)).reshape([shape[d] for d in rest] + [-1])
         one = np.ones_like(moved[..., :1])
-        left = np.cumprod(np.concatenate([one, moved[..., :-1]], -1), -1)
-        right = np.flip(np.cumprod(np.concatenate([one, np.flip(moved, -1)[..., :-1]], -1), -1), -1)
+        left = np.multiply.accumulate(np.concatenate([one, moved[..., :-1]], -1), -1)
+        rev = np.concatenate([one, np.flip(moved, -1)[..., :-1]], -1)
+        right = np.flip(np.multiply.accumulate(rev, -1), -1)
         others = (left * right).reshape([shape[d] for d in rest] + [shape[d] for d in dims])
         others = np.transpose(others, np.argsort(rest + list(dims)))
         return gk * wrap(others)
@@ -369,6 +381,8 @@ class Var(Op):
         x = float_data(a)
         ctx.save_for_backward(a)
         ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
+        if _count(x.shape, dims) - corr <= 0:
+            return _few_dof("var", x, dims, corr, keepdim)
         return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))
 
     @staticmethod
@@ -376,7 +390,8 @@ class Var(Op):
         a, = ctx.saved_tensors
         n = _count(a._data.shape, ctx.dims)
         centered = a - a.mean(dim=ctx.dims, keepdim=True)
-        return _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim) * centered * (2.0 / (n - ctx.corr))
+        scale = 2.0 / np.float64(n - ctx.corr)      # inf (not ZeroDivisionError) when n == c
+        return _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim) * centered * float(scale)
 
 
 class Std(Op):
@@ -386,7 +401,10 @@ class Std(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim, corr):
         x = float_data(a)
-        z = np.asarray(x.std(axis=dims, ddof=corr, keepdims=keepdim))
+        if _count(x.shape, dims) - corr <= 0:
+            z = np.sqrt(_few_dof("std", x, dims, corr, keepdim))
+        else:
+            z = np.asarray(x.std(axis=dims, ddof=corr, keepdims=keepdim))
         ctx.save_for_backward(a, z)
         ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
         return z
@@ -407,6 +425,16 @@ class Std(Op):
 def _float_only(a):
     if a._data.dtype.kind not in "fV":
         raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
+def _few_dof(name, x, dims, corr, keepdim):
+    """var with n - correction <= 0: inf or nan, with torch's warning instead of NumPy's."""
+    warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than "
+                  "the reduction factor (input numel divided by output numel).", UserWarning,
+                  stacklevel=5)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))
 
 
 def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
