@@ -267,3 +267,12 @@ def test_random_split_subsets_work_with_the_dataloader():
     seen = [i for _, yb in DataLoader(train, batch_size=4) for i in yb.tolist()]
     seen += [i for _, yb in DataLoader(val, batch_size=4) for i in yb.tolist()]
     assert sorted(seen) == list(range(20)) and len(train) == 15
+
+
+def test_collating_samples_that_require_grad_keeps_the_graph_when_stack_exists():
+    if not hasattr(zerograd, "stack"):
+        pytest.skip("zerograd.stack is not there yet: default_collate stacks with NumPy")
+    a = zerograd.tensor([1.0, 2.0], requires_grad=True)
+    batch = default_collate([a, zerograd.tensor([3.0, 4.0])])
+    batch.sum().backward()
+    assert a.grad.tolist() == [1.0, 1.0]

@@ -167,8 +167,10 @@ _COLLATE_ERR = ("default_collate: batch must contain tensors, numpy arrays, numb
 
 def _stack(tensors):
     """zerograd.stack(tensors, 0) when the core has it; else stacked with NumPy (no grad)."""
-    from ... import _ops
-    stack = getattr(_ops, "stack", None)
+    try:
+        from ... import stack
+    except ImportError:      # a core without stack yet: the NumPy path below
+        stack = None
     if stack is not None:
         return stack(tensors, 0)
     shapes = {t._data.shape for t in tensors}
