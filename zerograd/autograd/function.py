@@ -101,7 +101,22 @@ class Node:
     _metadata = None
     _trace = None              # forward stack, recorded in anomaly mode
     _fn = None                 # the Function class whose backward this node runs
-    formula = None
+
+    @property
+    def formula(self) -> str | None:
+        """This node's VJP rule in one line, e.g. 'MulBackward0: grad_self = grad * other; ...'
+        (autograd/explain.py).  A custom Function may set `formula` on its class or its ctx."""
+        from .explain import formula
+        return formula(self)
+
+    @formula.setter
+    def formula(self, text) -> None:
+        self.__dict__["formula"] = text
+
+    def explain(self, out=None, params=None) -> str:
+        """The rule with this node's shapes, dtypes, saved tensors and the engine's chores."""
+        from .explain import explain
+        return explain(self, out, params)
 
     def name(self) -> str:
         fn = self._fn
