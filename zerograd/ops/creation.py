@@ -271,15 +271,21 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     return _finish(r.astype(npd, copy=False), requires_grad, device)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False):
-    if size is None:
-        if isinstance(high, (tuple, list)):
-            low, high, size = 0, low, high
-        else:
-            raise TypeError("randint() missing required argument 'size'")
-    if high is None:
-        low, high = 0, low
+def randint(*args, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
+    """randint(high, size) or randint(low, high, size) (also as keywords), as torch."""
+    names = ("high", "size") if len(args) == 2 and "size" not in kwargs else ("low", "high", "size")
+    given = dict(zip(names, args))
+    for k, v in kwargs.items():
+        if k not in ("low", "high", "size") or k in given:
+            raise TypeError(f"randint() got an unexpected or repeated argument '{k}'")
+        given[k] = v
+    if "high" not in given or "size" not in given:
+        raise TypeError("randint() missing required arguments: randint(high, size) or "
+                        "randint(low, high, size)")
+    low, high, size = given.get("low", 0), given["high"], given["size"]
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
     r = _rng(generator).integers(low, high, size=_size((size,)), dtype=np.int64)
     return _finish(r.astype(_np_dtype(dtype, np.int64), copy=False), requires_grad, device)
 
@@ -300,7 +306,7 @@ def randn_like(t, *, dtype=None, generator=None, requires_grad=False):
 def randint_like(t, low, high=None, *, dtype=None, generator=None):
     if high is None:
         low, high = 0, low
-    return randint(low, high, t._data.shape, dtype=dtype or t.dtype, generator=generator)
+    return randint(low, high, tuple(t._data.shape), dtype=dtype or t.dtype, generator=generator)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):

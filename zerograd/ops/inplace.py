@@ -1,131 +1,263 @@
-"""In-place ops (`add_`, `mul_`, `zero_`, `x -= ...`): the one place where tensors are mutated.
+"""In-place ops (`add_`, `mul_`, `x[0] = v`, `x -= ...`): the one place where tensors are mutated.
 
-Every in-place op computes its result with the out-of-place op, then writes it into the tensor's
-own memory and bumps the version counter that the tensor shares with `detach()` results.  A saved
-tensor remembers its version, so a backward that would read a modified value raises instead of
+Every in-place op is its out-of-place op plus a write:
+
+    r = op(t, ...)              computed (and, when recording, recorded) as usual
+    t's memory <- r             (views of t and t's base see the change: they share memory)
+    version counter += 1        shared with t's base, its views and detach() results
+
+When the graph is being recorded, t takes over r's history (t.grad_fn = r.grad_fn), or - if t
+is a view - its base's history is rewritten (ops/views.py: CopySlices).  A value saved for backward
+remembers its version, so a backward that would read an overwritten value raises instead of
 returning a wrong gradient.
 
 Rules, as in PyTorch:
-- a leaf that requires grad may only be modified under `no_grad()` (parameter updates);
+- a leaf that requires grad, or a view of one, may only be modified under `no_grad()`;
 - an inference tensor may only be modified inside `inference_mode()`.
-Modifying a non-leaf that requires grad while recording (torch rewrites its history) comes with
-the views issue; until then it raises a clear error instead of risking a wrong gradient.
 """
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor
+from . import views as _views
 
 _state = grad_mode._state
 
+LEAF_MSG = ("a leaf Variable that requires grad is being used in an in-place operation. Fix: "
+            "update parameters under `with torch.no_grad():`, or use an out-of-place op (y = x + 1).")
+VIEW_OF_LEAF_MSG = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                    "operation. Fix: modify it under `with torch.no_grad():`, or .clone() first.")
 
-def check_inplace(t: Tensor) -> None:
-    """Raise if modifying `t` in place now would corrupt autograd."""
+
+def _check_inference(t: Tensor) -> None:
     if t._vc is None and not _state.inference:
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed."
                            "You can make a clone to get a normal tensor before doing inplace update."
                            "See https://github.com/pytorch/rfcs/pull/17 for more details.")
-    if t._requires_grad and _state.enabled:
-        if t.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                               "operation. Fix: update parameters under `with torch.no_grad():`, or "
-                               "use an out-of-place op (y = x + 1).")
-        raise RuntimeError("in-place operations on a non-leaf tensor that requires grad are not "
-                           "supported by this version of zerograd. Fix: use the out-of-place op "
-                           "(y = y + 1 instead of y += 1), or .clone() first.")
 
 
-def write(t: Tensor, value) -> Tensor:
-    """Store `value` (a Tensor, array or number) into t's memory and bump its version."""
-    check_inplace(t)
-    arr = value._data if isinstance(value, Tensor) else value
+def _store(t: Tensor, arr) -> None:
+    """Write values into t's memory (broadcast, cast), with torch's checks."""
     dst = t._data
-    if isinstance(arr, np.ndarray) and arr.dtype != dst.dtype and \
-            not np.can_cast(arr.dtype, dst.dtype, "same_kind") and dst.dtype.kind != "V":
-        names = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}
-        raise RuntimeError(f"result type {names.get(arr.dtype.kind, arr.dtype)} can't be cast to "
-                           f"the desired output type {names.get(dst.dtype.kind, dst.dtype)}")
+    if isinstance(arr, np.ndarray):
+        if arr.dtype != dst.dtype and dst.dtype.kind in "iub" and arr.dtype.kind in "fV" or \
+                dst.dtype.kind == "b" and arr.dtype.kind != "b":
+            names = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool", "V": "BFloat16"}
+            raise RuntimeError(f"result type {names.get(arr.dtype.kind, arr.dtype)} can't be cast "
+                               f"to the desired output type {names.get(dst.dtype.kind, dst.dtype)}")
+        if arr.shape != dst.shape and np.broadcast_shapes(arr.shape, dst.shape) != dst.shape:
+            raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast "
+                               f"shape {list(np.broadcast_shapes(arr.shape, dst.shape))}")
     if not dst.flags.writeable:
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
                            "refers to a single memory location. Please clone() the tensor before "
                            "performing the operation.")
-    try:
-        np.copyto(dst, arr, casting="unsafe")
-    except ValueError:
-        raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
-                           f"{list(np.shape(arr))}") from None
-    if t._vc is not None:
-        t._vc[0] += 1
+    np.copyto(dst, arr, casting="unsafe")
+
+
+def bump_version(t: Tensor) -> None:
+    """New version; remember where (file:line of the user's code) for the error message.
+    (Public: code that writes into `t._data` directly, like the optimizers, calls this.)"""
+    vc = t._vc
+    if vc is not None:
+        vc[0] += 1
+        vc[1] = _user_site()
+
+
+def _user_site():
+    f = sys._getframe(2)
+    while f is not None and f.f_globals.get("__name__", "").startswith("zerograd"):
+        f = f.f_back
+    return None if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
+
+
+def apply_inplace(t: Tensor, fn, *args) -> Tensor:
+    """t <- fn(t, *args), in place, keeping autograd exact (see the module docstring)."""
+    _check_inference(t)
+    recording = _state.enabled and (t._requires_grad or any(
+        isinstance(a, Tensor) and a._requires_grad for a in args))
+    if not recording:
+        prev = _state.enabled
+        _state.enabled = False
+        try:
+            r = fn(t, *args)
+        finally:
+            _state.enabled = prev
+        _store(t, r._data)
+        bump_version(t)
+        return t
+
+    view = t._view
+    if t._requires_grad and t.grad_fn is None and view is None:
+        raise RuntimeError(LEAF_MSG)
+    if view is not None and view.base._requires_grad and view.base.grad_fn is None:
+        raise RuntimeError(VIEW_OF_LEAF_MSG)
+    r = fn(t, *args)
+    if r.grad_fn is not None:
+        _keep_original(r.grad_fn, t)
+    _store(t, r._data)
+    bump_version(t)
+    if r.grad_fn is None:                   # e.g. an integer result: nothing to record
+        return t
+    _adopt_saved_output(r, t)
+    if view is None:
+        t.grad_fn, t._output_nr, t._requires_grad = r.grad_fn, r._output_nr, True
+        return t
+    base = view.base
+    if r._data.shape != t._data.shape:      # r broadcast into the view: record the expansion
+        r = r.expand(t._data.shape)
+    new = _views.CopySlices.apply(base, r, view.chain)
+    base.grad_fn, base._output_nr, base._requires_grad = new.grad_fn, 0, True
+    _views.refresh(t)
     return t
 
 
-def _apply(t, fn, *args):
-    check_inplace(t)
-    with grad_mode.no_grad():
-        r = fn(t, *args)
-    return write(t, r)
+def _keep_original(node, t: Tensor) -> None:
+    """If the op saved t itself (x.mul_(w) needs the old x for w's gradient), save a clone of
+    the old values instead: the write below is about to overwrite them (torch's original_self)."""
+    saved = node._saved
+    if not saved or node._saved_versions is None or not any(item is t for item in saved):
+        return
+    saved = list(saved)
+    for i, item in enumerate(saved):
+        if item is t:
+            saved[i] = t.clone()
+            node._saved_versions[i] = 0
+    node._saved = saved
 
+
+def _adopt_saved_output(r: Tensor, t: Tensor) -> None:
+    """r's node may have saved its output (exp_, tanh_ ...): that value now lives in t's memory
+    and is guarded by t's version counter."""
+    node = r.grad_fn
+    saved, versions = node._saved, node._saved_versions
+    if not saved or versions is None or not isinstance(saved, (list, tuple)):
+        return
+    from ..autograd.function import _SavedOutput
+    for i, item in enumerate(saved):
+        if type(item) is _SavedOutput and item.data is r._data:
+            item.data, item.vc = t._data, t._vc
+            versions[i] = t._vc[0]
+
+
+def write(t: Tensor, value) -> Tensor:
+    """Store a number or array into t (no history: fill_, zero_, random init)."""
+    _check_inference(t)
+    if _state.enabled:
+        view = t._view
+        if t._requires_grad and t.grad_fn is None and view is None:
+            raise RuntimeError(LEAF_MSG)
+        if view is not None and view.base._requires_grad and view.base.grad_fn is None:
+            raise RuntimeError(VIEW_OF_LEAF_MSG)
+        if t._requires_grad:    # overwriting a non-leaf: it becomes a constant in the graph
+            return apply_inplace(t, _Fill.apply, value)
+    _store(t, value._data if isinstance(value, Tensor) else value)
+    bump_version(t)
+    return t
+
+
+from ..autograd.function import Op  # noqa: E402
+
+
+class _Fill(Op):
+    """z = a tensor of a's shape filled with v           da = 0"""
+    node_name = "FillBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, v):
+        return np.full(a._data.shape, v._data if isinstance(v, Tensor) else v, a._data.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0.0
+
+
+class Copy(Op):
+    """z = src broadcast to dst's shape, in dst's dtype      ddst = 0,  dsrc = g (summed back)"""
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, dst, src):
+        try:
+            z = np.broadcast_to(src._data, dst._data.shape)
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({dst._data.shape[-1] if dst.ndim else 1}) "
+                               f"must match the size of tensor b ({src._data.shape[-1] if src.ndim else 1})"
+                               f": cannot copy a tensor of shape {list(src._data.shape)} into one of "
+                               f"shape {list(dst._data.shape)}") from None
+        return z.astype(dst._data.dtype, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (g * 0.0 if need[0] else None), (g if need[1] else None)
+
+
+# ----- the named in-place methods ---------------------------------------------------------------
 
 def add_(t, other, alpha=1):
     from . import add
-    return _apply(t, lambda a, b: add(a, b, alpha=alpha), other)
+    return apply_inplace(t, lambda a, b: add(a, b, alpha=alpha), other)
 
 
 def sub_(t, other, alpha=1):
     from . import sub
-    return _apply(t, lambda a, b: sub(a, b, alpha=alpha), other)
+    return apply_inplace(t, lambda a, b: sub(a, b, alpha=alpha), other)
 
 
 def mul_(t, other):
     from . import mul
-    return _apply(t, mul, other)
+    return apply_inplace(t, mul, other)
 
 
 def div_(t, other, rounding_mode=None):
     from . import div
-    return _apply(t, lambda a, b: div(a, b, rounding_mode=rounding_mode), other)
+    return apply_inplace(t, lambda a, b: div(a, b, rounding_mode=rounding_mode), other)
 
 
 def pow_(t, exponent):
     from . import pow
-    return _apply(t, pow, exponent)
+    return apply_inplace(t, pow, exponent)
 
 
 def neg_(t):
     from . import neg
-    return _apply(t, neg)
+    return apply_inplace(t, neg)
 
 
 def exp_(t):
     from . import exp
-    return _apply(t, exp)
+    return apply_inplace(t, exp)
 
 
 def sqrt_(t):
     from . import sqrt
-    return _apply(t, sqrt)
+    return apply_inplace(t, sqrt)
 
 
 def clamp_(t, min=None, max=None):  # noqa: A002
     from . import clamp
-    return _apply(t, clamp, min, max)
+    return apply_inplace(t, lambda a: clamp(a, min, max))
 
 
 def relu_(t):
     from . import relu
-    return _apply(t, relu)
+    return apply_inplace(t, relu)
 
 
 def sigmoid_(t):
     from . import sigmoid
-    return _apply(t, sigmoid)
+    return apply_inplace(t, sigmoid)
 
 
 def tanh_(t):
     from . import tanh
-    return _apply(t, tanh)
+    return apply_inplace(t, tanh)
 
 
 def zero_(t):
@@ -137,22 +269,14 @@ def fill_(t, value):
         if value.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.ndim} dimensions.")
+        if value._requires_grad and _state.enabled:
+            return apply_inplace(t, lambda a, v: Copy.apply(a, v), value)
         value = value._data
     return write(t, value)
 
 
 def copy_(t, src, non_blocking=False):
     if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'other' must be Tensor, not {type(src).__name__}")
-    check_inplace(t)
-    dst = t._data
-    try:
-        np.broadcast_shapes(src._data.shape, dst.shape)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({dst.shape[-1] if dst.ndim else 1}) must match "
-                           f"the size of tensor b ({src._data.shape[-1] if src.ndim else 1}): cannot "
-                           f"copy {list(src._data.shape)} into {list(dst.shape)}") from None
-    np.copyto(dst, src._data, casting="unsafe")
-    if t._vc is not None:
-        t._vc[0] += 1
-    return t
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
+    return apply_inplace(t, Copy.apply, src)

@@ -36,6 +36,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.hooks import RemovableHandle
 from ..grad_mode import _state as _grad_state, enable_grad, no_grad
+from ..ops.inplace import bump_version
 from ..tensor import Tensor
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook",
@@ -98,9 +99,9 @@ def _begin_update(t: Tensor) -> np.ndarray:
 
 
 def _bump_version(t: Tensor) -> None:
-    """Record an in-place change of `t` (autograd compares versions of saved tensors)."""
-    if t._vc is not None:
-        t._vc[0] += 1
+    """Record an in-place change of `t` (autograd compares versions of saved tensors, and names
+    the site of the last change in its error)."""
+    bump_version(t)
 
 
 def _scalar_state_dtype():
