@@ -403,3 +403,55 @@ def test_recording_sweep_keeps_the_engines_errors():
     with viz.trace_backward():
         with pytest.raises(RuntimeError, match="does not require grad"):
             zerograd.randn(2).sum().backward()
+
+
+# ---- docs/seeing-autograd.md: its transcripts are real ------------------------------------------
+
+DOC = __import__("pathlib").Path(__file__).resolve().parents[1] / "docs" / "seeing-autograd.md"
+
+
+def run_doc(cwd):
+    """Run the doc's python blocks in order (one namespace, in `cwd`); yield (code, printed,
+    the transcript the doc shows after it or None)."""
+    import contextlib
+    import io
+    import os
+    import re
+    text = DOC.read_text(encoding="utf-8")
+    blocks = re.finditer(r"```python\n(.*?)```\n(?:\n```text\n(.*?)```\n)?", text, re.S)
+    ns = {"__name__": "__doc__"}
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        for m in blocks:
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                exec(compile(m.group(1), str(DOC), "exec"), ns)
+            yield m.group(1), buf.getvalue(), m.group(2)
+    finally:
+        os.chdir(old)
+
+
+def test_doc_transcripts_match_the_code(tmp_path, monkeypatch):
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:     # the plots are an optional extra: check the transcripts anyway
+        from zerograd.debug import report
+        monkeypatch.setattr(report.GradReport, "plot", lambda self, path, **k: path)
+        monkeypatch.setattr(report.Watch, "plot", lambda self, path, **k: path)
+    n = 0
+    for code, printed, shown in run_doc(tmp_path):
+        n += 1
+        if shown is None:
+            assert printed == "", f"the doc shows no output for a block that prints:\n{code}"
+        else:
+            assert printed.rstrip("\n") == shown.rstrip("\n"), f"transcript differs for:\n{code}"
+    assert n >= 15
+    for name in ("lecture.svg", "mlp.svg"):
+        _svg_titles((tmp_path / name).read_text(encoding="utf-8"))
+        assert (DOC.parent / "img" / name).exists()
+
+
+if __name__ == "__main__":      # regenerate the doc's pictures: python3 -m tests.test_viz
+    for _ in run_doc(DOC.parent / "img"):
+        pass

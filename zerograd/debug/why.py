@@ -126,7 +126,7 @@ def _not_reached(t, loss, name, retained):
             return (f"{what} the loss itself has no graph: " +
                     why_no_grad(loss, name="loss").replace("\n", "\n  "))
         if not _reaches(loss, t):
-            return (f"{what} {name} is not in the loss's graph: the path from {name} to the loss "
+            return (f"{what} it is not in the loss's graph: the path from {name} to the loss "
                     "is cut (or it is not used at all), so backward never reaches it.\n"
                     "  look for: a .detach(), .data, .item()/.tolist()/.numpy() turned back into a "
                     "tensor, zerograd.tensor(...) re-wrapping a result, a computation under "
