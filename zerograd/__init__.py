@@ -31,6 +31,8 @@ from .ops import (Generator, abs, add, addmm, all, allclose, amax, amin, any, ar
                   true_divide, unsqueeze, var, where, zeros, zeros_like)
 from . import autograd  # noqa: E402
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
+from . import nn  # noqa: E402
+from .nn.functional import dropout, layer_norm, log_softmax, rms_norm, softmax  # noqa: E402,F401
 
 negative = neg
 multiply = mul

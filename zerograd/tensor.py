@@ -628,6 +628,8 @@ class Tensor:
     # nn-flavoured methods (-> ops/nn_ops.py): softmax, log_softmax, gelu, ...
     # ------------------------------------------------------------------------------------------
     # (added by the nn work; keep one line each)
+    def softmax(self, dim, dtype=None): return _ops.nn_ops.softmax(self, dim, dtype)
+    def log_softmax(self, dim, dtype=None): return _ops.nn_ops.log_softmax(self, dim, dtype)
 
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)

@@ -1,0 +1,13 @@
+"""zerograd.nn: modules, layers, losses, functional and init, as torch.nn.
+
+    import zerograd as torch
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    loss = torch.nn.functional.cross_entropy(net(x), y)
+"""
+from . import functional, init, utils  # noqa: F401
+from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout,  # noqa: F401
+                      Embedding, Flatten, GELU, Identity, L1Loss, LayerNorm, Linear, LogSoftmax,
+                      Module, ModuleDict, ModuleList, MSELoss, MultiheadAttention, NLLLoss,
+                      ReLU, RMSNorm, Sequential, Sigmoid, SiLU, SmoothL1Loss, Softmax, Tanh,
+                      Unflatten)
+from .parameter import Buffer, Parameter  # noqa: F401

@@ -1,0 +1,467 @@
+"""zerograd.nn.functional: torch.nn.functional's names, as thin functions over the ops.
+
+The heavy lifting is in `ops/nn_ops.py` (fused nodes with their own VJPs) and in the core ops;
+here live the argument handling, the checks with torch's messages, and the few functions that
+are compositions (linear, dropout, scaled_dot_product_attention, multi-head attention).
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import dtypes as _dt
+from .. import grad_mode as _gm
+from ..ops import addmm, matmul
+from ..ops import nn_ops as _nn
+from ..ops._util import canon_dim, wrap
+from ..ops.creation import _rng
+from ..ops.elementwise import Mul, where_
+from ..tensor import Tensor
+
+__all__ = [
+    "linear", "relu", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
+    "layer_norm", "rms_norm", "embedding", "one_hot", "pad", "cross_entropy", "nll_loss",
+    "mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "scaled_dot_product_attention",
+    "multi_head_attention_forward",
+]
+
+
+# ------------------------------------------------------------------------------------------------
+# linear and activations
+# ------------------------------------------------------------------------------------------------
+
+def linear(input, weight, bias=None):
+    """y = x Wᵀ + b, recorded as torch records it:
+    2-D x with bias: addmm(b, x, Wᵀ)  ->  AddmmBackward0 <- (AccumulateGrad, x, TBackward0)
+    other contiguous x with bias: the same on x.view(-1, in), then a view back (ViewBackward0)
+    without bias: matmul(x, Wᵀ)."""
+    wt = weight.t()
+    if bias is None:
+        return matmul(input, wt)
+    if input.dim() == 2:
+        return addmm(bias, input, wt)
+    if input.is_contiguous() and input.dim() >= 1:
+        out = addmm(bias, input.view(-1, input.shape[-1]), wt)
+        return out.view(tuple(input.shape[:-1]) + (out.shape[-1],))
+    return matmul(input, wt) + bias
+
+
+def relu(input, inplace=False):
+    return input.relu_() if inplace else input.relu()
+
+
+def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _nn.Gelu.apply(input, approximate)
+
+
+def silu(input, inplace=False):
+    return _nn.Silu.apply(input)
+
+
+def tanh(input):
+    return input.tanh()
+
+
+def sigmoid(input):
+    return input.sigmoid()
+
+
+def _softmax_dim(name, ndim):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax along dim (one SoftmaxBackward0 node)."""
+    if isinstance(_stacklevel, _dt.dtype):      # torch.softmax(x, dim, dtype) positionally
+        dtype = _stacklevel
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim())
+    return _nn.softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """log softmax along dim (one LogSoftmaxBackward0 node)."""
+    if isinstance(_stacklevel, _dt.dtype):
+        dtype = _stacklevel
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim())
+    return _nn.log_softmax(input, dim, dtype)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p and scale the rest by 1/(1-p), in training only.
+    Recorded as torch does on the CPU: input * mask (MulBackward0; the mask is a constant)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    a = input._data
+    if p == 1.0:
+        mask = np.zeros(a.shape, a.dtype)
+    else:
+        mask = (_rng(None).random(a.shape) >= p).astype(a.dtype) * a.dtype.type(1.0 / (1.0 - p))
+    if inplace:
+        return input.mul_(wrap(mask))
+    return Mul.apply(input, wrap(mask))
+
+
+# ------------------------------------------------------------------------------------------------
+# normalization, embedding, one_hot, pad
+# ------------------------------------------------------------------------------------------------
+
+def _norm_dims(input, normalized_shape):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.dim() - k:]) != shape or k > input.dim():
+        expect = ", ".join(str(s) for s in shape)
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*, {expect}], but got input of size{list(input.shape)}")
+    return tuple(range(input.dim() - k, input.dim()))
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """(x - mean) / sqrt(var + eps) * weight + bias over the trailing dims (one node)."""
+    return _nn.LayerNorm.apply(input, weight, bias, _norm_dims(input, normalized_shape), eps)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x²) + eps) * weight over the trailing dims; eps defaults to the dtype's eps."""
+    dims = _norm_dims(input, normalized_shape)
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    return _nn.RmsNorm.apply(input, weight, dims, eps)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """weight[input]: the rows of `weight` picked by the integer tensor `input`."""
+    if sparse:
+        raise NotImplementedError("sparse gradients are not supported by zerograd; use sparse=False")
+    idx = input._data
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
+                           "scalar types: Long, Int; but got torch."
+                           f"{_nn._LEGACY[input.dtype.name]}Tensor instead (while checking "
+                           "arguments for embedding)")
+    num = weight.shape[0]
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < num, "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -num, "Padding_idx must be within num_embeddings"
+            padding_idx = num + padding_idx
+    if idx.size and (idx.min() < 0 or idx.max() >= num):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _embedding_renorm_(weight, idx, max_norm, norm_type)
+    return _nn.Embedding.apply(weight, idx.astype(np.int64, copy=False), padding_idx,
+                               scale_grad_by_freq)
+
+
+def _embedding_renorm_(weight, idx, max_norm, norm_type):
+    """Rescale, in place, the rows of `weight` used by `idx` whose norm exceeds max_norm."""
+    rows = np.unique(idx)
+    w = weight._data[rows]
+    norms = np.linalg.norm(w, ord=norm_type, axis=1)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+    new = weight._data.copy()
+    new[rows] = w * scale[:, None]
+    with _gm.no_grad():
+        weight.copy_(wrap(new))
+
+
+def one_hot(tensor, num_classes=-1):
+    """Integer class indices -> int64 one-hot vectors along a new last dim."""
+    a = tensor._data
+    if a.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if a.size and a.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(a.max()) + 1 if a.size else 0
+    elif a.size and a.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return wrap((a[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad (or, with negative amounts, crop) the last len(pad)//2 dims: pad = (left, right) of
+    the last dim, then of the one before, ...  Only mode='constant' is supported."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad mode '{mode}' is not supported by zerograd (only "
+                                  "'constant')")
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension "
+                           f"{input.dim()}")
+    return _nn.ConstantPadNd.apply(input, pad, 0 if value is None else value)
+
+
+# ------------------------------------------------------------------------------------------------
+# losses
+# ------------------------------------------------------------------------------------------------
+
+def _reduction(size_average, reduce, reduction):
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+        warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", stacklevel=3)
+    if reduction not in _nn.REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross entropy of logits `input` (class dim 1, or 0 for a single sample) against class
+    indices or class probabilities (a float target shaped like input).  One fused node."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if target.shape == input.shape and input.dim() > 0 and target.is_floating_point():
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        op = _nn.CrossEntropyProbs if reduction == "mean" else _nn.CrossEntropyProbsSum
+        return op.apply(input, target, weight, reduction, label_smoothing)
+    if target.shape == input.shape and input.dim() > 0 and not target.is_floating_point() \
+            and target.dtype not in (_dt.int64, _dt.uint8):
+        raise RuntimeError(f"Expected floating point type for target with class probabilities, "
+                           f"got {_nn._LEGACY[target.dtype.name]}")
+    op = _nn.CrossEntropySmoothed if label_smoothing > 0 else _nn.nll_variant(
+        input.dim(), reduction, _nn.CrossEntropy, _nn.CrossEntropy2d, _nn.CrossEntropyView)
+    return op.apply(input, target, weight, ignore_index, reduction, label_smoothing)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log likelihood of log-probabilities `input` at the class indices `target`."""
+    reduction = _reduction(size_average, reduce, reduction)
+    op = _nn.nll_variant(input.dim(), reduction, _nn.NllLoss, _nn.NllLoss2d, _nn.NllLossView)
+    return op.apply(input, target, weight, ignore_index, reduction)
+
+
+def _warn_size(input, target, stacklevel=3):
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=stacklevel)
+
+
+def _weighted(loss, weight, input, reduction):
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.sum() / weight.sum()
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """reduce((input - target)²)  (one MseLossBackward0 node without weight)."""
+    _warn_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if weight is not None:
+        return _weighted((input - target) ** 2, weight, input, reduction)
+    return _nn.MseLoss.apply(input, target, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """reduce(|input - target|), composed of primitives as torch records it."""
+    _warn_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    d = (input - target).abs()
+    if weight is not None:
+        return _weighted(d, weight, input, reduction)
+    return d if reduction == "none" else d.sum() if reduction == "sum" else d.mean()
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Huber-like loss: ½d²/β where |d| < β, |d| - ½β elsewhere (β = 0 is the L1 loss)."""
+    _warn_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    return _nn.SmoothL1Loss.apply(input, target, reduction, float(beta))
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """-w·(y·log x + (1-y)·log(1-x)) for probabilities x in [0, 1]."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         "size.")
+    return _nn.BinaryCrossEntropy.apply(input, target, weight, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """binary_cross_entropy(sigmoid(input), target) computed stably from the logits."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    return _nn.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
+
+
+# ------------------------------------------------------------------------------------------------
+# attention
+# ------------------------------------------------------------------------------------------------
+
+def _neg_inf_where(mask: np.ndarray, dtype) -> np.ndarray:
+    """A boolean 'masked out' array -> an additive float mask (0 or -inf)."""
+    return np.where(mask, -np.inf, 0.0).astype(dtype)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    """softmax(Q Kᵀ · scale + mask) V, scale = 1/sqrt(E) by default.
+
+    attn_mask: boolean (True = may attend) or float (added to the scores), broadcast to
+    (..., L, S); is_causal: query i attends to keys j <= i.  Composed of matmul, softmax and
+    dropout (torch runs a fused flash-attention kernel; the values agree)."""
+    if enable_gqa:
+        raise NotImplementedError("enable_gqa=True is not supported by zerograd")
+    L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
+    if scale is None:
+        scale = 1.0 / math.sqrt(E)
+    scores = matmul(query, key.transpose(-2, -1)) * scale
+    bias = None
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
+                               "set when is_causal=True")
+        bias = _neg_inf_where(np.triu(np.ones((L, S), bool), 1), scores._data.dtype)
+    elif attn_mask is not None:
+        if attn_mask.dtype is _dt.bool:
+            bias = _neg_inf_where(~attn_mask._data, scores._data.dtype)
+        else:
+            scores = scores + attn_mask
+    if bias is not None:
+        scores = scores + wrap(bias)
+    weights = softmax(scores, dim=-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, True)
+    return matmul(weights, value)
+
+
+def _canonical_mask(mask, name, dtype):
+    """None, a bool mask (True = masked out) or a float mask -> None or an additive float array."""
+    if mask is None:
+        return None
+    if mask.dtype is _dt.bool:
+        return _neg_inf_where(mask._data, dtype)
+    if not mask.is_floating_point():
+        raise AssertionError(f"only bool and floating types of {name} are supported")
+    return mask._data.astype(dtype, copy=False)
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight,
+                                 in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p,
+                                 out_proj_weight, out_proj_bias, training=True,
+                                 key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None,
+                                 k_proj_weight=None, v_proj_weight=None, static_k=None,
+                                 static_v=None, average_attn_weights=True, is_causal=False):
+    """Multi-head attention on (L, N, E) inputs (or unbatched (L, E)), torch's algorithm:
+    project q, k, v; split E into heads; softmax(q kᵀ/sqrt(d) + mask) v; merge heads; project.
+    Masks: attn_mask (L, S) or (N·heads, L, S), key_padding_mask (N, S); bool True = masked out,
+    float = added.  Returns (output, weights averaged over heads if asked, or None)."""
+    if bias_k is not None or bias_v is not None or add_zero_attn or static_k is not None \
+            or static_v is not None:
+        raise NotImplementedError("add_bias_kv, add_zero_attn and static_k/v are not supported "
+                                  "by zerograd")
+    if query.dim() not in (2, 3):
+        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received "
+                             f"{query.dim()}-D query tensor")
+    batched = query.dim() == 3
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    dtype = query._data.dtype
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got "
+                             f"{embed_dim}")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if key_padding_mask is not None and attn_mask is not None and \
+            key_padding_mask.dtype is not attn_mask.dtype:
+        warnings.warn("Support for mismatched key_padding_mask and attn_mask is deprecated. Use "
+                      "same type for both instead.", stacklevel=3)
+    kpm = _canonical_mask(key_padding_mask, "key_padding_mask", dtype)
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
+                           "Transformer module method `generate_square_subsequent_mask` to create "
+                           "this mask.")
+    if is_causal and kpm is None and not need_weights:
+        mask = _neg_inf_where(np.triu(np.ones((tgt_len, src_len), bool), 1), dtype)[None]
+    else:
+        mask = _canonical_mask(attn_mask, "attn_mask", dtype)
+        if mask is not None:
+            if mask.ndim == 2:
+                if mask.shape != (tgt_len, src_len):
+                    raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but "
+                                       f"should be {(tgt_len, src_len)}.")
+                mask = mask[None]
+            elif mask.shape != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but "
+                                   f"should be {(bsz * num_heads, tgt_len, src_len)}.")
+
+    # in-projection: q, k, v = x W_qᵀ + b_q, ...  (W packed as [W_q; W_k; W_v] unless separate)
+    if use_separate_proj_weight:
+        ws = (q_proj_weight, k_proj_weight, v_proj_weight)
+    else:
+        ws = tuple(in_proj_weight[i * embed_dim:(i + 1) * embed_dim] for i in range(3))
+    bs = (None,) * 3 if in_proj_bias is None else \
+        tuple(in_proj_bias[i * embed_dim:(i + 1) * embed_dim] for i in range(3))
+    q, k, v = (linear(x, w, b) for x, w, b in zip((query, key, value), ws, bs))
+
+    # heads: (L, N, E) -> (N·heads, L, head_dim)
+    q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    k = k.reshape(src_len, bsz * num_heads, head_dim).transpose(0, 1)
+    v = v.reshape(src_len, bsz * num_heads, head_dim).transpose(0, 1)
+    if kpm is not None:
+        if kpm.shape != (bsz, src_len):
+            raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
+                                 f"{tuple(kpm.shape)}")
+        kpm = np.broadcast_to(kpm[:, None, None, :], (bsz, num_heads, 1, src_len)).reshape(
+            bsz * num_heads, 1, src_len)
+        mask = kpm if mask is None else mask + kpm
+    if not training:
+        dropout_p = 0.0
+
+    scores = (q * math.sqrt(1.0 / head_dim)).bmm(k.transpose(1, 2))
+    if mask is not None:
+        scores = scores + wrap(mask)
+    weights = softmax(scores, dim=-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p)
+    out = weights.bmm(v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, -1)
+    if not need_weights:
+        return (out if batched else out.squeeze(1)), None
+    weights = weights.view(bsz, num_heads, tgt_len, src_len)
+    if average_attn_weights:
+        weights = weights.mean(dim=1)
+    if not batched:
+        return out.squeeze(1), weights.squeeze(0)
+    return out, weights

@@ -1,0 +1,12 @@
+"""The layers, one family per file."""
+from .activation import GELU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh  # noqa: F401
+from .attention import MultiheadAttention, NonDynamicallyQuantizableLinear  # noqa: F401
+from .container import ModuleDict, ModuleList, Sequential  # noqa: F401
+from .dropout import Dropout  # noqa: F401
+from .flatten import Flatten, Unflatten  # noqa: F401
+from .linear import Identity, Linear  # noqa: F401
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss,  # noqa: F401
+                   NLLLoss, SmoothL1Loss)
+from .module import Module  # noqa: F401
+from .normalization import LayerNorm, RMSNorm  # noqa: F401
+from .sparse import Embedding  # noqa: F401

@@ -1,0 +1,704 @@
+"""Fused neural-network ops: softmax, log_softmax, cross_entropy, nll_loss, layer_norm, rms_norm,
+gelu, silu, embedding, pad, and the losses with their own formulas.
+
+Each is one graph node with a hand-written VJP, the way PyTorch gives these ops their own entries
+in derivatives.yaml instead of recording the dozen primitives they are made of.  Two rules:
+
+- forward works on NumPy arrays and is numerically stable: every exp is taken of `x - max(x)`,
+  so logits of ±1e4 give no NaN or inf;
+- backward is written with Tensor ops (or with another Op that has a backward), so that
+  `create_graph=True` differentiates it again (gradgradcheck passes).  Where backward needs a
+  statistic of x (softmax, mean, 1/std), it recomputes it with Tensor ops when a graph is being
+  built, and reuses the forward's array otherwise (grad mode is off in a plain backward).
+
+`g` is the incoming gradient dL/dy; `scale` is g divided by the reduction's count for 'mean'.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import grad_mode as _gm
+from ..autograd.function import Op
+from ..tensor import Tensor
+from ._util import binary_arrays, canon_dim, float_data, wrap
+from .elementwise import where_
+
+_state = _gm._state
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def _np_log_softmax(a: np.ndarray, axis: int) -> np.ndarray:
+    """log softmax along axis, stable: (x - m) - log Σ exp(x - m) with m = max(x)."""
+    m = a.max(axis=axis, keepdims=True)
+    s = a - m
+    return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
+
+
+def _reduce(loss: np.ndarray, reduction: str, count=None) -> np.ndarray:
+    if reduction == "mean":
+        return np.asarray(loss.sum() / (loss.size if count is None else count), dtype=loss.dtype)
+    if reduction == "sum":
+        return np.asarray(loss.sum(), dtype=loss.dtype)
+    return loss
+
+
+def _scale(ctx, g):
+    """dL/d(elementwise loss): g / n for 'mean', g for 'sum' and 'none'."""
+    return g / ctx.count if ctx.reduction == "mean" else g
+
+
+# ***** softmax family *****
+
+class Softmax(Op):
+    """y = softmax(x) = exp(x - m) / Σ exp(x - m)  along dim        dx = y * (g - Σ g·y)"""
+    node_name = "SoftmaxBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        a = x._data
+        if a.ndim == 0:
+            return np.ones_like(a)
+        m = a.max(axis=dim, keepdims=True)
+        e = np.exp(a - m)
+        e /= e.sum(axis=dim, keepdims=True)
+        ctx.dim = dim
+        ctx.save_for_backward(e)
+        return e
+
+    @staticmethod
+    def backward(ctx, g):
+        if g.ndim == 0:
+            return g * 0.0
+        y, = ctx.saved_tensors
+        return y * (g - (g * y).sum(ctx.dim, keepdim=True))
+
+
+class LogSoftmax(Op):
+    """y = log_softmax(x) = x - m - log Σ exp(x - m)  along dim     dx = g - exp(y) * Σ g"""
+    node_name = "LogSoftmaxBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        a = x._data
+        if a.ndim == 0:
+            return np.zeros_like(a)
+        y = _np_log_softmax(a, dim)
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        if g.ndim == 0:
+            return g * 0.0
+        y, = ctx.saved_tensors
+        return g - y.exp() * g.sum(ctx.dim, keepdim=True)
+
+
+def _softmax_input(x, dim, dtype, name):
+    if dtype is not None:
+        x = x.to(dtype)
+    if not x.is_floating_point():
+        raise RuntimeError(f'"{name}_lastdim_kernel_impl" not implemented for '
+                           f"'{_LEGACY[x.dtype.name]}'")
+    return x, canon_dim(dim, x.ndim)
+
+
+def softmax(x, dim, dtype=None):
+    """torch.softmax / Tensor.softmax: softmax along dim, optionally computed in `dtype`."""
+    x, dim = _softmax_input(x, dim, dtype, "softmax")
+    return Softmax.apply(x, dim)
+
+
+def log_softmax(x, dim, dtype=None):
+    """torch.log_softmax / Tensor.log_softmax."""
+    x, dim = _softmax_input(x, dim, dtype, "log_softmax")
+    return LogSoftmax.apply(x, dim)
+
+
+# ***** classification losses *****
+
+_LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+           "int32": "Int", "int16": "Short", "int8": "Char", "bool": "Bool", "int64": "Long",
+           "uint8": "Byte"}
+
+
+def check_class_targets(x: np.ndarray, target: Tensor, weight, ignore_index):
+    """Validate class-index targets as torch's nll_loss does; return (t, valid, w_t, wc):
+    t the targets with ignored positions set to 0, valid where not ignored, w_t the weight of
+    each position's class (0 where ignored), wc the class weights (None without weight)."""
+    td = target._data
+    if td.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_LEGACY.get(target.dtype.name, target.dtype.name)}")
+    if x.ndim == 0:
+        raise ValueError("Expected input to have at least 1 dimension (the classes), got 0")
+    if x.ndim != 1 and x.shape[0] != (td.shape[0] if td.ndim else 0):
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({td.shape[0] if td.ndim else 0}).")
+    if x.ndim <= 2:
+        if td.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if x.ndim == 1:
+            if td.ndim == 1 and td.shape[0] != 1:
+                raise ValueError(f"For 1D input, 1D target must have size 1, but got target "
+                                 f"size: {td.shape[0]}")
+            td = td.reshape(())
+    elif x.ndim == 4:
+        if td.ndim != 3:
+            raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got "
+                               f"targets of dimension: {td.ndim}")
+        if td.shape != x.shape[:1] + x.shape[2:]:
+            raise RuntimeError(f"size mismatch (got input: {list(x.shape)} , target: "
+                               f"{list(td.shape)}")
+    elif td.shape != x.shape[:1] + x.shape[2:]:
+        raise RuntimeError(f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got "
+                           f"{list(td.shape)}")
+    C = x.shape[0 if x.ndim == 1 else 1]
+    wc = None
+    if weight is not None:
+        if weight._data.shape != (C,):
+            raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no "
+                               f"classes but got weight tensor of shape: {list(weight._data.shape)}")
+        wc = weight._data.astype(x.dtype, copy=False)
+    t = td.astype(np.int64, copy=False)
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= C))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    t = np.where(valid, t, 0)
+    w_t = valid.astype(x.dtype) if wc is None else np.where(valid, wc[t], 0).astype(x.dtype)
+    return t, valid, w_t, wc
+
+
+def _class_axis(a) -> int:
+    return 0 if a.ndim == 1 else 1
+
+
+def _along(v: np.ndarray, ndim: int, axis: int) -> np.ndarray:
+    """A per-class vector shaped to broadcast along `axis` of an ndim-dimensional array."""
+    shape = [1] * ndim
+    shape[axis] = -1
+    return v.reshape(shape)
+
+
+def _unsqueeze_class(ctx, s):
+    """'none' reduction: g has the target's shape; give it a size-1 class axis."""
+    return s.unsqueeze(ctx.axis) if ctx.reduction == "none" and ctx.ndim > 1 else s
+
+
+class CrossEntropy(Op):
+    """Fused log_softmax + nll_loss with class-index targets (one node, as torch's top node).
+
+    loss = Σ_i Σ_c A[i,c]·(-log softmax(x)[i,c]) / D
+           A[i,c] = (1-ε)·w[y_i]·[c = y_i] + (ε/C)·w[c]      (row i all 0 when y_i = ignore_index)
+           D = Σ_i w[y_i] over kept rows ('mean'), 1 ('sum'; 'none' keeps each row)
+    dx   = g/D · (Σ_c A[i,c] · softmax(x) - A)"""
+    node_name = "NllLossBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction, smoothing):
+        a = float_data(x)
+        axis = _class_axis(a)
+        C = a.shape[axis]
+        t, valid, w_t, wc = check_class_targets(a, target, weight, ignore_index)
+        logp = _np_log_softmax(a, axis)
+        picked = np.take_along_axis(logp, np.expand_dims(t, axis), axis).squeeze(axis)
+        loss = -(w_t * picked)
+        if smoothing:
+            wlogp = logp if wc is None else logp * _along(wc, a.ndim, axis)
+            smooth = np.where(valid, -wlogp.sum(axis=axis), 0)
+            loss = (1 - smoothing) * loss + (smoothing / C) * smooth
+        ctx.axis, ctx.ndim, ctx.C, ctx.eps, ctx.reduction = axis, a.ndim, C, smoothing, reduction
+        ctx.t, ctx.valid, ctx.w_t, ctx.wc = t, valid, w_t, wc
+        ctx.count = w_t.sum()
+        ctx.save_for_backward(x, np.exp(logp))
+        return _reduce(loss.astype(a.dtype, copy=False), reduction, ctx.count)
+
+    @staticmethod
+    def _coefficients(ctx, dtype):
+        """A (dense, x's shape) and its class sums S."""
+        axis, eps = ctx.axis, ctx.eps
+        shape = list(ctx.t.shape)
+        shape.insert(axis, ctx.C)
+        A = np.zeros(shape, dtype)
+        np.put_along_axis(A, np.expand_dims(ctx.t, axis),
+                          np.expand_dims((1 - eps) * ctx.w_t, axis), axis)
+        if eps:
+            wc = np.ones(ctx.C, dtype) if ctx.wc is None else ctx.wc
+            A += (eps / ctx.C) * _along(wc, len(shape), axis) * np.expand_dims(ctx.valid, axis)
+        return A, A.sum(axis=axis, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, p = ctx.saved_tensors
+        A, S = CrossEntropy._coefficients(ctx, p._data.dtype)
+        if _state.enabled:                    # building a graph: softmax(x) must be differentiable
+            p = Softmax.apply(x, ctx.axis)
+        return _unsqueeze_class(ctx, _scale(ctx, g)) * (wrap(S) * p - wrap(A))
+
+
+class CrossEntropy2d(CrossEntropy):
+    """CrossEntropy of inputs with spatial dims (N, C, d1, ...): torch's nll_loss2d node."""
+    node_name = "NllLoss2DBackward0"
+
+
+class CrossEntropyView(CrossEntropy):
+    """CrossEntropy, reduction 'none', 3-D or >4-D input: torch's top node is a view."""
+    node_name = "ViewBackward0"
+
+
+class CrossEntropySmoothed(CrossEntropy):
+    """CrossEntropy with label_smoothing > 0 (torch's top node is then the AddBackward0 that mixes
+    the nll and smoothing terms)."""
+    node_name = "AddBackward0"
+
+
+class CrossEntropyProbs(Op):
+    """Fused cross entropy with class-probability targets t (same shape as x).
+
+    loss = Σ_c -w[c]·t'[i,c]·log softmax(x)[i,c],   t' = (1-ε)·t + ε/C;   'mean' divides by the
+           number of positions (x.numel() / C), not by the weights
+    dx   = g/D · (Σ_c A · softmax(x) - A)  with A = w·t';      dt = -g/D · (1-ε)·w·log softmax(x)"""
+    node_name = "DivBackward1"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, x, target, weight, reduction, smoothing):
+        a, t = binary_arrays(x, target)
+        axis = _class_axis(a)
+        C = a.shape[axis]
+        wc = None
+        if weight is not None:
+            if weight._data.shape != (C,):
+                raise RuntimeError(f"weight tensor should be defined either for all {C} classes "
+                                   f"or no classes but got weight tensor of shape: "
+                                   f"{list(weight._data.shape)}")
+            wc = _along(weight._data.astype(a.dtype), a.ndim, axis)
+        logp = _np_log_softmax(a, axis)
+        tt = t * (1 - smoothing) + smoothing / C if smoothing else t
+        A = tt if wc is None else tt * wc
+        loss = -(A * logp).sum(axis=axis)
+        ctx.axis, ctx.ndim, ctx.reduction, ctx.eps, ctx.C, ctx.wc = \
+            axis, a.ndim, reduction, smoothing, C, wc
+        ctx.count = a.size // C if C else 0
+        ctx.save_for_backward(x, target, logp)
+        return _reduce(loss, reduction, ctx.count)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, target, logp = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        s = _unsqueeze_class(ctx, _scale(ctx, g))
+        eps, wc = ctx.eps, ctx.wc
+        w = 1.0 if wc is None else wrap(wc)
+        if _state.enabled:
+            logp = LogSoftmax.apply(x, ctx.axis)
+        dx = dt = None
+        if need[0]:
+            A = (target * (1 - eps) + eps / ctx.C if eps else target) * w
+            p = Softmax.apply(x, ctx.axis) if _state.enabled else logp.exp()
+            dx = s * (A.sum(ctx.axis, keepdim=True) * p - A)
+        if need[1]:
+            dt = -(s * logp * w * (1 - eps))
+        return dx, dt
+
+
+class CrossEntropyProbsSum(CrossEntropyProbs):
+    """CrossEntropyProbs with reduction 'sum' or 'none' (torch's top node is a NegBackward0)."""
+    node_name = "NegBackward0"
+
+
+class NllLoss(Op):
+    """loss = Σ_i -w[y_i]·x[i, y_i] / D     (x holds log-probabilities; D as in CrossEntropy)
+    dx   = -g/D · w[y_i] at [i, y_i], 0 elsewhere"""
+    node_name = "NllLossBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        a = x._data
+        axis = _class_axis(a)
+        t, valid, w_t, wc = check_class_targets(a, target, weight, ignore_index)
+        picked = np.take_along_axis(a, np.expand_dims(t, axis), axis).squeeze(axis)
+        ctx.axis, ctx.ndim, ctx.reduction, ctx.t, ctx.w_t = axis, a.ndim, reduction, t, w_t
+        ctx.shape, ctx.count = a.shape, w_t.sum()
+        return _reduce(-(w_t * picked), reduction, ctx.count)
+
+    @staticmethod
+    def backward(ctx, g):
+        A = np.zeros(ctx.shape, g._data.dtype)
+        np.put_along_axis(A, np.expand_dims(ctx.t, ctx.axis), np.expand_dims(-ctx.w_t, ctx.axis),
+                          ctx.axis)
+        return _unsqueeze_class(ctx, _scale(ctx, g)) * wrap(A)
+
+
+class NllLoss2d(NllLoss):
+    node_name = "NllLoss2DBackward0"
+
+
+class NllLossView(NllLoss):
+    node_name = "ViewBackward0"
+
+
+def nll_variant(ndim, reduction, plain, two_d, view):
+    """The class whose node name is torch's for this input rank and reduction."""
+    if ndim < 3:
+        return plain
+    return view if reduction == "none" and ndim != 4 else two_d
+
+
+# ***** normalization *****
+
+class LayerNorm(Op):
+    """y = (x - μ)/σ · w + b   over the last len(normalized_shape) dims,  σ = sqrt(var + eps)
+    x̂ = (x - μ)/σ,  ĝ = g·w:   dx = (ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)) / σ,   dw = Σ g·x̂,   db = Σ g"""
+    node_name = "NativeLayerNormBackward0"
+    arity = 3
+
+    @staticmethod
+    def forward(ctx, x, w, b, dims, eps):
+        a = x._data
+        mu = a.mean(axis=dims, keepdims=True)
+        xc = a - mu
+        rstd = 1.0 / np.sqrt((xc * xc).mean(axis=dims, keepdims=True) + eps)
+        y = xc * rstd
+        if w is not None:
+            y *= w._data
+        if b is not None:
+            y += b._data
+        ctx.dims, ctx.eps = dims, eps
+        ctx.save_for_backward(x, w, mu, rstd)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, mu, rstd = ctx.saved_tensors
+        dims = ctx.dims
+        if _state.enabled:                    # building a graph: the statistics depend on x
+            xc = x - x.mean(dims, keepdim=True)
+            rstd = ((xc * xc).mean(dims, keepdim=True) + ctx.eps).rsqrt()
+            xhat = xc * rstd
+        else:
+            xhat = (x - mu) * rstd
+        need = ctx.needs_input_grad
+        dx = None
+        if need[0]:
+            gw = g if w is None else g * w
+            dx = rstd * (gw - gw.mean(dims, keepdim=True) - xhat * (gw * xhat).mean(dims, keepdim=True))
+        return dx, (g * xhat if need[1] else None), (g if need[2] else None)
+
+
+class RmsNorm(Op):
+    """y = x / r · w,   r = sqrt(mean(x²) + eps) over the last len(normalized_shape) dims
+    x̂ = x / r,  ĝ = g·w:   dx = (ĝ - x̂·mean(ĝ·x̂)) / r,   dw = Σ g·x̂
+    (torch records rms_norm as a chain of primitives ending in MulBackward0; one node here)"""
+    node_name = "MulBackward0"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, x, w, dims, eps):
+        a = x._data
+        rinv = 1.0 / np.sqrt((a * a).mean(axis=dims, keepdims=True) + eps)
+        y = a * rinv
+        if w is not None:
+            y *= w._data
+        ctx.dims, ctx.eps = dims, eps
+        ctx.save_for_backward(x, w, rinv)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, rinv = ctx.saved_tensors
+        dims = ctx.dims
+        if _state.enabled:
+            rinv = ((x * x).mean(dims, keepdim=True) + ctx.eps).rsqrt()
+        xhat = x * rinv
+        need = ctx.needs_input_grad
+        dx = None
+        if need[0]:
+            gw = g if w is None else g * w
+            dx = rinv * (gw - xhat * (gw * xhat).mean(dims, keepdim=True))
+        return dx, (g * xhat if need[1] else None)
+
+
+# ***** activations *****
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_erf_impl = None
+
+
+def np_erf(a: np.ndarray) -> np.ndarray:
+    """erf on an array: SciPy's when it is installed, else math.erf element by element."""
+    global _erf_impl
+    if _erf_impl is None:
+        try:
+            from scipy.special import erf as _erf_impl_scipy
+            _erf_impl = _erf_impl_scipy
+        except ImportError:  # pragma: no cover - depends on the environment
+            vec = np.frompyfunc(math.erf, 1, 1)
+            _erf_impl = lambda v: vec(v).astype(v.dtype)  # noqa: E731
+    return np.asarray(_erf_impl(a), dtype=a.dtype)
+
+
+class Erf(Op):
+    """y = erf(x)              dx = g · 2/√π · exp(-x²)      (used by gelu's backward)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np_erf(float_data(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return g * (x * x * -1.0).exp() * (2.0 / math.sqrt(math.pi))
+
+
+class Gelu(Op):
+    """y = x·Φ(x)  ('none': Φ(x) = (1 + erf(x/√2))/2)     dx = g·(Φ(x) + x·φ(x)),  φ = Φ'
+    'tanh':  y = x/2·(1 + tanh(u)),  u = √(2/π)(x + 0.044715x³)
+             dx = g·(½(1 + tanh u) + ½x(1 - tanh² u)·√(2/π)(1 + 3·0.044715x²))"""
+    node_name = "GeluBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        a = float_data(x)
+        ctx.approximate = approximate
+        ctx.save_for_backward(x)
+        if approximate == "tanh":
+            return 0.5 * a * (1.0 + np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)))
+        return 0.5 * a * (1.0 + np_erf(a * _INV_SQRT_2))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            x2 = x * x
+            t = ((x + x2 * x * 0.044715) * _SQRT_2_OVER_PI).tanh()
+            d = (t + 1.0) * 0.5 + x * (1.0 - t * t) * ((x2 * (3 * 0.044715) + 1.0) * (0.5 * _SQRT_2_OVER_PI))
+        else:
+            cdf = (Erf.apply(x * _INV_SQRT_2) + 1.0) * 0.5
+            d = cdf + x * (x * x * -0.5).exp() * _INV_SQRT_2PI
+        return g * d
+
+
+class Silu(Op):
+    """y = x·σ(x)              dx = g·σ(x)·(1 + x·(1 - σ(x)))"""
+    node_name = "SiluBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x):
+        a = float_data(x)
+        e = np.exp(-np.abs(a))                   # never overflows
+        s = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        ctx.save_for_backward(x)
+        return a * s
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        s = x.sigmoid()
+        return g * s * (x * (1.0 - s) + 1.0)
+
+
+# ***** embedding *****
+
+class Embedding(Op):
+    """y = weight[indices]     dweight = the rows of g added into their index's row (np.add.at);
+    the padding_idx row gets no gradient"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):
+        ctx.idx, ctx.num, ctx.padding_idx, ctx.freq = \
+            idx, weight._data.shape[0], padding_idx, scale_grad_by_freq
+        return weight._data[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        return EmbeddingDenseBackward.apply(g, ctx.idx, ctx.num, ctx.padding_idx, ctx.freq)
+
+
+class EmbeddingDenseBackward(Op):
+    """z = Σ_positions g[pos] into row idx[pos] (padding row 0)    dg = gg[idx] (0 at padding)"""
+    node_name = "EmbeddingDenseBackwardBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, g, idx, num, padding_idx, freq):
+        ga = g._data
+        flat = idx.reshape(-1)
+        rows = ga.reshape(flat.shape[0], -1)
+        keep = None
+        if padding_idx is not None or freq:
+            keep = np.ones(flat.shape[0], ga.dtype)
+            if padding_idx is not None:
+                keep[flat == padding_idx] = 0
+            if freq:
+                keep /= np.bincount(flat, minlength=num)[flat]
+            rows = rows * keep[:, None]
+        out = np.zeros((num,) + ga.shape[idx.ndim:], ga.dtype)
+        np.add.at(out, flat, rows.reshape((-1,) + ga.shape[idx.ndim:]))
+        ctx.idx, ctx.keep = idx, keep
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        r = Embedding.apply(gg, ctx.idx, None, False)
+        if ctx.keep is not None:
+            r = r * wrap(ctx.keep.reshape(ctx.idx.shape + (1,) * (r.ndim - ctx.idx.ndim)))
+        return r
+
+
+# ***** padding *****
+
+class ConstantPadNd(Op):
+    """y = x padded with `value` (pad = (left, right) of the last dim, then of the one before...;
+    negative amounts crop)           dx = g cropped back: the same op with the pads negated"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, pad, value):
+        a = x._data
+        crop = [slice(None)] * a.ndim
+        widths = [(0, 0)] * a.ndim
+        for i in range(len(pad) // 2):
+            d = a.ndim - 1 - i
+            lo, hi = pad[2 * i], pad[2 * i + 1]
+            n = a.shape[d] + lo + hi
+            if n < 0:
+                raise RuntimeError(f"The input size {a.shape[d]}, plus negative padding {lo} and "
+                                   f"{hi} resulted in a negative output size, which is invalid. "
+                                   f"Check dimension {d} of your input.")
+            crop[d] = slice(max(-lo, 0), a.shape[d] - max(-hi, 0))
+            widths[d] = (max(lo, 0), max(hi, 0))
+        ctx.pad = pad
+        return np.pad(a[tuple(crop)], widths, constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ConstantPadNd.apply(g, tuple(-p for p in ctx.pad), 0)
+
+
+# ***** regression and binary losses *****
+
+class MseLoss(Op):
+    """loss = reduce((x - y)²)             dx = 2·(x - y)·g/n,   dy = -dx"""
+    node_name = "MseLossBackward0"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, x, y, reduction):
+        a, b = binary_arrays(x, y)
+        d = a - b
+        ctx.reduction, ctx.count = reduction, d.size
+        ctx.save_for_backward(x, y)
+        return _reduce(d * d, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        dx = (x - y) * (_scale(ctx, g) * 2.0)
+        return dx, (-dx if ctx.needs_input_grad[1] else None)
+
+
+class SmoothL1Loss(Op):
+    """loss = reduce(½d²/β if |d| < β else |d| - ½β),  d = x - y
+    dx = g/n · (d/β if |d| < β else sign(d)),   dy = -dx"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, x, y, reduction, beta):
+        a, b = binary_arrays(x, y)
+        d = a - b
+        ad = np.abs(d)
+        loss = np.where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta).astype(d.dtype, copy=False)
+        ctx.reduction, ctx.count, ctx.beta = reduction, d.size, beta
+        ctx.save_for_backward(x, y)
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        d = x - y
+        dx = where_(d.abs() < ctx.beta, d / ctx.beta, d.sign()) * _scale(ctx, g)
+        return dx, (-dx if ctx.needs_input_grad[1] else None)
+
+
+class BinaryCrossEntropy(Op):
+    """loss = reduce(-w·(y·log x + (1-y)·log(1-x)))   (each log clamped at -100, as torch)
+    dx = g/n · w·(x - y) / max(x(1-x), 1e-12),      dy = g/n · w·(log(1-x) - log x)"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, x, y, weight, reduction):
+        a, b = binary_arrays(x, y)
+        if ((a < 0) | (a > 1)).any() or np.isnan(a).any():
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        loss = -(b * np.maximum(np.log(a), -100) + (1 - b) * np.maximum(np.log1p(-a), -100))
+        if weight is not None:
+            loss = loss * weight._data
+        ctx.reduction, ctx.count, ctx.weight = reduction, loss.size, weight
+        ctx.save_for_backward(x, y)
+        return _reduce(loss.astype(a.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        s = _scale(ctx, g)
+        if ctx.weight is not None:
+            s = s * ctx.weight
+        need = ctx.needs_input_grad
+        dx = s * (x - y) / ((1.0 - x) * x).clamp(min=1e-12) if need[0] else None
+        dy = s * ((1.0 - x).log() - x.log()) if need[1] else None
+        return dx, dy
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    """loss = reduce(w·((1-y)·x - l·log σ(x))),   l = 1 + (pw - 1)·y   (pw = pos_weight, else 1)
+    dx = g/n · w·(l·σ(x) - pw·y),     dy = g/n · w·(-x - (pw - 1)·log σ(x))
+    log σ(x) = -(log(1 + exp(-|x|)) + max(-x, 0)), stable for any x"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, x, y, weight, pos_weight, reduction):
+        a, b = binary_arrays(x, y)
+        logsig = -np.logaddexp(0, -a)
+        if pos_weight is not None:
+            logsig = logsig * (1 + (pos_weight._data - 1) * b)
+        loss = (1 - b) * a - logsig
+        if weight is not None:
+            loss = loss * weight._data
+        ctx.reduction, ctx.count, ctx.weight, ctx.pos_weight = reduction, loss.size, weight, pos_weight
+        ctx.save_for_backward(x, y)
+        return _reduce(loss.astype(a.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        s = _scale(ctx, g)
+        if ctx.weight is not None:
+            s = s * ctx.weight
+        pw = ctx.pos_weight
+        need = ctx.needs_input_grad
+        dx = dy = None
+        if need[0]:
+            sig = x.sigmoid()
+            dx = s * (sig - y) if pw is None else s * (sig * (y * (pw - 1.0) + 1.0) - y * pw)
+        if need[1]:
+            dy = -(s * x)
+            if pw is not None:
+                logsig = -((-x.abs()).exp().log1p() + (-x).relu())
+                dy = dy - s * (pw - 1.0) * logsig
+        return dx, dy
