@@ -1,4 +1,5 @@
-"""zerograd.debug: check_manual_grad (the A0 checker), grad_report/watch, why_no_grad, provenance."""
+"""zerograd.debug: check_manual_grad (the A0 checker), grad_report/watch, why_no_grad and
+provenance."""
 from __future__ import annotations
 
 import builtins
@@ -290,7 +291,8 @@ def test_why_no_grad_cases():
     assert "a view of a tensor that requires grad, taken under no_grad()" in msg_view
     assert "grad mode is off right now" in msg_mode
     y = w * 2
-    assert "not a leaf (grad_fn=MulBackward0)" in why_no_grad(y) and "retain_grad()" in why_no_grad(y)
+    assert "not a leaf (grad_fn=MulBackward0)" in why_no_grad(y)
+    assert "retain_grad()" in why_no_grad(y)
     assert "backward has not run yet" in why_no_grad(w)
 
 
@@ -298,7 +300,8 @@ def test_why_no_grad_with_the_loss():
     w = zerograd.randn(3, requires_grad=True)
     u = zerograd.randn(3, requires_grad=True)
     loss = (w * u.detach()).sum()
-    assert "u requires grad but it is not in the loss's graph" in why_no_grad(u, loss=loss, name="u")
+    msg = why_no_grad(u, loss=loss, name="u")
+    assert "u requires grad but it is not in the loss's graph" in msg
     assert "although it is in the loss's graph" in why_no_grad(w, loss=loss)
     loss.backward()
     assert "has a gradient: t.grad has norm" in why_no_grad(w)
@@ -312,7 +315,7 @@ def test_why_no_grad_with_the_loss():
         why_no_grad(np.zeros(2))
 
 
-# ---- provenance of errors raised inside backward --------------------------------------------------
+# ---- provenance of errors raised inside backward -------------------------------------------------
 
 class WrongShape(zerograd.autograd.Function):
     @staticmethod
@@ -330,7 +333,8 @@ def test_engine_shape_error_names_node_index_and_shapes():
     x = zerograd.randn(4, 3, requires_grad=True)
     w = zerograd.randn(3, 2, requires_grad=True)
     with pytest.raises(RuntimeError, match=r"Function WrongShapeBackward returned an invalid "
-                       r"gradient at index 1 - got \[2\] but expected shape compatible with \[3, 2\]"):
+                       r"gradient at index 1 - got \[2\] but expected shape compatible "
+                       r"with \[3, 2\]"):
         WrongShape.apply(x, w).sum().backward()
 
 

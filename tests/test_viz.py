@@ -164,7 +164,8 @@ def test_to_dot_has_every_node_and_edge():
     assert dot.startswith("digraph zerograd {") and dot.rstrip().endswith("}")
     g = collect(out)
     assert dot.count(" -> ") == len(g.edges) == 5
-    for name in ("MeanBackward0", "MulBackward0", "AddBackward0", "AccumulateGrad\\nx\\nfloat32[2, 2]"):
+    for name in ("MeanBackward0", "MulBackward0", "AddBackward0",
+                 "AccumulateGrad\\nx\\nfloat32[2, 2]"):
         assert name in dot
 
 
@@ -244,7 +245,7 @@ def test_graph_object_shows_itself_in_notebooks():
     assert g.dot().startswith("digraph")
 
 
-# ---- trace_backward --------------------------------------------------------------------------------
+# ---- trace_backward ------------------------------------------------------------------------------
 
 def test_trace_records_events_in_engine_order():
     x = zerograd.tensor([1.0, 2.0], requires_grad=True)
@@ -280,7 +281,8 @@ def test_trace_records_events_in_engine_order():
     assert ev[8].target == "x" and ev[8].note == "stored (first gradient)"
     assert np.allclose(x.grad.numpy(), [20, 20]) and np.allclose(y.grad.numpy(), [10, 10])
     table = tr.table()
-    assert table.splitlines()[0].split() == ["step", "event", "node", "about", "grad", "in", "grad", "out"]
+    assert table.splitlines()[0].split() == ["step", "event", "node", "about", "grad", "in",
+                                             "grad", "out"]
     assert len(table.splitlines()) == 2 + len(tr.events)
     assert "tensor_hook" in table and "‖28.28‖" in table
     assert engine._tracer is None
@@ -434,7 +436,8 @@ def run_doc(cwd):
 
 def test_doc_transcripts_match_the_code(tmp_path, monkeypatch):
     try:
-        import matplotlib  # noqa: F401
+        import matplotlib
+        del matplotlib
     except ImportError:     # the plots are an optional extra: check the transcripts anyway
         from zerograd.debug import report
         monkeypatch.setattr(report.GradReport, "plot", lambda self, path, **k: path)

@@ -183,17 +183,21 @@ RULES = {
     "Alias": R("self", "self  (the same memory)", "grad", shape="same"),
     "Diagonal": R("self", "self.diagonal(offset, dim1, dim2)  (a view)",
                   "zeros_like(self) with grad on that diagonal"),
-    "Unbind": R("self", "self.unbind(dim)  (views)", "stack(grads, dim)  (zeros for unused outputs)"),
-    "Split": R("self", "self.split(size, dim)  (views)", "cat(grads, dim)  (zeros for unused outputs)"),
+    "Unbind": R("self", "self.unbind(dim)  (views)",
+                "stack(grads, dim)  (zeros for unused outputs)"),
+    "Split": R("self", "self.split(size, dim)  (views)",
+               "cat(grads, dim)  (zeros for unused outputs)"),
     "SplitWithSizes": R("self", "self.split(sizes, dim)  (views)",
                         "cat(grads, dim)  (zeros for unused outputs)"),
     "Index": R("self", "self[indices]  (advanced indexing: a copy)",
                "zeros_like(self).index_put_(indices, grad, accumulate=True)"),
-    "IndexAddInto": R("grad_output", "zeros(size).index_put_(indices, grad_output, accumulate=True)",
+    "IndexAddInto": R("grad_output",
+                      "zeros(size).index_put_(indices, grad_output, accumulate=True)",
                       "grad[indices]"),
     "IndexPut": R("self values", "self.index_put(indices, values)", "grad.index_put(indices, 0)",
                   "grad[indices]  (summed to values' shape)"),
-    "Gather": R("self", "self.gather(dim, index)", "zeros_like(self).scatter_add(dim, index, grad)"),
+    "Gather": R("self", "self.gather(dim, index)",
+                "zeros_like(self).scatter_add(dim, index, grad)"),
     "Scatter": R("self src", "self.scatter(dim, index, src)", "grad.scatter(dim, index, 0)",
                  "grad.gather(dim, index)"),
     "ScatterValue": R("self", "self.scatter(dim, index, value)", "grad.scatter(dim, index, 0)"),
@@ -213,7 +217,8 @@ RULES = {
                           "grad.masked_fill(mask, 0)", "grad.masked_fill(~mask, 0).sum()"),
     "MaskedSelect": R("self", "self[mask]  (1-D)", "zeros_like(self).masked_scatter(mask, grad)"),
     "MaskedScatter": R("self source", "self.masked_scatter(mask, source)",
-                       "grad.masked_fill(mask, 0)", "grad[mask] padded with zeros to source's size"),
+                       "grad.masked_fill(mask, 0)",
+                       "grad[mask] padded with zeros to source's size"),
     # ---- fused neural-network ops (ops/nn_ops.py) ----
     "Softmax": R("self", "softmax(self, dim)", "result * (grad - Σ_dim grad * result)",
                  saved="result", shape="same"),
@@ -479,7 +484,8 @@ def _version_note(saved_at, now):
         return "constant"
     if now is None or now == saved_at:
         return f"version {saved_at}"
-    return f"saved at version {saved_at}, now version {now}: MODIFIED IN PLACE since (backward will fail)"
+    return (f"saved at version {saved_at}, now version {now}: MODIFIED IN PLACE since "
+            "(backward will fail)")
 
 
 def _match_input(node, t, names):
@@ -568,7 +574,9 @@ def explain(node, out=None, params=None) -> str:
             + (f"  '{name}'" if name else ""))
         add("  writes    leaf.grad: stored as a copy the first time, added in place after "
             "(out of place under create_graph)")
-        add(f"  now       .grad is {'None' if v._grad is None else fmt_meta((v._grad._data.shape, v._grad._data.dtype))}")
+        g = v._grad
+        now = "None" if g is None else fmt_meta((g._data.shape, g._data.dtype))
+        add(f"  now       .grad is {now}")
         hooks = len(v._backward_hooks or ()) + len(v._post_acc_hooks or ())
         if hooks:
             add(f"  hooks     {len(v._backward_hooks or ())} tensor hook(s), "
@@ -588,8 +596,8 @@ def explain(node, out=None, params=None) -> str:
         add(f"  forward   {_fn(node).__qualname__}.forward (user-defined)")
     if len(outs) == 1:
         om = outs[0]
-        add(f"  result    {fmt_meta(om) if om is not None else 'shape unknown (pass out=the output tensor)'}"
-            "   so grad (the incoming gradient) has this shape")
+        shown = fmt_meta(om) if om is not None else "shape unknown (pass out=the output tensor)"
+        add(f"  result    {shown}   so grad (the incoming gradient) has this shape")
     else:
         add("  results   " + ", ".join(fmt_meta(m) if m is not None else "-" for m in outs)
             + "   one incoming gradient each")

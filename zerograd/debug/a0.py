@@ -224,7 +224,8 @@ def _describe_scale(c, shapes=()):
             return (f"it is {sign}2 × the true gradient: a factor 2 too many (d(y²)/dy = 2y "
                     "counted twice, or 2·G where G already holds the 2)")
         return (f"it is {sign}{k} × the true gradient: the loss averages over N = {k} elements "
-                f"(a mean) but your derivation sums: divide by {k} (mean vs sum){_n_hint(k, shapes)}")
+                f"(a mean) but your derivation sums: divide by {k} (mean vs sum)"
+                f"{_n_hint(k, shapes)}")
     if inv >= 2 and abs(1 / s - inv) < 1e-6 * inv:
         if inv == 2:
             return (f"it is {sign}1/2 × the true gradient: a factor 2 missing (d(y²)/dy = 2y, "
@@ -240,7 +241,7 @@ def _n_hint(n, shapes):
         for k in range(1, len(shape) + 1):
             if int(np.prod(shape[:k])) == n:
                 dims = " × ".join(str(d) for d in shape[:k])
-                what = "the number of elements" if k == len(shape) else f"the leading dims"
+                what = "the number of elements" if k == len(shape) else "the leading dims"
                 return f"; N = {dims}: {what} of {name} {list(shape)}"
     return ""
 
@@ -299,8 +300,8 @@ def _check(name, m, a, num, names, autos, rtol, atol, shape, shapes) -> InputChe
         if _close(arr, -a, rtol, atol) and np.any(a):
             c.diagnosis = codes + ["wrong_sign"]
             c.message = (why + "\nand " if why else "") + \
-                "it is minus the true gradient: a sign flipped (e.g. L = (y - t)² gives 2(y - t), " \
-                "not 2(t - y))"
+                "it is minus the true gradient: a sign flipped (e.g. L = (y - t)² gives " \
+                "2(y - t), not 2(t - y))"
             c.worst = _worst(arr, a, num, shape)
             return c
         s = _scale_of(arr, a, rtol, atol)

@@ -85,7 +85,8 @@ def param_stats(name, p, g=None, use_grad=True) -> ParamStats:
     st = ParamStats(name, shape, "ok", norm=norm,
                     mean=float(finite.mean()) if finite.size else math.nan,
                     max_abs=float(np.abs(finite).max()) if finite.size else math.nan,
-                    weight_norm=wn, ratio=norm / wn if wn > 0 else math.inf if norm > 0 else math.nan,
+                    weight_norm=wn,
+                    ratio=norm / wn if wn > 0 else math.inf if norm > 0 else math.nan,
                     nan=nan, inf=inf)
     if not nan and not inf and a.size and not a.any():
         st.status = "zero"
@@ -324,10 +325,11 @@ class Watch:
         rows = [head]
         for name, _ in self.named:
             row = [name]
+            van = self.thresholds.get("vanishing", 1e-7)
+            exp = self.thresholds.get("exploding", 1e3)
             for s in hist:
                 st = s[name]
-                row.append(_f(st.norm) + ("*" if _flags(st, self.thresholds.get("vanishing", 1e-7),
-                                                        self.thresholds.get("exploding", 1e3)) else ""))
+                row.append(_f(st.norm) + ("*" if _flags(st, van, exp) else ""))
             rows.append(row)
         w = [max(len(r[i]) for r in rows) for i in range(len(head))]
         lines = ["  ".join(c.ljust(w[i]) if i == 0 else c.rjust(w[i]) for i, c in enumerate(r))

@@ -66,7 +66,8 @@ def _graph_text(t, params, show_saved, max_depth, trace, max_indent):
         if trace is not None:
             info = trace.grad_into(node)
             if info:
-                label += "  grad " + ", ".join("-" if i is None else f"‖{_n(i.norm)}‖" for i in info)
+                label += "  grad " + ", ".join("-" if i is None else f"‖{_n(i.norm)}‖"
+                                               for i in info)
         lines.append(head + label)
         kids = children.get(node, ())
         if depth == 0:
@@ -77,7 +78,8 @@ def _graph_text(t, params, show_saved, max_depth, trace, max_indent):
         extra = _saved_lines(node) if show_saved else ()
         if node in g.cut:
             n = sum(1 for c, _ in node.next_functions if c is not None)
-            kids_text = f"… {n} input node{'s' if n > 1 else ''} below (cut at max_depth={max_depth})"
+            s = "s" if n > 1 else ""
+            kids_text = f"… {n} input node{s} below (cut at max_depth={max_depth})"
         else:
             kids_text = None
         if extra or kids_text:

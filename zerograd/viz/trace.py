@@ -450,7 +450,8 @@ def provenance_note(node, grads, err=None) -> str:
         if m is not None and int(m.group(1)) == i:
             mark = (f"   <== this input: its gradient must have shape [{m.group(3)}] (or broadcast "
                     f"to it), the backward returned [{m.group(2)}]")
-        lines.append(f"  input {i} '{name}': {_ex.fmt_meta(metas[i]) if i < len(metas) and metas[i] else '?'} {what}{mark}")
+        meta = _ex.fmt_meta(metas[i]) if i < len(metas) and metas[i] else "?"
+        lines.append(f"  input {i} '{name}': {meta} {what}{mark}")
     return "\n".join(lines)
 
 
