@@ -28,6 +28,11 @@ from .function import AccumulateGrad, GraphRoot, _anomaly, make_accumulator
 
 _state = grad_mode._state
 
+# The tracing hook: None, or a callable with run_backward's signature that runs a recording copy
+# of the sweep (set by zerograd.viz.trace_backward and zerograd.debug.provenance).  It is checked
+# once per backward, so the loop below stays as it is and tracing costs nothing when off.
+_tracer = None
+
 
 def _edge_of(t):
     if t.grad_fn is not None:
@@ -45,6 +50,9 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                      of `inputs` only when given.
     accumulate=False (autograd.grad): return the gradients captured at `inputs`, None if unused.
     """
+    if _tracer is not None:
+        return _tracer(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
+                       inputs=inputs, accumulate=accumulate)
     edges = []
     for i, t in enumerate(roots):
         e = _edge_of(t)

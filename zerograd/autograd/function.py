@@ -101,10 +101,26 @@ class Node:
     _metadata = None
     _trace = None              # forward stack, recorded in anomaly mode
     _fn = None                 # the Function class whose backward this node runs
-    formula = None
+
+    @property
+    def formula(self) -> str | None:
+        """This node's VJP rule in one line, e.g. 'MulBackward0: grad_self = grad * other; ...'
+        (autograd/explain.py).  A custom Function may set `formula` on its class or its ctx."""
+        from .explain import formula
+        return formula(self)
+
+    @formula.setter
+    def formula(self, text) -> None:
+        self.__dict__["formula"] = text
+
+    def explain(self, out=None, params=None) -> str:
+        """The rule with this node's shapes, dtypes, saved tensors and the engine's chores."""
+        from .explain import explain
+        return explain(self, out, params)
 
     def name(self) -> str:
-        return type(self).__name__
+        fn = self._fn
+        return fn.torch_name if fn is not None and fn.torch_name else type(self).__name__
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -265,11 +281,13 @@ def _raise_modified(t, expected, actual, node):
     dt = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
           "int32": "Int", "bool": "Bool", "bfloat16": "BFloat16"}.get(t.dtype.name, t.dtype.name)
     where = f", which is output {t._output_nr} of {t.grad_fn.name()}" if t.grad_fn is not None else ""
+    site = t._vc[1] if t._vc is not None and len(t._vc) > 1 else None
+    changed = f" It was last modified in place at {site}." if site else ""
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{dt}Tensor {list(t.shape)}]{where} is at version {actual}; expected "
         f"version {expected} instead. Hint: enable anomaly detection to find the operation that "
-        "failed to compute its gradient, with torch.autograd.set_detect_anomaly(True). "
+        f"failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).{changed} "
         "Fix: do not modify a tensor in place after it was used; use an out-of-place op or "
         ".clone() it first.")
 
@@ -362,6 +380,7 @@ class Function:
     call `YourFunction.apply(*args)`.  The node is named `<YourFunction>Backward`."""
 
     node_name: str | None = None
+    torch_name: str | None = None    # what node.name() says when it differs (CopySlices)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -504,7 +523,8 @@ class Op(Function):
             cls.node_name = cls.__name__ + "Backward0"
         super().__init_subclass__(**kwargs)
 
-    arity = None   # how many leading arguments are inputs (the rest are parameters)
+    arity = None     # how many leading arguments are inputs (the rest are parameters)
+    is_view = False  # the output aliases the first input's memory (ops/views.py)
 
     @classmethod
     def apply(cls, *args):
@@ -520,6 +540,9 @@ class Op(Function):
                 if type(out) is tuple:
                     outs = [Tensor._make(_arr(o), False, None, 0) for o in out]
                     _finish_record(node, ins, needs, outs, node._saved, raw)
+                    if cls.is_view:
+                        for o in outs:
+                            _views.mark_view(o, args[0], cls, args[1:], outs.index(o))
                     return tuple(outs)
                 if type(out) is not _ndarray:   # NumPy turns 0-d results into scalars
                     out = _arr(out)
@@ -528,6 +551,8 @@ class Op(Function):
                 edges, metas = [], []
                 for a, n in zip(ins, needs):
                     if n:
+                        if a._view is not None and a._vc[0] != a._view.version:
+                            _views.refresh(a)     # its base changed in place since
                         fn = a.grad_fn
                         edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
                         metas.append((a._data.shape, a._data.dtype))
@@ -561,13 +586,22 @@ class Op(Function):
                     node._saved_versions = versions
                 if out.dtype.kind not in "fV":  # integer/bool results carry no gradient
                     t.grad_fn, t._requires_grad = None, False
+                if cls.is_view:
+                    _views.mark_view(t, args[0], cls, args[1:])
                 return t
         out = cls.forward(_SCRATCH, *args)
         if type(out) is tuple:
-            return tuple([Tensor._make(_arr(o), False, None, 0) for o in out])
+            outs = tuple([Tensor._make(_arr(o), False, None, 0) for o in out])
+            if cls.is_view:
+                for i, o in enumerate(outs):
+                    _views.mark_view(o, args[0], cls, args[1:], i)
+            return outs
         if type(out) is not _ndarray:
             out = _arr(out)
-        return Tensor._make(out, False, None, 0)
+        t = Tensor._make(out, False, None, 0)
+        if cls.is_view:
+            _views.mark_view(t, args[0], cls, args[1:])
+        return t
 
 
 def once_differentiable(fn):
@@ -589,3 +623,6 @@ def make_accumulator(t) -> AccumulateGrad:
         acc = AccumulateGrad(t)
         t._acc = weakref.ref(acc)
     return acc
+
+
+from ..ops import views as _views  # noqa: E402  (views use Op: import after it exists)
