@@ -29,8 +29,12 @@ from .ops import (Generator, abs, add, addmm, all, allclose, amax, amin, any, ar
                   reciprocal, relu, remainder, reshape, rsqrt, rsub, seed, set_rng_state, sigmoid,
                   sign, sin, sqrt, square, squeeze, std, sub, sum, t, tanh, tensor, transpose,
                   true_divide, unsqueeze, var, where, zeros, zeros_like)
+from .ops.indexing import chunk, diagonal, narrow, select, split, unbind, unflatten  # noqa: E402
 from . import autograd  # noqa: E402
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
+from . import optim  # noqa: E402
+from . import utils  # noqa: E402
+from .serialization import save, load  # noqa: E402
 from . import nn  # noqa: E402
 from .nn.functional import dropout, layer_norm, log_softmax, rms_norm, softmax  # noqa: E402,F401
 

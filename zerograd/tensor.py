@@ -28,7 +28,7 @@ def tensor_repr(t) -> str:
     """The text torch prints for `t` (formatting rules live in _tensor_str.py)."""
     suffixes = []
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     dt = t.dtype
@@ -89,7 +89,7 @@ _CPU = device("cpu")
 
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_acc",
-                 "_backward_hooks", "_post_acc_hooks", "_retains_grad", "_base", "__weakref__",
+                 "_backward_hooks", "_post_acc_hooks", "_retains_grad", "_view", "__weakref__",
                  "__dict__")
 
     __array_ufunc__ = None      # make NumPy defer: np.float64(2) * t calls Tensor.__rmul__
@@ -115,12 +115,12 @@ class Tensor:
         t._grad = None
         t.grad_fn = None
         t._output_nr = 0
-        t._vc = None if _state.inference else [0]
+        t._vc = None if _state.inference else [0, None]   # [version, site of last change]
         t._acc = None
         t._backward_hooks = None
         t._post_acc_hooks = None
         t._retains_grad = False
-        t._base = None
+        t._view = None
         if requires_grad:
             t.requires_grad_(True)
 
@@ -133,12 +133,12 @@ class Tensor:
         t._grad = None
         t.grad_fn = grad_fn
         t._output_nr = output_nr
-        t._vc = vc if vc is not None else (None if _state.inference else [0])
+        t._vc = vc if vc is not None else (None if _state.inference else [0, None])
         t._acc = None
         t._backward_hooks = None
         t._post_acc_hooks = None
         t._retains_grad = False
-        t._base = None
+        t._view = None
         return t
 
     # ------------------------------------------------------------------------------------------
@@ -282,6 +282,14 @@ class Tensor:
             node._retain_hooks = {}
         node._retain_hooks[self._output_nr] = retain
         self._retains_grad = True
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of (the root base), or None."""
+        return None if self._view is None else self._view.base
+
+    def _is_view(self) -> bool:
+        return self._view is not None
 
     @property
     def _version(self) -> int:
@@ -462,10 +470,37 @@ class Tensor:
         return self
 
     def contiguous(self, memory_format=None):
-        return self
+        """self when already C-contiguous, else a contiguous copy (CloneBackward0)."""
+        return self if self._data.flags.c_contiguous else _ops.clone(self)
 
     def is_contiguous(self, memory_format=None) -> bool:
         return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim=None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_ops.canon_dim(dim, self._data.ndim)]
+
+    def storage_offset(self) -> int:
+        root = self if self._view is None else self._view.base
+        return (self.data_ptr() - root.data_ptr()) // self._data.itemsize
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    # indexing (-> ops/indexing.py): basic keys make views, advanced keys copies
+    def __getitem__(self, key):     return _indexing.getitem(self, key)
+    def __setitem__(self, key, value): _indexing.setitem(self, key, value)
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(_indexing.unbind(self, 0))
+    def select(self, dim, index):   return _indexing.select(self, dim, index)
+    def narrow(self, dim, start, length): return _indexing.narrow(self, dim, start, length)
+    def unbind(self, dim=0):        return _indexing.unbind(self, dim)
+    def split(self, split_size, dim=0): return _indexing.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return _indexing.chunk(self, chunks, dim)
+    def diagonal(self, offset=0, dim1=0, dim2=1): return _indexing.diagonal(self, offset, dim1, dim2)
+    def unflatten(self, dim, sizes): return _indexing.unflatten(self, dim, sizes)
 
     # ------------------------------------------------------------------------------------------
     # operators (-> ops)
@@ -634,4 +669,5 @@ class Tensor:
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
 from .ops import inplace as _inplace  # noqa: E402
+from .ops import indexing as _indexing  # noqa: E402
 from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402

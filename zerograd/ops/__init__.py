@@ -10,6 +10,7 @@ from numbers import Number
 
 import numpy as np
 
+from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._util import (as_tensor_like, canon_dim, canon_dims, legacy_type_name,  # noqa: F401
                     shape_arg, wrap)
@@ -21,9 +22,11 @@ from .creation import (Generator, arange, as_tensor, default_generator, empty,  
                        linspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, seed, set_rng_state, tensor,
                        zeros, zeros_like)
-from .elementwise import (Abs, Add, Clamp, ClampTensor, Cos, Div, Exp, Log, Log1p,  # noqa: F401
-                          Maximum, Minimum, Mul, Neg, Pow, PowTensor, Reciprocal, Relu, RPow,
-                          Rsqrt, Rsub, Sigmoid, Sign, Sin, Sqrt, Sub, Tanh, ToCopy, Where, where_)
+from .elementwise import (Abs, Add, AddAlpha, Clamp, ClampMax, ClampMin,  # noqa: F401
+                          ClampTensor, Cos, Div, DivRounding, Exp, Log, Log1p, Maximum, Minimum,
+                          Mul, Neg, Pow, PowTensor, Reciprocal, Relu, RPow, Rsqrt, Rsub,
+                          RsubTensor, Sigmoid, Sign, Sin, Sqrt, Sub, SubAlpha, Tanh, ToCopy, Where,
+                          where_)
 from .linalg import addmm, bmm, dot, matmul, mm, mv  # noqa: F401
 from .reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, norm,  # noqa: F401
                      prod, std, sum, var)
@@ -51,7 +54,7 @@ def add(a, b, *, alpha=1):
         a, b = b, a
     _check_operand(b, "+")
     if alpha != 1:
-        b = b * alpha
+        return AddAlpha.apply(a, b, alpha)
     return Add.apply(a, b)
 
 
@@ -60,18 +63,16 @@ def sub(a, b, *, alpha=1):
         return rsub(b, a, alpha=alpha)
     _check_operand(b, "-")
     if alpha != 1:
-        b = b * alpha
+        return SubAlpha.apply(a, b, alpha)
     return Sub.apply(a, b)
 
 
 def rsub(a, b, *, alpha=1):
     """b - alpha * a, for a tensor `a` and a number or tensor `b` (torch.rsub)."""
     _check_operand(b, "-")
-    if alpha != 1:
-        a = a * alpha
     if isinstance(b, Tensor):
-        return Sub.apply(b, a)
-    return Rsub.apply(a, b)
+        return RsubTensor.apply(a, b, alpha)
+    return Rsub.apply(a, b) if alpha == 1 else Rsub.apply(a, b, alpha)
 
 
 def mul(a, b):
@@ -86,13 +87,10 @@ def div(a, b, *, rounding_mode=None):
         return rdiv(b, a)
     _check_operand(b, "/")
     if rounding_mode is not None:
-        q = Div.apply(a, b)
-        if rounding_mode == "trunc":
-            return wrap(np.trunc(q._data).astype(q._data.dtype if a.is_floating_point() else a._data.dtype))
-        if rounding_mode == "floor":
-            return floor_divide(a, b)
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                         f"found '{rounding_mode}'")
+        if rounding_mode not in ("trunc", "floor"):
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                               f"but found '{rounding_mode}'")
+        return DivRounding.apply(a, b, rounding_mode)
     return Div.apply(a, b)
 
 
@@ -112,8 +110,6 @@ def pow(a, e):  # noqa: A001
     if not isinstance(a, Tensor):
         return rpow(e, a)
     if isinstance(e, Tensor):
-        if e.ndim == 0 and not e.requires_grad:
-            return Pow.apply(a, e.item())
         return PowTensor.apply(a, e)
     _check_operand(e, "**")
     return Pow.apply(a, e)
@@ -184,6 +180,18 @@ def sign(a):
     return Sign.apply(a)
 
 
+def clamp_min(a, min):  # noqa: A002
+    if isinstance(min, Tensor):
+        return ClampTensor.apply(a, min, None)
+    return ClampMin.apply(a, min, None)
+
+
+def clamp_max(a, max):  # noqa: A002
+    if isinstance(max, Tensor):
+        return ClampTensor.apply(a, None, max)
+    return ClampMax.apply(a, None, max)
+
+
 def clamp(a, min=None, max=None):  # noqa: A002
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         lo = min if isinstance(min, Tensor) or min is None else as_tensor_like(min, a)
@@ -211,9 +219,7 @@ def where(condition, a=None, b=None):
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with "
                            f"dtype {condition.dtype if isinstance(condition, Tensor) else type(condition).__name__}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        return wrap(np.where(condition._data, a, b))
-    if not isinstance(a, Tensor):
-        a = as_tensor_like(a, b)
+        return wrap(np.where(condition._data, a, b).astype(_dt.result_type(a, b).np))
     return Where.apply(a, b, condition)
 
 

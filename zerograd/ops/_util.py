@@ -78,6 +78,10 @@ def binary_arrays(a, b):
         ta = type(a)
         if (ta is float or ta is int) and y.dtype.kind in "fV":
             return a, y
+    if isinstance(a, np.generic):       # NumPy scalars are weak numbers, like Python's
+        a = a.item()
+    if isinstance(b, np.generic):
+        b = b.item()
     try:
         rt = _dt.result_type(a, b).np
     except TypeError:

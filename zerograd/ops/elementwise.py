@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor
+from .. import dtypes as _dt
 from ._util import binary_arrays, check_broadcast, default_float, float_data
 
 
@@ -42,25 +43,121 @@ class Sub(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return _bin(np.subtract, a, b)
+        if type(b) is bool:
+            _bool_sub()
+        x, y = binary_arrays(a, b)
+        try:
+            return np.subtract(x, y)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
+        except TypeError:           # NumPy refuses bool - bool
+            _bool_sub()
 
     @staticmethod
     def backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
+def _bool_sub():
+    raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                       "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                       "instead.")
+
+
+def _check_alpha(a, b, alpha):
+    """torch refuses a float alpha when the result is integral."""
+    if isinstance(alpha, float) and not _dt.result_type(a, b).is_floating_point:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+class AddAlpha(Op):
+    """z = a + alpha b      da = g,  db = alpha g"""
+    node_name = "AddBackward0"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, b, alpha):
+        _check_alpha(a, b, alpha)
+        ctx.alpha = alpha
+        x, y = binary_arrays(a, b)
+        try:
+            return np.add(x, y * alpha)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (g * ctx.alpha if ctx.needs_input_grad[1] else None)
+
+
+class SubAlpha(Op):
+    """z = a - alpha b      da = g,  db = -alpha g"""
+    node_name = "SubBackward0"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, b, alpha):
+        if type(b) is bool:
+            _bool_sub()
+        _check_alpha(a, b, alpha)
+        ctx.alpha = alpha
+        x, y = binary_arrays(a, b)
+        try:
+            return np.subtract(x, y * alpha)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (g * -ctx.alpha if ctx.needs_input_grad[1] else None)
+
+
 class Rsub(Op):
-    """z = c - a  (c a number)      da = -g"""
+    """z = c - alpha a  (c a number)      da = -alpha g"""
     node_name = "RsubBackward1"
     arity = 1
 
     @staticmethod
-    def forward(ctx, a, c):
-        return _bin(np.subtract, c, a)
+    def forward(ctx, a, c, alpha=1):
+        if type(c) is bool:
+            _bool_sub()
+        if alpha == 1:
+            return _bin(np.subtract, c, a)
+        _check_alpha(a, c, alpha)
+        ctx.alpha = alpha
+        x, y = binary_arrays(c, a)
+        return np.subtract(x, y * alpha)
 
     @staticmethod
     def backward(ctx, g):
-        return -g
+        alpha = getattr(ctx, "alpha", 1)
+        return -g if alpha == 1 else g * -alpha
+
+
+class RsubTensor(Op):
+    """z = b - alpha a  (torch.rsub(a, b), b a tensor)     da = -alpha g,  db = g"""
+    node_name = "RsubBackward0"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        _check_alpha(a, b, alpha)
+        ctx.alpha = alpha
+        x, y = binary_arrays(a, b)
+        try:
+            return np.subtract(y, x * alpha if alpha != 1 else x)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (g * -ctx.alpha if need[0] else None), (g if need[1] else None)
 
 
 class Mul(Op):
@@ -68,7 +165,9 @@ class Mul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad      # save only what the VJP will read (as torch does)
+        if need:
+            ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         return _bin(np.multiply, a, b)
 
     @staticmethod
@@ -99,6 +198,31 @@ class Div(Op):
         need = ctx.needs_input_grad
         return ((g / b if need[0] else None),
                 (-g * a / (b * b) if need[1] else None))
+
+
+class DivRounding(Op):
+    """z = trunc(a / b) or floor(a / b)      da = 0,  db = 0"""
+    node_name = "DivBackward2"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        x, y = binary_arrays(a, b)
+        try:
+            if x.dtype.kind in "fV":
+                return np.floor_divide(x, y) if mode == "floor" else np.trunc(np.true_divide(x, y))
+            q = np.floor_divide(x, y)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
+        if mode == "trunc":     # integer division rounding toward zero
+            q = q + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
+        return q
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (g * 0.0 if need[0] else None), (g * 0.0 if need[1] else None)
 
 
 class Pow(Op):
@@ -136,7 +260,18 @@ class PowTensor(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _bin(np.power, a, b)
+        x, y = binary_arrays(a, b)
+        try:
+            return np.power(x, y)
+        except ValueError:
+            check_broadcast(x, y)
+            if x.dtype.kind not in "iu":
+                raise
+            # integers to negative powers: torch gives 1 for base 1, +-1 for base -1, else 0
+            neg = y < 0
+            z = np.power(x, np.where(neg, 0, y))
+            odd = np.where(y % 2 == 0, 1, -1)
+            return np.where(neg, np.where(x == 1, 1, np.where(x == -1, odd, 0)), z).astype(z.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -217,8 +352,9 @@ class Where(Op):
         try:
             return np.where(cond._data, x, y)
         except ValueError:
-            check_broadcast(cond._data, np.broadcast_shapes(np.shape(x), np.shape(y)) and
-                            np.empty(np.broadcast_shapes(np.shape(x), np.shape(y))))
+            c = cond._data      # torch broadcasts condition, a, b in that order
+            check_broadcast(c, x)
+            check_broadcast(np.broadcast_to(np.False_, np.broadcast_shapes(c.shape, np.shape(x))), y)
             raise
 
     @staticmethod
@@ -478,10 +614,13 @@ class ClampTensor(Op):
     def forward(ctx, a, lo, hi):
         ctx.save_for_backward(a, lo, hi)
         z = a._data
+        dt = z.dtype
+        if (lo is not None and lo._data.dtype != dt) or (hi is not None and hi._data.dtype != dt):
+            dt = _dt.result_type(*[t for t in (a, lo, hi) if t is not None]).np
         if lo is not None:
-            z = np.maximum(z, lo._data)
+            z = np.maximum(z, lo._data, dtype=dt)
         if hi is not None:
-            z = np.minimum(z, hi._data)
+            z = np.minimum(z, hi._data, dtype=dt)
         return z if z is not a._data else z.copy()
 
     @staticmethod
@@ -501,6 +640,16 @@ class ClampTensor(Op):
         return (g * mk(keep) if need[0] else None,
                 g * mk(below) if lo is not None and need[1] else None,
                 g * mk(above) if hi is not None and need[2] else None)
+
+
+class ClampMin(Clamp):
+    """z = max(a, lo)  (torch.clamp_min, lo a number)     da = g where a >= lo"""
+    node_name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    """z = min(a, hi)  (torch.clamp_max, hi a number)     da = g where a <= hi"""
+    node_name = "ClampMaxBackward0"
 
 
 class Sign(Op):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
-from .shape import SqueezeMatmul, UnsafeView, expand, reshape, unsqueeze
+from .shape import Clone, SqueezeDim, SqueezeMatmul, UnsafeView, expand, reshape, transpose, unsqueeze
 
 
 def _same_dtype(a, b, what="m1", what2="m2"):
@@ -22,6 +22,13 @@ def _same_dtype(a, b, what="m1", what2="m2"):
 def _short(t):
     return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
             "int32": "int", "bfloat16": "c10::BFloat16"}.get(t.dtype.name, t.dtype.name)
+
+
+def _scalar_name(t):
+    """torch's ScalarType name: Float, Double, Long, ..."""
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+            "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(t.dtype.name, t.dtype.name)
 
 
 class Mm(Op):
@@ -55,7 +62,9 @@ class Mv(Op):
         if x.shape[1] != y.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({x.shape[0]}), mat ({x.shape[0]}x"
                                f"{x.shape[1]}), vec ({y.shape[0]})")
-        _same_dtype(a, v, "mat", "vec")
+        if x.dtype != y.dtype:
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                               f"{_scalar_name(a)}, {_scalar_name(v)}, and {_scalar_name(a)}")
         ctx.save_for_backward(a, v)
         return x @ y
 
@@ -79,7 +88,9 @@ class Dot(Op):
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src "
                                f"[{y.shape[0]}] to have the same number of elements, but got "
                                f"{x.shape[0]} and {y.shape[0]} elements respectively")
-        _same_dtype(a, b, "self", "tensor")
+        if x.dtype != y.dtype:
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                               f"{_scalar_name(a)} and {_scalar_name(b)}")
         ctx.save_for_backward(a, b)
         return np.asarray(x @ y)
 
@@ -101,7 +112,9 @@ class Bmm(Op):
         if x.shape[0] != y.shape[0] or x.shape[2] != y.shape[1]:
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                                f"[{x.shape[0]}, {x.shape[2]}] but got: [{y.shape[0]}, {y.shape[1]}].")
-        _same_dtype(a, b, "batch1", "batch2")
+        if x.dtype != y.dtype:
+            raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found "
+                               f"{_scalar_name(b)}")
         ctx.save_for_backward(a, b)
         return np.matmul(x, y)
 
@@ -126,15 +139,24 @@ class Addmm(Op):
         if x.shape[1] != y.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x"
                                f"{x.shape[1]} and {y.shape[0]}x{y.shape[1]})")
-        _same_dtype(a, b)
+        if x.dtype != y.dtype:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                               f"{_scalar_name(a)} and {_scalar_name(b)}")
+        if c._data.dtype != y.dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                               f"{_scalar_name(c)} and {_scalar_name(b)}")
+        if x.dtype.kind in "iub":          # integral: torch casts beta and alpha to the dtype
+            beta, alpha = int(beta), int(alpha)
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
         z = x @ y
         if alpha != 1:
             z *= alpha
-        cz = c._data if beta == 1 else c._data * beta
         try:
-            np.add(z, cz, out=z)
+            if beta != 0:
+                np.add(z, c._data if beta == 1 else c._data * beta, out=z)
+            elif np.broadcast_shapes(c._data.shape, z.shape) != z.shape:
+                raise ValueError     # beta = 0: torch ignores the values (nan too), not the shape
         except ValueError:
             raise RuntimeError(f"The expanded size of the tensor ({z.shape[-1]}) must match the "
                                f"existing size ({c._data.shape[-1]}) of the bias: bias shape "
@@ -194,29 +216,74 @@ def matmul(a, b):
         return SqueezeMatmul.apply(Mm.apply(unsqueeze(a, 0), b), (0,))
     if da == 2 and db == 2:
         return Mm.apply(a, b)
-    k = a._data.shape[-1]
-    kb = b._data.shape[0] if db == 1 else b._data.shape[-2]
-    if k != kb:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{k}] but got: [{kb}]. (matmul shapes {list(a._data.shape)} @ "
-                           f"{list(b._data.shape)} do not match: {k} != {kb})")
-    if da >= 3 and db <= 2:
-        # fold the batch into the rows of one matrix product
-        batch = a._data.shape[:-1]
-        flat = reshape(a, (-1, k))
-        if db == 1:
-            return UnsafeView.apply(Mv.apply(flat, b), batch)
-        return UnsafeView.apply(Mm.apply(flat, b), batch + (b._data.shape[-1],))
+    if _should_fold(a, b):
+        # fold the batch of the larger operand into the rows of one mm/mv (the larger operand
+        # on the left: A @ B = (Bᵀ @ Aᵀ)ᵀ when B is the larger one)
+        swap = db > da
+        t1 = transpose(b, -2, -1) if swap else a
+        t2 = (a.t() if da == 2 else a) if swap else b
+        shape1 = t1._data.shape
+        kb = t2._data.shape[0]
+        if shape1[-1] != kb:
+            _raise_matmul_shapes(a, b)
+        out_shape = shape1[:-1]
+        rows = int(np.prod(out_shape, dtype=np.int64))
+        folded = reshape(t1, (rows, shape1[-1]))
+        if t2.ndim == 1:
+            return UnsafeView.apply(Mv.apply(folded, t2), out_shape)
+        out = UnsafeView.apply(Mm.apply(folded, t2), out_shape + (t2._data.shape[1],))
+        return Clone.apply(transpose(out, -2, -1)) if swap else out
     # general batched case: broadcast the batch dims, flatten them, one bmm
-    a2 = unsqueeze(a, 0) if da == 1 else a
-    b2 = unsqueeze(b, -1) if db == 1 else b
-    n, m, p = a2._data.shape[-2], k, b2._data.shape[-1]
+    sa, sb = a._data.shape, b._data.shape
+    n = sa[-2] if da > 1 else 1
+    m1 = sa[-1]
+    m2 = sb[-2] if db > 1 else sb[0]
+    p = sb[-1] if db > 1 else 1
+    if m1 != m2:
+        _raise_matmul_shapes(a, b)
+    if da == 3 and db == 3 and sa[0] != sb[0]:   # a batch of one that requires grad: squeeze it
+        if sa[0] == 1 and a.requires_grad:
+            return matmul(SqueezeDim.apply(a, (0,)), b)
+        if sb[0] == 1 and b.requires_grad:
+            return matmul(a, SqueezeDim.apply(b, (0,)))
     try:
-        batch = np.broadcast_shapes(a2._data.shape[:-2], b2._data.shape[:-2])
+        batch = tuple(np.broadcast_shapes(sa[:-2], sb[:-2]))
     except ValueError:
-        raise RuntimeError(f"matmul: batch dimensions {list(a._data.shape[:-2])} and "
-                           f"{list(b._data.shape[:-2])} do not broadcast") from None
-    a3 = reshape(expand(a2, batch + (n, m)), (-1, n, m))
-    b3 = reshape(expand(b2, batch + (m, p)), (-1, m, p))
+        raise RuntimeError(f"matmul: batch dimensions {list(sa[:-2])} and {list(sb[:-2])} do not "
+                           "broadcast") from None
+    nb = int(np.prod(batch, dtype=np.int64))
+    a3 = reshape(expand(a, batch + (n, m1)), (nb, n, m1))
+    if db == 1:
+        b3 = unsqueeze(reshape(expand(b, batch + (m2,)), (nb, m2)), 2)
+    else:
+        b3 = reshape(expand(b, batch + (m2, p)), (nb, m2, p))
     out_shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
-    return UnsafeView.apply(Bmm.apply(a3, b3), out_shape)
+    z = Bmm.apply(a3, b3)
+    return UnsafeView.apply(SqueezeDim.apply(z, (2,)) if db == 1 else z, out_shape)
+
+
+def _raise_matmul_shapes(a, b):
+    sa, sb = a._data.shape, b._data.shape
+    k = sa[-1]
+    kb = sb[0] if len(sb) == 1 else sb[-2]
+    raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{k}] but "
+                       f"got: [{kb}]. (matmul shapes {list(sa)} @ {list(sb)} do not match: {k} != "
+                       f"{kb})")
+
+
+def _should_fold(a, b) -> bool:
+    """torch's should_fold: fold into mm/mv when one operand has >= 3 dims and the other <= 2,
+    and either the smaller one requires grad or the larger one folds without a copy."""
+    da, db = a.ndim, b.ndim
+    big, small = (a, b) if da >= db else (b, a)
+    if not (big.ndim >= 3 and small.ndim <= 2):
+        return False
+    if small.requires_grad:
+        return True
+    if da == 2:
+        return False
+    x = big._data if da >= db else np.swapaxes(big._data, -1, -2)
+    if x.size == 0:
+        return True
+    st, sh = x.strides, x.shape
+    return all(st[i] == st[i + 1] * sh[i + 1] for i in range(x.ndim - 2))

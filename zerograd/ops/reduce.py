@@ -6,6 +6,7 @@ to the kept-dims shape (size 1 where a dim was reduced), then broadcasting does 
 from __future__ import annotations
 
 import collections
+import warnings
 
 import numpy as np
 
@@ -50,7 +51,9 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, a, dtype=None):
         ctx.shape = a._data.shape
-        return np.asarray(a._data.sum(dtype=_sum_dtype(a._data, dtype)))
+        # np.add.reduce, not ndarray.sum: NumPy's warnings (inf - inf) then name this module,
+        # where ops/__init__.py silences them as torch is silent
+        return np.asarray(np.add.reduce(a._data, axis=None, dtype=_sum_dtype(a._data, dtype)))
 
     @staticmethod
     def backward(ctx, g):
@@ -65,7 +68,8 @@ class SumDim(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim, dtype=None):
         ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, dims, keepdim
-        return np.asarray(a._data.sum(axis=dims, keepdims=keepdim, dtype=_sum_dtype(a._data, dtype)))
+        return np.asarray(np.add.reduce(a._data, axis=dims, keepdims=keepdim,
+                                        dtype=_sum_dtype(a._data, dtype)))
 
     @staticmethod
     def backward(ctx, g):
@@ -78,11 +82,16 @@ class Mean(Op):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.shape, ctx.n = a._data.shape, a._data.size
-        return np.asarray(a._data.mean(dtype=a._data.dtype))
+        x = a._data
+        ctx.shape, ctx.n = x.shape, x.size
+        if x.size == 0:     # nan, without NumPy's "Mean of empty slice" warning
+            return np.full((), np.nan, x.dtype)
+        return np.asarray(np.add.reduce(x, axis=None, dtype=x.dtype) / x.size, x.dtype)
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.n == 0:      # torch's order (expand, then divide): no 0/0 in double backward
+            return g.expand(ctx.shape) / 0
         return (g / ctx.n).expand(ctx.shape)
 
 
@@ -93,21 +102,32 @@ class MeanDim(Op):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
-        ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, dims, keepdim
-        return np.asarray(a._data.mean(axis=dims, keepdims=keepdim, dtype=a._data.dtype))
+        x = a._data
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        if x.size == 0 and _count(x.shape, dims) == 0:    # nan, without NumPy's warning
+            return np.full(np.sum(x, axis=dims, keepdims=keepdim).shape, np.nan, x.dtype)
+        s = np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=x.dtype)
+        return np.asarray(np.true_divide(s, _count(x.shape, dims), dtype=x.dtype))
 
     @staticmethod
     def backward(ctx, g):
         n = _count(ctx.shape, ctx.dims)
+        if n == 0:
+            return _unreduce(g, ctx.shape, ctx.dims, ctx.keepdim).expand(ctx.shape) / 0
         return (_unreduce(g, ctx.shape, ctx.dims, ctx.keepdim) / n).expand(ctx.shape)
 
 
-def sum(a, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - torch's name
+def _dims_or_all(dim, ndim):
+    """The dims a reduction with a dim argument reduces: dim=None or () means all of them."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        if keepdim and a.ndim:
-            return SumDim.apply(a, tuple(range(a.ndim)), True, dtype)
+        return tuple(range(ndim))
+    return canon_dims(dim, ndim)
+
+
+def sum(a, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - torch's name
+    if dim is None and not keepdim:
         return Sum.apply(a, dtype)
-    return SumDim.apply(a, canon_dims(dim, a.ndim), keepdim, dtype)
+    return SumDim.apply(a, _dims_or_all(dim, a.ndim), keepdim, dtype)
 
 
 def sum_dims(g, dims, keepdim):
@@ -122,11 +142,9 @@ def mean(a, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_legacy(a)}. Fix: call "
                            ".float() first, or pass dtype=torch.float32.")
-    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        if keepdim and a.ndim:
-            return MeanDim.apply(a, tuple(range(a.ndim)), True)
+    if dim is None and not keepdim:
         return Mean.apply(a)
-    return MeanDim.apply(a, canon_dims(dim, a.ndim), keepdim)
+    return MeanDim.apply(a, _dims_or_all(dim, a.ndim), keepdim)
 
 
 def _legacy(a):
@@ -143,8 +161,8 @@ class Prod(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         x = a._data
-        z = np.asarray(x.prod(axis=dims, keepdims=keepdim,
-                              dtype=np.int64 if x.dtype.kind in "iub" else None))
+        z = np.asarray(np.multiply.reduce(x, axis=dims, keepdims=keepdim,
+                                          dtype=np.int64 if x.dtype.kind in "iub" else None))
         ctx.save_for_backward(a, z)
         ctx.dims, ctx.keepdim = dims, keepdim
         return z
@@ -167,8 +185,9 @@ class Prod(Op):
         rest = [d for d in range(len(shape)) if d not in dims]
         moved = np.transpose(x, rest + list(dims)).reshape([shape[d] for d in rest] + [-1])
         one = np.ones_like(moved[..., :1])
-        left = np.cumprod(np.concatenate([one, moved[..., :-1]], -1), -1)
-        right = np.flip(np.cumprod(np.concatenate([one, np.flip(moved, -1)[..., :-1]], -1), -1), -1)
+        left = np.multiply.accumulate(np.concatenate([one, moved[..., :-1]], -1), -1)
+        rev = np.concatenate([one, np.flip(moved, -1)[..., :-1]], -1)
+        right = np.flip(np.multiply.accumulate(rev, -1), -1)
         others = (left * right).reshape([shape[d] for d in rest] + [shape[d] for d in dims])
         others = np.transpose(others, np.argsort(rest + list(dims)))
         return gk * wrap(others)
@@ -289,7 +308,12 @@ class Amax(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim, is_max=True):
         x = a._data
-        z = np.asarray((np.max if is_max else np.min)(x, axis=dims, keepdims=True))
+        try:
+            z = np.asarray((np.max if is_max else np.min)(x, axis=dims, keepdims=True))
+        except ValueError:
+            d = next(d for d in (dims or range(x.ndim)) if x.shape[d] == 0)
+            raise IndexError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim {d} to "
+                             "have non-zero size.") from None
         ctx.save_for_backward(a)
         ctx.zk, ctx.dims, ctx.keepdim = z, dims, keepdim
         return z if keepdim else z.reshape([s for i, s in enumerate(z.shape) if i not in dims])
@@ -324,6 +348,9 @@ def argmin(a, dim=None, keepdim=False):
 
 def _arg(a, dim, keepdim, f):
     x = a._data
+    if dim is None and x.size == 0:
+        raise IndexError(f"{f.__name__}(): Expected reduction dim to be specified for "
+                         "input.numel() == 0.")
     if dim is None:
         r = np.asarray(f(x))
         if keepdim:
@@ -354,6 +381,8 @@ class Var(Op):
         x = float_data(a)
         ctx.save_for_backward(a)
         ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
+        if _count(x.shape, dims) - corr <= 0:
+            return _few_dof("var", x, dims, corr, keepdim)
         return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))
 
     @staticmethod
@@ -361,7 +390,8 @@ class Var(Op):
         a, = ctx.saved_tensors
         n = _count(a._data.shape, ctx.dims)
         centered = a - a.mean(dim=ctx.dims, keepdim=True)
-        return _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim) * centered * (2.0 / (n - ctx.corr))
+        scale = 2.0 / np.float64(n - ctx.corr)      # inf (not ZeroDivisionError) when n == c
+        return _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim) * centered * float(scale)
 
 
 class Std(Op):
@@ -371,7 +401,10 @@ class Std(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim, corr):
         x = float_data(a)
-        z = np.asarray(x.std(axis=dims, ddof=corr, keepdims=keepdim))
+        if _count(x.shape, dims) - corr <= 0:
+            z = np.sqrt(_few_dof("std", x, dims, corr, keepdim))
+        else:
+            z = np.asarray(x.std(axis=dims, ddof=corr, keepdims=keepdim))
         ctx.save_for_backward(a, z)
         ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
         return z
@@ -383,16 +416,36 @@ class Std(Op):
         centered = a - a.mean(dim=ctx.dims, keepdim=True)
         zk = _unreduce(z, a._data.shape, ctx.dims, ctx.keepdim)
         gk = _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim)
+        if (z._data == 0).any():    # torch: the gradient is 0 where std is 0
+            zero = zk.eq(0)
+            return where_(zero, 0.0, gk * centered / (where_(zero, 1.0, zk) * (n - ctx.corr)))
         return gk * centered / (zk * (n - ctx.corr))
 
 
+def _float_only(a):
+    if a._data.dtype.kind not in "fV":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
+def _few_dof(name, x, dims, corr, keepdim):
+    """var with n - correction <= 0: inf or nan, with torch's warning instead of NumPy's."""
+    warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than "
+                  "the reduction factor (input numel divided by output numel).", UserWarning,
+                  stacklevel=5)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))
+
+
 def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _float_only(a)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
     return Var.apply(a, canon_dims(dim, a.ndim), keepdim, _correction(unbiased, correction))
 
 
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _float_only(a)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
     return Std.apply(a, canon_dims(dim, a.ndim), keepdim, _correction(unbiased, correction))
@@ -431,8 +484,8 @@ class Norm(Op):
         shape, p = a._data.shape, ctx.p
         gk = _unreduce(g, shape, ctx.dims, ctx.keepdim)
         zk = _unreduce(z, shape, ctx.dims, ctx.keepdim)
-        if p == 0:
-            return a * 0.0
+        if p == 0:             # torch: no gradient at all (None), not zeros
+            return None
         if p == 1:
             return gk * a.sign()
         if p in (np.inf, -np.inf):
@@ -454,6 +507,9 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
         raise NotImplementedError("nuclear norm is not supported by zerograd")
     if isinstance(p, str):
         raise RuntimeError(f"norm(): unknown p {p!r}")
+    if a._data.dtype.kind not in "fV":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_legacy(a)}")
     return Norm.apply(a, float(p), canon_dims(dim, a.ndim), keepdim)
 
 

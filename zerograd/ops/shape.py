@@ -64,18 +64,27 @@ class UnsafeView(View):
         return a._data.reshape(infer_shape(shape, a._data.size))
 
 
+class ReshapeAlias(View):
+    """z = a (not contiguous) reshaped without a copy      da = g.reshape(a.shape)"""
+
+
 def view(a, shape):
     return View.apply(a, shape)
 
 
 def reshape(a, shape):
-    """A view when the layout allows it (C-contiguous), else a copy (CloneBackward0 +
-    UnsafeViewBackward0, as torch)."""
-    if tuple(shape) == a._data.shape:
-        return View.apply(a, shape) if a.requires_grad else a
-    if a._data.flags.c_contiguous:
+    """As torch: a view when `a` is contiguous (ViewBackward0), else an alias when the strides
+    allow one (ReshapeAliasBackward0), else a copy (CloneBackward0 + UnsafeViewBackward0)."""
+    x = a._data
+    if tuple(shape) == x.shape and not a.requires_grad:
+        return a
+    if x.flags.c_contiguous:
         return View.apply(a, shape)
-    return UnsafeView.apply(Clone.apply(a), shape)
+    try:
+        x.view().shape = infer_shape(shape, x.size)
+    except AttributeError:
+        return UnsafeView.apply(Clone.apply(a), shape)
+    return ReshapeAlias.apply(a, shape)
 
 
 def flatten(a, start_dim=0, end_dim=-1):
@@ -126,7 +135,8 @@ class Transpose(Op):
     @staticmethod
     def forward(ctx, a, d0, d1):
         ctx.d0, ctx.d1 = d0, d1
-        return np.swapaxes(a._data, d0, d1)
+        x = a._data
+        return np.swapaxes(x, d0, d1) if x.ndim else x.view()
 
     @staticmethod
     def backward(ctx, g):
@@ -153,10 +163,7 @@ def t(a):
 
 def transpose(a, d0, d1):
     n = a.ndim
-    d0, d1 = canon_dim(d0, n), canon_dim(d1, n)
-    if n == 0:
-        return a
-    return Transpose.apply(a, d0, d1)
+    return Transpose.apply(a, canon_dim(d0, n), canon_dim(d1, n))
 
 
 def permute(a, dims):
