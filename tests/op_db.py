@@ -838,6 +838,73 @@ for _name, _f in [("eq", lambda m, a, b: m.eq(a, b)), ("ne", lambda m, a, b: m.n
     row(_name, _f, _cmp_cases, differentiable=False)
 
 
+# ***** remainder, floor division, logical ops and tests *****
+
+def _off_multiples(rng, shape):
+    """Dividends in [-5, 5] away from multiples of every divisor the cases use (no kinks)."""
+    x = U(rng, shape, -5, 5, avoid=())
+    return np.asarray(np.round(x) + rng.choice([0.3, 0.6], size=np.shape(x)))
+
+
+def _divisor(rng, shape):
+    return rng.choice([-2.0, -1.5, 1.5, 2.0, 2.5], size=shape)
+
+
+row("remainder", lambda m, a, b: a % b,
+    binary_cases(_off_multiples, _divisor, scalars=(2, 2.5, -1.5)),
+    node=lambda c: "RemainderBackward1" if isinstance(c.args[1], np.ndarray) else
+    "RemainderBackward0")
+row("remainder_fn", lambda m, a, b: m.remainder(a, b),
+    binary_cases(_off_multiples, _divisor, scalars=(2,), errors=False),
+    node=lambda c: "RemainderBackward1" if isinstance(c.args[1], np.ndarray) else
+    "RemainderBackward0")
+row("rremainder", lambda m, a, c: c % a,
+    lambda rng: [Case((_divisor(rng, (2, 3)), 5.3))], node="RemainderBackward0",
+    xfail={k: "core bug (tensor.py): Tensor has no __rmod__, so `number % tensor` raises "
+              "TypeError" for k in ("forward", "backward", "graph", "gradcheck")})
+row("floor_divide", lambda m, a, b: a // b,
+    binary_cases(_off_multiples, _divisor, scalars=(2, 2.5)), node="torch::autograd::NotImplemented",
+    differentiable=False)
+row("floor_divide_fn", lambda m, a, b: m.floor_divide(a, b),
+    binary_cases(_off_multiples, _divisor, scalars=(2,), errors=False),
+    node="torch::autograd::NotImplemented",
+    differentiable=False)
+
+
+def _bool_cases(rng):
+    for sa, sb in BCAST:
+        yield Case((rng.choice([0.0, 1.0, -2.0], sa), rng.choice([0.0, 1.0, -2.0], sb)))
+    yield Case((B(rng, (2, 3)), B(rng, (2, 3))))
+    yield Case((B(rng, (2, 3)), U(rng, (3,))))
+
+
+for _name, _f in [("logical_and", lambda m, a, b: m.logical_and(a, b)),
+                  ("logical_or", lambda m, a, b: m.logical_or(a, b)),
+                  ("logical_xor", lambda m, a, b: m.logical_xor(a, b)),
+                  ("and_op_bool", lambda m, a, b: (a > 0) & (b > 0)),
+                  ("or_op_bool", lambda m, a, b: (a > 0) | (b > 0)),
+                  ("xor_op_bool", lambda m, a, b: (a > 0) ^ (b > 0))]:
+    row(_name, _f, _bool_cases, differentiable=False)
+
+
+def _special_values(rng):
+    yield Case((np.array([0.0, -1.5, np.nan, np.inf, -np.inf, 2.0]),))
+    yield Case((U(rng, (2, 3)),))
+    yield Case((U(rng, ()),))
+    yield Case((B(rng, (2, 3)),))
+    yield Case((U(rng, (0,)),))
+
+
+for _name, _f in [("isnan", lambda m, a: m.isnan(a)), ("isinf", lambda m, a: m.isinf(a)),
+                  ("isfinite", lambda m, a: m.isfinite(a)),
+                  ("logical_not", lambda m, a: m.logical_not(a)),
+                  ("invert_bool", lambda m, a: ~(a > 0)),
+                  ("all", lambda m, a: m.all(a)), ("any", lambda m, a: m.any(a)),
+                  ("all_dim", lambda m, a: a.all(0) if a.ndim else a.all()),
+                  ("any_dim_keepdim", lambda m, a: a.any(-1, keepdim=True) if a.ndim else a.any())]:
+    row(_name, _f, _special_values, differentiable=False)
+
+
 def _close_cases(rng):
     x = U(rng, (2, 3))
     y = x.copy()

@@ -30,13 +30,19 @@ from .ops import (Generator, abs, add, addmm, all, allclose, amax, amin, any, ar
                   sign, sin, sqrt, square, squeeze, std, sub, sum, t, tanh, tensor, transpose,
                   true_divide, unsqueeze, var, where, zeros, zeros_like)
 from .ops.indexing import chunk, diagonal, narrow, select, split, unbind, unflatten  # noqa: E402
+from .ops.join import (argsort, argwhere, atleast_1d, atleast_2d, cat, concat, concatenate,  # noqa: E402
+                       constant_pad_nd, cumprod, cumsum, einsum, flip, fliplr, flipud, gather,
+                       hstack, index_add, index_copy, index_fill, index_select, kthvalue,
+                       masked_fill, masked_scatter, masked_select, msort, nonzero, repeat_interleave,
+                       roll, row_stack, scatter, scatter_add, sort, stack, take_along_dim, tile,
+                       topk, tril, triu, vstack)
 from . import autograd  # noqa: E402
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
+from . import nn  # noqa: E402
+from .nn.functional import dropout, layer_norm, log_softmax, rms_norm, softmax  # noqa: E402,F401
 from . import optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import save, load  # noqa: E402
-from . import nn  # noqa: E402
-from .nn.functional import dropout, layer_norm, log_softmax, rms_norm, softmax  # noqa: E402,F401
 
 negative = neg
 multiply = mul

@@ -75,15 +75,25 @@ def isfinite(a):
 
 
 def floor_divide(a, b):
-    x, y = binary_arrays(a, b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return wrap(np.asarray(np.floor_divide(x, y)))
+    """a // b: torch records a node for float inputs, but its backward raises."""
+    from .elementwise import FloorDivide
+    if not isinstance(a, Tensor):
+        a = Tensor._make(np.asarray(a), False, None, 0)
+    out = FloorDivide.apply(a, b)
+    node = out.grad_fn
+    if node is not None:    # torch's NotImplemented node lists only the inputs requiring grad
+        node.next_functions = tuple(e for e in node.next_functions if e[0] is not None)
+    return out
 
 
 def remainder(a, b):
-    x, y = binary_arrays(a, b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return wrap(np.asarray(np.remainder(x, y)))
+    """a % b, the sign of b (Python's); differentiable (RemainderBackward0/1, as torch)."""
+    from .elementwise import Remainder, RemainderScalar
+    if not isinstance(a, Tensor):       # number % tensor
+        a = Tensor._make(np.asarray(a), False, None, 0)
+    if isinstance(b, Tensor):
+        return Remainder.apply(a, b)
+    return RemainderScalar.apply(a, b)
 
 
 def _arrays_same_dtype(a, b, what):

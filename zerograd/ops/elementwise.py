@@ -185,6 +185,8 @@ class Div(Op):
         x, y = binary_arrays(a, b)
         if x.dtype.kind not in "fV":        # int / int is true division in torch: default float
             x = x.astype(default_float())
+            if isinstance(y, np.ndarray):
+                y = y.astype(x.dtype)
         ctx.save_for_backward(a, b)
         try:
             return np.true_divide(x, y)
@@ -223,6 +225,49 @@ class DivRounding(Op):
     def backward(ctx, g):
         need = ctx.needs_input_grad
         return (g * 0.0 if need[0] else None), (g * 0.0 if need[1] else None)
+
+
+class Remainder(Op):
+    """z = a - floor(a / b) b  (Python's %)      da = g,  db = -g floor(a / b)"""
+    node_name = "RemainderBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _bin(np.remainder, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g if need[0] else None), (-g * DivRounding.apply(a, b, "floor") if need[1] else None)
+
+
+class RemainderScalar(Op):
+    """z = a % c  (c a number)      da = g"""
+    node_name = "RemainderBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, c):
+        return _bin(np.remainder, a, c)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class FloorDivide(Op):
+    """z = floor(a / b)      no derivative: torch records a node whose backward raises"""
+    node_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _bin(np.floor_divide, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 class Pow(Op):

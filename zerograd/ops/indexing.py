@@ -31,7 +31,7 @@ class Select(Op):
     @staticmethod
     def forward(ctx, a, dim, index):
         ctx.shape, ctx.chain = a._data.shape, ((Select, (dim, index), None),)
-        return a._data[(slice(None),) * dim + (index,)]
+        return a._data[(slice(None),) * dim + (index, Ellipsis)]   # ...: a 0-d view, not a scalar
 
     @staticmethod
     def backward(ctx, g):      # the VJP of a view: g placed at the view's region of zeros
@@ -94,7 +94,7 @@ class Unbind(Op):
     def forward(ctx, a, dim):
         ctx.shape, ctx.dim = a._data.shape, dim
         x = a._data
-        return tuple(x[(slice(None),) * dim + (i,)] for i in range(x.shape[dim]))
+        return tuple(x[(slice(None),) * dim + (i, Ellipsis)] for i in range(x.shape[dim]))
 
     @staticmethod
     def backward(ctx, *grads):
@@ -331,7 +331,7 @@ def getitem(a: Tensor, key):
                                  f"{type(k).__name__})")
             size = out._data.shape[dim]
             if i < -size or i >= size:
-                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+                raise IndexError(f"index {i} is out of bounds for dimension {dim + a.ndim - out.ndim} with size {size}")
             out = Select.apply(out, dim, int(i) + size if i < 0 else int(i))
             recorded = True
     if not recorded:

@@ -33,6 +33,7 @@ def infer_shape(shape, numel):
 
 class View(Op):
     """z = a viewed with a new shape      da = g.reshape(a.shape)"""
+    is_view = True
     arity = 1
 
     @staticmethod
@@ -57,6 +58,7 @@ class View(Op):
 
 class UnsafeView(View):
     """z = a reshaped (the result of a copy, so no aliasing to track)   da = g.reshape(a.shape)"""
+    is_view = False
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -114,6 +116,7 @@ class Clone(Op):
 
 class T(Op):
     """z = aᵀ (a of at most 2 dims)      da = gᵀ"""
+    is_view = True
     node_name = "TBackward0"
 
     @staticmethod
@@ -130,6 +133,7 @@ class T(Op):
 
 class Transpose(Op):
     """z = a with dims d0, d1 swapped    da = g with d0, d1 swapped back"""
+    is_view = True
     arity = 1
 
     @staticmethod
@@ -145,6 +149,7 @@ class Transpose(Op):
 
 class Permute(Op):
     """z = a.permute(p)                  da = g.permute(argsort(p))"""
+    is_view = True
     arity = 1
 
     @staticmethod
@@ -180,6 +185,7 @@ def permute(a, dims):
 
 class Expand(Op):
     """z = a broadcast to `shape` (no copy)      da = g  (the engine sums it back to a's shape)"""
+    is_view = True
     arity = 1
 
     @staticmethod
@@ -223,6 +229,7 @@ def expand(a, shape):
 
 class Squeeze(Op):
     """z = a without size-1 dims           da = g.reshape(a.shape)"""
+    is_view = True
     arity = 1
 
     @staticmethod
@@ -259,6 +266,7 @@ def squeeze(a, dim=None):
 
 class Unsqueeze(Op):
     """z = a with a new size-1 dim         da = g.squeeze(dim)"""
+    is_view = True
     arity = 1
 
     @staticmethod
