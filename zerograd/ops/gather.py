@@ -1,0 +1,728 @@
+"""Gather / scatter family: gather, scatter, scatter_add, index_select, index_add, index_copy,
+index_fill, take_along_dim, masked_fill, masked_select, masked_scatter, nonzero, one_hot, and the
+in-place forms (masked_fill_, index_add_, index_fill_, index_copy_, scatter_, scatter_add_) plus
+the random fills uniform_ / normal_.
+
+Each VJP is written with the *other* ops of this family, exactly as PyTorch's derivatives.yaml
+does, so the backward pass is itself differentiable (create_graph, gradgradcheck):
+
+    gather         da = zeros.scatter_add(dim, index, g)       (repeated indices add up)
+    scatter_add    da = g,  dsrc = g.gather(dim, index)
+    index_select   da = zeros.index_add(dim, index, g)
+    masked_select  da = zeros.masked_scatter(mask, g)
+    ...
+
+Index positions are checked before any work, with torch's messages (and exception types:
+RuntimeError for gather/scatter/index_add/index_select, IndexError for index_fill/index_copy).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd.function import Op
+from ..tensor import Tensor
+from ._util import canon_dim, wrap
+
+_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+         "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+         "bool": "Bool"}
+
+
+_CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
+          "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
+          "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def _tname(x) -> str:
+    return _TYPE.get(x.dtype.name, x.dtype.name)
+
+
+def _check_broadcast(mask: np.ndarray, x: np.ndarray) -> None:
+    """torch's message when mask (tensor a) and self (tensor b) do not broadcast."""
+    ms, xs = mask.shape, x.shape
+    n = max(len(ms), len(xs))
+    for i in range(1, min(len(ms), len(xs)) + 1):
+        p, q = ms[-i], xs[-i]
+        if p != q and p != 1 and q != 1:
+            raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b ({q}) "
+                               f"at non-singleton dimension {n - i}")
+
+
+def _zeros_like(a: Tensor) -> Tensor:
+    return wrap(np.zeros(a._data.shape, a._data.dtype))
+
+
+def _ndim1(shape) -> int:
+    return max(len(shape), 1)
+
+
+# ***** index arrays ****************************************************************************
+
+def _gather_key(index: np.ndarray, dim: int):
+    """The NumPy key that picks, for every position p of `index`, the element at p of the source
+    with p[dim] replaced by index[p]  (out[i][j] = src[index[i][j]][j] for dim 0)."""
+    if index.ndim == 0:
+        return (index,)
+    key = list(np.indices(index.shape, sparse=True))
+    key[dim] = index
+    return tuple(key)
+
+
+def _check_bounds(index: np.ndarray, dim: int, size: int, exc=RuntimeError, prefix="") -> None:
+    if index.size:
+        lo, hi = index.min(), index.max()
+        if lo < 0 or hi >= size:
+            bad = int(lo if lo < 0 else hi)
+            raise exc(f"{prefix}index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _check_index_tensor(index, what, msg=None) -> np.ndarray:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{what}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    x = index._data
+    if x.dtype not in (np.int64, np.int32):
+        raise RuntimeError(msg or f"{what}(): Expected dtype int32/int64 for index")
+    return x
+
+
+def _check_gather_shapes(a_shape, index, dim, what, src_shape=None) -> None:
+    """torch's scatter/gather shape rule: index.size(d) <= self.size(d) for d != dim (and
+    <= src.size(d) for every d)."""
+    ishape = index.shape
+    if len(ishape) != len(a_shape) and not (len(ishape) <= 1 and len(a_shape) <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as "
+                           + ("input tensor" if what == "gather" else "self tensor"))
+    if src_shape is not None and len(src_shape) != len(ishape) and \
+            not (len(ishape) <= 1 and len(src_shape) <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    for d, s in enumerate(ishape):
+        if d != dim and d < len(a_shape) and s > a_shape[d] or \
+                src_shape is not None and d < len(src_shape) and s > src_shape[d]:
+            if what == "gather":
+                raise RuntimeError(f"Size does not match at dimension {d} expected index "
+                                   f"{list(ishape)} to be no larger than self {list(a_shape)} "
+                                   f"apart from dimension {dim}")
+            raise RuntimeError(f"Expected index {list(ishape)} to be no larger than self "
+                               f"{list(a_shape)} apart from dimension {dim} and to be no larger "
+                               f"size than src {list(src_shape if src_shape is not None else a_shape)}")
+
+
+def _as1d(x: np.ndarray) -> np.ndarray:
+    return x.reshape(1) if x.ndim == 0 else x
+
+
+# ***** gather / scatter ************************************************************************
+
+class Gather(Op):
+    """z = a.gather(dim, index)            da = zeros.scatter_add(dim, index, g)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.dim, ctx.index = dim, index
+        x = a._data
+        if x.ndim == 0:
+            return x[()].copy() if index._data.ndim == 0 else np.broadcast_to(x, index._data.shape).copy()
+        return x[_gather_key(index._data, dim)]
+
+    @staticmethod
+    def backward(ctx, g):
+        z = wrap(np.zeros(ctx._metas[0][0], g._data.dtype))
+        return ScatterAdd.apply(z, g, ctx.dim, ctx.index)
+
+
+def _scatter_into(z: np.ndarray, dim, index: np.ndarray, src, add: bool) -> np.ndarray:
+    """z[index positions] = (or +=) src; src a number or an array at least index's shape."""
+    if index.size == 0:
+        return z
+    if z.ndim == 0:
+        v = src if not isinstance(src, np.ndarray) else _as1d(src)[:index.size].reshape(index.shape)
+        if add:
+            z[()] = z + (np.sum(v) if isinstance(v, np.ndarray) else v * index.size)
+        else:
+            z[()] = v.reshape(-1)[-1] if isinstance(v, np.ndarray) else v
+        return z
+    key = _gather_key(index, dim)
+    if isinstance(src, np.ndarray):
+        src = _as1d(src)[tuple(slice(0, s) for s in index.shape)]
+    if add:
+        np.add.at(z, key, src)
+    else:
+        z[key] = src
+    return z
+
+
+class Scatter(Op):
+    """z = a.scatter(dim, index, src)    da = g.scatter(dim, index, 0),  dsrc = g.gather(dim, index)"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index):
+        ctx.dim, ctx.index = dim, index
+        return _scatter_into(a._data.copy(), dim, index._data, src._data, False)
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return ((ScatterValue.apply(g, ctx.dim, ctx.index, 0) if need[0] else None),
+                (Gather.apply(g, ctx.dim, ctx.index) if need[1] else None))
+
+
+class ScatterValue(Op):
+    """z = a.scatter(dim, index, value)       da = g.scatter(dim, index, 0)"""
+    node_name = "ScatterBackward1"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dim, index, value):
+        ctx.dim, ctx.index = dim, index
+        return _scatter_into(a._data.copy(), dim, index._data, value, False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScatterValue.apply(g, ctx.dim, ctx.index, 0)
+
+
+class ScatterAdd(Op):
+    """z = a.scatter_add(dim, index, src)      da = g,  dsrc = g.gather(dim, index)"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index):
+        ctx.dim, ctx.index = dim, index
+        return _scatter_into(a._data.copy(), dim, index._data, src._data, True)
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return ((g if need[0] else None),
+                (Gather.apply(g, ctx.dim, ctx.index) if need[1] else None))
+
+
+def _gather_args(a, dim, index, what, src=None):
+    d = canon_dim(dim, a.ndim)
+    idx = _check_index_tensor(index, what)
+    _check_gather_shapes(a._data.shape, idx, d, what, None if src is None else src._data.shape)
+    _check_bounds(idx, d, a._data.shape[d] if a.ndim else 1)
+    return d
+
+
+def gather(a, dim, index, *, sparse_grad=False):
+    d = _gather_args(a, dim, index, "gather")
+    return Gather.apply(a, d, index)
+
+
+def _scatter_src(a, src, what):
+    if not isinstance(src, Tensor):
+        return None
+    if src._data.dtype != a._data.dtype:
+        raise RuntimeError(f"{what}(): Expected self.dtype to be equal to src.dtype")
+    return src
+
+
+def scatter(a, dim, index, src=None, *, value=None, reduce=None):
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported by zerograd; use "
+                                  "scatter_add (reduce='add') or index_put")
+    if src is None:
+        src = value
+    if isinstance(src, Tensor):
+        _scatter_src(a, src, "scatter")
+        d = _gather_args(a, dim, index, "scatter", src)
+        return Scatter.apply(a, src, d, index)
+    d = _gather_args(a, dim, index, "scatter")
+    return ScatterValue.apply(a, d, index, src)
+
+
+def scatter_add(a, dim, index, src):
+    _scatter_src(a, src, "scatter_add")
+    d = _gather_args(a, dim, index, "scatter_add", src)
+    return ScatterAdd.apply(a, src, d, index)
+
+
+def take_along_dim(a, indices, dim=None):
+    if not isinstance(indices, Tensor) or indices._data.dtype.kind not in "iu":
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_tname(indices._data) if isinstance(indices, Tensor) else type(indices).__name__}")
+    if dim is None:     # torch views (so a layout that cannot be flattened raises, as there)
+        return gather(a.view(-1), 0, indices.reshape(-1))
+    if a.ndim != indices.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number "
+                           f"of dimensions, but got {a.ndim} dimensions for input, and "
+                           f"{indices.ndim} dimensions for indices")
+    d = canon_dim(dim, a.ndim)
+    ash, ish = list(a._data.shape), list(indices._data.shape)
+    ash[d] = ish[d] = 1
+    bshape = list(np.broadcast_shapes(tuple(ash), tuple(ish)))
+    sa, si = list(bshape), list(bshape)
+    sa[d], si[d] = a._data.shape[d], indices._data.shape[d]
+    # negative indices wrap, as in NumPy's take_along_axis (torch does the same here)
+    idx = indices._data
+    if idx.size and idx.min() < 0:
+        indices = wrap(np.where(idx < 0, idx + a._data.shape[d], idx))
+    return gather(a.expand(tuple(sa)), d, indices.expand(tuple(si)))
+
+
+# ***** index_* ********************************************************************************
+
+def _check_index_vector(index, what, dim_size, dim, exc=RuntimeError, neg_ok=False):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{what}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    x = index._data
+    if x.dtype not in (np.int64, np.int32):
+        if what == "index_select":
+            raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+        raise IndexError(f"{what}(): Expected a long tensor for index, but got {_tname(x)}")
+    if x.ndim > 1:
+        raise IndexError(f"{what}(): Index is supposed to be a vector")
+    x = _as1d(x)
+    if neg_ok:
+        if x.size and (x.min() < -dim_size or x.max() >= dim_size):
+            bad = int(x.min() if x.min() < -dim_size else x.max())
+            raise exc(f"index {bad} is out of bounds for dimension {dim} with size {dim_size}")
+        x = np.where(x < 0, x + dim_size, x)
+    return x
+
+
+def _take(x: np.ndarray, dim: int, idx: np.ndarray) -> np.ndarray:
+    if x.ndim == 0:
+        return x.reshape(1)[idx].reshape(()) if idx.size == 1 else x.reshape(1)[idx]
+    return np.take(x, idx, axis=dim)
+
+
+def _region(ndim, dim, idx):
+    return (slice(None),) * dim + (idx,) if ndim else (idx if np.ndim(idx) == 0 else 0,)
+
+
+class IndexSelect(Op):
+    """z = a.index_select(dim, index)      da = zeros.index_add(dim, index, g)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dim, idx):
+        ctx.dim, ctx.idx = dim, idx
+        return _take(a._data, dim, idx)
+
+    @staticmethod
+    def backward(ctx, g):
+        z = wrap(np.zeros(ctx._metas[0][0], g._data.dtype))
+        return IndexAdd.apply(z, g, ctx.dim, ctx.idx, 1)
+
+
+class IndexAdd(Op):
+    """z = a.index_add(dim, index, src, alpha)   da = g,  dsrc = alpha * g.index_select(dim, index)"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, src, dim, idx, alpha):
+        ctx.dim, ctx.idx, ctx.alpha = dim, idx, alpha
+        z = a._data.copy()
+        s = src._data if alpha == 1 else src._data * np.asarray(alpha, z.dtype)
+        if z.ndim == 0:
+            z[()] = z + np.sum(s)
+        else:
+            np.add.at(z, _region(z.ndim, dim, idx), s)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        ds = None
+        if need[1]:
+            ds = IndexSelect.apply(g, ctx.dim, ctx.idx)
+            if ctx.alpha != 1:
+                ds = ds * ctx.alpha
+            shape = ctx._metas[1][0]
+            if ds._data.shape != shape:     # a 0-d source
+                ds = ds.reshape(shape)
+        return (g if need[0] else None), ds
+
+
+class IndexCopy(Op):
+    """z = a.index_copy(dim, index, src)   da = g.index_fill(dim, index, 0),
+                                           dsrc = g.index_select(dim, index)"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, src, dim, idx):
+        ctx.dim, ctx.idx = dim, idx
+        z = a._data.copy()
+        if z.ndim == 0:
+            z[()] = _as1d(src._data)[-1]
+        else:
+            z[_region(z.ndim, dim, idx)] = src._data
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        ds = None
+        if need[1]:
+            ds = IndexSelect.apply(g, ctx.dim, ctx.idx)
+            shape = ctx._metas[1][0]
+            if ds._data.shape != shape:
+                ds = ds.reshape(shape)
+        return ((IndexFill.apply(g, ctx.dim, ctx.idx, 0) if need[0] else None), ds)
+
+
+class IndexFill(Op):
+    """z = a.index_fill(dim, index, value)       da = g.index_fill(dim, index, 0)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dim, idx, value):
+        ctx.dim, ctx.idx = dim, idx
+        z = a._data.copy()
+        if idx.size:
+            if z.ndim == 0:
+                z[()] = value
+            else:
+                z[_region(z.ndim, dim, idx)] = value
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexFill.apply(g, ctx.dim, ctx.idx, 0)
+
+
+class IndexFillTensor(Op):
+    """z = a.index_fill(dim, index, v) (v a 0-d tensor)
+    da = g.index_fill(dim, index, 0),  dv = g.index_select(dim, index).sum()"""
+    node_name = "IndexFillBackward1"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, v, dim, idx):
+        return IndexFill.forward(ctx, a, dim, idx, v._data.astype(a._data.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return ((IndexFill.apply(g, ctx.dim, ctx.idx, 0) if need[0] else None),
+                (IndexSelect.apply(g, ctx.dim, np.unique(ctx.idx)).sum() if need[1] else None))
+
+
+def _dim_size(a, d):
+    return a._data.shape[d] if a.ndim else 1
+
+
+def index_select(a, dim, index):
+    d = canon_dim(dim, a.ndim)
+    if isinstance(index, Tensor) and index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    idx = _check_index_vector(index, "index_select", _dim_size(a, d), d)
+    if a.ndim == 0 and idx.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                           f"{idx.size} value(s)")
+    size = _dim_size(a, d)
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        bad = int(idx.min() if idx.min() < 0 else idx.max())
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size} "
+                           f"(index {bad} is out of bounds for dimension {d} with size {size})")
+    return IndexSelect.apply(a, d, idx)
+
+
+def _index_src_checks(a, d, idx, src, what):
+    if not isinstance(src, Tensor):
+        raise TypeError(f"{what}(): argument 'source' (position 3) must be Tensor, not "
+                        f"{type(src).__name__}")
+    if src._data.dtype != a._data.dtype:
+        if what == "index_copy_":
+            raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
+                               f"but got (self) {_tname(a._data)} and (source) {_tname(src._data)}")
+        raise RuntimeError(f"{what}(): self ({_tname(a._data)}) and source ({_tname(src._data)}) "
+                           "must have the same scalar type")
+    n = src._data.shape[d] if src.ndim else 1
+    if n != idx.size:
+        if what == "index_copy_":
+            raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to "
+                             f"source.size(dim) ({n})")
+        raise RuntimeError(f"{what}(): Number of indices ({idx.size}) should be equal to "
+                           f"source.size(dim): ({n}), for dim: {d}")
+    if src.ndim and a.ndim and src.ndim != a.ndim or src.ndim and any(
+            s != t for i, (s, t) in enumerate(zip(src._data.shape, a._data.shape)) if i != d):
+        raise RuntimeError(f"{what}(): Source/destination tensor must have same slice shapes. "
+                           f"Destination slice shape: {list(a._data.shape[:d] + a._data.shape[d + 1:])} "
+                           f"at dimension {d} and source slice shape: "
+                           f"{list(src._data.shape[:d] + src._data.shape[d + 1:])} at dimension 0.")
+
+
+def index_add(a, dim, index, source, *, alpha=1):
+    d = canon_dim(dim, a.ndim)
+    idx = _check_index_vector(index, "index_add_", _dim_size(a, d), d)
+    _index_src_checks(a, d, idx, source, "index_add_")
+    _check_bounds(idx, d, _dim_size(a, d))
+    return IndexAdd.apply(a, source, d, idx, alpha)
+
+
+def index_copy(a, dim, index, source):
+    d = canon_dim(dim, a.ndim)
+    idx = _check_index_vector(index, "index_copy_", _dim_size(a, d), d)
+    _index_src_checks(a, d, idx, source, "index_copy_")
+    _check_bounds(idx, d, _dim_size(a, d), IndexError, "index_copy_(): ")
+    return IndexCopy.apply(a, source, d, idx)
+
+
+def index_fill(a, dim, index, value):
+    d = canon_dim(dim, a.ndim)
+    idx = _check_index_vector(index, "index_fill_", _dim_size(a, d), d, IndexError, neg_ok=True)
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        return IndexFillTensor.apply(a, value, d, idx)
+    return IndexFill.apply(a, d, idx, value)
+
+
+# ***** masks **********************************************************************************
+
+def _check_mask(mask, what):
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"{what}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+    if mask._data.dtype != np.bool_:
+        if what == "masked_select":
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        if what == "masked_scatter_":
+            raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
+                               f"dtype {_CNAME.get(mask._data.dtype.name, mask._data.dtype.name)}")
+        raise RuntimeError(f"{what} only supports boolean masks, but got mask with dtype "
+                           f"{_CNAME.get(mask._data.dtype.name, mask._data.dtype.name)}")
+    return mask._data
+
+
+class MaskedFill(Op):
+    """z = a.masked_fill(mask, value)       da = g.masked_fill(mask, 0)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, mask, value):
+        ctx.mask = mask
+        x = a._data
+        return np.where(mask, np.asarray(value).astype(x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return MaskedFill.apply(g, ctx.mask, 0)
+
+
+class MaskedFillTensor(Op):
+    """z = a.masked_fill(mask, v) (v a 0-d tensor)
+    da = g.masked_fill(mask, 0),  dv = g.masked_fill(~mask, 0).sum()"""
+    node_name = "MaskedFillBackward1"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, v, mask):
+        ctx.mask = mask
+        return np.where(mask, v._data.astype(a._data.dtype), a._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return ((MaskedFill.apply(g, ctx.mask, 0) if need[0] else None),
+                (MaskedFill.apply(g, ~ctx.mask, 0).sum() if need[1] else None))
+
+
+def masked_fill(a, mask, value):
+    m = _check_mask(mask, "masked_fill_")
+    _check_broadcast(m, a._data)
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        return MaskedFillTensor.apply(a, value, m)
+    return MaskedFill.apply(a, m, value)
+
+
+class MaskedSelect(Op):
+    """z = a[mask] (a and mask broadcast; 1-D)      da = zeros.masked_scatter(mask, g)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, mask):
+        shape = np.broadcast_shapes(a._data.shape, mask.shape)
+        ctx.mask = np.broadcast_to(mask, shape)
+        return np.broadcast_to(a._data, shape)[ctx.mask]
+
+    @staticmethod
+    def backward(ctx, g):
+        mask = ctx.mask
+        z = wrap(np.zeros(mask.shape, g._data.dtype))
+        return MaskedScatter.apply(z, g, mask)
+
+
+class MaskedScatter(Op):
+    """z = a with the masked positions taken, in order, from source
+    da = g.masked_fill(mask, 0),  dsource = g[mask] padded with zeros to source's size"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, src, mask):
+        shape = np.broadcast_shapes(a._data.shape, mask.shape)
+        m = np.broadcast_to(mask, shape)
+        ctx.mask = m
+        n = int(m.sum())
+        s = src._data.reshape(-1)
+        if s.size < n:
+            raise RuntimeError("masked_scatter: expected source to have at least as many elements "
+                               "as ones in mask")
+        z = np.array(np.broadcast_to(a._data, shape), copy=True)
+        z[m] = s[:n]
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        da = MaskedFill.apply(g, ctx.mask, 0) if need[0] else None
+        ds = None
+        if need[1]:
+            shape = ctx._metas[1][0]
+            sel = MaskedSelect.apply(g, ctx.mask)
+            numel = int(np.prod(shape))
+            if sel._data.size < numel:
+                from .join import constant_pad_nd
+                sel = constant_pad_nd(sel, (0, numel - sel._data.size), 0)
+            ds = sel.reshape(shape)
+        return da, ds
+
+
+def masked_select(a, mask):
+    m = _check_mask(mask, "masked_select")
+    _check_broadcast(m, a._data)
+    return MaskedSelect.apply(a, m)
+
+
+def masked_scatter(a, mask, source):
+    m = _check_mask(mask, "masked_scatter_")
+    _check_broadcast(m, a._data)
+    if source._data.dtype != a._data.dtype:
+        raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but got "
+                           f"{_tname(a._data)} and {_tname(source._data)}")
+    return MaskedScatter.apply(a, source, m)
+
+
+# ***** no gradients ***************************************************************************
+
+def nonzero(a, *, as_tuple=False):
+    x = a._data
+    if as_tuple:
+        if x.ndim == 0:
+            return (wrap(np.zeros(int(bool(x)), np.int64)),)
+        return tuple(wrap(i.astype(np.int64)) for i in np.nonzero(x))
+    if x.ndim == 0:
+        return wrap(np.zeros((int(bool(x)), 0), np.int64))
+    return wrap(np.ascontiguousarray(np.argwhere(x).astype(np.int64)))
+
+
+def argwhere(a):
+    return nonzero(a)
+
+
+def one_hot(tensor, num_classes=-1):
+    x = tensor._data
+    if x.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if x.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(x.max()) + 1
+    if x.size:
+        if x.min() < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if x.max() >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    return wrap((x[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ***** in-place forms *************************************************************************
+
+def masked_fill_(t, mask, value):
+    from .inplace import apply_inplace
+    if isinstance(value, Tensor):
+        return apply_inplace(t, lambda a, v: masked_fill(a, mask, v), value)
+    return apply_inplace(t, lambda a: masked_fill(a, mask, value))
+
+
+def masked_scatter_(t, mask, source):
+    from .inplace import apply_inplace
+    return apply_inplace(t, lambda a, s: masked_scatter(a, mask, s), source)
+
+
+def index_add_(t, dim, index, source, *, alpha=1):
+    from .inplace import apply_inplace
+    return apply_inplace(t, lambda a, s: index_add(a, dim, index, s, alpha=alpha), source)
+
+
+def index_copy_(t, dim, index, source):
+    from .inplace import apply_inplace
+    return apply_inplace(t, lambda a, s: index_copy(a, dim, index, s), source)
+
+
+def index_fill_(t, dim, index, value):
+    from .inplace import apply_inplace
+    if isinstance(value, Tensor):
+        return apply_inplace(t, lambda a, v: index_fill(a, dim, index, v), value)
+    return apply_inplace(t, lambda a: index_fill(a, dim, index, value))
+
+
+def scatter_(t, dim, index, src=None, *, value=None, reduce=None):
+    from .inplace import apply_inplace
+    if src is None:
+        src = value
+    if isinstance(src, Tensor):
+        return apply_inplace(t, lambda a, s: scatter(a, dim, index, s, reduce=reduce), src)
+    return apply_inplace(t, lambda a: scatter(a, dim, index, src, reduce=reduce))
+
+
+def scatter_add_(t, dim, index, src):
+    from .inplace import apply_inplace
+    return apply_inplace(t, lambda a, s: scatter_add(a, dim, index, s), src)
+
+
+class _RandomFill(Op):
+    """z = fresh random values of a's shape (uniform_, normal_)        da = 0"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, values):
+        return values
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0.0
+
+
+class _Uniform(_RandomFill):
+    node_name = "UniformBackward0"
+
+
+class _Normal(_RandomFill):
+    node_name = "NormalBackward0"
+
+
+def _random_fill(t, op, draw):
+    from .inplace import apply_inplace
+    if not t.is_floating_point():
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{_tname(t._data)}'")
+    return apply_inplace(t, lambda a: op.apply(a, draw().astype(t._data.dtype, copy=False)))
+
+
+def uniform_(t, a=0.0, b=1.0, *, generator=None):
+    from .creation import _rng
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > "
+                           f"to={b}")
+    return _random_fill(t, _Uniform, lambda: _rng(generator).uniform(a, b, t._data.shape))
+
+
+def normal_(t, mean=0.0, std=1.0, *, generator=None):
+    from .creation import _rng
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    return _random_fill(t, _Normal, lambda: _rng(generator).normal(mean, std, t._data.shape))
+
+
+__all__ = ["gather", "scatter", "scatter_add", "take_along_dim", "index_select", "index_add",
+           "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter",
+           "nonzero", "argwhere", "one_hot"]

@@ -1,0 +1,878 @@
+"""Joining and reordering: cat, stack, hstack, vstack, repeat, tile, repeat_interleave, flip,
+roll, tril, triu, cumsum, cumprod, sort, argsort, topk, kthvalue, constant padding, einsum.
+
+Every VJP is written with Tensor ops (or with another op of these families that has its own VJP),
+so second derivatives work:
+
+    cat        dx_i = g.narrow(dim, offset_i, size_i)
+    stack      dx_i = g.select(dim, i)
+    repeat     dx   = g viewed as (r0, s0, r1, s1, ...) summed over the r axes
+    flip/roll  dx   = the same op undone on g
+    cumsum     dx   = g.flip(dim).cumsum(dim).flip(dim)
+    sort/topk/kthvalue   dx = zeros.scatter(dim, indices, g)   (indices carry no gradient)
+    pad        dx   = g padded by the negated amounts (a crop)
+    einsum     dx_k = einsum of g and the other operands, the subscripts swapped
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd.function import Op
+from ..tensor import Tensor
+from . import views as _views
+from ._util import canon_dim, wrap
+from .gather import Scatter
+# the gather family, re-exported so that zerograd/__init__.py takes every name from one place
+from .gather import (argwhere, gather, index_add, index_copy, index_fill,  # noqa: F401
+                     index_select, masked_fill, masked_scatter, masked_select, nonzero, scatter,
+                     scatter_add, take_along_dim)
+
+
+def _nary(cls, n):
+    """`cls` with `arity = n`: ops taking a variable number of tensors (cat, stack, einsum)
+    keep their parameters after the tensors and get exactly one graph edge per tensor."""
+    cache = cls.__dict__.get("_by_arity")
+    if cache is None:
+        cache = cls._by_arity = {}
+    sub = cache.get(n)
+    if sub is None:
+        sub = cache[n] = type(cls.__name__, (cls,), {
+            "arity": n, "node_name": cls.node_name, "__module__": cls.__module__,
+            "__doc__": cls.__doc__, "__qualname__": cls.__qualname__})
+    return sub
+
+
+def _fresh(views):
+    """Multi-input / multi-output ops: re-derive stale views first (a view whose base changed in
+    place since its grad_fn was made), as the single-output hot path of Op.apply does."""
+    for t in views:
+        if isinstance(t, Tensor) and t._view is not None and t._vc is not None \
+                and t._vc[0] != t._view.version:
+            _views.refresh(t)
+
+
+def _tensor_list(tensors, what):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{what}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not Tensor")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return tensors
+
+
+# ***** cat / stack ****************************************************************************
+
+class Cat(Op):
+    """z = cat(xs, dim)        dx_i = g.narrow(dim, offset_i, size_i)"""
+    node_name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, *args):
+        xs, (dim, dtype, skip) = args[:-1], args[-1]
+        ctx.dim, ctx.skip = dim, skip
+        ctx.sizes = [None if s else x._data.shape[dim] for x, s in zip(xs, skip)]
+        arrays = [x._data for x, s in zip(xs, skip) if not s]
+        if not arrays:
+            return np.zeros((0,), dtype)
+        return np.concatenate(arrays, axis=dim).astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        out, o = [], 0
+        for s, need, meta in zip(ctx.sizes, ctx.needs_input_grad, ctx._metas):
+            if s is None:                                   # a legacy empty (0,) input
+                out.append(wrap(np.zeros((0,), meta[1])) if need else None)
+                continue
+            out.append(g.narrow(ctx.dim, o, s) if need else None)
+            o += s
+        return tuple(out)
+
+
+def _legacy_empty(t):
+    return t._data.shape == (0,)
+
+
+def cat(tensors, dim=0, *, out=None):
+    """torch.cat; 1-D empty tensors (shape (0,)) are skipped, as torch does."""
+    ts = _tensor_list(tensors, "cat")
+    if not ts:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(ts):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    skip = tuple(_legacy_empty(t) for t in ts)
+    real = [(i, t) for i, t in enumerate(ts) if not skip[i]]
+    ref = real[0][1] if real else ts[0]
+    d = canon_dim(dim, ref.ndim)
+    for i, t in real:
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and "
+                               f"{t.ndim}")
+        for k in range(ref.ndim):
+            if k != d and t._data.shape[k] != ref._data.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
+                                   f"size {ref._data.shape[k]} but got size {t._data.shape[k]} for "
+                                   f"tensor number {i} in the list.")
+    dtype = _dt.result_type(*ts).np
+    _fresh(ts)
+    return _nary(Cat, len(ts)).apply(*ts, (d, dtype, skip))
+
+
+concat = concatenate = cat
+
+
+class Stack(Op):
+    """z = stack(xs, dim)      dx_i = g.select(dim, i)"""
+    node_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, *args):
+        xs, (dim, dtype) = args[:-1], args[-1]
+        ctx.dim = dim
+        return np.stack([x._data for x in xs], axis=dim).astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(g.select(ctx.dim, i) if need else None
+                     for i, need in enumerate(ctx.needs_input_grad))
+
+
+def stack(tensors, dim=0, *, out=None):
+    ts = _tensor_list(tensors, "stack")
+    if not ts:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = ts[0]._data.shape
+    for i, t in enumerate(ts[1:], 1):
+        if t._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} "
+                               f"at entry 0 and {list(t._data.shape)} at entry {i}")
+    d = canon_dim(dim, len(shape) + 1)
+    _fresh(ts)
+    return _nary(Stack, len(ts)).apply(*ts, (d, _dt.result_type(*ts).np))
+
+
+def atleast_1d(t):
+    return t.reshape(1) if t.ndim == 0 else t
+
+
+def atleast_2d(t):
+    if t.ndim == 0:
+        return t.reshape(1, 1)
+    return t.unsqueeze(0) if t.ndim == 1 else t
+
+
+def hstack(tensors, *, out=None):
+    ts = _tensor_list(tensors, "hstack")
+    if not ts:
+        raise RuntimeError("hstack expects a non-empty TensorList")
+    ts = [atleast_1d(t) for t in ts]
+    return cat(ts, 0 if ts[0].ndim == 1 else 1)
+
+
+def vstack(tensors, *, out=None):
+    ts = _tensor_list(tensors, "vstack")
+    if not ts:
+        raise RuntimeError("vstack expects a non-empty TensorList")
+    return cat([atleast_2d(t) for t in ts], 0)
+
+
+row_stack = vstack
+
+
+# ***** repeat / tile / repeat_interleave ******************************************************
+
+class Repeat(Op):
+    """z = a.repeat(reps)     da = g.reshape(r0, s0, r1, s1, ...).sum(r axes)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, reps):
+        x = a._data
+        shape = (1,) * (len(reps) - x.ndim) + x.shape
+        ctx.shape, ctx.reps = shape, reps
+        return np.tile(x.reshape(shape), reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        inter = []
+        for r, s in zip(ctx.reps, ctx.shape):
+            inter += [r, s]
+        gi = g.reshape(tuple(inter))
+        return gi.sum(tuple(range(0, 2 * len(ctx.reps), 2))).reshape(ctx._metas[0][0])
+
+
+def repeat(a, *reps):
+    from ._util import shape_arg
+    reps = shape_arg(reps)
+    if len(reps) < a.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    shape = (1,) * (len(reps) - a.ndim) + a._data.shape
+    for r, s in zip(reps, shape):
+        if r < 0:
+            out = [r * s for r, s in zip(reps, shape)]
+            bad = next(v for v in out if v < 0)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {out}")
+    return Repeat.apply(a, reps)
+
+
+def tile(a, *dims):
+    from ._util import shape_arg
+    dims = shape_arg(dims)
+    if len(dims) < a.ndim:
+        dims = (1,) * (a.ndim - len(dims)) + dims
+    return repeat(a, *dims)
+
+
+def repeat_interleave(a, repeats=None, dim=None, *, output_size=None):
+    if repeats is None:                          # torch.repeat_interleave(repeats)
+        r = a._data
+        if r.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if r.size and r.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        return wrap(np.repeat(np.arange(r.size, dtype=np.int64), r.astype(np.int64)))
+    if isinstance(repeats, Tensor):
+        r = repeats._data
+        if r.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        x = a.reshape(-1) if dim is None else a
+        d = 0 if dim is None else canon_dim(dim, a.ndim)
+        n = x._data.shape[d] if x.ndim else 1
+        r = r.reshape(-1)
+        if r.size == 1:
+            r = np.repeat(r, n)
+        if r.size != n:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {r.size} and input.size({d}) = {n}")
+        if r.size and r.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        idx = wrap(np.repeat(np.arange(n, dtype=np.int64), r.astype(np.int64)))
+        return index_select(x, d, idx)
+    r = int(repeats)
+    if r < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    if dim is None:
+        x, d = a.reshape(-1), 0
+    else:
+        x, d = a, canon_dim(dim, a.ndim)
+        if x.ndim == 0:
+            x = x.reshape(-1)
+    shape = x._data.shape
+    y = x.unsqueeze(d + 1)
+    y = y.expand(shape[:d + 1] + (r,) + shape[d + 1:]).clone()
+    return y.view(shape[:d] + (shape[d] * r,) + shape[d + 1:])
+
+
+# ***** flip / roll / tril / triu **************************************************************
+
+class Flip(Op):
+    """z = a.flip(dims)        da = g.flip(dims)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.array(np.flip(a._data, dims) if dims else a._data, copy=True, order="C")
+
+    @staticmethod
+    def backward(ctx, g):
+        return Flip.apply(g, ctx.dims)
+
+
+def flip(a, *dims):
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    n = a.ndim
+    ds = tuple(canon_dim(d, n) for d in dims)
+    seen = set()
+    for d in ds:
+        if d in seen:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        seen.add(d)
+    return Flip.apply(a, ds if n else ())
+
+
+def fliplr(a):
+    if a.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(a, 1)
+
+
+def flipud(a):
+    if a.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(a, 0)
+
+
+class Roll(Op):
+    """z = a.roll(shifts, dims)      da = g.roll(-shifts, dims)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        x = a._data
+        if dims is None:
+            return np.roll(x, shifts[0]).copy() if x.ndim else x.copy()
+        return np.roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Roll.apply(g, tuple(-s for s in ctx.shifts), ctx.dims)
+
+
+def roll(a, shifts, dims=None):
+    shifts = tuple(int(s) for s in shifts) if isinstance(shifts, (tuple, list)) else (int(shifts),)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        return Roll.apply(a, shifts, None)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                           f"dims:{len(dims)}")
+    if a.ndim == 0:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+    return Roll.apply(a, shifts, tuple(canon_dim(d, a.ndim) for d in dims))
+
+
+class Tril(Op):
+    """z = a.tril(k)         da = g.tril(k)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, k):
+        ctx.k = k
+        return np.tril(a._data, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Tril.apply(g, ctx.k)
+
+
+class Triu(Op):
+    """z = a.triu(k)         da = g.triu(k)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, k):
+        ctx.k = k
+        return np.triu(a._data, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Triu.apply(g, ctx.k)
+
+
+def tril(a, diagonal=0):
+    if a.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return Tril.apply(a, int(diagonal))
+
+
+def triu(a, diagonal=0):
+    if a.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return Triu.apply(a, int(diagonal))
+
+
+# ***** cumsum / cumprod ***********************************************************************
+
+def _cum_dtype(a, dtype):
+    if dtype is not None:
+        return _dt.as_dtype(dtype).np
+    return a._data.dtype if a._data.dtype.kind in "fV" else np.dtype(np.int64)
+
+
+class Cumsum(Op):
+    """z = a.cumsum(dim)        da = g.flip(dim).cumsum(dim).flip(dim)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype):
+        ctx.dim = dim
+        x = a._data
+        if x.ndim == 0:
+            return x.astype(dtype, copy=True)
+        return np.cumsum(x, axis=dim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        if g.ndim == 0:
+            return g
+        d = ctx.dim
+        return Flip.apply(Cumsum.apply(Flip.apply(g, (d,)), d, g._data.dtype), (d,))
+
+
+def cumsum(a, dim, *, dtype=None):
+    return Cumsum.apply(a, canon_dim(dim, a.ndim), _cum_dtype(a, dtype))
+
+
+class Cumprod(Op):
+    """z = a.cumprod(dim)
+    da_k = sum_{j>=k} g_j * prod_{i<=j, i!=k} a_i
+         = flip-cumsum(g * z)_k / a_k                when no a_i is 0
+         = excl_k * sum_j M[k, j] g_j               in general, with excl_k = prod_{i<k} a_i and
+           M[k, j] = prod_{k<i<=j} a_i (j >= k, else 0): an n x n cumprod, itself differentiable"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype):
+        ctx.dim = dim
+        x = a._data
+        z = x.astype(dtype, copy=True) if x.ndim == 0 else np.cumprod(x, axis=dim, dtype=dtype)
+        ctx.save_for_backward(a, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        a, z = ctx.saved_tensors
+        if g.ndim == 0:
+            return g
+        d = ctx.dim
+        if a._data.dtype != g._data.dtype:
+            a = a.to(g.dtype)
+        if np.all(a._data != 0):
+            return Flip.apply(Cumsum.apply(Flip.apply(g * z, (d,)), d, g._data.dtype), (d,)) / a
+        return _cumprod_backward_general(a, g, d)
+
+
+def _cumprod_backward_general(a, g, d):
+    from .gather import masked_fill
+    gl = _movedim_last(g, d)
+    x = _movedim_last(a, d)
+    n = x._data.shape[-1]
+    i = np.arange(n)
+    upto = wrap(i[None, :] <= i[:, None])            # [k, i]: i <= k
+    below = wrap(i[None, :] < i[:, None])            # [k, j]: j < k
+    X = x.unsqueeze(-2).expand(x._data.shape[:-1] + (n, n))
+    M = masked_fill(Cumprod.apply(masked_fill(X, upto, 1.0), X.ndim - 1, X._data.dtype), below, 0.0)
+    ones = wrap(np.ones(x._data.shape[:-1] + (1,), x._data.dtype))
+    excl = Cumprod.apply(cat([ones, x.narrow(-1, 0, n - 1)], -1), x.ndim - 1, x._data.dtype) \
+        if n > 1 else ones
+    dx = excl * (M * gl.unsqueeze(-2)).sum(-1)
+    return _movedim_back(dx, d)
+
+
+def _movedim_last(t, d):
+    n = t.ndim
+    if d == n - 1:
+        return t
+    return t.permute(tuple(k for k in range(n) if k != d) + (d,))
+
+
+def _movedim_back(t, d):
+    n = t.ndim
+    if d == n - 1:
+        return t
+    perm = tuple(k for k in range(n) if k != d) + (d,)
+    return t.permute(tuple(int(p) for p in np.argsort(perm)))
+
+
+def cumprod(a, dim, *, dtype=None):
+    return Cumprod.apply(a, canon_dim(dim, a.ndim), _cum_dtype(a, dtype))
+
+
+# ***** sort / topk / kthvalue *****************************************************************
+
+class _ReturnType(tuple):
+    """torch.return_types.<name>(values=..., indices=...): a tuple with named fields."""
+    _name = ""
+    __slots__ = ()
+
+    def __new__(cls, values, indices):
+        return tuple.__new__(cls, (values, indices))
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+    def __repr__(self):
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+    def __reduce__(self):
+        return (type(self), tuple(self))
+
+
+def _return_type(name):
+    return type(name, (_ReturnType,), {"_name": name, "__slots__": (),
+                                       "__module__": "torch.return_types"})
+
+
+return_sort, return_topk, return_kthvalue = (_return_type(n) for n in ("sort", "topk", "kthvalue"))
+
+
+def _argsort(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """Stable argsort; NaN counts as the largest value (torch's order)."""
+    if not descending:
+        return np.argsort(x, axis=axis, kind="stable")
+    n = x.shape[axis]
+    rev = np.flip(x, axis)
+    idx = np.argsort(rev, axis=axis, kind="stable")
+    return (n - 1) - np.flip(idx, axis)
+
+
+class _SelectValues(Op):
+    """(values, indices) picked along dim         da = zeros.scatter(dim, indices, g)"""
+
+    @staticmethod
+    def backward(ctx, g, g_idx=None):
+        idx = ctx.indices
+        if not ctx.keepdim:
+            g = g.unsqueeze(ctx.dim) if ctx.in_ndim else g
+        z = wrap(np.zeros(ctx._metas[0][0], g._data.dtype))
+        if ctx.in_ndim == 0:
+            return g.reshape(())
+        return Scatter.apply(z, g, ctx.dim, idx)
+
+
+class Sort(_SelectValues):
+    """values, indices = a.sort(dim, descending)       da = zeros.scatter(dim, indices, g)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, dim, descending):
+        x = a._data
+        ctx.dim, ctx.keepdim, ctx.in_ndim = dim, True, x.ndim
+        if x.ndim == 0:
+            ctx.indices = wrap(np.zeros((), np.int64))
+            return x.copy(), np.zeros((), np.int64)
+        idx = _argsort(x, dim, descending)
+        ctx.indices = wrap(idx)
+        return np.take_along_axis(x, idx, dim), idx.astype(np.int64)
+
+
+def sort(a, dim=-1, descending=False, stable=None):
+    """torch.sort; sorting is always stable here.  Passing `stable` selects torch's other
+    overload (node SortBackward1), as in torch."""
+    d = canon_dim(dim, a.ndim)
+    _fresh([a])
+    v, i = (Sort if stable is None else SortStable).apply(a, d, bool(descending))
+    return return_sort(v, i)
+
+
+class SortStable(Sort):
+    node_name = "SortBackward1"
+
+
+def argsort(a, dim=-1, descending=False, stable=False):
+    d = canon_dim(dim, a.ndim)
+    x = a._data
+    if x.ndim == 0:
+        return wrap(np.zeros((), np.int64))
+    return wrap(_argsort(x, d, descending).astype(np.int64))
+
+
+def msort(a):
+    return sort(a, 0)[0]
+
+
+class Topk(_SelectValues):
+    """values, indices = a.topk(k, dim, largest)      da = zeros.scatter(dim, indices, g)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, k, dim, largest):
+        x = a._data
+        ctx.dim, ctx.keepdim, ctx.in_ndim = dim, True, x.ndim
+        if x.ndim == 0:
+            ctx.indices = wrap(np.zeros((), np.int64))
+            return x.copy(), np.zeros((), np.int64)
+        idx = np.take(_argsort(x, dim, largest), np.arange(k), axis=dim)
+        ctx.indices = wrap(idx)
+        return np.take_along_axis(x, idx, dim), idx.astype(np.int64)
+
+
+def topk(a, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+    d = canon_dim(dim, a.ndim)
+    n = a._data.shape[d] if a.ndim else 1
+    k = int(k)
+    if k < 0 or k > n:
+        raise RuntimeError("selected index k out of range")
+    _fresh([a])
+    v, i = Topk.apply(a, k, d, bool(largest))
+    return return_topk(v, i)
+
+
+class Kthvalue(_SelectValues):
+    """values, indices = a.kthvalue(k, dim)          da = zeros.scatter(dim, indices, g)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, k, dim, keepdim):
+        x = a._data
+        ctx.dim, ctx.keepdim, ctx.in_ndim = dim, keepdim, x.ndim
+        if x.ndim == 0:
+            ctx.indices = wrap(np.zeros((), np.int64))
+            return x.copy(), np.zeros((), np.int64)
+        idx = np.take(_argsort(x, dim, False), [k - 1], axis=dim)
+        ctx.indices = wrap(idx)
+        v = np.take_along_axis(x, idx, dim)
+        if not keepdim:
+            v, idx = np.squeeze(v, dim), np.squeeze(idx, dim)
+        return v, idx.astype(np.int64)
+
+
+def kthvalue(a, k, dim=-1, keepdim=False):
+    d = canon_dim(dim, a.ndim)
+    n = a._data.shape[d] if a.ndim else 1
+    k = int(k)
+    if k < 1 or k > n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    _fresh([a])
+    v, i = Kthvalue.apply(a, k, d, bool(keepdim))
+    return return_kthvalue(v, i)
+
+
+# ***** constant padding ***********************************************************************
+
+class ConstantPadNd(Op):
+    """z = a padded (or, for negative amounts, cropped) with `value`
+    da = g padded by the negated amounts (the inverse crop)"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, pad, value):
+        ctx.pad = pad
+        x = a._data
+        nd = len(pad) // 2
+        shape = list(x.shape)
+        src, dst = [slice(None)] * x.ndim, [slice(None)] * x.ndim
+        empty = False
+        for j in range(nd):
+            d = x.ndim - 1 - j
+            lo, hi = pad[2 * j], pad[2 * j + 1]
+            size = x.shape[d]
+            new = size + lo + hi
+            shape[d] = new
+            s0, s1 = max(-lo, 0), size - max(-hi, 0)
+            if s1 <= s0:
+                empty = True
+                continue
+            t0 = max(lo, 0)
+            src[d], dst[d] = slice(s0, s1), slice(t0, t0 + s1 - s0)
+        z = np.full(shape, value, x.dtype) if value != 0 else np.zeros(shape, x.dtype)
+        if not empty:
+            z[tuple(dst)] = x[tuple(src)]
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        return ConstantPadNd.apply(g, tuple(-p for p in ctx.pad), 0)
+
+
+def constant_pad_nd(a, pad, value=0):
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Length of pad must be even but instead it equals " + str(len(pad)))
+    if len(pad) // 2 > a.ndim:
+        raise RuntimeError(f"Length of pad should be no more than twice the number of dimensions "
+                           f"of the input. Pad length is {len(pad)} while the input has {a.ndim} "
+                           "dimensions.")
+    for j in range(len(pad) // 2):
+        d = a.ndim - 1 - j
+        if a._data.shape[d] + pad[2 * j] + pad[2 * j + 1] < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+    return ConstantPadNd.apply(a, pad, value)
+
+
+def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch.nn.functional.pad
+    if mode != "constant":
+        raise NotImplementedError(f"pad(mode='{mode}') is not supported by zerograd yet; only "
+                                  "mode='constant'")
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension "
+                           f"{input.ndim}")
+    return constant_pad_nd(input, pad, 0 if value is None else value)
+
+
+# ***** einsum *********************************************************************************
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class Einsum(Op):
+    """z = einsum(eq, x_1, ..., x_n)
+    dx_k = einsum(out, (the other operands' subscripts) -> subs_k)(g, others)
+    where a letter only x_k has is supplied by a ones vector, and a letter x_k repeats
+    (a diagonal, 'ii') is renamed and tied to its first use by an identity matrix."""
+
+    @staticmethod
+    def forward(ctx, *args):
+        xs, (subs, out, sizes) = args[:-1], args[-1]
+        ctx.subs, ctx.out, ctx.sizes = subs, out, sizes
+        ctx.save_for_backward(*xs)
+        arrays = []
+        for x, s in zip(xs, subs):
+            arr = x._data
+            target = tuple(sizes[c] for c in s)
+            if arr.shape != target:
+                arr = np.broadcast_to(arr, target)
+            arrays.append(arr)
+        eq = ",".join(subs) + "->" + out
+        r = np.einsum(eq, *arrays, optimize=len(arrays) > 2)
+        r = np.asarray(r)
+        if any(np.may_share_memory(r, a) for a in arrays):
+            r = r.copy()
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        xs = ctx.saved_tensors
+        subs, out, sizes = ctx.subs, ctx.out, ctx.sizes
+        used = set("".join(subs) + out)
+        spare = iter(c for c in _LETTERS if c not in used)
+        grads = []
+        for k, need in enumerate(ctx.needs_input_grad):
+            if not need:
+                grads.append(None)
+                continue
+            terms, ops = [out], [g]
+            for j, (x, s) in enumerate(zip(xs, subs)):
+                if j != k:
+                    terms.append(s)
+                    ops.append(x)
+            target, seen, sz = [], set(), dict(sizes)
+            for c in subs[k]:
+                if c in seen:                       # a repeated letter: a diagonal of x_k
+                    f = next(spare)
+                    sz[f] = sizes[c]
+                    terms.append(c + f)
+                    ops.append(wrap(np.eye(sizes[c], dtype=g._data.dtype)))
+                    target.append(f)
+                else:
+                    seen.add(c)
+                    target.append(c)
+            have = set("".join(terms))
+            for c in seen - have:                   # summed over in x_k only
+                terms.append(c)
+                ops.append(wrap(np.ones(sizes[c], g._data.dtype)))
+            spec = (tuple(terms), "".join(target), sz)
+            grads.append(_nary(Einsum, len(ops)).apply(*ops, spec))
+        return tuple(grads)
+
+
+def _parse_einsum(equation, shapes):
+    eq = equation.replace(" ", "")
+    if "->" in eq:
+        lhs, rhs = eq.split("->")
+    else:
+        lhs, rhs = eq, None
+    terms = lhs.split(",")
+    if len(terms) > len(shapes):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(terms) < len(shapes):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    for t in terms + ([rhs] if rhs is not None else []):
+        for c in t.replace("...", ""):
+            if c not in _LETTERS:
+                raise RuntimeError(f"einsum(): invalid subscript given at index {eq.index(c)} in "
+                                   f"the equation string, subscripts must be in [a-zA-Z]")
+    used = set(lhs + (rhs or ""))
+    n_ell = 0
+    for t, shp in zip(terms, shapes):
+        if "..." in t:
+            n_ell = max(n_ell, len(shp) - len(t.replace("...", "")))
+    spare = [c for c in _LETTERS if c not in used]
+    ell = "".join(spare[:n_ell])
+    subs = []
+    for k, (t, shp) in enumerate(zip(terms, shapes)):
+        plain = t.replace("...", "")
+        if "..." in t:
+            e = len(shp) - len(plain)
+            if e < 0:
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                                   f"({len(plain)}) is more than the number of dimensions "
+                                   f"({len(shp)}) for operand {k}")
+            t = t.replace("...", ell[n_ell - e:] if e else "")
+        elif len(plain) != len(shp):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(plain)}) "
+                               f"does not match the number of dimensions ({len(shp)}) for operand "
+                               f"{k} and no ellipsis was given")
+        subs.append(t)
+    if rhs is None:
+        counts = {}
+        for c in "".join(s.replace("...", "") for s in terms):
+            counts[c] = counts.get(c, 0) + 1
+        out = ell + "".join(sorted(c for c, m in counts.items() if m == 1))
+    else:
+        seen = set()
+        for c in rhs.replace("...", ""):
+            if c in seen:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the "
+                                   "output")
+            seen.add(c)
+            if c not in lhs:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                                   "equation for any input operand")
+        out = rhs.replace("...", ell)
+    sizes = {}
+    for k, (s, shp) in enumerate(zip(subs, shapes)):
+        for c, n in zip(s, shp):
+            prev = sizes.get(c)
+            if prev is None or prev == 1:
+                sizes[c] = n
+            elif n != prev and n != 1:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {k} which "
+                                   f"does not broadcast with previously seen size {prev}")
+    return tuple(subs), out, sizes
+
+
+def _sublist_equation(args):
+    """einsum(op1, [0, 1], op2, [1, 2], [0, 2]) -> ('ab,bc->ac', [op1, op2])."""
+    ops, terms = [], []
+    args = list(args)
+    out = None
+    if len(args) % 2:
+        out = args.pop()
+
+    def name(lst):
+        return "".join("..." if v is Ellipsis else _LETTERS[int(v)] for v in lst)
+    for i in range(0, len(args), 2):
+        ops.append(args[i])
+        terms.append(name(args[i + 1]))
+    eq = ",".join(terms) + ("" if out is None else "->" + name(out))
+    return eq, ops
+
+
+def einsum(*args):
+    if not args:
+        raise TypeError("einsum(): must specify the equation string and at least one operand, or "
+                        "at least one operand and its subscripts list")
+    if isinstance(args[0], str):
+        equation, ops = args[0], list(args[1:])
+        if len(ops) == 1 and isinstance(ops[0], (list, tuple)):
+            ops = list(ops[0])
+    else:
+        equation, ops = _sublist_equation(args)
+    ops = _tensor_list(ops, "einsum")
+    if not ops:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    dts = {t._data.dtype for t in ops}
+    if len(dts) > 1:
+        want = ops[0]
+        other = next(t for t in ops if t._data.dtype != want._data.dtype)
+        from .gather import _tname
+        raise RuntimeError(f"expected scalar type {_tname(want._data)} but found "
+                           f"{_tname(other._data)}")
+    spec = _parse_einsum(equation, [t._data.shape for t in ops])
+    _fresh(ops)
+    return _nary(Einsum, len(ops)).apply(*ops, spec)
+
+
+__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "tile",
+           "repeat_interleave", "flip", "fliplr", "flipud", "roll", "tril", "triu", "cumsum",
+           "cumprod", "sort", "argsort", "msort", "topk", "kthvalue", "constant_pad_nd", "einsum",
+           "atleast_1d", "atleast_2d"]
