@@ -212,7 +212,8 @@ row("rsub_fn_tensor", lambda m, a, b: m.rsub(a, b),
     binary_cases(U, U, scalars=(), errors=False), node="RsubBackward0")
 row("mul", lambda m, a, b: a * b, binary_cases(U, U), node="MulBackward0")
 row("rmul", lambda m, a, c: c * a, reflected_cases(U), node="MulBackward0")
-row("div", lambda m, a, b: a / b, binary_cases(U, lambda r, s: U(r, s, gap=0.3), scalars=(2.5, 2, -3)),
+row("div", lambda m, a, b: a / b,
+    binary_cases(U, lambda r, s: U(r, s, gap=0.3), scalars=(2.5, 2, -3)),
     node="DivBackward0")
 row("div_fn", lambda m, a, b: m.div(a, b), binary_cases(U, lambda r, s: U(r, s, gap=0.3),
                                                         scalars=(4,), errors=False),
@@ -371,7 +372,9 @@ row("clamp_max_method", lambda m, a: a.clamp_max(0.5),
 def _minmax_cases(rng):
     for sa, sb in BCAST:
         yield Case((U(rng, sa), U(rng, sb)))
+    yield Case((U(rng, (2, 3)), U(rng, (3,))), nograd=(1,))
     yield Case((U(rng, (2, 3)), U(rng, (3, 2))), error=RuntimeError)
+    yield Case((U(rng, (2, 3)), 2.0), error=TypeError, note="a number is not a tensor here")
 
 
 row("maximum", lambda m, a, b: m.maximum(a, b), _minmax_cases, node="MaximumBackward0")
@@ -390,6 +393,8 @@ def _where_cases(rng):
     yield Case((B(rng, (2, 3)), U(rng, (2, 3)), 2))
     yield Case((B(rng, (0, 3)), U(rng, (0, 3)), U(rng, (3,))))
     yield Case((B(rng, (2, 3)), U(rng, (2, 3)), U(rng, (3, 2))), error=RuntimeError)
+    yield Case((U(rng, (2, 3)), U(rng, (2, 3)), U(rng, (2, 3))), error=RuntimeError,
+               note="a float condition")
 
 
 row("where", lambda m, c, a, b: m.where(c, a, b), _where_cases, node="WhereBackward0")
@@ -435,7 +440,8 @@ def _sum_cases(rng):
     yield Case((U(rng, (2, 3)),), {"dim": ()})
     yield Case((U(rng, ()),), {"keepdim": True, "dim": None})
     yield Case((U(rng, (2, 3)),), {"dim": (0, 0)}, error=RuntimeError)
-    yield Case((np.array([np.inf, -np.inf, 1.0]),), gradcheck=False, note="inf - inf: nan, silently")
+    yield Case((np.array([np.inf, -np.inf, 1.0]),), gradcheck=False,
+               note="inf - inf: nan, silently")
 
 
 def by_dim(all_name, dim_name):
@@ -589,6 +595,7 @@ def _lse_cases(rng):
     yield Case((U(rng, ()),), {"dim": 0})
     yield Case((np.array([[800.0, 799.0], [-800.0, -801.0]]),), {"dim": 1})
     yield Case((U(rng, (0, 3)),), {"dim": 1})
+    yield Case((U(rng, (2, 3)),), {}, error=TypeError, note="dim is required")
 
 
 row("logsumexp", lambda m, a, **k: m.logsumexp(a, **k), _lse_cases, node="LogsumexpBackward0")
@@ -652,7 +659,8 @@ row("dot", lambda m, a, b: m.dot(a, b),
                  _mm_shape_case(rng, (3,), (4,), error=RuntimeError)],
     node="DotBackward0")
 row("bmm", lambda m, a, b: m.bmm(a, b),
-    lambda rng: [_mm_shape_case(rng, (2, 3, 4), (2, 4, 5)), _mm_shape_case(rng, (1, 2, 3), (1, 3, 1)),
+    lambda rng: [_mm_shape_case(rng, (2, 3, 4), (2, 4, 5)),
+                 _mm_shape_case(rng, (1, 2, 3), (1, 3, 1)),
                  _mm_shape_case(rng, (2, 3, 4), (3, 4, 5), error=RuntimeError)],
     node="BmmBackward0")
 
@@ -723,6 +731,7 @@ def _reshape_cases(rng):
     yield Case((U(rng, (0, 3)),), {"shape": (3, 0)})
     yield Case((U(rng, (2, 3)),), {"shape": (2, 3)})
     yield Case((U(rng, (2, 3)),), {"shape": (4, -1)}, error=RuntimeError)
+    yield Case((U(rng, (2, 3)),), {"shape": (-1, -1)}, error=RuntimeError)
 
 
 row("reshape", lambda m, a, shape: m.reshape(a, shape), _reshape_cases, node="ViewBackward0")
@@ -792,6 +801,7 @@ def _expand_cases(rng):
     yield Case((U(rng, (3,)),), {"size": (0, 3)})
     yield Case((U(rng, (2, 3)),), {"size": (3, 3)}, error=RuntimeError)
     yield Case((U(rng, (2, 3)),), {"size": (3,)}, error=RuntimeError)
+    yield Case((U(rng, (2, 3)),), {"size": (-1, 2, 3)}, error=RuntimeError)
 
 
 row("expand", lambda m, a, size: a.expand(*size), _expand_cases, node="ExpandBackward0")
@@ -863,7 +873,8 @@ row("rremainder", lambda m, a, c: c % a,
     xfail={k: "core bug (tensor.py): Tensor has no __rmod__, so `number % tensor` raises "
               "TypeError" for k in ("forward", "backward", "graph", "gradcheck")})
 row("floor_divide", lambda m, a, b: a // b,
-    binary_cases(_off_multiples, _divisor, scalars=(2, 2.5)), node="torch::autograd::NotImplemented",
+    binary_cases(_off_multiples, _divisor, scalars=(2, 2.5)),
+    node="torch::autograd::NotImplemented",
     differentiable=False)
 row("floor_divide_fn", lambda m, a, b: m.floor_divide(a, b),
     binary_cases(_off_multiples, _divisor, scalars=(2,), errors=False),

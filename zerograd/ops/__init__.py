@@ -203,11 +203,19 @@ def clamp(a, min=None, max=None):  # noqa: A002
 clip = clamp
 
 
+def _tensor_other(name, b):
+    if not isinstance(b, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(b).__name__}")
+
+
 def maximum(a, b):
+    _tensor_other("maximum", b)
     return Maximum.apply(a, b)
 
 
 def minimum(a, b):
+    _tensor_other("minimum", b)
     return Minimum.apply(a, b)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
-from .shape import Clone, SqueezeDim, SqueezeMatmul, UnsafeView, expand, reshape, transpose, unsqueeze
+from .shape import (Clone, SqueezeDim, SqueezeMatmul, UnsafeView, expand, reshape, transpose,
+                    unsqueeze)
 
 
 def _same_dtype(a, b, what="m1", what2="m2"):
