@@ -88,7 +88,7 @@ _CPU = device("cpu")
 
 
 class Tensor:
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_acc",
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_acc",
                  "_backward_hooks", "_post_acc_hooks", "_retains_grad", "_view", "__weakref__",
                  "__dict__")
 
@@ -113,7 +113,7 @@ class Tensor:
         t._data = arr
         t._requires_grad = False
         t._grad = None
-        t.grad_fn = None
+        t._grad_fn = None
         t._output_nr = 0
         t._vc = None if _state.inference else [0, None]   # [version, site of last change]
         t._acc = None
@@ -131,7 +131,7 @@ class Tensor:
         t._data = arr
         t._requires_grad = requires_grad
         t._grad = None
-        t.grad_fn = grad_fn
+        t._grad_fn = grad_fn
         t._output_nr = output_nr
         t._vc = vc if vc is not None else (None if _state.inference else [0, None])
         t._acc = None
@@ -223,8 +223,23 @@ class Tensor:
         return self
 
     @property
+    def grad_fn(self):
+        """The node that produced this tensor.  A view whose base was changed in place since is
+        re-derived from the base first (its grad_fn becomes AsStridedBackward0), as in torch."""
+        v = self._view
+        if v is not None and self._requires_grad and self._vc is not None and \
+                self._vc[0] != v.version:
+            from .ops.views import refresh
+            refresh(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node) -> None:
+        self._grad_fn = node
+
+    @property
     def is_leaf(self) -> bool:
-        return self.grad_fn is None
+        return self._grad_fn is None
 
     @property
     def output_nr(self) -> int:

@@ -34,6 +34,7 @@ grad_fn is this node when `saved_tensors` is read.
 from __future__ import annotations
 
 import itertools
+import re
 import weakref
 
 import numpy as np
@@ -280,7 +281,8 @@ def _zeros_for_output(node, i):
 def _raise_modified(t, expected, actual, node):
     dt = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
           "int32": "Int", "bool": "Bool", "bfloat16": "BFloat16"}.get(t.dtype.name, t.dtype.name)
-    where = f", which is output {t._output_nr} of {t.grad_fn.name()}" if t.grad_fn is not None else ""
+    node_name = re.sub(r"Backward\d*$", "", t.grad_fn.name()) if t.grad_fn is not None else ""
+    where = f", which is output {t._output_nr} of {node_name}," if t.grad_fn is not None else ""
     site = t._vc[1] if t._vc is not None and len(t._vc) > 1 else None
     changed = f" It was last modified in place at {site}." if site else ""
     raise RuntimeError(
@@ -422,13 +424,14 @@ class Function:
         if not record:
             return out
         wrapped = []
+        nondiff = ctx._non_differentiable
         for o in outs:
-            if isinstance(o, Tensor):
-                if any(o is a for a in args):          # returned an input: hand back an alias
-                    o = Tensor._make(o._data, False, None, 0, o._vc)
-                wrapped.append(o)
-            else:
-                wrapped.append(o)
+            if isinstance(o, Tensor) and any(o is a for a in args):
+                alias = Tensor._make(o._data, False, None, 0, o._vc)  # returned an input
+                if nondiff is not None and id(o) in nondiff:
+                    nondiff.add(id(alias))
+                o = alias
+            wrapped.append(o)
         saved = ctx._saved
         _finish_record(ctx, args, needs, wrapped, saved)
         return wrapped[0] if single else tuple(wrapped)
@@ -439,7 +442,7 @@ def _finish_record(node, args, needs, outs, saved, raw=None):
     edges, metas = [], []
     for a, n in zip(args, needs):
         if n:
-            fn = a.grad_fn
+            fn = a.grad_fn           # (the property: re-derives a stale view first)
             edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
             metas.append((a._data.shape, a._data.dtype))
         else:
@@ -450,7 +453,8 @@ def _finish_record(node, args, needs, outs, saved, raw=None):
     node._seq = next(_seq)
     if _anomaly.enabled:
         import traceback
-        node._trace = traceback.format_stack()[:-3]
+        node._trace = [f for f in traceback.format_stack()[:-2]
+                       if "/zerograd/autograd/function.py" not in f]
     nondiff = node._non_differentiable
     out_metas = []
     for i, o in enumerate(outs):
@@ -541,8 +545,8 @@ class Op(Function):
                     outs = [Tensor._make(_arr(o), False, None, 0) for o in out]
                     _finish_record(node, ins, needs, outs, node._saved, raw)
                     if cls.is_view:
-                        for o in outs:
-                            _views.mark_view(o, args[0], cls, args[1:], outs.index(o))
+                        for i, o in enumerate(outs):
+                            _views.mark_view(o, args[0], cls, args[1:], i)
                     return tuple(outs)
                 if type(out) is not _ndarray:   # NumPy turns 0-d results into scalars
                     out = _arr(out)
@@ -553,7 +557,7 @@ class Op(Function):
                     if n:
                         if a._view is not None and a._vc[0] != a._view.version:
                             _views.refresh(a)     # its base changed in place since
-                        fn = a.grad_fn
+                        fn = a._grad_fn
                         edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
                         metas.append((a._data.shape, a._data.dtype))
                     else:
@@ -585,7 +589,7 @@ class Op(Function):
                     node._saved = packed
                     node._saved_versions = versions
                 if out.dtype.kind not in "fV":  # integer/bool results carry no gradient
-                    t.grad_fn, t._requires_grad = None, False
+                    t._grad_fn, t._requires_grad = None, False
                 if cls.is_view:
                     _views.mark_view(t, args[0], cls, args[1:])
                 return t

@@ -144,8 +144,9 @@ def _adopt_saved_output(r: Tensor, t: Tensor) -> None:
             versions[i] = t._vc[0]
 
 
-def write(t: Tensor, value) -> Tensor:
-    """Store a number or array into t (no history: fill_, zero_, random init)."""
+def write(t: Tensor, value, op=None) -> Tensor:
+    """Store a number or array into t (fill_, zero_, random init).  Overwriting a tensor that
+    requires grad while recording makes it a constant in the graph (node `op`, default Fill)."""
     _check_inference(t)
     if _state.enabled:
         view = t._view
@@ -153,8 +154,8 @@ def write(t: Tensor, value) -> Tensor:
             raise RuntimeError(LEAF_MSG)
         if view is not None and view.base._requires_grad and view.base.grad_fn is None:
             raise RuntimeError(VIEW_OF_LEAF_MSG)
-        if t._requires_grad:    # overwriting a non-leaf: it becomes a constant in the graph
-            return apply_inplace(t, _Fill.apply, value)
+        if t._requires_grad:
+            return apply_inplace(t, (op or _Fill).apply, value)
     _store(t, value._data if isinstance(value, Tensor) else value)
     bump_version(t)
     return t
@@ -164,8 +165,8 @@ from ..autograd.function import Op  # noqa: E402
 
 
 class _Fill(Op):
-    """z = a tensor of a's shape filled with v           da = 0"""
-    node_name = "FillBackward0"
+    """z = a tensor of a's shape filled with v (a number)     da = 0"""
+    node_name = "FillBackward2"
     arity = 1
 
     @staticmethod
@@ -177,9 +178,29 @@ class _Fill(Op):
         return g * 0.0
 
 
+class _Zero(_Fill):
+    """z = zeros of a's shape                                  da = 0"""
+    node_name = "ZeroBackward0"
+
+
+class _FillTensor(Op):
+    """z = a's shape filled with the 0-d tensor v              da = 0,  dv = Σ g"""
+    node_name = "FillBackward3"
+
+    @staticmethod
+    def forward(ctx, a, v):
+        return np.full(a._data.shape, v._data, a._data.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (g * 0.0 if need[0] else None), (g.sum() if need[1] else None)
+
+
 class Copy(Op):
     """z = src broadcast to dst's shape, in dst's dtype      ddst = 0,  dsrc = g (summed back)"""
     node_name = "CopyBackwards"
+    torch_name = "torch::autograd::CopyBackwards"
 
     @staticmethod
     def forward(ctx, dst, src):
@@ -261,7 +282,7 @@ def tanh_(t):
 
 
 def zero_(t):
-    return write(t, 0)
+    return write(t, 0, _Zero)
 
 
 def fill_(t, value):
@@ -269,8 +290,8 @@ def fill_(t, value):
         if value.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.ndim} dimensions.")
-        if value._requires_grad and _state.enabled:
-            return apply_inplace(t, lambda a, v: Copy.apply(a, v), value)
+        if _state.enabled and (value._requires_grad or t._requires_grad):
+            return apply_inplace(t, _FillTensor.apply, value)
         value = value._data
     return write(t, value)
 

@@ -118,6 +118,11 @@ def refresh(t: Tensor) -> None:
     meta = t._view
     base = meta.base
     if base._requires_grad:
-        fresh = AsStrided.apply(base, meta.chain)
-        t.grad_fn, t._output_nr, t._requires_grad = fresh.grad_fn, 0, True
+        from ..grad_mode import _state
+        prev, _state.enabled = _state.enabled, True     # history is recorded whatever the mode
+        try:
+            fresh = AsStrided.apply(base, meta.chain)
+        finally:
+            _state.enabled = prev
+        t._grad_fn, t._output_nr, t._requires_grad = fresh._grad_fn, 0, True
     meta.version = t._vc[0]
