@@ -3,7 +3,8 @@
 For every case:
   test_forward   values, shapes and dtypes equal torch's for float64, float32, int64 and mixed
                  dtype inputs (Python and NumPy scalars included); where torch raises, zerograd
-                 raises the same exception type; zerograd warns only where torch warns
+                 raises the same exception type (for the table's error cases: with torch's
+                 message); zerograd warns only where torch warns
   test_backward  the gradients of sum(out * R) w.r.t. every float input equal torch's
   test_graph     grad_fn names along next_functions[0] (and the root's inputs) equal torch's,
                  and the table's expected node name is torch's
@@ -174,6 +175,9 @@ def test_forward(spec, case):
             elif not isinstance(ze, type(te)):
                 failures.append(f"{label}: torch raises {type(te).__name__}({te}), zerograd "
                                 f"raised {type(ze).__name__}({ze})")
+            elif dts == base and case.match and str(te).splitlines()[0] not in str(ze):
+                failures.append(f"{label}: torch's message {str(te).splitlines()[0]!r} is not in "
+                                f"zerograd's {str(ze)!r}")
             continue
         if dts == base and case.error is not None:
             failures.append(f"{label}: the table expects torch to raise {case.error.__name__}")

@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._util import (as_tensor_like, canon_dim, canon_dims, legacy_type_name,  # noqa: F401
-                    shape_arg, wrap)
+                    scalar_type_name, shape_arg, wrap)
 from .compare import (all, allclose, any, bitwise_not, eq, equal, floor_divide, ge,  # noqa: F401
                       gt, isclose, isfinite, isinf, isnan, le, logical_and, logical_not,
                       logical_or, logical_xor, lt, ne, remainder)
@@ -224,8 +224,10 @@ def where(condition, a=None, b=None):
     if a is None and b is None:
         return tuple(wrap(i.astype(np.int64)) for i in np.nonzero(condition._data))
     if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
+        got = scalar_type_name(condition.dtype) if isinstance(condition, Tensor) else \
+            type(condition).__name__
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with "
-                           f"dtype {condition.dtype if isinstance(condition, Tensor) else type(condition).__name__}")
+                           f"dtype {got}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         return wrap(np.where(condition._data, a, b).astype(_dt.result_type(a, b).np))
     return Where.apply(a, b, condition)

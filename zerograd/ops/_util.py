@@ -28,7 +28,8 @@ def canon_dims(dim, ndim: int):
         return (canon_dim(dim, ndim),) if ndim else ()
     dims = tuple(canon_dim(d, ndim) for d in dim)
     if len(set(dims)) != len(dims):
-        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
+        dup = next(d for i, d in enumerate(dims) if d in dims[:i])
+        raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
     return tuple(sorted(dims)) if ndim else ()
 
 
@@ -123,6 +124,11 @@ def as_tensor_like(x, like: Tensor) -> Tensor:
 def wrap(arr) -> Tensor:
     """A fresh untracked tensor around an array."""
     return Tensor._make(arr, False, None, 0)
+
+
+def scalar_type_name(d) -> str:
+    """torch's ScalarType name of a dtype: Float, Double, Long, Bool, ..."""
+    return legacy_type_name(d)[:-len("Tensor")]
 
 
 def legacy_type_name(d) -> str:

@@ -52,7 +52,9 @@ class Sub(Op):
             check_broadcast(x, y)
             raise
         except TypeError:           # NumPy refuses bool - bool
-            _bool_sub()
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.") \
+                from None
 
     @staticmethod
     def backward(ctx, g):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dt
 from ..autograd.function import Op
 from ..tensor import Tensor
 from ._util import canon_dim, wrap
@@ -103,9 +102,10 @@ def _check_gather_shapes(a_shape, index, dim, what, src_shape=None) -> None:
                 raise RuntimeError(f"Size does not match at dimension {d} expected index "
                                    f"{list(ishape)} to be no larger than self {list(a_shape)} "
                                    f"apart from dimension {dim}")
+            other = src_shape if src_shape is not None else a_shape
             raise RuntimeError(f"Expected index {list(ishape)} to be no larger than self "
                                f"{list(a_shape)} apart from dimension {dim} and to be no larger "
-                               f"size than src {list(src_shape if src_shape is not None else a_shape)}")
+                               f"size than src {list(other)}")
 
 
 def _as1d(x: np.ndarray) -> np.ndarray:
@@ -120,16 +120,18 @@ class Gather(Op):
 
     @staticmethod
     def forward(ctx, a, dim, index):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim = dim
+        ctx.save_for_backward(index)     # as torch: changing index in place breaks backward
         x = a._data
         if x.ndim == 0:
-            return x[()].copy() if index._data.ndim == 0 else np.broadcast_to(x, index._data.shape).copy()
+            return np.array(np.broadcast_to(x, index._data.shape), copy=True)
         return x[_gather_key(index._data, dim)]
 
     @staticmethod
     def backward(ctx, g):
+        index, = ctx.saved_tensors
         z = wrap(np.zeros(ctx._metas[0][0], g._data.dtype))
-        return ScatterAdd.apply(z, g, ctx.dim, ctx.index)
+        return ScatterAdd.apply(z, g, ctx.dim, index)
 
 
 def _scatter_into(z: np.ndarray, dim, index: np.ndarray, src, add: bool) -> np.ndarray:
@@ -143,6 +145,10 @@ def _scatter_into(z: np.ndarray, dim, index: np.ndarray, src, add: bool) -> np.n
         else:
             z[()] = v.reshape(-1)[-1] if isinstance(v, np.ndarray) else v
         return z
+    if index.ndim == 0:                     # a 0-d index into a 1-d tensor
+        index = index.reshape(1)
+        if isinstance(src, np.ndarray):
+            src = src.reshape(-1)[:1]
     key = _gather_key(index, dim)
     if isinstance(src, np.ndarray):
         src = _as1d(src)[tuple(slice(0, s) for s in index.shape)]
@@ -154,19 +160,22 @@ def _scatter_into(z: np.ndarray, dim, index: np.ndarray, src, add: bool) -> np.n
 
 
 class Scatter(Op):
-    """z = a.scatter(dim, index, src)    da = g.scatter(dim, index, 0),  dsrc = g.gather(dim, index)"""
+    """z = a.scatter(dim, index, src)
+    da = g.scatter(dim, index, 0),  dsrc = g.gather(dim, index)"""
     arity = 2
 
     @staticmethod
     def forward(ctx, a, src, dim, index):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim = dim
+        ctx.save_for_backward(index)
         return _scatter_into(a._data.copy(), dim, index._data, src._data, False)
 
     @staticmethod
     def backward(ctx, g):
+        index, = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return ((ScatterValue.apply(g, ctx.dim, ctx.index, 0) if need[0] else None),
-                (Gather.apply(g, ctx.dim, ctx.index) if need[1] else None))
+        return ((ScatterValue.apply(g, ctx.dim, index, 0) if need[0] else None),
+                (Gather.apply(g, ctx.dim, index) if need[1] else None))
 
 
 class ScatterValue(Op):
@@ -176,12 +185,14 @@ class ScatterValue(Op):
 
     @staticmethod
     def forward(ctx, a, dim, index, value):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim = dim
+        ctx.save_for_backward(index)
         return _scatter_into(a._data.copy(), dim, index._data, value, False)
 
     @staticmethod
     def backward(ctx, g):
-        return ScatterValue.apply(g, ctx.dim, ctx.index, 0)
+        index, = ctx.saved_tensors
+        return ScatterValue.apply(g, ctx.dim, index, 0)
 
 
 class ScatterAdd(Op):
@@ -190,14 +201,17 @@ class ScatterAdd(Op):
 
     @staticmethod
     def forward(ctx, a, src, dim, index):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim = dim
+        ctx.save_for_backward(index)
         return _scatter_into(a._data.copy(), dim, index._data, src._data, True)
 
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        return ((g if need[0] else None),
-                (Gather.apply(g, ctx.dim, ctx.index) if need[1] else None))
+        if not need[1]:
+            return g, None
+        index, = ctx.saved_tensors
+        return (g if need[0] else None), Gather.apply(g, ctx.dim, index)
 
 
 def _gather_args(a, dim, index, what, src=None):
@@ -242,9 +256,12 @@ def scatter_add(a, dim, index, src):
 
 
 def take_along_dim(a, indices, dim=None):
-    if not isinstance(indices, Tensor) or indices._data.dtype.kind not in "iu":
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"take_along_dim(): argument 'indices' must be Tensor, not "
+                        f"{type(indices).__name__}")
+    if indices._data.dtype.kind not in "iu":
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
-                           f"{_tname(indices._data) if isinstance(indices, Tensor) else type(indices).__name__}")
+                           f"{_tname(indices._data)}")
     if dim is None:     # torch views (so a layout that cannot be flattened raises, as there)
         return gather(a.view(-1), 0, indices.reshape(-1))
     if a.ndim != indices.ndim:
@@ -300,23 +317,27 @@ class IndexSelect(Op):
     arity = 1
 
     @staticmethod
-    def forward(ctx, a, dim, idx):
+    def forward(ctx, a, dim, idx, index):
         ctx.dim, ctx.idx = dim, idx
+        ctx.save_for_backward(index)     # idx may share its memory: checked before use
         return _take(a._data, dim, idx)
 
     @staticmethod
     def backward(ctx, g):
+        index, = ctx.saved_tensors
         z = wrap(np.zeros(ctx._metas[0][0], g._data.dtype))
-        return IndexAdd.apply(z, g, ctx.dim, ctx.idx, 1)
+        return IndexAdd.apply(z, g, ctx.dim, ctx.idx, 1, index)
 
 
 class IndexAdd(Op):
-    """z = a.index_add(dim, index, src, alpha)   da = g,  dsrc = alpha * g.index_select(dim, index)"""
+    """z = a.index_add(dim, index, src, alpha)
+    da = g,  dsrc = alpha * g.index_select(dim, index)"""
     arity = 2
 
     @staticmethod
-    def forward(ctx, a, src, dim, idx, alpha):
+    def forward(ctx, a, src, dim, idx, alpha, index):
         ctx.dim, ctx.idx, ctx.alpha = dim, idx, alpha
+        ctx.save_for_backward(index)
         z = a._data.copy()
         s = src._data if alpha == 1 else src._data * np.asarray(alpha, z.dtype)
         if z.ndim == 0:
@@ -330,7 +351,8 @@ class IndexAdd(Op):
         need = ctx.needs_input_grad
         ds = None
         if need[1]:
-            ds = IndexSelect.apply(g, ctx.dim, ctx.idx)
+            index, = ctx.saved_tensors
+            ds = IndexSelect.apply(g, ctx.dim, ctx.idx, index)
             if ctx.alpha != 1:
                 ds = ds * ctx.alpha
             shape = ctx._metas[1][0]
@@ -345,8 +367,9 @@ class IndexCopy(Op):
     arity = 2
 
     @staticmethod
-    def forward(ctx, a, src, dim, idx):
+    def forward(ctx, a, src, dim, idx, index):
         ctx.dim, ctx.idx = dim, idx
+        ctx.save_for_backward(index)
         z = a._data.copy()
         if z.ndim == 0:
             z[()] = _as1d(src._data)[-1]
@@ -356,14 +379,15 @@ class IndexCopy(Op):
 
     @staticmethod
     def backward(ctx, g):
+        index, = ctx.saved_tensors
         need = ctx.needs_input_grad
         ds = None
         if need[1]:
-            ds = IndexSelect.apply(g, ctx.dim, ctx.idx)
+            ds = IndexSelect.apply(g, ctx.dim, ctx.idx, index)
             shape = ctx._metas[1][0]
             if ds._data.shape != shape:
                 ds = ds.reshape(shape)
-        return ((IndexFill.apply(g, ctx.dim, ctx.idx, 0) if need[0] else None), ds)
+        return ((IndexFill.apply(g, ctx.dim, ctx.idx, 0, index) if need[0] else None), ds)
 
 
 class IndexFill(Op):
@@ -371,8 +395,9 @@ class IndexFill(Op):
     arity = 1
 
     @staticmethod
-    def forward(ctx, a, dim, idx, value):
+    def forward(ctx, a, dim, idx, value, index):
         ctx.dim, ctx.idx = dim, idx
+        ctx.save_for_backward(index)
         z = a._data.copy()
         if idx.size:
             if z.ndim == 0:
@@ -383,7 +408,8 @@ class IndexFill(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return IndexFill.apply(g, ctx.dim, ctx.idx, 0)
+        index, = ctx.saved_tensors
+        return IndexFill.apply(g, ctx.dim, ctx.idx, 0, index)
 
 
 class IndexFillTensor(Op):
@@ -393,14 +419,16 @@ class IndexFillTensor(Op):
     arity = 2
 
     @staticmethod
-    def forward(ctx, a, v, dim, idx):
-        return IndexFill.forward(ctx, a, dim, idx, v._data.astype(a._data.dtype))
+    def forward(ctx, a, v, dim, idx, index):
+        return IndexFill.forward(ctx, a, dim, idx, v._data.astype(a._data.dtype), index)
 
     @staticmethod
     def backward(ctx, g):
+        index, = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return ((IndexFill.apply(g, ctx.dim, ctx.idx, 0) if need[0] else None),
-                (IndexSelect.apply(g, ctx.dim, np.unique(ctx.idx)).sum() if need[1] else None))
+        uniq = np.unique(ctx.idx)
+        return ((IndexFill.apply(g, ctx.dim, ctx.idx, 0, index) if need[0] else None),
+                (IndexSelect.apply(g, ctx.dim, uniq, wrap(uniq)).sum() if need[1] else None))
 
 
 def _dim_size(a, d):
@@ -420,32 +448,47 @@ def index_select(a, dim, index):
         bad = int(idx.min() if idx.min() < 0 else idx.max())
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size} "
                            f"(index {bad} is out of bounds for dimension {d} with size {size})")
-    return IndexSelect.apply(a, d, idx)
+    return IndexSelect.apply(a, d, idx, index)
 
 
 def _index_src_checks(a, d, idx, src, what):
     if not isinstance(src, Tensor):
         raise TypeError(f"{what}(): argument 'source' (position 3) must be Tensor, not "
                         f"{type(src).__name__}")
-    if src._data.dtype != a._data.dtype:
-        if what == "index_copy_":
+    ash, ssh = a._data.shape, src._data.shape
+    if what == "index_copy_":
+        if src._data.dtype != a._data.dtype:
             raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
                                f"but got (self) {_tname(a._data)} and (source) {_tname(src._data)}")
-        raise RuntimeError(f"{what}(): self ({_tname(a._data)}) and source ({_tname(src._data)}) "
-                           "must have the same scalar type")
-    n = src._data.shape[d] if src.ndim else 1
-    if n != idx.size:
-        if what == "index_copy_":
+        if ash and ssh and len(ash) != len(ssh):
+            raise IndexError(f"index_copy_(): When source and destination are not scalars, their "
+                             f"dimensionality must match. Source dimensionality ({len(ssh)}), "
+                             f"destination dimensionality ({len(ash)})")
+        if ash and ssh and ash[:d] + ash[d + 1:] != ssh[:d] + ssh[d + 1:]:
+            fmt = lambda t: " ".join(str(v) for v in t)  # noqa: E731
+            raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice "
+                               f"shapes. Destination slice shape: {fmt(ash[:d] + ash[d + 1:])} at "
+                               f"dimension {d} and source slice shape: "
+                               f"{fmt(ssh[:d] + ssh[d + 1:])} at dimension 0.")
+        n = ssh[d] if ssh else 1
+        if n != idx.size:
             raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to "
                              f"source.size(dim) ({n})")
+        return
+    if src._data.dtype != a._data.dtype:
+        raise RuntimeError(f"{what}(): self ({_tname(a._data)}) and source ({_tname(src._data)}) "
+                           "must have the same scalar type")
+    if ssh and d >= len(ssh):
+        raise RuntimeError(f"{what}(): Indexing dim {d} is out of bounds of the source tensor "
+                           f"with dim {len(ssh)}")
+    n = ssh[d] if ssh else 1
+    if n != idx.size:
         raise RuntimeError(f"{what}(): Number of indices ({idx.size}) should be equal to "
                            f"source.size(dim): ({n}), for dim: {d}")
-    if src.ndim and a.ndim and src.ndim != a.ndim or src.ndim and any(
-            s != t for i, (s, t) in enumerate(zip(src._data.shape, a._data.shape)) if i != d):
-        raise RuntimeError(f"{what}(): Source/destination tensor must have same slice shapes. "
-                           f"Destination slice shape: {list(a._data.shape[:d] + a._data.shape[d + 1:])} "
-                           f"at dimension {d} and source slice shape: "
-                           f"{list(src._data.shape[:d] + src._data.shape[d + 1:])} at dimension 0.")
+    if len(ash) != len(ssh) or ash[:d] + ash[d + 1:] != ssh[:d] + ssh[d + 1:]:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(ash)} source.shape = "
+                           f"{list(ssh)}")
 
 
 def index_add(a, dim, index, source, *, alpha=1):
@@ -453,7 +496,7 @@ def index_add(a, dim, index, source, *, alpha=1):
     idx = _check_index_vector(index, "index_add_", _dim_size(a, d), d)
     _index_src_checks(a, d, idx, source, "index_add_")
     _check_bounds(idx, d, _dim_size(a, d))
-    return IndexAdd.apply(a, source, d, idx, alpha)
+    return IndexAdd.apply(a, source, d, idx, alpha, index)
 
 
 def index_copy(a, dim, index, source):
@@ -461,7 +504,7 @@ def index_copy(a, dim, index, source):
     idx = _check_index_vector(index, "index_copy_", _dim_size(a, d), d)
     _index_src_checks(a, d, idx, source, "index_copy_")
     _check_bounds(idx, d, _dim_size(a, d), IndexError, "index_copy_(): ")
-    return IndexCopy.apply(a, source, d, idx)
+    return IndexCopy.apply(a, source, d, idx, index)
 
 
 def index_fill(a, dim, index, value):
@@ -471,8 +514,8 @@ def index_fill(a, dim, index, value):
         if value.ndim != 0:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
-        return IndexFillTensor.apply(a, value, d, idx)
-    return IndexFill.apply(a, d, idx, value)
+        return IndexFillTensor.apply(a, value, d, idx, index)
+    return IndexFill.apply(a, d, idx, value, index)
 
 
 # ***** masks **********************************************************************************
@@ -497,13 +540,14 @@ class MaskedFill(Op):
 
     @staticmethod
     def forward(ctx, a, mask, value):
-        ctx.mask = mask
+        ctx.save_for_backward(mask)      # as torch: changing the mask in place breaks backward
         x = a._data
-        return np.where(mask, np.asarray(value).astype(x.dtype), x)
+        return np.where(mask._data, np.asarray(value).astype(x.dtype), x)
 
     @staticmethod
     def backward(ctx, g):
-        return MaskedFill.apply(g, ctx.mask, 0)
+        mask, = ctx.saved_tensors
+        return MaskedFill.apply(g, mask, 0)
 
 
 class MaskedFillTensor(Op):
@@ -514,14 +558,15 @@ class MaskedFillTensor(Op):
 
     @staticmethod
     def forward(ctx, a, v, mask):
-        ctx.mask = mask
-        return np.where(mask, v._data.astype(a._data.dtype), a._data)
+        ctx.save_for_backward(mask)
+        return np.where(mask._data, v._data.astype(a._data.dtype), a._data)
 
     @staticmethod
     def backward(ctx, g):
+        mask, = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return ((MaskedFill.apply(g, ctx.mask, 0) if need[0] else None),
-                (MaskedFill.apply(g, ~ctx.mask, 0).sum() if need[1] else None))
+        return ((MaskedFill.apply(g, mask, 0) if need[0] else None),
+                (MaskedFill.apply(g, wrap(~mask._data), 0).sum() if need[1] else None))
 
 
 def masked_fill(a, mask, value):
@@ -531,8 +576,8 @@ def masked_fill(a, mask, value):
         if value.ndim != 0:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
-        return MaskedFillTensor.apply(a, value, m)
-    return MaskedFill.apply(a, m, value)
+        return MaskedFillTensor.apply(a, value, mask)
+    return MaskedFill.apply(a, mask, value)
 
 
 class MaskedSelect(Op):
@@ -541,14 +586,15 @@ class MaskedSelect(Op):
 
     @staticmethod
     def forward(ctx, a, mask):
-        shape = np.broadcast_shapes(a._data.shape, mask.shape)
-        ctx.mask = np.broadcast_to(mask, shape)
-        return np.broadcast_to(a._data, shape)[ctx.mask]
+        ctx.save_for_backward(mask)
+        shape = np.broadcast_shapes(a._data.shape, mask._data.shape)
+        return np.broadcast_to(a._data, shape)[np.broadcast_to(mask._data, shape)]
 
     @staticmethod
     def backward(ctx, g):
-        mask = ctx.mask
-        z = wrap(np.zeros(mask.shape, g._data.dtype))
+        mask, = ctx.saved_tensors
+        shape = np.broadcast_shapes(ctx._metas[0][0], mask._data.shape)
+        z = wrap(np.zeros(shape, g._data.dtype))
         return MaskedScatter.apply(z, g, mask)
 
 
@@ -559,9 +605,9 @@ class MaskedScatter(Op):
 
     @staticmethod
     def forward(ctx, a, src, mask):
-        shape = np.broadcast_shapes(a._data.shape, mask.shape)
-        m = np.broadcast_to(mask, shape)
-        ctx.mask = m
+        ctx.save_for_backward(mask)
+        shape = np.broadcast_shapes(a._data.shape, mask._data.shape)
+        m = np.broadcast_to(mask._data, shape)
         n = int(m.sum())
         s = src._data.reshape(-1)
         if s.size < n:
@@ -573,12 +619,13 @@ class MaskedScatter(Op):
 
     @staticmethod
     def backward(ctx, g):
+        mask, = ctx.saved_tensors
         need = ctx.needs_input_grad
-        da = MaskedFill.apply(g, ctx.mask, 0) if need[0] else None
+        da = MaskedFill.apply(g, mask, 0) if need[0] else None
         ds = None
         if need[1]:
             shape = ctx._metas[1][0]
-            sel = MaskedSelect.apply(g, ctx.mask)
+            sel = MaskedSelect.apply(g, mask)
             numel = int(np.prod(shape))
             if sel._data.size < numel:
                 from .join import constant_pad_nd
@@ -590,7 +637,7 @@ class MaskedScatter(Op):
 def masked_select(a, mask):
     m = _check_mask(mask, "masked_select")
     _check_broadcast(m, a._data)
-    return MaskedSelect.apply(a, m)
+    return MaskedSelect.apply(a, mask)
 
 
 def masked_scatter(a, mask, source):
@@ -599,7 +646,7 @@ def masked_scatter(a, mask, source):
     if source._data.dtype != a._data.dtype:
         raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but got "
                            f"{_tname(a._data)} and {_tname(source._data)}")
-    return MaskedScatter.apply(a, source, m)
+    return MaskedScatter.apply(a, source, mask)
 
 
 # ***** no gradients ***************************************************************************

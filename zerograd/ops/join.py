@@ -44,8 +44,8 @@ def _nary(cls, n):
 
 
 def _fresh(views):
-    """Multi-input / multi-output ops: re-derive stale views first (a view whose base changed in
-    place since its grad_fn was made), as the single-output hot path of Op.apply does."""
+    """Multi-output ops (sort, topk, kthvalue): re-derive a stale view first (a view whose base
+    changed in place since its grad_fn was made), so these ops never record stale history."""
     for t in views:
         if isinstance(t, Tensor) and t._view is not None and t._vc is not None \
                 and t._vc[0] != t._view.version:
@@ -118,7 +118,6 @@ def cat(tensors, dim=0, *, out=None):
                                    f"size {ref._data.shape[k]} but got size {t._data.shape[k]} for "
                                    f"tensor number {i} in the list.")
     dtype = _dt.result_type(*ts).np
-    _fresh(ts)
     return _nary(Cat, len(ts)).apply(*ts, (d, dtype, skip))
 
 
@@ -151,7 +150,6 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} "
                                f"at entry 0 and {list(t._data.shape)} at entry {i}")
     d = canon_dim(dim, len(shape) + 1)
-    _fresh(ts)
     return _nary(Stack, len(ts)).apply(*ts, (d, _dt.result_type(*ts).np))
 
 
@@ -443,7 +441,6 @@ class Cumprod(Op):
 
 
 def _cumprod_backward_general(a, g, d):
-    from .gather import masked_fill
     gl = _movedim_last(g, d)
     x = _movedim_last(a, d)
     n = x._data.shape[-1]
@@ -868,11 +865,13 @@ def einsum(*args):
         raise RuntimeError(f"expected scalar type {_tname(want._data)} but found "
                            f"{_tname(other._data)}")
     spec = _parse_einsum(equation, [t._data.shape for t in ops])
-    _fresh(ops)
     return _nary(Einsum, len(ops)).apply(*ops, spec)
 
 
-__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "tile",
+__all__ = ["argwhere", "gather", "index_add", "index_copy", "index_fill", "index_select",
+           "masked_fill", "masked_scatter", "masked_select", "nonzero", "scatter", "scatter_add",
+           "take_along_dim",                                   # re-exported from gather.py
+           "cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "tile",
            "repeat_interleave", "flip", "fliplr", "flipud", "roll", "tril", "triu", "cumsum",
            "cumprod", "sort", "argsort", "msort", "topk", "kthvalue", "constant_pad_nd", "einsum",
            "atleast_1d", "atleast_2d"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
+from ._util import check_broadcast
 from .shape import (Clone, SqueezeDim, SqueezeMatmul, UnsafeView, expand, reshape, transpose,
                     unsqueeze)
 
@@ -39,7 +40,7 @@ class Mm(Op):
     def forward(ctx, a, b):
         x, y = a._data, b._data
         if x.ndim != 2 or y.ndim != 2:
-            raise RuntimeError(f"mm(): expected 2-D tensors, got {x.ndim}-D and {y.ndim}-D")
+            raise RuntimeError(f"{'self' if x.ndim != 2 else 'mat2'} must be a matrix")
         if x.shape[1] != y.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x"
                                f"{x.shape[1]} and {y.shape[0]}x{y.shape[1]})")
@@ -159,9 +160,8 @@ class Addmm(Op):
             elif np.broadcast_shapes(c._data.shape, z.shape) != z.shape:
                 raise ValueError     # beta = 0: torch ignores the values (nan too), not the shape
         except ValueError:
-            raise RuntimeError(f"The expanded size of the tensor ({z.shape[-1]}) must match the "
-                               f"existing size ({c._data.shape[-1]}) of the bias: bias shape "
-                               f"{list(c._data.shape)} does not broadcast to {list(z.shape)}") from None
+            expand(c, z.shape)      # raises torch's message for a bias that does not broadcast
+            raise
         return z
 
     @staticmethod
@@ -224,9 +224,6 @@ def matmul(a, b):
         t1 = transpose(b, -2, -1) if swap else a
         t2 = (a.t() if da == 2 else a) if swap else b
         shape1 = t1._data.shape
-        kb = t2._data.shape[0]
-        if shape1[-1] != kb:
-            _raise_matmul_shapes(a, b)
         out_shape = shape1[:-1]
         rows = int(np.prod(out_shape, dtype=np.int64))
         folded = reshape(t1, (rows, shape1[-1]))
@@ -240,8 +237,6 @@ def matmul(a, b):
     m1 = sa[-1]
     m2 = sb[-2] if db > 1 else sb[0]
     p = sb[-1] if db > 1 else 1
-    if m1 != m2:
-        _raise_matmul_shapes(a, b)
     if da == 3 and db == 3 and sa[0] != sb[0]:   # a batch of one that requires grad: squeeze it
         if sa[0] == 1 and a.requires_grad:
             return matmul(SqueezeDim.apply(a, (0,)), b)
@@ -250,8 +245,8 @@ def matmul(a, b):
     try:
         batch = tuple(np.broadcast_shapes(sa[:-2], sb[:-2]))
     except ValueError:
-        raise RuntimeError(f"matmul: batch dimensions {list(sa[:-2])} and {list(sb[:-2])} do not "
-                           "broadcast") from None
+        check_broadcast(*(np.broadcast_to(np.False_, s[:-2]) for s in (sa, sb)))
+        raise
     nb = int(np.prod(batch, dtype=np.int64))
     a3 = reshape(expand(a, batch + (n, m1)), (nb, n, m1))
     if db == 1:
@@ -261,15 +256,6 @@ def matmul(a, b):
     out_shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
     z = Bmm.apply(a3, b3)
     return UnsafeView.apply(SqueezeDim.apply(z, (2,)) if db == 1 else z, out_shape)
-
-
-def _raise_matmul_shapes(a, b):
-    sa, sb = a._data.shape, b._data.shape
-    k = sa[-1]
-    kb = sb[0] if len(sb) == 1 else sb[-2]
-    raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{k}] but "
-                       f"got: [{kb}]. (matmul shapes {list(sa)} @ {list(sb)} do not match: {k} != "
-                       f"{kb})")
 
 
 def _should_fold(a, b) -> bool:

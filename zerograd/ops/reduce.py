@@ -285,6 +285,14 @@ def _max_min(a, dim, keepdim, is_max, other):
         return other(a, dim)
     if dim is None:
         return (MaxAll if is_max else MinAll).apply(a)
+    if not isinstance(dim, (int, np.integer)):
+        name = "max" if is_max else "min"
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(dim).__name__}), but expected one of:\n"
+                        " * (Tensor input, *, Tensor out = None)\n"
+                        " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                        " * (Tensor input, int dim, bool keepdim = False, *, tuple of Tensors "
+                        "out = None)")
     d = canon_dims(dim, a.ndim)
     d = d[0] if d else 0
     vals, idx = (MaxDim if is_max else MinDim).apply(a, d, keepdim, is_max)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
-from ._util import canon_dim, canon_dims
+from ._util import canon_dim, canon_dims, legacy_type_name
 
 
 def infer_shape(shape, numel):
@@ -175,7 +175,8 @@ def permute(a, dims):
     n = a.ndim
     perm = tuple(canon_dim(d, n) for d in dims)
     if len(perm) != n:
-        raise RuntimeError(f"permute(): number of dimensions in the tensor input does not match "
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
+                           "not match "  # (sic: torch 2.13 names sparse_coo here too)
                            f"the length of the desired ordering of dimensions i.e. input.dim() = "
                            f"{n} is not equal to len(dims) = {len(perm)}")
     if len(set(perm)) != n:
@@ -200,7 +201,8 @@ class Expand(Op):
 def expand(a, shape):
     x = a._data
     if len(shape) < x.ndim:
-        raise RuntimeError(f"expand({a.dtype}{{{list(x.shape)}}}, size={list(shape)}): the number "
+        raise RuntimeError(f"expand(torch.{legacy_type_name(a.dtype)}{{{list(x.shape)}}}, "
+                           f"size={list(shape)}): the number "
                            f"of sizes provided ({len(shape)}) must be greater or equal to the number "
                            f"of dimensions in the tensor ({x.ndim})")
     lead = len(shape) - x.ndim
@@ -209,7 +211,7 @@ def expand(a, shape):
         if i < lead:
             if s < 0:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
-                                   "leading, non-existing dimension {i}")
+                                   f"leading, non-existing dimension {i}")
             out.append(s)
             continue
         cur = x.shape[i - lead]
