@@ -136,7 +136,7 @@ def main(argv=None) -> int:
             from .testing.gradcheck_all import run_all
             return 0 if run_all(fast=args.fast) else 1
         elif args.command == "bench":
-            from .testing.bench import run_bench
+            from .bench import run_bench
             run_bench(quick=args.quick, threads=args.threads)
     except CliError as e:
         print(f"zerograd {args.command}: error: {e}", file=sys.stderr)

@@ -51,9 +51,13 @@ def atomic_write_text(path: str, text: str) -> None:
 def check_out_dir(out: str, must_exist: bool = False) -> None:
     if must_exist and not os.path.isdir(out):
         raise CliError(f"--out {out!r} does not exist: train a model first (zerograd train --out {out})")
-    parent = out if os.path.isdir(out) else (os.path.dirname(os.path.abspath(out)) or ".")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise CliError(f"--out {out!r} is a file, not a directory; choose a directory")
+    parent = os.path.abspath(out)
     while not os.path.exists(parent):
         parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise CliError(f"--out {out!r} is not writable: {parent!r} is a file, not a directory")
     if not os.access(parent, os.W_OK):
         raise CliError(f"--out {out!r} is not writable; choose a directory you can write to")
 
@@ -246,9 +250,9 @@ def train(args, lib=None) -> dict:
     prog.log(f"zerograd train: {source}, {len(run.train)} training examples, vocab "
              f"{run.vocab.size}, {run.model.num_params():,} parameters, block {run.config.block_size}")
     t0, tokens, last_loss = time.perf_counter(), 0, float("nan")
-    step = start
-    interrupted = False
-    try:
+    done = start
+    stop = _GracefulStop(getattr(args, "stop_after", None))
+    with stop:
         for step in range(start, args.steps):
             lr = lr_at(step, args.lr, args.warmup, args.steps, args.min_lr)
             for g in run.optimizer.param_groups:
@@ -273,15 +277,15 @@ def train(args, lib=None) -> dict:
                 prog.log(f"step {done:5d}/{args.steps}  loss {last_loss:.4f}  train {tr:.4f}  "
                          f"val {va:.4f}  lr {lr:.2e}  {tok_s:,.0f} tok/s")
                 _write_log(log_path, rows)
-            if done % args.checkpoint_every == 0 or done == args.steps:
+            if done % args.checkpoint_every == 0 or done == args.steps or stop.requested(done):
                 save_checkpoint(run, args.out, done, rng, settings)
-    except KeyboardInterrupt:
-        interrupted = True
-        done = step
-        save_checkpoint(run, args.out, done, rng, settings)
+            if stop.requested(done):
+                break
+    interrupted = done < args.steps
+    if interrupted:
         _write_log(log_path, rows)
         prog.close()
-        print(f"\ninterrupted: saved the checkpoint at step {done} in {args.out}; continue with "
+        print(f"\nstopped: saved the checkpoint at step {done} in {args.out}; continue with "
               f"--resume", file=sys.stderr)
     prog.close()
     elapsed = time.perf_counter() - t0
@@ -302,6 +306,34 @@ def train(args, lib=None) -> dict:
                   f"{summary['novel_share']:.0%}")
         print(f"done in {elapsed:.1f} s, {summary['tokens_per_s']:,.0f} tokens/s; files in {args.out}")
     return summary
+
+
+class _GracefulStop:
+    """Ctrl-C finishes the current step, saves a checkpoint and stops (a second Ctrl-C aborts).
+    `stop_after` (tests) stops the same way after that many steps."""
+
+    def __init__(self, stop_after=None):
+        self.stop_after, self.flag, self.old = stop_after, False, None
+
+    def _handler(self, signum, frame):
+        if self.flag:
+            raise KeyboardInterrupt
+        self.flag = True
+
+    def __enter__(self):
+        import signal
+        import threading
+        if threading.current_thread() is threading.main_thread():
+            self.old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)
+
+    def requested(self, done: int) -> bool:
+        return self.flag or (self.stop_after is not None and done >= self.stop_after)
 
 
 def _read_log(path, upto):

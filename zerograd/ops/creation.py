@@ -295,6 +295,25 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     return _finish(r.astype(_np_dtype(dtype, np.int64)), requires_grad, device)
 
 
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Draw `num_samples` category indices per row from the (unnormalised) weights `input`."""
+    p = np.asarray(input._data, dtype=np.float64)
+    if p.ndim not in (1, 2):
+        raise RuntimeError(f"prob_dist must be 1 or 2 dim, got {p.ndim}")
+    if (p < 0).any() or not np.isfinite(p).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    rows = p.reshape(-1, p.shape[-1])
+    sums = rows.sum(axis=1, keepdims=True)
+    if (sums <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    rng = _rng(generator)
+    out = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=r / s)
+                    for r, s in zip(rows, sums[:, 0])])
+    return _finish(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64), False)
+
+
 def rand_like(t, *, dtype=None, generator=None, requires_grad=False):
     return rand(t._data.shape, dtype=dtype or t.dtype, generator=generator, requires_grad=requires_grad)
 
