@@ -88,9 +88,14 @@ _CPU = device("cpu")
 
 
 class Tensor:
-    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_acc",
-                 "_backward_hooks", "_post_acc_hooks", "_retains_grad", "_view", "__weakref__",
-                 "__dict__")
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_view",
+                 "__weakref__", "__dict__")
+    # Rarely set (leaves with hooks, retain_grad): class-level defaults, so creating a tensor -
+    # the per-op hot path - stores only the seven slots above.
+    _acc = None                 # weakref to this leaf's AccumulateGrad node
+    _backward_hooks = None      # leaf tensor hooks: dict id -> fn(grad)
+    _post_acc_hooks = None      # dict id -> fn(tensor)
+    _retains_grad = False
 
     __array_ufunc__ = None      # make NumPy defer: np.float64(2) * t calls Tensor.__rmul__
     __array_priority__ = 1000
@@ -116,10 +121,6 @@ class Tensor:
         t._grad_fn = None
         t._output_nr = 0
         t._vc = None if _state.inference else [0, None]   # [version, site of last change]
-        t._acc = None
-        t._backward_hooks = None
-        t._post_acc_hooks = None
-        t._retains_grad = False
         t._view = None
         if requires_grad:
             t.requires_grad_(True)
@@ -134,10 +135,6 @@ class Tensor:
         t._grad_fn = grad_fn
         t._output_nr = output_nr
         t._vc = vc if vc is not None else (None if _state.inference else [0, None])
-        t._acc = None
-        t._backward_hooks = None
-        t._post_acc_hooks = None
-        t._retains_grad = False
         t._view = None
         return t
 
@@ -290,12 +287,12 @@ class Tensor:
             t = ref()
             if t is None:
                 return
-            t._grad = grad.detach().clone() if t._grad is None or not _state.enabled \
-                and t._grad is None else (t._grad + grad)
+            t._grad = grad.detach().clone() if t._grad is None else t._grad + grad
         node = self.grad_fn
         if node._retain_hooks is None:
             node._retain_hooks = {}
         node._retain_hooks[self._output_nr] = retain
+        node._has_hooks = True
         self._retains_grad = True
 
     @property
@@ -316,8 +313,7 @@ class Tensor:
         return self._vc is None
 
     def _accumulator(self):
-        from .autograd.function import make_accumulator
-        return make_accumulator(self)
+        return _make_accumulator(self)
 
     @property
     def data(self) -> "Tensor":
@@ -726,5 +722,6 @@ class Tensor:
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
 from .ops import inplace as _inplace  # noqa: E402
+from .autograd.function import make_accumulator as _make_accumulator  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402

@@ -120,6 +120,7 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
     # of a large live graph (measured: up to 3x the time of the backward itself).
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    anomaly = _anomaly.enabled
     try:
         while ready:
             node = heappop(ready)[1]
@@ -127,7 +128,8 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
             if node is not root:
                 if grads is None:           # every incoming gradient was None
                     grads = [None] * node._num_outputs
-                if node._tensor_pre_hooks is not None or node._retain_hooks is not None:
+                hooked = node._has_hooks
+                if hooked and (node._tensor_pre_hooks is not None or node._retain_hooks is not None):
                     _run_tensor_hooks(node, grads)
                 if captures is not None:
                     for nr, k in captures.get(node, ()):
@@ -136,7 +138,7 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                         continue
                 if (grads[0] is None if len(grads) == 1 else all(g is None for g in grads)):
                     out = (None,) * len(node.next_functions)
-                elif node._pre_hooks or node._post_hooks or _anomaly.enabled:
+                elif hooked or anomaly:
                     out = _call_node(node, grads)
                 else:
                     out = node._apply(grads)

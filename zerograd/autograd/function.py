@@ -93,6 +93,7 @@ class Node:
     # Rarely set attributes: class-level defaults; setting one puts it in the instance __dict__
     # (so does any attribute a forward stores on its ctx, e.g. `ctx.dim = dim`).
     _num_outputs = 1
+    _has_hooks = False         # True once any hook below is registered (one check per node)
     _pre_hooks = None          # dict id -> fn(grad_outputs)
     _post_hooks = None         # dict id -> fn(grad_inputs, grad_outputs)
     _tensor_pre_hooks = None   # dict output_nr -> dict id -> fn(grad)   (non-leaf register_hook)
@@ -174,17 +175,20 @@ class Node:
         """fn(grad_inputs, grad_outputs) -> new grad_inputs or None; runs after this node."""
         if self._post_hooks is None:
             self._post_hooks = {}
+        self._has_hooks = True
         return RemovableHandle(self._post_hooks, fn)
 
     def register_prehook(self, fn) -> RemovableHandle:
         """fn(grad_outputs) -> new grad_outputs or None; runs before this node."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
+        self._has_hooks = True
         return RemovableHandle(self._pre_hooks, fn)
 
     def _register_tensor_hook(self, output_nr, fn) -> RemovableHandle:
         if self._tensor_pre_hooks is None:
             self._tensor_pre_hooks = {}
+        self._has_hooks = True
         return RemovableHandle(self._tensor_pre_hooks.setdefault(output_nr, {}), fn)
 
     # ----- the engine's entry points ---------------------------------------------------------
@@ -558,7 +562,14 @@ class Op(Function):
                         if a._view is not None and a._vc[0] != a._view.version:
                             _views.refresh(a)     # its base changed in place since
                         fn = a._grad_fn
-                        edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+                        if fn is None:           # a leaf: its (cached) AccumulateGrad node
+                            ref = a._acc
+                            fn = ref() if ref is not None else None
+                            if fn is None:
+                                fn = make_accumulator(a)
+                            edges.append((fn, 0))
+                        else:
+                            edges.append((fn, a._output_nr))
                         metas.append((a._data.shape, a._data.dtype))
                     else:
                         edges.append((None, 0))
