@@ -7,8 +7,8 @@ For every case:
                  message); zerograd warns only where torch warns
   test_backward  the gradients of sum(out * R) w.r.t. every float input equal torch's
   test_graph     grad_fn names along next_functions[0] (and the root's inputs) equal torch's,
-                 and the table's expected node name is torch's
-  test_no_grad   nothing is recorded under no_grad
+                 and the table's expected node name is torch's; under no_grad nothing is
+                 recorded and requires_grad is torch's (views of leaves keep it)
   test_gradcheck zerograd.autograd.gradcheck / gradgradcheck in float64 (no torch needed)
 plus hypothesis property tests of broadcasting for the binary ops (values, grads, and torch's
 error message for shapes that do not broadcast).  0-d and empty inputs are ordinary cases in the
@@ -246,6 +246,13 @@ def test_graph(spec, case):
         assert _root_inputs(z) == _root_inputs(t), f"output {k}: the root node's inputs"
         if not spec.differentiable and spec.node is None:
             assert not t.requires_grad
+    with zerograd.no_grad(), torch.no_grad():      # under no_grad nothing is recorded
+        zs = _outs(spec.call(zerograd, _lib_args(zerograd, args, True, case.nograd), case.kwargs))
+        ts = _outs(spec.call(torch, _lib_args(torch, args, True, case.nograd), case.kwargs))
+    for k, (z, t) in enumerate(zip(zs, ts)):
+        if isinstance(t, torch.Tensor):
+            assert z.grad_fn is None, f"output {k}: recorded under no_grad"
+            assert z.requires_grad == t.requires_grad, f"output {k}: requires_grad under no_grad"
     expected = spec.expected_node(case)
     first = tout[0]
     if expected == "":
@@ -255,20 +262,6 @@ def test_graph(spec, case):
             "the table's node name is not torch's"
     elif spec.differentiable:
         pytest.fail("differentiable row without an expected node name")
-
-
-@requires_torch
-@pytest.mark.parametrize("spec,case", _params("no_grad", lambda r, c: c.error is None))
-def test_no_grad(spec, case):
-    """Under no_grad nothing is recorded: no grad_fn, and requires_grad as torch has it."""
-    args = _cast(case, (F64,) * len(_slots(case)))
-    with zerograd.no_grad(), torch.no_grad():
-        zs = _outs(spec.call(zerograd, _lib_args(zerograd, args, True, case.nograd), case.kwargs))
-        ts = _outs(spec.call(torch, _lib_args(torch, args, True, case.nograd), case.kwargs))
-    for k, (z, t) in enumerate(zip(zs, ts)):
-        if isinstance(t, torch.Tensor):
-            assert z.grad_fn is None, f"output {k}: recorded under no_grad"
-            assert z.requires_grad == t.requires_grad, f"output {k}: requires_grad"
 
 
 # ------------------------------------------------------------------------------------------------
