@@ -806,9 +806,6 @@ def test_copyslices_inlines_the_op_as_torch():
 
 
 @requires_torch
-@pytest.mark.xfail(strict=True, reason="core difference (tensor.py Tensor.T): torch warns "
-                   "(UserWarning, deprecated) for .T on a tensor that is not 2-D; zerograd is "
-                   "silent")
 def test_T_on_3d_warns_as_torch():
     with pytest.warns(UserWarning, match="The use of `x.T` on tensors of dimension other than 2"):
         torch.ones(2, 3, 4).T

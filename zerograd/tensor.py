@@ -623,7 +623,14 @@ class Tensor:
     def logsumexp(self, dim, keepdim=False): return _ops.logsumexp(self, dim, keepdim)
     def t(self):                    return _ops.t(self)
     @property
-    def T(self):                    return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+    def T(self):
+        if self._data.ndim not in (0, 2):
+            warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
+        return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
     @property
     def mT(self):                   return _ops.transpose(self, -2, -1)
     def transpose(self, dim0, dim1): return _ops.transpose(self, dim0, dim1)

@@ -321,6 +321,8 @@ class AccumulateGrad(Node):
 
     def _accumulate(self, g, create_graph: bool) -> None:
         t = self.variable
+        if t._view is not None and t._view.made_in_no_grad:
+            return                  # a view made under no_grad: torch never writes its .grad
         old = t._grad
         if old is None:
             if create_graph:

@@ -102,6 +102,13 @@ def why_no_grad(t, loss=None, name="t") -> str:
             lines.append("note: grad mode is off right now (inside no_grad() or "
                          "set_grad_enabled(False)): nothing computed here records a graph.")
         return "\n".join(lines)
+    if t._view is not None and t._view.made_in_no_grad:
+        return (f"{name} is a view of a tensor that requires grad, taken under no_grad(): like "
+                "torch, zerograd marks it requires_grad=True, but it carries no history and "
+                "backward never writes its .grad (and changing it in place with grad enabled "
+                "is refused).\n"
+                f"  fix: take the view outside no_grad() (then gradients flow to its base), or "
+                f"use {name}.detach().clone().requires_grad_() for an independent leaf.")
     if t.grad_fn is not None:
         node = t.grad_fn.name()
         if not t._retains_grad:

@@ -92,6 +92,13 @@ def apply_inplace(t: Tensor, fn, *args) -> Tensor:
         return t
 
     view = t._view
+    if view is not None and view.made_in_no_grad:
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode "
+            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+            "can clarify your code by moving both the view and the inplace either both inside the "
+            "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+            "want the inplace to be tracked).")
     if t._requires_grad and t.grad_fn is None and view is None:
         raise RuntimeError(LEAF_MSG)
     if view is not None and view.base._requires_grad and view.base.grad_fn is None:

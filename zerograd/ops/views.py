@@ -27,10 +27,11 @@ from ..tensor import Tensor
 class ViewMeta:
     """What a view knows: its root base, how to re-make it from the base, and the version of
     the shared counter when its grad_fn was last derived."""
-    __slots__ = ("base", "chain", "version")
+    __slots__ = ("base", "chain", "version", "made_in_no_grad")
 
     def __init__(self, base, chain, version):
         self.base, self.chain, self.version = base, chain, version
+        self.made_in_no_grad = False
 
 
 def mark_view(out: Tensor, src: Tensor, op, params, index=None) -> None:
@@ -43,7 +44,12 @@ def mark_view(out: Tensor, src: Tensor, op, params, index=None) -> None:
     else:
         base, chain = meta.base, meta.chain + (step,)
     out._vc = src._vc
-    out._view = ViewMeta(base, chain, src._vc[0] if src._vc is not None else 0)
+    out._view = meta = ViewMeta(base, chain, src._vc[0] if src._vc is not None else 0)
+    if src._requires_grad and out._grad_fn is None:
+        # made under no_grad from a tensor that requires grad: torch keeps requires_grad=True
+        # (a leaf-like view whose .grad is never written) and forbids in-place on it later
+        out._requires_grad = True
+        meta.made_in_no_grad = True
 
 
 def replay_array(arr: np.ndarray, chain) -> np.ndarray:
