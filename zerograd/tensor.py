@@ -624,7 +624,7 @@ class Tensor:
     def t(self):                    return _ops.t(self)
     @property
     def T(self):
-        if self._data.ndim > 2:
+        if self._data.ndim != 2:
             warnings.warn(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
