@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "runs/digits)")
     t.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     t.add_argument("--quiet", action="store_true", help="print only the final summary")
+    t.add_argument("--threads", type=_positive_int, default=1,
+                   help="BLAS threads (1: fastest for these small matrices)")
 
     s = sub.add_parser("sample", help="generate from a trained GPT",
                        description="Generate text from the model in --out (under inference_mode).")
@@ -116,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     from .models.train import CliError
     args = build_parser().parse_args(argv)
+    if args.command in ("train", "sample"):
+        from ._threads import set_blas_threads
+        set_blas_threads(getattr(args, "threads", 1))   # small matmuls: threads only contend
     try:
         if args.command == "train":
             if args.task == "digits":
