@@ -51,14 +51,15 @@ def make_plan(quick=False, smoke=False, overrides=None):
                "mlp_lr": 0.01, "matmul_n": 1024, "memory_steps": 50,
                "gpt": {"vocab_size": 28, "block_size": 64, "batch_size": 16, "n_layer": 2,
                        "n_head": 4, "n_embd": 128}}
+        # one repetition per library per round: the libraries alternate rep by rep, so a
+        # burst of load on this shared machine hits neighbouring measurements alike
+        reps = {"tiny": 1, "mlp": 1, "matmul": 1, "gpt": 1}
         if quick:
-            r = {"tiny": 3, "mlp": 3, "matmul": 3, "gpt": 3}
-            reps = {"tiny": 3, "mlp": 3, "matmul": 2, "gpt": 2}
-            deep = [(1000, 3, 3), (10_000, 3, 1), (100_000, 1, 1)]
+            r = {"tiny": 10, "mlp": 10, "matmul": 5, "gpt": 6}
+            deep = [(1000, 8, 1), (10_000, 4, 1), (100_000, 1, 1)]
         else:
-            r = {"tiny": 7, "mlp": 7, "matmul": 5, "gpt": 5}
-            reps = {"tiny": 5, "mlp": 5, "matmul": 3, "gpt": 3}
-            deep = [(1000, 5, 5), (10_000, 5, 2), (100_000, 3, 1), (1_000_000, 2, 1)]
+            r = {"tiny": 31, "mlp": 31, "matmul": 15, "gpt": 15}
+            deep = [(1000, 21, 1), (10_000, 11, 1), (100_000, 3, 1), (1_000_000, 2, 1)]
         cfg["deep_depths"] = [d for d, _, _ in deep]
     overrides = dict(overrides or {})
     rounds_override = overrides.pop("rounds", None)
@@ -360,7 +361,7 @@ def _sup(n):
 
 
 def _rows(res):
-    """(label, unit, {lib: value or failure}, higher_is_better, target) per table row"""
+    """(label, unit, {lib: round values or failure}, higher_is_better, target) per table row"""
     plan, results, rows = res["plan"], res["results"], []
     cfg = next(iter(plan.values()))["cfg"]
     g = cfg["gpt"]
@@ -370,40 +371,40 @@ def _rows(res):
         if wl == "tiny":
             ops = 3 * max(1, (cfg["tiny_ops"] - 1) // 3) + 1
             rows.append((f"tiny-op chain: {ops:,} ops on 4×4 f32, fwd+bwd", "µs/op",
-                         {k: _median(v) for k, v in r["tiny"].items()}, False,
+                         _series(r["tiny"]), False,
                          ("torch", 0.5, "≤ 0.5× torch")))
         elif wl == "mlp":
             rows.append((f"MLP step {sizes}, batch {cfg['mlp_batch']}, SGD", "ms/step",
-                         {k: _median(v) for k, v in r["mlp"].items()}, False,
+                         _series(r["mlp"]), False,
                          ("numpy", 1.05, "≤ 1.05× NumPy")))
         elif wl == "matmul":
             n = cfg["matmul_n"]
             rows.append((f"matmul {n}×{n} @ {n}×{n}, fwd+bwd", "ms",
-                         {k: _median(v) for k, v in r["matmul"].items()}, False,
+                         _series(r["matmul"]), False,
                          ("numpy", 1.05, "≤ 1.05× NumPy")))
         elif wl == "deep":
             for case in r:
                 d = int(case[4:])
                 label = _sup(len(str(d)) - 1) if str(d).strip("0") == "1" else f"{d:,}"
                 rows.append((f"deep tanh chain, depth {label}, fwd+bwd", "µs/node",
-                             {k: _median(v) for k, v in r[case].items()}, False,
+                             _series(r[case]), False,
                              ("torch", 0.5, "≤ 0.5× torch")))
         elif wl == "gpt":
             rows.append((f"GPT step: {g['n_layer']} layers, d {g['n_embd']}, {g['n_head']} heads, "
                          f"T {g['block_size']}, B {g['batch_size']}, AdamW", "tokens/s",
-                         {k: _median(v) for k, v in r["gpt"].items()}, True,
+                         _series(r["gpt"]), True,
                          ("torch", 1.0, "≥ 1.0× torch tokens/s")))
         elif wl == "memory":
             cells = {k: (v[0] if v else None) for k, v in r["memory"].items()}
             steps = cfg["memory_steps"]
 
             def pick(key):
-                return {k: (c if isinstance(c, str) or c is None else c[key])
+                return {k: (c if isinstance(c, str) or c is None else [c[key]])
                         for k, c in cells.items()}
             rows.append((f"peak RSS (VmHWM) over {steps} MLP steps", "MiB", pick("peak"), False,
                          ("numpy", 1.2, "≤ 1.2× NumPy")))
             rows.append(("RSS after import + setup", "MiB", pick("base"), False, None))
-            above = {k: (round(c["peak"] - c["base"], 3) if isinstance(c, dict) else c)
+            above = {k: ([c["peak"] - c["base"]] if isinstance(c, dict) else c)
                      for k, c in cells.items()}
             rows.append(("peak RSS above that (the steps' own memory)", "MiB", above, False,
                          None))
@@ -412,13 +413,35 @@ def _rows(res):
     return rows
 
 
+def _series(cells):
+    """{lib: [round values]} -> {lib: list of numbers, a failure text, or None}"""
+    out = {}
+    for lib, values in cells.items():
+        fails = [v for v in values if isinstance(v, str)]
+        out[lib] = fails[0] if fails else (list(values) or None)
+    return out
+
+
+def _value(series):
+    """what a cell shows: the median over rounds, or the failure"""
+    if isinstance(series, list):
+        return statistics.median(series)
+    return series
+
+
 def _ratio(zg, other, higher_is_better):
-    """zerograd's cost relative to `other`: time ÷ time (for tokens/s: other ÷ zerograd)"""
-    if not isinstance(zg, (int, float)) or not isinstance(other, (int, float)) or not other:
+    """zerograd's cost relative to `other`: time ÷ time (for tokens/s: other ÷ zerograd).
+
+    Paired by round: the median over rounds of that round's ratio (both libraries ran in the
+    same round, moments apart, so a slow stretch of the machine cancels out)."""
+    if not isinstance(zg, list) or not isinstance(other, list):
         return None
+    pairs = list(zip(zg, other))
     if higher_is_better:
-        return other / zg if zg else None
-    return zg / other
+        ratios = [o / z for z, o in pairs if z]
+    else:
+        ratios = [z / o for z, o in pairs if o]
+    return statistics.median(ratios) if ratios else None
 
 
 def format_table(res, command=None):
@@ -430,7 +453,7 @@ def format_table(res, command=None):
     head += ["zerograd ÷ NumPy", "target (issue 7)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, unit, cells, hib, target in _rows(res):
-        row = [label, unit] + [_fmt(cells.get(lib)) for lib in libs]
+        row = [label, unit] + [_fmt(_value(cells.get(lib))) for lib in libs]
         ratios = {}
         for other in ("torch", "numpy"):
             if other not in libs:
@@ -448,7 +471,9 @@ def format_table(res, command=None):
     notes = [
         "",
         "Ratios are zerograd's cost over the other's (time ÷ time; for tokens/s the inverse "
-        "throughput ratio; memory ÷ memory): below 1× means zerograd is ahead.",
+        "throughput ratio; memory ÷ memory): below 1× means zerograd is ahead.  Each is the "
+        "median of the per-round ratios (the libraries alternate within a round), so it can "
+        "differ a little from the ratio of the medians shown.",
         f"Medians over interleaved rounds ({mode} mode, {'/'.join(map(str, rounds))} "
         f"round{'s' if rounds != [1] else ''} depending on the workload; each round's value "
         "is the median of its repetitions); "
@@ -478,7 +503,7 @@ def _target_cell(target, ratios, cells):
         return "—"
     other, limit, text = target
     if other == "abs":
-        v = cells.get("zerograd")
+        v = _value(cells.get("zerograd"))
         if not isinstance(v, (int, float)):
             return text
         return f"{text} {'✓' if abs(v) < limit else '✗'}"
