@@ -158,3 +158,9 @@ def test_demo_runs(capsys):
     text = capsys.readouterr().out
     assert "AddBackward0" in text and "autograd == hand-derived: True" in text
     assert "计算图" in text and "inference_mode" in text
+
+
+def test_gradcheck_subcommand(capsys):
+    assert main(["gradcheck", "--fast"]) == 0
+    text = capsys.readouterr().out
+    assert "0 failed" in text and "ops of the op table" in text
