@@ -444,6 +444,18 @@ def _ratio(zg, other, higher_is_better):
     return statistics.median(ratios) if ratios else None
 
 
+def _ratio_spread(zg, other, higher_is_better):
+    """the middle half (quartiles) of the per-round ratios, when there are 4 rounds or more"""
+    if not isinstance(zg, list) or not isinstance(other, list) or min(len(zg), len(other)) < 4:
+        return None
+    pairs = list(zip(zg, other))
+    ratios = sorted(o / z if higher_is_better else z / o for z, o in pairs if (z and o))
+    if len(ratios) < 4:
+        return None
+    q = statistics.quantiles(ratios, n=4)
+    return q[0], q[2]
+
+
 def format_table(res, command=None):
     libs = res["libs"]
     names = {"zerograd": "zerograd", "torch": "PyTorch", "numpy": "NumPy (by hand)"}
@@ -462,7 +474,12 @@ def format_table(res, command=None):
                 ratios[other] = None
             else:
                 ratios[other] = _ratio(cells.get("zerograd"), cells.get(other), hib)
-            row.append(f"{ratios[other]:.2f}×" if ratios[other] is not None else "—")
+            text = f"{ratios[other]:.2f}×" if ratios[other] is not None else "—"
+            spread = (None if ratios[other] is None else
+                      _ratio_spread(cells.get("zerograd"), cells.get(other), hib))
+            if spread:
+                text += f" ({spread[0]:.2f}–{spread[1]:.2f})"
+            row.append(text)
         row.append(_target_cell(target, ratios, cells))
         lines.append("| " + " | ".join(row) + " |")
     m = res["machine"]
@@ -473,10 +490,11 @@ def format_table(res, command=None):
         "Ratios are zerograd's cost over the other's (time ÷ time; for tokens/s the inverse "
         "throughput ratio; memory ÷ memory): below 1× means zerograd is ahead.  Each is the "
         "median of the per-round ratios (the libraries alternate within a round), so it can "
-        "differ a little from the ratio of the medians shown.",
+        "differ a little from the ratio of the medians shown; in brackets, the middle half "
+        "(quartiles) of the per-round ratios.",
         f"Medians over interleaved rounds ({mode} mode, {'/'.join(map(str, rounds))} "
-        f"round{'s' if rounds != [1] else ''} depending on the workload; each round's value "
-        "is the median of its repetitions); "
+        f"round{'s' if rounds != [1] else ''} depending on the workload; in a round each "
+        "library runs the case once, in turn, after a warm-up); "
         + ("one process per library and workload."
            if res.get("isolate") else
            "one process per library for the timed workloads, a fresh one for memory."),
