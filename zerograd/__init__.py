@@ -30,6 +30,7 @@ from .ops import (Generator, abs, add, addmm, all, allclose, amax, amin, any, ar
                   sign, sin, sqrt, square, squeeze, std, sub, sum, t, tanh, tensor, transpose,
                   true_divide, unsqueeze, var, where, zeros, zeros_like)
 from .ops.creation import multinomial  # noqa: E402
+from .ops import clamp_max, clamp_min  # noqa: E402
 from .ops.indexing import chunk, diagonal, narrow, select, split, unbind, unflatten  # noqa: E402
 from .ops.join import (argsort, argwhere, atleast_1d, atleast_2d, cat, concat, concatenate,  # noqa: E402
                        constant_pad_nd, cumprod, cumsum, einsum, flip, fliplr, flipud, gather,

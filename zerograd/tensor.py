@@ -535,6 +535,7 @@ class Tensor:
     def __floordiv__(self, other):  return _ops.floor_divide(self, other)
     def __rfloordiv__(self, other): return _ops.floor_divide(_ops.as_tensor_like(other, self), self)
     def __mod__(self, other):       return _ops.remainder(self, other)
+    def __rmod__(self, other):      return _ops.remainder(other, self)
     def __eq__(self, other):        return _ops.eq(self, other)
     def __ne__(self, other):        return _ops.ne(self, other)
     def __lt__(self, other):        return _ops.lt(self, other)
@@ -601,8 +602,8 @@ class Tensor:
     def sign(self):                 return _ops.sign(self)
     def clamp(self, min=None, max=None): return _ops.clamp(self, min, max)
     clip = clamp
-    def clamp_min(self, min):       return _ops.clamp(self, min, None)
-    def clamp_max(self, max):       return _ops.clamp(self, None, max)
+    def clamp_min(self, min):       return _ops.clamp_min(self, min)
+    def clamp_max(self, max):       return _ops.clamp_max(self, max)
     def maximum(self, other):       return _ops.maximum(self, other)
     def minimum(self, other):       return _ops.minimum(self, other)
     def where(self, condition, other): return _ops.where(condition, self, other)
@@ -624,7 +625,10 @@ class Tensor:
     def t(self):                    return _ops.t(self)
     @property
     def T(self):
-        if self._data.ndim != 2:
+        if self._data.ndim == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                          "these cases.", UserWarning, stacklevel=2)
+        elif self._data.ndim != 2:
             warnings.warn(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
@@ -632,7 +636,11 @@ class Tensor:
                 "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
         return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
     @property
-    def mT(self):                   return _ops.transpose(self, -2, -1)
+    def mT(self):
+        if self._data.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {self._data.ndim}-D tensor.")
+        return _ops.transpose(self, -2, -1)
     def transpose(self, dim0, dim1): return _ops.transpose(self, dim0, dim1)
     swapaxes = transpose
     def permute(self, *dims):       return _ops.permute(self, _ops.shape_arg(dims))

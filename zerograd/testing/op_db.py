@@ -358,13 +358,10 @@ row("clamp_min_tensor", lambda m, a, lo: m.clamp(a, min=lo), _clamp_one_tensor_c
     node="ClampBackward0")
 row("clamp_max_tensor", lambda m, a, hi: m.clamp(a, max=hi), _clamp_one_tensor_cases,
     node="ClampBackward0")
-_CLAMP_MIN_BUG = {"graph": "core bug (tensor.py): Tensor.clamp_min/clamp_max call ops.clamp "
-                           "(ClampBackward1); ops.clamp_min/clamp_max record torch's "
-                           "ClampMinBackward0/ClampMaxBackward0"}
 row("clamp_min_method", lambda m, a: a.clamp_min(0.5),
-    unary_cases(_x_off_grid, SHAPES), node="ClampMinBackward0", xfail=_CLAMP_MIN_BUG)
+    unary_cases(_x_off_grid, SHAPES), node="ClampMinBackward0")
 row("clamp_max_method", lambda m, a: a.clamp_max(0.5),
-    unary_cases(_x_off_grid, SHAPES), node="ClampMaxBackward0", xfail=_CLAMP_MIN_BUG)
+    unary_cases(_x_off_grid, SHAPES), node="ClampMaxBackward0")
 
 
 def _minmax_cases(rng):
@@ -690,9 +687,7 @@ row("t_method", lambda m, a: a.t(),
 row("T", lambda m, a: a.T, unary_cases(U, [(2, 3), (0, 3), (1, 1)]), node="PermuteBackward0")
 row("mT", lambda m, a: a.mT,
     lambda rng: [Case((U(rng, (2, 3)),)), Case((U(rng, (2, 3, 4)),)),
-                 Case((U(rng, (3,)),), error=RuntimeError, match=False,
-                      xfail={"forward": "core bug (tensor.py): Tensor.mT on a 1-D tensor raises "
-                                        "IndexError, torch raises RuntimeError"})],
+                 Case((U(rng, (3,)),), error=RuntimeError, match=False)],
     node="TransposeBackward0")
 
 
@@ -871,8 +866,10 @@ row("remainder_fn", lambda m, a, b: m.remainder(a, b),
     "RemainderBackward0")
 row("rremainder", lambda m, a, c: c % a,
     lambda rng: [Case((_divisor(rng, (2, 3)), 5.3))], node="RemainderBackward0",
-    xfail={k: "core bug (tensor.py): Tensor has no __rmod__, so `number % tensor` raises "
-              "TypeError" for k in ("forward", "backward", "graph", "gradcheck")})
+    xfail={k: "known difference: `number % int_tensor` gives float64 (torch: float32), and torch "
+              "refuses the derivative of remainder w.r.t. the divisor ('derivative for "
+              "aten::remainder is not implemented') where zerograd computes one"
+           for k in ("forward", "backward", "graph")})
 row("floor_divide", lambda m, a, b: a // b,
     binary_cases(_off_multiples, _divisor, scalars=(2, 2.5)),
     node="torch::autograd::NotImplemented",
