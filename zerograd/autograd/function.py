@@ -327,8 +327,8 @@ class AccumulateGrad(Node):
         if old is None:
             if create_graph:
                 t._grad = g.clone() if g.requires_grad else Tensor._make(g._data.copy(), False, None, 0)
-            else:
-                t._grad = Tensor._make(np.array(g._data, copy=True), False, None, 0)
+            else:   # a C-contiguous copy, as torch lays grads out (and the optimizer runs faster)
+                t._grad = Tensor._make(np.array(g._data, copy=True, order="C"), False, None, 0)
         elif create_graph:
             t._grad = old + g
         else:

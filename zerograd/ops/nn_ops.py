@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import grad_mode as _gm
 from ..autograd.function import Op
+from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ._util import binary_arrays, canon_dim, float_data, wrap
 from .elementwise import where_
@@ -477,11 +478,19 @@ class Gelu(Op):
         ctx.save_for_backward(x)
         if approximate == "tanh":
             return 0.5 * a * (1.0 + np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)))
-        return 0.5 * a * (1.0 + np_erf(a * _INV_SQRT_2))
+        cdf = 0.5 * (1.0 + np_erf(a * _INV_SQRT_2))
+        if ctx.needs_input_grad:
+            ctx.cdf = cdf        # kept for a first-order backward: erf is the costly part
+        return a * cdf
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
+        if ctx.approximate != "tanh" and not is_grad_enabled():
+            # first-order backward (no create_graph): reuse Φ(x) from forward, one NumPy pass
+            a = x._data
+            d = ctx.cdf + a * np.exp(a * a * -0.5) * _INV_SQRT_2PI
+            return g * Tensor._make(d.astype(a.dtype, copy=False), False, None, 0)
         if ctx.approximate == "tanh":
             x2 = x * x
             t = ((x + x2 * x * 0.044715) * _SQRT_2_OVER_PI).tanh()
