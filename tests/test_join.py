@@ -343,10 +343,11 @@ def test_parity(fn, arrays, node, names, layouts, gradgrad, layout):
     check_parity(fn, arrays, [layout] * len(arrays), names=names, node=node)
 
 
-@pytest.mark.parametrize("fn, arrays, node, names, layouts, gradgrad", CASES)
+# (cases with gradgrad None compute in float32 inside: finite differences are too coarse for
+# them, and the parity tests above cover their gradients)
+@pytest.mark.parametrize("fn, arrays, node, names, layouts, gradgrad",
+                         [c for c in CASES if (c.values[5] if hasattr(c, "values") else c[5]) is not None])
 def test_gradcheck(fn, arrays, node, names, layouts, gradgrad):
-    if gradgrad is None:
-        pytest.skip("float32 inside: finite differences are too coarse")
     check_gradcheck(fn, arrays, gradgrad)
 
 
