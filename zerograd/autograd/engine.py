@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import heapq
-import math
 import warnings
 
 import numpy as np
@@ -312,13 +311,8 @@ def make_seeds(outputs, grad_outputs, is_grads_batched=False):
                     f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
                     f"output[{i}] has a shape of {Size(out._data.shape)}. Fix: pass a gradient "
                     "shaped like the output (the vector v of the vector-Jacobian product).")
-            if g._data.dtype.kind != out._data.dtype.kind and out._data.dtype.kind == "f":
-                raise RuntimeError(f"For complex Tensors, both grad_output and output are required "
-                                   f"to have the same dtype. Mismatch in dtype: grad_output[{i}] has "
-                                   f"a dtype of {g.dtype} and output[{i}] has a dtype of {out.dtype}.")
+            if g._data.dtype != out._data.dtype:      # torch casts the seed to the output's dtype
+                g = Tensor._make(g._data.astype(out._data.dtype), False, None, 0)
             seeds.append(g)
     return seeds
 
-
-def _nan_free(x):  # used by tests/tools
-    return not any(math.isnan(v) for v in np.ravel(x))
