@@ -372,6 +372,7 @@ class _Scratch:
 
 
 _SCRATCH = _Scratch()
+_scratch_attrs = _SCRATCH.__dict__
 _new = object.__new__
 _ndarray = np.ndarray
 
@@ -607,6 +608,8 @@ class Op(Function):
                     _views.mark_view(t, args[0], cls, args[1:])
                 return t
         out = cls.forward(_SCRATCH, *args)
+        if _scratch_attrs:              # what forward stored for a backward that won't happen:
+            _scratch_attrs.clear()      # drop it now (it may hold large arrays)
         if type(out) is tuple:
             outs = tuple([Tensor._make(_arr(o), False, None, 0) for o in out])
             if cls.is_view:
