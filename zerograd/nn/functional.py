@@ -15,10 +15,9 @@ from .. import dtypes as _dt
 from .. import grad_mode as _gm
 from ..ops import addmm, matmul
 from ..ops import nn_ops as _nn
-from ..ops._util import canon_dim, wrap
+from ..ops._util import wrap
 from ..ops.creation import _rng
-from ..ops.elementwise import Mul, where_
-from ..tensor import Tensor
+from ..ops.elementwise import Mul
 
 __all__ = [
     "linear", "relu", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
