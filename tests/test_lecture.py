@@ -267,3 +267,44 @@ def test_detach_no_grad_inference_mode():
     assert lines[5] == "Inference tensors cannot be saved for backward"
     if torch is not None:
         assert text == run_snippet(DETACH, torch)
+
+
+# ----- Autograd的无感知使用: the training loop, and nn.Linear's graph ------------------------------
+TRAINING_LOOP = """
+torch.manual_seed(0)
+net = torch.nn.Linear(3, 2)
+with torch.no_grad():
+    net.weight.copy_(torch.tensor([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]))
+    net.bias.copy_(torch.tensor([0.01, -0.02]))
+x = torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
+target = torch.tensor([[0.5, -0.5], [1.0, 0.0]])
+criterion = torch.nn.MSELoss()
+
+optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+
+for epoch in range(100):
+    # 前向传播
+    y = net(x)
+    loss = criterion(y, target)
+
+    # 反向传播
+    optimizer.zero_grad()  # 清零梯度
+    loss.backward()        # 计算梯度
+    optimizer.step()       # 更新参数
+
+print(round(loss.item(), 6))
+print(y.grad_fn.name())
+print([n.name() if n is not None else None for n, _ in y.grad_fn.next_functions])
+print(y.grad_fn.next_functions[2][0].next_functions[0][0].name())
+optimizer.zero_grad(set_to_none=True)
+print(net.weight.grad)
+"""
+
+
+def test_training_loop_and_linear_graph():
+    text = same_as_torch(TRAINING_LOOP)
+    lines = text.splitlines()
+    assert lines[1] == "AddmmBackward0"
+    assert lines[2] == "['torch::autograd::AccumulateGrad', None, 'TBackward0']"
+    assert lines[3] == "torch::autograd::AccumulateGrad"
+    assert lines[4] == "None"
