@@ -41,17 +41,10 @@ def _edge_of(t):
     return None
 
 
-def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs=None,
-                 accumulate: bool = True):
-    """Backpropagate `seeds` from `roots`.
-
-    accumulate=True  (Tensor.backward / autograd.backward): write into `.grad` of the leaves, or
-                     of `inputs` only when given.
-    accumulate=False (autograd.grad): return the gradients captured at `inputs`, None if unused.
-    """
-    if _tracer is not None:
-        return _tracer(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
-                       inputs=inputs, accumulate=accumulate)
+def plan(roots, seeds, inputs):
+    """Everything before the sweep: the GraphRoot, the capture targets, and - in one iterative
+    pass - each node's dependency count (pruned to the nodes that lead to an input when
+    capturing).  Shared with viz.trace_backward's recording sweep."""
     edges = []
     for i, t in enumerate(roots):
         e = _edge_of(t)
@@ -72,6 +65,8 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
             node, nr = _edge_of(t)
             captures.setdefault(node, []).append((nr, k))
         captured = [None] * len(inputs)
+    else:
+        captured = None
 
     # ---- pass 1: discover the graph and count dependencies (iteratively) -------------------
     deps = {}
@@ -107,6 +102,22 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
             for child, _ in node.next_functions:
                 if child in reach:
                     deps[child] = deps.get(child, 0) + 1
+
+    return root, captures, captured, deps, executes
+
+
+def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs=None,
+                 accumulate: bool = True):
+    """Backpropagate `seeds` from `roots`.
+
+    accumulate=True  (Tensor.backward / autograd.backward): write into `.grad` of the leaves, or
+                     of `inputs` only when given.
+    accumulate=False (autograd.grad): return the gradients captured at `inputs`, None if unused.
+    """
+    if _tracer is not None:
+        return _tracer(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
+                       inputs=inputs, accumulate=accumulate)
+    root, captures, captured, deps, executes = plan(roots, seeds, inputs)
 
     # ---- pass 2: run ready nodes, newest first --------------------------------------------
     buffers = {}
@@ -168,7 +179,7 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                         g = buffers.pop(child, (None,))[0]
                         if g is not None:
                             _run_leaf(child, g, create_graph, captures,
-                                      captured if captures is not None else None)
+                                      captured)
                     else:
                         heappush(ready, (-child._seq, child))
                 else:

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..autograd import engine as _engine
 from ..autograd import explain as _ex
-from ..autograd.function import AccumulateGrad, GraphRoot, _anomaly
+from ..autograd.function import AccumulateGrad, _anomaly
 from .. import grad_mode
 
 __all__ = ["trace_backward", "Trace", "Event", "GradInfo"]
@@ -205,61 +205,10 @@ class _Sweep:
 
     def __call__(self, roots, seeds, *, retain_graph, create_graph, inputs=None, accumulate=True):
         tr = self.tr
-        edges = []
-        for i, t in enumerate(roots):
-            e = _engine._edge_of(t)
-            if e is None:
-                raise RuntimeError(f"element {i} of tensors does not require grad and does not "
-                                   "have a grad_fn. Fix: create the inputs with requires_grad=True "
-                                   "(or call .requires_grad_()), and do not compute them under "
-                                   "no_grad().")
-            edges.append(e)
-        root = GraphRoot(edges, tuple(seeds))
+        root, captures, captured, deps, executes = _engine.plan(roots, seeds, inputs)
         tr._add("backward", None, f"{len(roots)} root(s)" + (", capture" if inputs is not None
                                                               and not accumulate else ""),
                 gout=[_info(s) for s in seeds])
-
-        captures = None
-        if inputs is not None:
-            captures = {}
-            for k, t in enumerate(inputs):
-                if not t._requires_grad:
-                    raise RuntimeError("One of the differentiated Tensors does not require grad")
-                node, nr = _engine._edge_of(t)
-                captures.setdefault(node, []).append((nr, k))
-            captured = [None] * len(inputs)
-
-        deps = {}
-        stack, seen = [root], {root}
-        if captures is None:
-            while stack:
-                node = stack.pop()
-                for child, _ in node.next_functions:
-                    if child is None:
-                        continue
-                    deps[child] = deps.get(child, 0) + 1
-                    if child not in seen:
-                        seen.add(child)
-                        stack.append(child)
-            executes = None
-        else:
-            while stack:
-                node = stack.pop()
-                for child, _ in node.next_functions:
-                    if child is not None and child not in seen:
-                        seen.add(child)
-                        stack.append(child)
-            reach, executes = set(), set()
-            for node in sorted(seen, key=_engine._seq_key):
-                if any(c in reach for c, _ in node.next_functions if c is not None):
-                    executes.add(node)
-                    reach.add(node)
-                elif node in captures:
-                    reach.add(node)
-            for node in executes:
-                for child, _ in node.next_functions:
-                    if child in reach:
-                        deps[child] = deps.get(child, 0) + 1
 
         buffers = {}
         ready = [(-root._seq, root)]
