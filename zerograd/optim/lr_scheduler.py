@@ -412,6 +412,23 @@ class ExponentialLR(LRScheduler):
         return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
 
 
+def _check_schedulers(owner, schedulers, optimizer):
+    """SequentialLR and ChainedScheduler: every scheduler must be a plain one of `optimizer`."""
+    name = owner.__class__.__name__
+    for idx, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{name} at index {idx} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it "
+                             "requires additional kwargs to be specified when calling `step`, "
+                             f"but got one at index {idx} in the given schedulers sequence.")
+        if optimizer is not scheduler.optimizer:
+            raise ValueError(f"{name} expects all schedulers to belong to the same optimizer, but "
+                             f"got scheduler {scheduler.__class__.__name__} at index {idx} has "
+                             f"{scheduler.optimizer}, which is different from "
+                             f"{optimizer.__class__.__name__}.")
+
+
 class SequentialLR(LRScheduler):
     """Run schedulers one after another, switching at the milestone epochs.
 
@@ -426,21 +443,7 @@ class SequentialLR(LRScheduler):
         if len(schedulers) < 1:
             raise ValueError(f"{self.__class__.__name__} expects at least one scheduler, but got "
                              "no scheduler.")
-        for idx, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(f"{self.__class__.__name__} at index {idx} should have "
-                                "`optimizer` as its attribute.")
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(f"{self.__class__.__name__} does not support `ReduceLROnPlateau` "
-                                 "scheduler as it requires additional kwargs to be specified when "
-                                 f"calling `step`, but got one at index {idx} in the given "
-                                 "schedulers sequence.")
-            if optimizer is not scheduler.optimizer:
-                raise ValueError(f"{self.__class__.__name__} expects all schedulers to belong to "
-                                 f"the same optimizer, but got scheduler "
-                                 f"{scheduler.__class__.__name__} at index {idx} has "
-                                 f"{scheduler.optimizer}, which is different from "
-                                 f"{optimizer.__class__.__name__}.")
+        _check_schedulers(self, schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError("Sequential Schedulers expects number of schedulers provided to be "
                              "one more than the number of milestone points, but got number of "
@@ -562,21 +565,7 @@ class ChainedScheduler(LRScheduler):
             raise ValueError(f"{self.__class__.__name__} expects at least one scheduler to be "
                              "chained, but got no scheduler.")
         optimizer = optimizer or schedulers[0].optimizer
-        for idx, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(f"{self.__class__.__name__} at index {idx} should have "
-                                "`optimizer` as its attribute.")
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(f"{self.__class__.__name__} does not support `ReduceLROnPlateau` "
-                                 "scheduler as it requires additional kwargs to be specified when "
-                                 f"calling `step`, but got one at index {idx} in the given "
-                                 "schedulers sequence.")
-            if optimizer is not scheduler.optimizer:
-                raise ValueError(f"{self.__class__.__name__} expects all schedulers to belong to "
-                                 f"the same optimizer, but got scheduler "
-                                 f"{scheduler.__class__.__name__} at index {idx} has "
-                                 f"{scheduler.optimizer}, which is different from "
-                                 f"{optimizer.__class__.__name__}.")
+        _check_schedulers(self, schedulers, optimizer)
         self._schedulers = schedulers
         self.optimizer = optimizer
         self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, "lr")
