@@ -118,6 +118,12 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
         return _tracer(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
                        inputs=inputs, accumulate=accumulate)
     root, captures, captured, deps, executes = plan(roots, seeds, inputs)
+    # Without create_graph nothing needs differentiating again, so the sweep passes plain NumPy
+    # arrays between nodes (`node._apply_np`): no Tensor is made per gradient.  With it, grads
+    # are Tensors and each node's backward records its own graph.
+    raw = not create_graph
+    if raw:
+        root._grads = tuple([None if g is None else g._data for g in root._grads])
 
     # ---- pass 2: run ready nodes, newest first --------------------------------------------
     buffers = {}
@@ -140,7 +146,12 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                     grads = [None] * node._num_outputs
                 hooked = node._has_hooks
                 if hooked and (node._tensor_pre_hooks is not None or node._retain_hooks is not None):
-                    _run_tensor_hooks(node, grads)
+                    if raw:
+                        grads = _wrap(grads)
+                        _run_tensor_hooks(node, grads)
+                        grads = _unwrap(grads)
+                    else:
+                        _run_tensor_hooks(node, grads)
                 if captures is not None:
                     for nr, k in captures.get(node, ()):
                         captured[k] = grads[nr]
@@ -148,8 +159,10 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                         continue
                 if (grads[0] is None if len(grads) == 1 else all(g is None for g in grads)):
                     out = (None,) * len(node.next_functions)
-                elif hooked or anomaly:
-                    out = _call_node(node, grads)
+                elif hooked or anomaly:     # the rare paths speak Tensors
+                    out = _unwrap(_call_node(node, _wrap(grads))) if raw else _call_node(node, grads)
+                elif raw:
+                    out = node._apply_np(grads)
                 else:
                     out = node._apply(grads)
                 if not retain_graph and node._saved:
@@ -169,17 +182,17 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                         old = buf[nr]
                         if old is None:
                             buf[nr] = g
-                        elif create_graph:
-                            buf[nr] = old + g
-                        else:   # same shape and dtype (validated by the producer): plain NumPy
-                            buf[nr] = Tensor._make(old._data + g._data, False, None, 0)
+                        else:   # same shape and dtype (validated by the producer)
+                            g = old + g
+                            if raw and type(g) is not _ndarray:     # 0-d sums come back as
+                                g = np.asarray(g)                   # NumPy scalars
+                            buf[nr] = g
                 if n == 1:
                     del deps[child]
                     if type(child) is AccumulateGrad:
                         g = buffers.pop(child, (None,))[0]
                         if g is not None:
-                            _run_leaf(child, g, create_graph, captures,
-                                      captured)
+                            _run_leaf(child, g, raw, create_graph, captures, captured)
                     else:
                         heappush(ready, (-child._seq, child))
                 else:
@@ -191,6 +204,8 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
 
     if captures is None:
         return None
+    if raw:
+        captured = [None if g is None else Tensor._make(g, False, None, 0) for g in captured]
     if accumulate:  # backward(inputs=...): write the captured grads into .grad
         for t, g in zip(inputs, captured):
             if g is not None:
@@ -202,6 +217,18 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
 
 def _seq_key(node):
     return node._seq
+
+
+_ndarray = np.ndarray
+
+
+def _wrap(grads):
+    """Arrays -> Tensors, for the rare paths (hooks, anomaly mode) that hand grads to users."""
+    return [None if g is None else Tensor._make(g, False, None, 0) for g in grads]
+
+
+def _unwrap(grads):
+    return [None if g is None else g._data for g in grads]
 
 
 def _run_tensor_hooks(node, grads):
@@ -220,20 +247,28 @@ def _run_tensor_hooks(node, grads):
                 fn(grads[nr])
 
 
-def _run_leaf(acc, g, create_graph, captures, captured):
-    """A leaf's sink: its tensor hooks, then capture or accumulate, then post-accumulate hooks."""
+def _run_leaf(acc, g, raw, create_graph, captures, captured):
+    """A leaf's sink: its tensor hooks, then capture or accumulate, then post-accumulate hooks.
+    `g` is an array when `raw` (first-order sweep), else a Tensor."""
     t = acc.variable
     hooks = t._backward_hooks
     if hooks:
+        if raw:
+            g = Tensor._make(g, False, None, 0)
         for fn in list(hooks.values()):
             r = fn(g)
             if r is not None:
                 g = r
+        if raw:
+            g = g._data
     if captures is not None:
         for _, k in captures.get(acc, ()):
             captured[k] = g
         return g
-    acc._accumulate(g, create_graph)
+    if raw:
+        acc._accumulate_np(g)
+    else:
+        acc._accumulate(g, create_graph)
     if t._post_acc_hooks:
         for fn in list(t._post_acc_hooks.values()):
             fn(t)

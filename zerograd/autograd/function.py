@@ -231,6 +231,58 @@ class Node:
             out.append(g)
         return out
 
+    def _apply_np(self, grads: list) -> list:
+        """The first-order fast path (backward without create_graph): `grads` and the result are
+        NumPy arrays (None for no gradient).  An op with an `np_backward` runs it directly on
+        arrays; any other node (custom Functions, rarer ops) runs its Tensor `backward` on
+        wrapped arrays.  Both paths give the same numbers (tests/test_np_backward.py)."""
+        vjp = self._fn.np_backward
+        if vjp is None:
+            out = self._apply([None if g is None else Tensor._make(g, False, None, 0)
+                               for g in grads])
+            return [None if g is None else g._data for g in out]
+        if self._num_outputs == 1:
+            result = vjp(self, grads[0])
+        else:
+            if self._materialize_grads:
+                grads = [_zeros_for_output(self, i)._data if g is None else g
+                         for i, g in enumerate(grads)]
+            result = vjp(self, *grads)
+        if type(result) is not tuple:
+            result = (result,)
+        out = []
+        for g, meta in zip(result, self._metas):
+            if g is None or meta is None:
+                out.append(None)
+            elif type(g) is not _ndarray or g.shape != meta[0] or g.dtype != meta[1]:
+                out.append(_fix_np(self, len(out), g, meta))
+            else:
+                out.append(g)
+        return out
+
+    def _saved_np(self) -> list:
+        """What forward saved, as arrays (inputs and outputs) and constants, version-checked:
+        the array twin of `saved_tensors` for `np_backward`."""
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(FREED_MSG)
+        versions = self._saved_versions
+        if versions is None:
+            return saved
+        out = []
+        for item, v in zip(saved, versions):
+            if v is None:
+                out.append(item._data if type(item) is Tensor else item)
+            elif type(item) is _SavedOutput:
+                if item.vc[0] != v:
+                    self.saved_tensors           # raises the in-place modification error
+                out.append(item.data)
+            else:
+                if item._vc[0] != v:
+                    _raise_modified(item, v, item._vc[0], None)
+                out.append(item._data)
+        return out
+
     def __call__(self, *grads):
         return self._apply(list(grads))
 
@@ -248,6 +300,28 @@ def _fix_grad(node, i, g, meta):
     if g._data.dtype != dt:
         from ..ops import to_dtype
         g = to_dtype(g, _dtypes.from_numpy_dtype(dt))
+    return g
+
+
+def _fix_np(node, i, g, meta):
+    """`_fix_grad` for arrays: make it an array, sum a broadcast gradient back to the input's
+    shape, cast it to the input's dtype."""
+    shape, dt = meta
+    g = np.asarray(g)
+    if g.shape != shape:
+        if not _expandable(shape, g.shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(g.shape)} but expected shape compatible with {list(shape)}")
+        lead = g.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(
+            lead + k for k, s in enumerate(shape) if s == 1 and g.shape[lead + k] != 1)
+        if dims:
+            g = g.sum(axis=dims, keepdims=True)
+        if lead or g.shape != shape:
+            g = g.reshape(shape)
+    if g.dtype != dt:
+        g = g.astype(dt)
     return g
 
 
@@ -323,16 +397,25 @@ class AccumulateGrad(Node):
         t = self.variable
         if t._view is not None and t._view.made_in_no_grad:
             return                  # a view made under no_grad: torch never writes its .grad
+        if not create_graph:
+            return self._accumulate_np(g._data)
         old = t._grad
         if old is None:
-            if create_graph:
-                t._grad = g.clone() if g.requires_grad else Tensor._make(g._data.copy(), False, None, 0)
-            else:   # a C-contiguous copy, as torch lays grads out (and the optimizer runs faster)
-                t._grad = Tensor._make(np.array(g._data, copy=True, order="C"), False, None, 0)
-        elif create_graph:
-            t._grad = old + g
+            t._grad = g.clone() if g.requires_grad else Tensor._make(g._data.copy(), False, None, 0)
         else:
-            np.add(old._data, g._data, out=old._data, casting="unsafe")
+            t._grad = old + g
+
+    def _accumulate_np(self, g) -> None:
+        """First-order accumulation of an array: `.grad` is created as a C-contiguous copy (as
+        torch lays grads out; the optimizer runs faster), then summed into in place."""
+        t = self.variable
+        if t._view is not None and t._view.made_in_no_grad:
+            return
+        old = t._grad
+        if old is None:
+            t._grad = Tensor._make(np.array(g, copy=True, order="C"), False, None, 0)
+        else:
+            np.add(old._data, g, out=old._data, casting="unsafe")
             if old._vc is not None:
                 old._vc[0] += 1
 
@@ -412,6 +495,11 @@ class Function:
                                   "autograd.Function to use it with backward mode AD.")
 
     vjp = backward
+
+    # Optional first-order fast path for built-ins: the same VJP as `backward`, on NumPy arrays
+    # (`ctx._saved_np()` instead of `ctx.saved_tensors`).  Run by the engine when create_graph
+    # is off; `backward` (Tensor ops, differentiable) runs when it is on.
+    np_backward = None
 
     @classmethod
     def apply(cls, *args, **kwargs):
