@@ -476,6 +476,8 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if "backward" in cls.__dict__ and "np_backward" not in cls.__dict__:
+            cls.np_backward = None     # an inherited array VJP would not match this backward
         name = cls.__dict__.get("node_name") or (cls.__name__ + "Backward")
         doc = cls.__dict__.get("__doc__")
         cls._node_cls = type(name, (Node,), {"_fn": cls, "__doc__": doc,

@@ -37,6 +37,10 @@ class Add(Op):
     def backward(ctx, g):
         return g, g
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return g, g
+
 
 class Sub(Op):
     """z = a - b            da = g,  db = -g"""
@@ -58,6 +62,10 @@ class Sub(Op):
 
     @staticmethod
     def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+    @staticmethod
+    def np_backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
@@ -94,6 +102,10 @@ class AddAlpha(Op):
     def backward(ctx, g):
         return g, (g * ctx.alpha if ctx.needs_input_grad[1] else None)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return g, (g * ctx.alpha if ctx.needs_input_grad[1] else None)
+
 
 class SubAlpha(Op):
     """z = a - alpha b      da = g,  db = -alpha g"""
@@ -117,6 +129,10 @@ class SubAlpha(Op):
     def backward(ctx, g):
         return g, (g * -ctx.alpha if ctx.needs_input_grad[1] else None)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return g, (g * -ctx.alpha if ctx.needs_input_grad[1] else None)
+
 
 class Rsub(Op):
     """z = c - alpha a  (c a number)      da = -alpha g"""
@@ -136,6 +152,11 @@ class Rsub(Op):
 
     @staticmethod
     def backward(ctx, g):
+        alpha = getattr(ctx, "alpha", 1)
+        return -g if alpha == 1 else g * -alpha
+
+    @staticmethod
+    def np_backward(ctx, g):
         alpha = getattr(ctx, "alpha", 1)
         return -g if alpha == 1 else g * -alpha
 
@@ -178,6 +199,12 @@ class Mul(Op):
         need = ctx.needs_input_grad
         return (g * b if need[0] else None), (g * a if need[1] else None)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        a, b = ctx._saved_np()
+        need = ctx.needs_input_grad
+        return (g * b if need[0] else None), (g * a if need[1] else None)
+
 
 class Div(Op):
     """z = a / b            da = g / b,  db = -g * a / b²"""
@@ -199,6 +226,13 @@ class Div(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return ((g / b if need[0] else None),
+                (-g * a / (b * b) if need[1] else None))
+
+    @staticmethod
+    def np_backward(ctx, g):
+        a, b = ctx._saved_np()
         need = ctx.needs_input_grad
         return ((g / b if need[0] else None),
                 (-g * a / (b * b) if need[1] else None))
@@ -290,6 +324,18 @@ class Pow(Op):
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_tensors
+        e = ctx.exponent
+        if e == 0:
+            return g * 0.0
+        if e == 1:
+            return g
+        if e == 2:
+            return g * (2.0 * a)
+        return g * (e * a ** (e - 1))
+
+    @staticmethod
+    def np_backward(ctx, g):
+        a, = ctx._saved_np()
         e = ctx.exponent
         if e == 0:
             return g * 0.0
@@ -438,6 +484,10 @@ class Neg(Op):
     def backward(ctx, g):
         return -g
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return -g
+
 
 class Abs(Op):
     """z = |a|              da = g * sign(a)"""
@@ -467,6 +517,11 @@ class Exp(Op):
         z, = ctx.saved_tensors
         return g * z
 
+    @staticmethod
+    def np_backward(ctx, g):
+        z, = ctx._saved_np()
+        return g * z
+
 
 class Log(Op):
     """z = log(a)           da = g / a"""
@@ -479,6 +534,11 @@ class Log(Op):
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_tensors
+        return g / a
+
+    @staticmethod
+    def np_backward(ctx, g):
+        a, = ctx._saved_np()
         return g / a
 
 
@@ -509,6 +569,11 @@ class Sqrt(Op):
     @staticmethod
     def backward(ctx, g):
         z, = ctx.saved_tensors
+        return g / (2 * z)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        z, = ctx._saved_np()
         return g / (2 * z)
 
 
@@ -585,6 +650,11 @@ class Tanh(Op):
         z, = ctx.saved_tensors
         return TanhGrad.apply(g, z)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        z, = ctx._saved_np()
+        return g * (1 - z * z)
+
 
 class TanhGrad(Op):
     """w = g (1 - z²), tanh's VJP as one op     dg = gw (1 - z²),  dz = -2 gw g z
@@ -624,6 +694,11 @@ class Sigmoid(Op):
         z, = ctx.saved_tensors
         return SigmoidGrad.apply(g, z)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        z, = ctx._saved_np()
+        return g * z * (1 - z)
+
 
 class SigmoidGrad(Op):
     """w = g z (1 - z), sigmoid's VJP as one op     dg = gw z (1 - z),  dz = gw g (1 - 2z)"""
@@ -658,6 +733,11 @@ class Relu(Op):
     def backward(ctx, g):
         z, = ctx.saved_tensors
         return g * Tensor._make(z._data > 0, False, None, 0)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        z, = ctx._saved_np()
+        return g * (z > 0)
 
 
 class Clamp(Op):
@@ -763,6 +843,10 @@ class ToCopy(Op):
 
     @staticmethod
     def backward(ctx, g):
+        return g
+
+    @staticmethod
+    def np_backward(ctx, g):
         return g
 
 

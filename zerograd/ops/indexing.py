@@ -37,6 +37,10 @@ class Select(Op):
     def backward(ctx, g):      # the VJP of a view: g placed at the view's region of zeros
         return _views.ViewScatter.apply(g, ctx.shape, ctx.chain)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return _views.scatter_np(g, ctx.shape, ctx.chain)
+
 
 class Slice(Op):
     """z = a[start:stop:step] along dim  (a view)  da = zeros with g in that range"""
@@ -52,6 +56,10 @@ class Slice(Op):
     def backward(ctx, g):
         return _views.ViewScatter.apply(g, ctx.shape, ctx.chain)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return _views.scatter_np(g, ctx.shape, ctx.chain)
+
 
 class Alias(Op):
     """z = a (the same memory, e.g. t[...])        da = g"""
@@ -64,6 +72,10 @@ class Alias(Op):
 
     @staticmethod
     def backward(ctx, g):
+        return g
+
+    @staticmethod
+    def np_backward(ctx, g):
         return g
 
 
@@ -84,6 +96,10 @@ class Diagonal(Op):
     def backward(ctx, g):
         return _views.ViewScatter.apply(g, ctx.shape, ctx.chain)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return _views.scatter_np(g, ctx.shape, ctx.chain)
+
 
 class Unbind(Op):
     """z_i = a.select(dim, i) for every i (views)    da = the z_i grads stacked back"""
@@ -103,6 +119,13 @@ class Unbind(Op):
             part = _views.ViewScatter.apply(g, ctx.shape, ((Select, (ctx.dim, i), None),))
             total = part if total is None else total + part
         return total
+
+    @staticmethod
+    def np_backward(ctx, *grads):
+        z = np.zeros(ctx.shape, grads[0].dtype)
+        for i, g in enumerate(grads):
+            z[(slice(None),) * ctx.dim + (i, Ellipsis)] += g
+        return z
 
 
 class Split(Op):
@@ -128,6 +151,14 @@ class Split(Op):
             total = part if total is None else total + part
             o += s
         return total
+
+    @staticmethod
+    def np_backward(ctx, *grads):
+        z, o = np.zeros(ctx.shape, grads[0].dtype), 0
+        for s, g in zip(ctx.sizes, grads):
+            z[(slice(None),) * ctx.dim + (slice(o, o + s),)] += g
+            o += s
+        return z
 
 
 class SplitWithSizes(Split):
@@ -219,6 +250,12 @@ class Index(Op):
     @staticmethod
     def backward(ctx, g):
         return IndexAddInto.apply(g, ctx.shape, ctx.key)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        z = np.zeros(ctx.shape, g.dtype)
+        np.add.at(z, ctx.key, g)
+        return z
 
 
 class IndexAddInto(Op):

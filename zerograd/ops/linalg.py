@@ -54,6 +54,12 @@ class Mm(Op):
         need = ctx.needs_input_grad
         return (g.mm(b.t()) if need[0] else None), (a.t().mm(g) if need[1] else None)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        a, b = ctx._saved_np()
+        need = ctx.needs_input_grad
+        return (g @ b.T if need[0] else None), (a.T @ g if need[1] else None)
+
 
 class Mv(Op):
     """z = A @ v               dA = g vᵀ (outer),  dv = Aᵀ g"""
@@ -127,6 +133,13 @@ class Bmm(Op):
         return ((g.bmm(b.transpose(1, 2)) if need[0] else None),
                 (a.transpose(1, 2).bmm(g) if need[1] else None))
 
+    @staticmethod
+    def np_backward(ctx, g):
+        a, b = ctx._saved_np()
+        need = ctx.needs_input_grad
+        return ((np.matmul(g, b.swapaxes(1, 2)) if need[0] else None),
+                (np.matmul(a.swapaxes(1, 2), g) if need[1] else None))
+
 
 class Addmm(Op):
     """Z = β c + α A @ B       dc = β G (summed to c's shape),  dA = α G Bᵀ,  dB = α Aᵀ G"""
@@ -176,6 +189,21 @@ class Addmm(Op):
             da = da if alpha == 1 else da * alpha
         if need[2]:
             db = a.t().mm(g)
+            db = db if alpha == 1 else db * alpha
+        return dc, da, db
+
+    @staticmethod
+    def np_backward(ctx, g):
+        a, b = ctx._saved_np()
+        need = ctx.needs_input_grad
+        beta, alpha = ctx.beta, ctx.alpha
+        dc = (g if beta == 1 else g * beta) if need[0] else None
+        da = db = None
+        if need[1]:
+            da = g @ b.T
+            da = da if alpha == 1 else da * alpha
+        if need[2]:
+            db = a.T @ g
             db = db if alpha == 1 else db * alpha
         return dc, da, db
 

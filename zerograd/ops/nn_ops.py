@@ -77,6 +77,13 @@ class Softmax(Op):
         y, = ctx.saved_tensors
         return y * (g - (g * y).sum(ctx.dim, keepdim=True))
 
+    @staticmethod
+    def np_backward(ctx, g):
+        if g.ndim == 0:
+            return g * 0.0
+        y, = ctx._saved_np()
+        return y * (g - (g * y).sum(ctx.dim, keepdims=True))
+
 
 class LogSoftmax(Op):
     """y = log_softmax(x) = x - m - log Σ exp(x - m)  along dim     dx = g - exp(y) * Σ g"""
@@ -99,6 +106,13 @@ class LogSoftmax(Op):
             return g * 0.0
         y, = ctx.saved_tensors
         return g - y.exp() * g.sum(ctx.dim, keepdim=True)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        if g.ndim == 0:
+            return g * 0.0
+        y, = ctx._saved_np()
+        return g - np.exp(y) * g.sum(ctx.dim, keepdims=True)
 
 
 def _softmax_input(x, dim, dtype, name):
@@ -193,6 +207,19 @@ def _unsqueeze_class(ctx, s):
     return s.unsqueeze(ctx.axis) if ctx.reduction == "none" and ctx.ndim > 1 else s
 
 
+def _np_unsqueeze_class(ctx, s):
+    return np.expand_dims(s, ctx.axis) if ctx.reduction == "none" and ctx.ndim > 1 else s
+
+
+def _np_mean(a, dims):
+    """mean over dims, kept, as the MeanDim op computes it (sum in a's dtype, then divide)."""
+    n = 1
+    for d in dims:
+        n *= a.shape[d]
+    return np.true_divide(np.add.reduce(a, axis=dims, keepdims=True, dtype=a.dtype), n,
+                          dtype=a.dtype)
+
+
 class CrossEntropy(Op):
     """Fused log_softmax + nll_loss with class-index targets (one node, as torch's top node).
 
@@ -243,6 +270,12 @@ class CrossEntropy(Op):
         if _state.enabled:                    # building a graph: softmax(x) must be differentiable
             p = Softmax.apply(x, ctx.axis)
         return _unsqueeze_class(ctx, _scale(ctx, g)) * (wrap(S) * p - wrap(A))
+
+    @staticmethod
+    def np_backward(ctx, g):
+        x, p = ctx._saved_np()
+        A, S = CrossEntropy._coefficients(ctx, p.dtype)
+        return _np_unsqueeze_class(ctx, _scale(ctx, g)) * (S * p - A)
 
 
 class CrossEntropy2d(CrossEntropy):
@@ -339,6 +372,13 @@ class NllLoss(Op):
                           ctx.axis)
         return _unsqueeze_class(ctx, _scale(ctx, g)) * wrap(A)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        A = np.zeros(ctx.shape, g.dtype)
+        np.put_along_axis(A, np.expand_dims(ctx.t, ctx.axis), np.expand_dims(-ctx.w_t, ctx.axis),
+                          ctx.axis)
+        return _np_unsqueeze_class(ctx, _scale(ctx, g)) * A
+
 
 class NllLoss2d(NllLoss):
     node_name = "NllLoss2DBackward0"
@@ -393,6 +433,18 @@ class LayerNorm(Op):
         if need[0]:
             gw = g if w is None else g * w
             dx = rstd * (gw - gw.mean(dims, keepdim=True) - xhat * (gw * xhat).mean(dims, keepdim=True))
+        return dx, (g * xhat if need[1] else None), (g if need[2] else None)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        x, w, mu, rstd = ctx._saved_np()
+        dims = ctx.dims
+        xhat = (x - mu) * rstd
+        need = ctx.needs_input_grad
+        dx = None
+        if need[0]:
+            gw = g if w is None else g * w
+            dx = rstd * (gw - _np_mean(gw, dims) - xhat * _np_mean(gw * xhat, dims))
         return dx, (g * xhat if need[1] else None), (g if need[2] else None)
 
 
@@ -500,6 +552,17 @@ class Gelu(Op):
             d = cdf + x * (x * x * -0.5).exp() * _INV_SQRT_2PI
         return g * d
 
+    @staticmethod
+    def np_backward(ctx, g):
+        x, = ctx._saved_np()
+        if ctx.approximate == "tanh":
+            x2 = x * x
+            t = np.tanh((x + x2 * x * 0.044715) * _SQRT_2_OVER_PI)
+            d = (t + 1.0) * 0.5 + x * (1.0 - t * t) * ((x2 * (3 * 0.044715) + 1.0) * (0.5 * _SQRT_2_OVER_PI))
+            return g * d
+        d = ctx.cdf + x * np.exp(x * x * -0.5) * _INV_SQRT_2PI     # Φ(x) kept from forward
+        return g * d.astype(x.dtype, copy=False)
+
 
 class Silu(Op):
     """y = x·σ(x)              dx = g·σ(x)·(1 + x·(1 - σ(x)))"""
@@ -538,6 +601,28 @@ class Embedding(Op):
     def backward(ctx, g):
         return EmbeddingDenseBackward.apply(g, ctx.idx, ctx.num, ctx.padding_idx, ctx.freq)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return embedding_dense_np(g, ctx.idx, ctx.num, ctx.padding_idx, ctx.freq)[0]
+
+
+def embedding_dense_np(ga, idx, num, padding_idx, freq):
+    """The rows of `ga` added into their index's row of a (num, ...) zeros array; the padding
+    row gets nothing; with `freq`, each row is divided by its index's count.  -> (out, keep)"""
+    flat = idx.reshape(-1)
+    rows = ga.reshape(flat.shape[0], -1)
+    keep = None
+    if padding_idx is not None or freq:
+        keep = np.ones(flat.shape[0], ga.dtype)
+        if padding_idx is not None:
+            keep[flat == padding_idx] = 0
+        if freq:
+            keep /= np.bincount(flat, minlength=num)[flat]
+        rows = rows * keep[:, None]
+    out = np.zeros((num,) + ga.shape[idx.ndim:], ga.dtype)
+    np.add.at(out, flat, rows.reshape((-1,) + ga.shape[idx.ndim:]))
+    return out, keep
+
 
 class EmbeddingDenseBackward(Op):
     """z = Σ_positions g[pos] into row idx[pos] (padding row 0)    dg = gg[idx] (0 at padding)"""
@@ -546,19 +631,7 @@ class EmbeddingDenseBackward(Op):
 
     @staticmethod
     def forward(ctx, g, idx, num, padding_idx, freq):
-        ga = g._data
-        flat = idx.reshape(-1)
-        rows = ga.reshape(flat.shape[0], -1)
-        keep = None
-        if padding_idx is not None or freq:
-            keep = np.ones(flat.shape[0], ga.dtype)
-            if padding_idx is not None:
-                keep[flat == padding_idx] = 0
-            if freq:
-                keep /= np.bincount(flat, minlength=num)[flat]
-            rows = rows * keep[:, None]
-        out = np.zeros((num,) + ga.shape[idx.ndim:], ga.dtype)
-        np.add.at(out, flat, rows.reshape((-1,) + ga.shape[idx.ndim:]))
+        out, keep = embedding_dense_np(g._data, idx, num, padding_idx, freq)
         ctx.idx, ctx.keep = idx, keep
         return out
 

@@ -59,6 +59,10 @@ class Sum(Op):
     def backward(ctx, g):
         return g.expand(ctx.shape)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return np.broadcast_to(g, ctx.shape)
+
 
 class SumDim(Op):
     """z = Σ_dims a                    da = g (unsqueezed at dims) broadcast to a's shape"""
@@ -74,6 +78,10 @@ class SumDim(Op):
     @staticmethod
     def backward(ctx, g):
         return _unreduce(g, ctx.shape, ctx.dims, ctx.keepdim).expand(ctx.shape)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        return np.broadcast_to(_unreduce(g, ctx.shape, ctx.dims, ctx.keepdim), ctx.shape)
 
 
 class Mean(Op):
@@ -93,6 +101,12 @@ class Mean(Op):
         if ctx.n == 0:      # torch's order (expand, then divide): no 0/0 in double backward
             return g.expand(ctx.shape) / 0
         return (g / ctx.n).expand(ctx.shape)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        if ctx.n == 0:
+            return np.broadcast_to(g, ctx.shape) / 0
+        return np.broadcast_to(g / ctx.n, ctx.shape)
 
 
 class MeanDim(Op):
@@ -115,6 +129,14 @@ class MeanDim(Op):
         if n == 0:
             return _unreduce(g, ctx.shape, ctx.dims, ctx.keepdim).expand(ctx.shape) / 0
         return (_unreduce(g, ctx.shape, ctx.dims, ctx.keepdim) / n).expand(ctx.shape)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        n = _count(ctx.shape, ctx.dims)
+        g = _unreduce(g, ctx.shape, ctx.dims, ctx.keepdim)
+        if n == 0:
+            return np.broadcast_to(g, ctx.shape) / 0
+        return np.broadcast_to(g / n, ctx.shape)
 
 
 def _dims_or_all(dim, ndim):

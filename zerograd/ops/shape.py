@@ -55,6 +55,10 @@ class View(Op):
     def backward(ctx, g):
         return g.reshape(ctx.in_shape)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
 
 class UnsafeView(View):
     """z = a reshaped (the result of a copy, so no aliasing to track)   da = g.reshape(a.shape)"""
@@ -113,6 +117,10 @@ class Clone(Op):
     def backward(ctx, g):
         return g
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return g
+
 
 class T(Op):
     """z = aᵀ (a of at most 2 dims)      da = gᵀ"""
@@ -130,6 +138,10 @@ class T(Op):
     def backward(ctx, g):
         return g.t()
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return g.T
+
 
 class Transpose(Op):
     """z = a with dims d0, d1 swapped    da = g with d0, d1 swapped back"""
@@ -146,6 +158,10 @@ class Transpose(Op):
     def backward(ctx, g):
         return g.transpose(ctx.d0, ctx.d1)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return np.swapaxes(g, ctx.d0, ctx.d1) if g.ndim else g
+
 
 class Permute(Op):
     """z = a.permute(p)                  da = g.permute(argsort(p))"""
@@ -160,6 +176,10 @@ class Permute(Op):
     @staticmethod
     def backward(ctx, g):
         return g.permute(ctx.inv)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        return np.transpose(g, ctx.inv)
 
 
 def t(a):
@@ -195,6 +215,10 @@ class Expand(Op):
 
     @staticmethod
     def backward(ctx, g):
+        return g
+
+    @staticmethod
+    def np_backward(ctx, g):
         return g
 
 
@@ -244,6 +268,10 @@ class Squeeze(Op):
     def backward(ctx, g):
         return g.reshape(ctx.in_shape)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
 
 class SqueezeDim(Squeeze):
     node_name = "SqueezeBackward1"
@@ -278,6 +306,10 @@ class Unsqueeze(Op):
 
     @staticmethod
     def backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
+    @staticmethod
+    def np_backward(ctx, g):
         return g.reshape(ctx.in_shape)
 
 

@@ -62,6 +62,14 @@ def replay_array(arr: np.ndarray, chain) -> np.ndarray:
     return arr
 
 
+def scatter_np(g, shape, chain):
+    """zeros(shape) with the array g added into the region `chain` (a view's VJP)."""
+    z = np.zeros(shape, g.dtype)
+    region = replay_array(z, chain)
+    np.add(region, g, out=region)
+    return z
+
+
 class AsStrided(Op):
     """z = the region `chain` of a (a view)          da = g scattered back into a's shape"""
     node_name = "AsStridedBackward0"
@@ -76,6 +84,10 @@ class AsStrided(Op):
     def backward(ctx, g):
         return ViewScatter.apply(g, ctx.shape, ctx.chain)
 
+    @staticmethod
+    def np_backward(ctx, g):
+        return scatter_np(g, ctx.shape, ctx.chain)
+
 
 class ViewScatter(Op):
     """z = zeros(shape) with g added into the region `chain`     dg = the region of gz"""
@@ -85,14 +97,15 @@ class ViewScatter(Op):
     @staticmethod
     def forward(ctx, g, shape, chain):
         ctx.chain = chain
-        z = np.zeros(shape, g._data.dtype)
-        region = replay_array(z, chain)
-        np.add(region, g._data, out=region)
-        return z
+        return scatter_np(g._data, shape, chain)
 
     @staticmethod
     def backward(ctx, gz):
         return AsStrided.apply(gz, ctx.chain)
+
+    @staticmethod
+    def np_backward(ctx, gz):
+        return replay_array(gz, ctx.chain)
 
 
 class CopySlices(Op):
@@ -116,6 +129,12 @@ class CopySlices(Op):
         keep = Tensor._make(ctx.keep, False, None, 0)
         return ((g * keep if need[0] else None),
                 (AsStrided.apply(g, ctx.chain) if need[1] else None))
+
+    @staticmethod
+    def np_backward(ctx, g):
+        need = ctx.needs_input_grad
+        return ((g * ctx.keep if need[0] else None),
+                (replay_array(g, ctx.chain) if need[1] else None))
 
 
 def refresh(t: Tensor) -> None:
