@@ -471,3 +471,19 @@ def test_mse_loss_size_warning_matches_torch():
         warnings.simplefilter("always")
         TF.mse_loss(torch.zeros(3, 5), torch.zeros(5))
     assert [str(w.message) for w in wz] == [str(w.message) for w in wt]
+
+
+@pytest.mark.parametrize("name", sorted(GG))
+def test_array_sweep_equals_tensor_sweep(name):
+    """A plain backward runs the fused ops' `np_backward` on arrays, create_graph=True their
+    Tensor `backward`: the gradients must agree."""
+    f, make = GG[name]
+    inputs = make()
+    out = f(*inputs)
+    r = zerograd.tensor(np.random.default_rng(1).standard_normal(tuple(out.shape)),
+                        dtype=zerograd.float64)
+    loss = (out * r).sum()
+    fast = zerograd.autograd.grad(loss, inputs, retain_graph=True)
+    slow = zerograd.autograd.grad(loss, inputs, create_graph=True)
+    for a, b in zip(fast, slow):
+        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-12)
