@@ -552,6 +552,13 @@ def _finish_record(node, args, needs, outs, saved, raw=None):
         import traceback
         node._trace = [f for f in traceback.format_stack()[:-2]
                        if "/zerograd/autograd/function.py" not in f]
+    _link_outputs(node, outs)
+    if saved:
+        _pack_saved(node, saved, outs, raw)
+
+
+def _link_outputs(node, outs):
+    """Make `node` the grad_fn of each differentiable output Tensor; note the outputs' metadata."""
     nondiff = node._non_differentiable
     out_metas = []
     for i, o in enumerate(outs):
@@ -564,8 +571,6 @@ def _finish_record(node, args, needs, outs, saved, raw=None):
             out_metas.append(None)
     node._out_metas = out_metas
     node._num_outputs = len(outs)
-    if saved:
-        _pack_saved(node, saved, outs, raw)
 
 
 def _pack_saved(node, saved, outs, raw=None):
@@ -629,71 +634,62 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args):
+        # The per-operation hot path.  One pass over the inputs finds which need grad and
+        # their graph edges before forward runs (forward reads ctx.needs_input_grad); nothing
+        # is allocated for the graph unless some input requires grad.
         if _state.enabled:
-            ins = args if cls.arity is None else args[:cls.arity]
-            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in ins])
-            if True in needs:
+            needs, edges, metas = [], [], []
+            rec = False
+            for a in (args if cls.arity is None else args[:cls.arity]):
+                if isinstance(a, Tensor) and a._requires_grad:
+                    rec = True
+                    needs.append(True)
+                    d = a._data
+                    metas.append((d.shape, d.dtype))
+                    if a._view is not None and a._vc[0] != a._view.version:
+                        _views.refresh(a)         # its base changed in place since
+                    fn = a._grad_fn
+                    if fn is None:                # a leaf: its (cached) AccumulateGrad node
+                        ref = a._acc
+                        fn = ref() if ref is not None else None
+                        edges.append((fn if fn is not None else make_accumulator(a), 0))
+                    else:
+                        edges.append((fn, a._output_nr))
+                else:
+                    needs.append(False)
+                    edges.append(_NO_EDGE)
+                    metas.append(None)
+            if rec:
                 node = _new(cls._node_cls)
-                node.needs_input_grad = needs
+                node.needs_input_grad = tuple(needs)
                 node._saved = ()
                 node._saved_versions = None
-                raw = out = cls.forward(node, *args)
-                if type(out) is tuple:
-                    outs = [Tensor._make(_arr(o), False, None, 0) for o in out]
-                    _finish_record(node, ins, needs, outs, node._saved, raw)
-                    if cls.is_view:
-                        for i, o in enumerate(outs):
-                            _views.mark_view(o, args[0], cls, args[1:], i)
-                    return tuple(outs)
-                if type(out) is not _ndarray:   # NumPy turns 0-d results into scalars
-                    out = _arr(out)
-                t = Tensor._make(out, True, node, 0)
-                # inlined _finish_record for the common single-output case (the hot path)
-                edges, metas = [], []
-                for a, n in zip(ins, needs):
-                    if n:
-                        if a._view is not None and a._vc[0] != a._view.version:
-                            _views.refresh(a)     # its base changed in place since
-                        fn = a._grad_fn
-                        if fn is None:           # a leaf: its (cached) AccumulateGrad node
-                            ref = a._acc
-                            fn = ref() if ref is not None else None
-                            if fn is None:
-                                fn = make_accumulator(a)
-                            edges.append((fn, 0))
-                        else:
-                            edges.append((fn, a._output_nr))
-                        metas.append((a._data.shape, a._data.dtype))
-                    else:
-                        edges.append((None, 0))
-                        metas.append(None)
                 node.next_functions = tuple(edges)
                 node._metas = metas
+                raw = out = cls.forward(node, *args)
                 node._seq = next(_seq)
                 if _anomaly.enabled:
                     import traceback
                     node._trace = traceback.format_stack()[:-2]
-                saved = node._saved
-                if saved:
-                    packed, versions = [], []
-                    for item in saved:
-                        if isinstance(item, Tensor):
-                            vc = item._vc
-                            if vc is None:
-                                _raise_inference_saved()
-                            packed.append(item)
-                            versions.append(vc[0])
-                        elif item is raw or item is out:
-                            packed.append(_SavedOutput(out, 0, t._vc))
-                            versions.append(0)
-                        else:
-                            packed.append(Tensor._make(_arr(item), False, None, 0)
-                                          if isinstance(item, (_ndarray, np.generic)) else item)
-                            versions.append(None)
-                    node._saved = packed
-                    node._saved_versions = versions
-                if out.dtype.kind not in "fV":  # integer/bool results carry no gradient
-                    t._grad_fn, t._requires_grad = None, False
+                if type(out) is tuple:
+                    return _finish_multi(cls, node, args, out)
+                if type(out) is not _ndarray:   # NumPy turns 0-d results into scalars
+                    out = _arr(out)
+                vc = None if _state.inference else [0, None]
+                t = _new(Tensor)                # Tensor._make, inlined
+                t._data = out
+                t._grad = None
+                t._output_nr = 0
+                t._vc = vc
+                t._view = None
+                if out.dtype.kind in "fV":
+                    t._requires_grad = True
+                    t._grad_fn = node
+                else:                           # integer/bool results carry no gradient
+                    t._requires_grad = False
+                    t._grad_fn = None
+                if node._saved:
+                    _pack_saved1(node, raw, out, vc)
                 if cls.is_view:
                     _views.mark_view(t, args[0], cls, args[1:])
                 return t
@@ -708,10 +704,55 @@ class Op(Function):
             return outs
         if type(out) is not _ndarray:
             out = _arr(out)
-        t = Tensor._make(out, False, None, 0)
+        t = _new(Tensor)
+        t._data = out
+        t._requires_grad = False
+        t._grad = None
+        t._grad_fn = None
+        t._output_nr = 0
+        t._vc = None if _state.inference else [0, None]
+        t._view = None
         if cls.is_view:
             _views.mark_view(t, args[0], cls, args[1:])
         return t
+
+
+_NO_EDGE = (None, 0)
+
+
+def _pack_saved1(node, raw, out, vc):
+    """Pack what a single-output built-in saved: input Tensors with their versions, its own
+    output (array) as a _SavedOutput (no cycle), other arrays as constants, numbers as they are."""
+    packed, versions = [], []
+    for item in node._saved:
+        if isinstance(item, Tensor):
+            v = item._vc
+            if v is None:
+                _raise_inference_saved()
+            packed.append(item)
+            versions.append(v[0])
+        elif item is raw or item is out:
+            packed.append(_SavedOutput(out, 0, vc))
+            versions.append(0)
+        else:
+            packed.append(Tensor._make(_arr(item), False, None, 0)
+                          if isinstance(item, (_ndarray, np.generic)) else item)
+            versions.append(None)
+    node._saved = packed
+    node._saved_versions = versions
+
+
+def _finish_multi(cls, node, args, out):
+    """The rest of `Op.apply` for a forward that returned several arrays (max with indices,
+    split, unbind, ...): the edges are already on the node."""
+    outs = [Tensor._make(_arr(o), False, None, 0) for o in out]
+    _link_outputs(node, outs)
+    if node._saved:
+        _pack_saved(node, node._saved, outs, out)
+    if cls.is_view:
+        for i, o in enumerate(outs):
+            _views.mark_view(o, args[0], cls, args[1:], i)
+    return tuple(outs)
 
 
 def once_differentiable(fn):
