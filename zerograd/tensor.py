@@ -517,19 +517,19 @@ class Tensor:
     # operators (-> ops)
     # ------------------------------------------------------------------------------------------
     # (+, -, *, / go straight to their Op: these dunders are the hottest path of all)
-    def __add__(self, other):       return _Add.apply(self, other)
-    def __radd__(self, other):      return _Add.apply(self, other)
-    def __sub__(self, other):       return _Sub.apply(self, other)
+    def __add__(self, other):       return _fast_binary(_Add, self, other)
+    def __radd__(self, other):      return _fast_binary(_Add, self, other)
+    def __sub__(self, other):       return _fast_binary(_Sub, self, other)
     def __rsub__(self, other):      return _ops.rsub(self, other)
-    def __mul__(self, other):       return _Mul.apply(self, other)
-    def __rmul__(self, other):      return _Mul.apply(self, other)
-    def __truediv__(self, other):   return _Div.apply(self, other)
+    def __mul__(self, other):       return _fast_binary(_Mul, self, other)
+    def __rmul__(self, other):      return _fast_binary(_Mul, self, other)
+    def __truediv__(self, other):   return _fast_binary(_Div, self, other)
     def __rtruediv__(self, other):  return _ops.rdiv(self, other)
     def __pow__(self, other):       return _ops.pow(self, other)
     def __rpow__(self, other):      return _ops.rpow(self, other)
     def __matmul__(self, other):    return _ops.matmul(self, other)
     def __rmatmul__(self, other):   return _ops.matmul(_ops.as_tensor_like(other, self), self)
-    def __neg__(self):              return _ops.neg(self)
+    def __neg__(self):              return _fast_unary(_ew.Neg, self)
     def __pos__(self):              return self
     def __abs__(self):              return _ops.abs(self)
     def __floordiv__(self, other):  return _ops.floor_divide(self, other)
@@ -584,21 +584,21 @@ class Tensor:
     def mv(self, vec):              return _ops.mv(self, vec)
     def dot(self, other):           return _ops.dot(self, other)
     def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
-    def neg(self):                  return _ops.neg(self)
+    def neg(self):                  return _fast_unary(_ew.Neg, self)
     negative = neg
     def abs(self):                  return _ops.abs(self)
-    def exp(self):                  return _ops.exp(self)
-    def log(self):                  return _ops.log(self)
+    def exp(self):                  return _fast_unary(_ew.Exp, self)
+    def log(self):                  return _fast_unary(_ew.Log, self)
     def log1p(self):                return _ops.log1p(self)
-    def sqrt(self):                 return _ops.sqrt(self)
+    def sqrt(self):                 return _fast_unary(_ew.Sqrt, self)
     def rsqrt(self):                return _ops.rsqrt(self)
     def square(self):               return _ops.pow(self, 2)
     def reciprocal(self):           return _ops.reciprocal(self)
     def sin(self):                  return _ops.sin(self)
     def cos(self):                  return _ops.cos(self)
-    def tanh(self):                 return _ops.tanh(self)
-    def sigmoid(self):              return _ops.sigmoid(self)
-    def relu(self):                 return _ops.relu(self)
+    def tanh(self):                 return _fast_unary(_ew.Tanh, self)
+    def sigmoid(self):              return _fast_unary(_ew.Sigmoid, self)
+    def relu(self):                 return _fast_unary(_ew.Relu, self)
     def sign(self):                 return _ops.sign(self)
     def clamp(self, min=None, max=None): return _ops.clamp(self, min, max)
     clip = clamp
@@ -740,3 +740,5 @@ from .ops import inplace as _inplace  # noqa: E402
 from .autograd.function import make_accumulator as _make_accumulator  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402
+from .ops import elementwise as _ew  # noqa: E402
+from .autograd.function import fast_binary as _fast_binary, fast_unary as _fast_unary  # noqa: E402

@@ -720,6 +720,146 @@ class Op(Function):
 _NO_EDGE = (None, 0)
 
 
+# ------------------------------------------------------------------------------------------------
+# The elementwise fast path: Tensor methods of the hottest ops (+ - * /, tanh, sigmoid, relu, exp,
+# ...) come here first.  It does what `Op.apply` + the op's `forward` do, for the common case only
+# (float tensors of one dtype, or a float tensor and a Python number), in one straight function;
+# anything else - other dtypes, bool scalars, shapes that do not broadcast, anomaly mode - goes
+# to `cls.apply`, which is the reference.  An op opts in with two class attributes:
+#     ufunc   the forward on arrays: ufunc(x) or ufunc(x, y)
+#     saves   what backward reads: "out" (the output), "in" (the inputs), None (nothing)
+# and its node is indistinguishable from one made by `apply` (tests/test_engine.py checks).
+# ------------------------------------------------------------------------------------------------
+
+def _edge(a):
+    """The graph edge to an input that requires grad: (its grad_fn or AccumulateGrad, nr)."""
+    if a._view is not None and a._vc[0] != a._view.version:
+        _views.refresh(a)
+    fn = a._grad_fn
+    if fn is None:
+        ref = a._acc
+        fn = ref() if ref is not None else None
+        return (fn if fn is not None else make_accumulator(a), 0)
+    return (fn, a._output_nr)
+
+
+def fast_unary(cls, a):
+    x = a._data
+    if x.dtype.kind != "f" or _anomaly.enabled:
+        return cls.apply(a)
+    out = cls.ufunc(x)
+    if type(out) is not _ndarray:       # NumPy turns 0-d results into scalars
+        out = _arr(out)
+    t = _new(Tensor)
+    t._data = out
+    t._grad = None
+    t._output_nr = 0
+    t._view = None
+    if a._requires_grad and _state.enabled:
+        node = _new(cls._node_cls)
+        node.needs_input_grad = _NEED_1
+        node.next_functions = ((a._grad_fn, a._output_nr) if a._view is None and
+                               a._grad_fn is not None else _edge(a),)
+        node._metas = ((x.shape, x.dtype),)
+        node._seq = next(_seq)
+        vc = t._vc = [0, None]
+        saves = cls.saves
+        if saves is None:
+            node._saved = ()
+            node._saved_versions = None
+        elif saves == "out":
+            node._saved = (_SavedOutput(out, 0, vc),)
+            node._saved_versions = [0]
+        else:
+            node._saved = (a,)
+            node._saved_versions = [_version(a)]
+        t._requires_grad = True
+        t._grad_fn = node
+        return t
+    t._vc = None if _state.inference else [0, None]
+    t._requires_grad = False
+    t._grad_fn = None
+    return t
+
+
+def fast_binary(cls, a, b):
+    x = a._data
+    if isinstance(b, Tensor):
+        y = b._data
+        if x.dtype != y.dtype:
+            return cls.apply(a, b)
+        b_rg = b._requires_grad
+    else:
+        tb = type(b)
+        if tb is not float and tb is not int:
+            return cls.apply(a, b)
+        y = b
+        b_rg = False
+    if x.dtype.kind != "f" or _anomaly.enabled:
+        return cls.apply(a, b)
+    try:
+        out = cls.ufunc(x, y)
+    except ValueError:                  # shapes that do not broadcast: apply raises torch's error
+        return cls.apply(a, b)
+    if type(out) is not _ndarray:
+        out = _arr(out)
+    t = _new(Tensor)
+    t._data = out
+    t._grad = None
+    t._output_nr = 0
+    t._view = None
+    a_rg = a._requires_grad
+    if (a_rg or b_rg) and _state.enabled:
+        node = _new(cls._node_cls)
+        if a_rg:
+            ea = (a._grad_fn, a._output_nr) if a._view is None and a._grad_fn is not None \
+                else _edge(a)
+            ma = (x.shape, x.dtype)
+        else:
+            ea, ma = _NO_EDGE, None
+        if b_rg:
+            eb = (b._grad_fn, b._output_nr) if b._view is None and b._grad_fn is not None \
+                else _edge(b)
+            mb = (y.shape, y.dtype)
+        else:
+            eb, mb = _NO_EDGE, None
+        node.needs_input_grad = (a_rg, b_rg)
+        node.next_functions = (ea, eb)
+        node._metas = (ma, mb)
+        node._seq = next(_seq)
+        saves = cls.saves
+        if saves is None:
+            node._saved = ()
+            node._saved_versions = None
+        else:
+            if saves == "both":
+                sa, sb = a, b
+            else:                       # "cross" (mul): only what the VJP will read, as torch
+                sa = a if b_rg else None
+                sb = b if a_rg else None
+            node._saved = (sa, sb)
+            node._saved_versions = [None if sa is None else _version(sa),
+                                    _version(sb) if isinstance(sb, Tensor) else None]
+        t._vc = [0, None]
+        t._requires_grad = True
+        t._grad_fn = node
+        return t
+    t._vc = None if _state.inference else [0, None]
+    t._requires_grad = False
+    t._grad_fn = None
+    return t
+
+
+_NEED_1 = (True,)
+
+
+def _version(t):
+    vc = t._vc
+    if vc is None:
+        _raise_inference_saved()
+    return vc[0]
+
+
 def _pack_saved1(node, raw, out, vc):
     """Pack what a single-output built-in saved: input Tensors with their versions, its own
     output (array) as a _SavedOutput (no cycle), other arrays as constants, numbers as they are."""

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
+from ..autograd.function import fast_binary as _fast_binary, fast_unary as _fast_unary
 from ._util import (as_tensor_like, canon_dim, canon_dims, legacy_type_name,  # noqa: F401
                     scalar_type_name, shape_arg, wrap)
 from .compare import (all, allclose, any, bitwise_not, eq, equal, floor_divide, ge,  # noqa: F401
@@ -56,7 +57,7 @@ def add(a, b, *, alpha=1):
     _check_operand(b, "+")
     if alpha != 1:
         return AddAlpha.apply(a, b, alpha)
-    return Add.apply(a, b)
+    return _fast_binary(Add, a, b)
 
 
 def sub(a, b, *, alpha=1):
@@ -80,7 +81,7 @@ def mul(a, b):
     if not isinstance(a, Tensor):
         a, b = b, a
     _check_operand(b, "*")
-    return Mul.apply(a, b)
+    return _fast_binary(Mul, a, b)
 
 
 def div(a, b, *, rounding_mode=None):
@@ -130,11 +131,11 @@ def abs(a):  # noqa: A001
 
 
 def exp(a):
-    return Exp.apply(a)
+    return _fast_unary(Exp, a) if isinstance(a, Tensor) else Exp.apply(a)
 
 
 def log(a):
-    return Log.apply(a)
+    return _fast_unary(Log, a) if isinstance(a, Tensor) else Log.apply(a)
 
 
 def log1p(a):
@@ -142,7 +143,7 @@ def log1p(a):
 
 
 def sqrt(a):
-    return Sqrt.apply(a)
+    return _fast_unary(Sqrt, a) if isinstance(a, Tensor) else Sqrt.apply(a)
 
 
 def rsqrt(a):
@@ -166,15 +167,15 @@ def cos(a):
 
 
 def tanh(a):
-    return Tanh.apply(a)
+    return _fast_unary(Tanh, a) if isinstance(a, Tensor) else Tanh.apply(a)
 
 
 def sigmoid(a):
-    return Sigmoid.apply(a)
+    return _fast_unary(Sigmoid, a) if isinstance(a, Tensor) else Sigmoid.apply(a)
 
 
 def relu(a):
-    return Relu.apply(a)
+    return _fast_unary(Relu, a) if isinstance(a, Tensor) else Relu.apply(a)
 
 
 def sign(a):

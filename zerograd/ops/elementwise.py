@@ -24,10 +24,22 @@ def _bin(f, a, b):
         raise
 
 
+def _np_sigmoid(x):
+    # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) otherwise
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _np_relu(x):
+    return np.maximum(x, 0)
+
+
 # ***** binary *****
 
 class Add(Op):
     """z = a + b            da = g,  db = g"""
+    ufunc = np.add          # the fast path (autograd/function.py fast_*)
+    saves = None
 
     @staticmethod
     def forward(ctx, a, b):
@@ -44,6 +56,8 @@ class Add(Op):
 
 class Sub(Op):
     """z = a - b            da = g,  db = -g"""
+    ufunc = np.subtract          # the fast path (autograd/function.py fast_*)
+    saves = None
 
     @staticmethod
     def forward(ctx, a, b):
@@ -185,6 +199,8 @@ class RsubTensor(Op):
 
 class Mul(Op):
     """z = a * b            da = g * b,  db = g * a"""
+    ufunc = np.multiply          # the fast path (autograd/function.py fast_*)
+    saves = 'cross'
 
     @staticmethod
     def forward(ctx, a, b):
@@ -208,6 +224,8 @@ class Mul(Op):
 
 class Div(Op):
     """z = a / b            da = g / b,  db = -g * a / b²"""
+    ufunc = np.true_divide          # the fast path (autograd/function.py fast_*)
+    saves = 'both'
 
     @staticmethod
     def forward(ctx, a, b):
@@ -471,6 +489,8 @@ def where_(cond, a, b):
 
 class Neg(Op):
     """z = -a               da = -g"""
+    ufunc = np.negative          # the fast path (autograd/function.py fast_*)
+    saves = None
 
     @staticmethod
     def forward(ctx, a):
@@ -505,6 +525,8 @@ class Abs(Op):
 
 class Exp(Op):
     """z = exp(a)           da = g * z"""
+    ufunc = np.exp          # the fast path (autograd/function.py fast_*)
+    saves = 'out'
 
     @staticmethod
     def forward(ctx, a):
@@ -525,6 +547,8 @@ class Exp(Op):
 
 class Log(Op):
     """z = log(a)           da = g / a"""
+    ufunc = np.log          # the fast path (autograd/function.py fast_*)
+    saves = 'in'
 
     @staticmethod
     def forward(ctx, a):
@@ -559,6 +583,8 @@ class Log1p(Op):
 
 class Sqrt(Op):
     """z = sqrt(a)          da = g / (2 z)"""
+    ufunc = np.sqrt          # the fast path (autograd/function.py fast_*)
+    saves = 'out'
 
     @staticmethod
     def forward(ctx, a):
@@ -638,6 +664,8 @@ class Cos(Op):
 
 class Tanh(Op):
     """z = tanh(a)          da = g (1 - z²)"""
+    ufunc = np.tanh          # the fast path (autograd/function.py fast_*)
+    saves = 'out'
 
     @staticmethod
     def forward(ctx, a):
@@ -679,13 +707,12 @@ class TanhGrad(Op):
 
 class Sigmoid(Op):
     """z = 1/(1+exp(-a))    da = g z (1 - z)"""
+    ufunc = _np_sigmoid          # the fast path (autograd/function.py fast_*)
+    saves = 'out'
 
     @staticmethod
     def forward(ctx, a):
-        x = float_data(a)
-        # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) otherwise
-        e = np.exp(-np.abs(x))
-        z = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        z = _np_sigmoid(float_data(a))
         ctx.save_for_backward(z)
         return z
 
@@ -722,10 +749,12 @@ class SigmoidGrad(Op):
 
 class Relu(Op):
     """z = max(a, 0)        da = g where z > 0"""
+    ufunc = _np_relu          # the fast path (autograd/function.py fast_*)
+    saves = 'out'
 
     @staticmethod
     def forward(ctx, a):
-        z = np.maximum(a._data, 0)
+        z = _np_relu(a._data)
         ctx.save_for_backward(z)
         return z
 
