@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import gc
 import heapq
+import operator
 import warnings
 
 import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor
-from .function import AccumulateGrad, GraphRoot, _anomaly, make_accumulator
+from .function import _RELEASED, AccumulateGrad, GraphRoot, _anomaly, make_accumulator
 
 _state = grad_mode._state
 
@@ -41,10 +42,8 @@ def _edge_of(t):
     return None
 
 
-def plan(roots, seeds, inputs):
-    """Everything before the sweep: the GraphRoot, the capture targets, and - in one iterative
-    pass - each node's dependency count (pruned to the nodes that lead to an input when
-    capturing).  Shared with viz.trace_backward's recording sweep."""
+def plan_root(roots, seeds):
+    """The GraphRoot node whose 'backward' hands the seeds to the roots' nodes."""
     edges = []
     for i, t in enumerate(roots):
         e = _edge_of(t)
@@ -53,7 +52,14 @@ def plan(roots, seeds, inputs):
                                "grad_fn. Fix: create the inputs with requires_grad=True (or call "
                                ".requires_grad_()), and do not compute them under no_grad().")
         edges.append(e)
-    root = GraphRoot(edges, tuple(seeds))
+    return GraphRoot(edges, tuple(seeds))
+
+
+def plan(roots, seeds, inputs):
+    """Everything before the sweep: the GraphRoot, the capture targets, and - in one iterative
+    pass - each node's dependency count (pruned to the nodes that lead to an input when
+    capturing).  Shared with viz.trace_backward's recording sweep."""
+    root = plan_root(roots, seeds)
 
     # ---- capture targets (autograd.grad, backward(inputs=...)) ------------------------------
     captures = None
@@ -117,6 +123,8 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
     if _tracer is not None:
         return _tracer(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
                        inputs=inputs, accumulate=accumulate)
+    if not create_graph and inputs is None:         # loss.backward(): the hot path
+        return _sweep(roots, seeds, retain_graph)
     root, captures, captured, deps, executes = plan(roots, seeds, inputs)
     # Without create_graph nothing needs differentiating again, so the sweep passes plain NumPy
     # arrays between nodes (`node._apply_np`): no Tensor is made per gradient.  With it, grads
@@ -217,6 +225,79 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
 
 def _seq_key(node):
     return node._seq
+
+
+_by_seq = operator.attrgetter("_seq")
+
+
+def _sweep(roots, seeds, retain_graph):
+    """`loss.backward()` (no create_graph, no inputs=): the same sweep as run_backward's, in its
+    cheapest form.  Every node is created after the nodes it points at, so running the graph's
+    nodes in decreasing sequence number runs each one after all of its gradients have arrived -
+    the order run_backward's ready queue produces - with no queue and no dependency counts.
+    Gradients are NumPy arrays; a single-output node's buffer is its gradient itself."""
+    root = plan_root(roots, seeds)
+    nodes, seen, stack = [], {root}, [root]
+    while stack:                                    # discover the graph (iteratively)
+        node = stack.pop()
+        nodes.append(node)
+        for child, _ in node.next_functions:
+            if child is not None and child not in seen:
+                seen.add(child)
+                stack.append(child)
+    del seen, stack
+    nodes.sort(key=_by_seq, reverse=True)
+    buffers = {}
+    pop, get = buffers.pop, buffers.get
+    prev = _state.enabled
+    _state.enabled = False
+    gc_was_enabled = gc.isenabled()
+    gc.disable()                    # (see run_backward)
+    anomaly = _anomaly.enabled
+    try:
+        for node in nodes:
+            if node is root:
+                out = tuple([None if g is None else g._data for g in root._grads])
+            else:
+                g = pop(node, None)
+                if g is None:                       # no gradient reached this node
+                    if not retain_graph and node._saved:
+                        node._saved = _RELEASED
+                    continue
+                if type(node) is AccumulateGrad:
+                    _run_leaf(node, g, True, False, None, None)
+                    continue
+                grads = [g] if node._num_outputs == 1 else g
+                if node._has_hooks or anomaly:
+                    if node._tensor_pre_hooks is not None or node._retain_hooks is not None:
+                        grads = _wrap(grads)
+                        _run_tensor_hooks(node, grads)
+                        grads = _unwrap(grads)
+                    out = _unwrap(_call_node(node, _wrap(grads)))
+                else:
+                    out = node._apply_np(grads)
+                if not retain_graph and node._saved:
+                    node._saved = _RELEASED
+            for (child, nr), g in zip(node.next_functions, out):
+                if g is None or child is None:
+                    continue
+                if child._num_outputs == 1:
+                    old = get(child)
+                    if old is None:
+                        buffers[child] = g
+                    else:       # same shape and dtype (validated by the producer)
+                        g = old + g
+                        buffers[child] = g if type(g) is _ndarray else np.asarray(g)
+                else:
+                    buf = get(child)
+                    if buf is None:
+                        buf = buffers[child] = [None] * child._num_outputs
+                    old = buf[nr]
+                    buf[nr] = g if old is None else np.asarray(old + g)
+    finally:
+        _state.enabled = prev
+        if gc_was_enabled:
+            gc.enable()
 
 
 _ndarray = np.ndarray
