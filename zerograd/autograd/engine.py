@@ -24,7 +24,8 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor
-from .function import _RELEASED, AccumulateGrad, GraphRoot, _anomaly, make_accumulator
+from .function import (_RELEASED, AccumulateGrad, GraphRoot, _anomaly, _checked_np, _fix_np,
+                       make_accumulator)
 
 _state = grad_mode._state
 
@@ -264,18 +265,32 @@ def _sweep(roots, seeds, retain_graph):
                     if not retain_graph and node._saved:
                         node._saved = _RELEASED
                     continue
-                if type(node) is AccumulateGrad:
+                kind = type(node)
+                if kind is AccumulateGrad:
                     _run_leaf(node, g, True, False, None, None)
                     continue
-                grads = [g] if node._num_outputs == 1 else g
-                if node._has_hooks or anomaly:
-                    if node._tensor_pre_hooks is not None or node._retain_hooks is not None:
-                        grads = _wrap(grads)
-                        _run_tensor_hooks(node, grads)
-                        grads = _unwrap(grads)
-                    out = _unwrap(_call_node(node, _wrap(grads)))
+                vjp = kind._np_vjp
+                if vjp is not None and node._num_outputs == 1 and not (node._has_hooks or anomaly):
+                    # the common case, inlined: one grad in, the op's array VJP, checked grads out
+                    out = vjp(node, g)
+                    if type(out) is tuple:
+                        out = _checked_np(node, out)
+                    else:
+                        m = node._metas[0]
+                        if out is not None and m is not None and (
+                                type(out) is not _ndarray or out.shape != m[0] or out.dtype != m[1]):
+                            out = _fix_np(node, 0, out, m)
+                        out = (out,)
                 else:
-                    out = node._apply_np(grads)
+                    grads = [g] if node._num_outputs == 1 else g
+                    if node._has_hooks or anomaly:
+                        if node._tensor_pre_hooks is not None or node._retain_hooks is not None:
+                            grads = _wrap(grads)
+                            _run_tensor_hooks(node, grads)
+                            grads = _unwrap(grads)
+                        out = _unwrap(_call_node(node, _wrap(grads)))
+                    else:
+                        out = node._apply_np(grads)
                 if not retain_graph and node._saved:
                     node._saved = _RELEASED
             for (child, nr), g in zip(node.next_functions, out):
@@ -289,15 +304,20 @@ def _sweep(roots, seeds, retain_graph):
                         g = old + g
                         buffers[child] = g if type(g) is _ndarray else np.asarray(g)
                 else:
-                    buf = get(child)
-                    if buf is None:
-                        buf = buffers[child] = [None] * child._num_outputs
-                    old = buf[nr]
-                    buf[nr] = g if old is None else np.asarray(old + g)
+                    _buffer_multi(buffers, child, nr, g)
     finally:
         _state.enabled = prev
         if gc_was_enabled:
             gc.enable()
+
+
+def _buffer_multi(buffers, child, nr, g):
+    """Sum gradient `g` into output `nr` of a multi-output node's buffer (a list)."""
+    buf = buffers.get(child)
+    if buf is None:
+        buf = buffers[child] = [None] * child._num_outputs
+    old = buf[nr]
+    buf[nr] = g if old is None else np.asarray(old + g)
 
 
 _ndarray = np.ndarray

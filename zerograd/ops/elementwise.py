@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Op
+from ..autograd.function import Op, scalar_operand
 from ..tensor import Tensor
 from .. import dtypes as _dt
 from ._util import binary_arrays, check_broadcast, default_float, float_data
@@ -22,6 +22,11 @@ def _bin(f, a, b):
     except ValueError:
         check_broadcast(x, y)
         raise
+
+
+def _operand(v, like):
+    """An array, or a Python number as a 0-d array of like's dtype (ufuncs take those faster)."""
+    return v if type(v) is np.ndarray or v is None else scalar_operand(v, like.dtype)
 
 
 def _np_sigmoid(x):
@@ -219,7 +224,7 @@ class Mul(Op):
     def np_backward(ctx, g):
         a, b = ctx._saved_np()
         need = ctx.needs_input_grad
-        return (g * b if need[0] else None), (g * a if need[1] else None)
+        return (g * _operand(b, g) if need[0] else None), (g * a if need[1] else None)
 
 
 class Div(Op):
@@ -252,7 +257,7 @@ class Div(Op):
     def np_backward(ctx, g):
         a, b = ctx._saved_np()
         need = ctx.needs_input_grad
-        return ((g / b if need[0] else None),
+        return ((g / _operand(b, g) if need[0] else None),
                 (-g * a / (b * b) if need[1] else None))
 
 
@@ -681,7 +686,7 @@ class Tanh(Op):
     @staticmethod
     def np_backward(ctx, g):
         z, = ctx._saved_np()
-        return g * (1 - z * z)
+        return g * (scalar_operand(1, z.dtype) - z * z)
 
 
 class TanhGrad(Op):
@@ -724,7 +729,7 @@ class Sigmoid(Op):
     @staticmethod
     def np_backward(ctx, g):
         z, = ctx._saved_np()
-        return g * z * (1 - z)
+        return g * z * (scalar_operand(1, z.dtype) - z)
 
 
 class SigmoidGrad(Op):
