@@ -255,34 +255,40 @@ def _sweep(roots, seeds, retain_graph):
     gc_was_enabled = gc.isenabled()
     gc.disable()                    # (see run_backward)
     anomaly = _anomaly.enabled
+    buffers[root] = [None if g is None else g._data for g in root._grads]
     try:
         for node in nodes:
-            if node is root:
-                out = tuple([None if g is None else g._data for g in root._grads])
+            g = pop(node, None)
+            if g is None:                           # no gradient reached this node
+                if not retain_graph and node._saved:
+                    node._saved = _RELEASED
+                continue
+            kind = type(node)
+            if kind is AccumulateGrad:
+                _run_leaf(node, g, True, False, None, None)
+                continue
+            if kind is GraphRoot:
+                out = g
             else:
-                g = pop(node, None)
-                if g is None:                       # no gradient reached this node
-                    if not retain_graph and node._saved:
-                        node._saved = _RELEASED
-                    continue
-                kind = type(node)
-                if kind is AccumulateGrad:
-                    _run_leaf(node, g, True, False, None, None)
-                    continue
                 vjp = kind._np_vjp
-                if vjp is not None and node._num_outputs == 1 and not (node._has_hooks or anomaly):
+                if vjp is not None and type(g) is not list and not (node._has_hooks or anomaly):
                     # the common case, inlined: one grad in, the op's array VJP, checked grads out
                     out = vjp(node, g)
                     if type(out) is tuple:
-                        out = _checked_np(node, out)
+                        for i, (r, m) in enumerate(zip(out, node._metas)):
+                            if r is not None and m is not None and (type(r) is not _ndarray or
+                                                                    r.shape != m[0] or
+                                                                    r.dtype is not m[1]):
+                                out = _checked_np(node, out)
+                                break
                     else:
                         m = node._metas[0]
                         if out is not None and m is not None and (
-                                type(out) is not _ndarray or out.shape != m[0] or out.dtype != m[1]):
+                                type(out) is not _ndarray or out.shape != m[0] or out.dtype is not m[1]):
                             out = _fix_np(node, 0, out, m)
                         out = (out,)
                 else:
-                    grads = [g] if node._num_outputs == 1 else g
+                    grads = g if type(g) is list else [g]
                     if node._has_hooks or anomaly:
                         if node._tensor_pre_hooks is not None or node._retain_hooks is not None:
                             grads = _wrap(grads)

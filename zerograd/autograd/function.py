@@ -753,9 +753,26 @@ def _edge(a):
     return (fn, a._output_nr)
 
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_METAS = {}
+
+
+def _meta(shape, dtype):
+    """(shape, dtype), interned: a node keeps one per input, and one shared tuple is one object
+    fewer for the cycle collector to track per operation."""
+    key = (shape, dtype)
+    m = _METAS.get(key)
+    if m is None:
+        if len(_METAS) > 4096:
+            _METAS.clear()
+        m = _METAS[key] = key
+    return m
+
+
 def fast_unary(cls, a):
     x = a._data
-    if x.dtype.kind != "f" or _anomaly.enabled:
+    dt = x.dtype
+    if (dt is not _F32 and dt is not _F64) or _anomaly.enabled:
         return cls.apply(a)
     out = cls.ufunc(x)
     if type(out) is not _ndarray:       # NumPy turns 0-d results into scalars
@@ -770,7 +787,7 @@ def fast_unary(cls, a):
         node.needs_input_grad = _NEED_1
         node.next_functions = ((a._grad_fn, a._output_nr) if a._view is None and
                                a._grad_fn is not None else _edge(a),)
-        node._metas = ((x.shape, x.dtype),)
+        node._metas = (_METAS.get((x.shape, dt)) or _meta(x.shape, dt),)
         node._seq = next(_seq)
         vc = t._vc = [0, None]
         saves = cls.saves
@@ -814,21 +831,24 @@ def scalar_operand(b, dtype):
 
 def fast_binary(cls, a, b):
     x = a._data
+    dt = x.dtype
+    if (dt is not _F32 and dt is not _F64) or _anomaly.enabled:
+        return cls.apply(a, b)
     if isinstance(b, Tensor):
         y = b._data
-        if x.dtype != y.dtype:
+        if y.dtype is not dt:
             return cls.apply(a, b)
         b_rg = b._requires_grad
-        if x.dtype.kind != "f" or _anomaly.enabled:
-            return cls.apply(a, b)
         yc = y
     else:
         tb = type(b)
-        if (tb is not float and tb is not int) or x.dtype.kind != "f" or _anomaly.enabled:
+        if tb is not float and tb is not int:
             return cls.apply(a, b)
         y = b
         b_rg = False
-        yc = scalar_operand(b, x.dtype)
+        yc = _SCALARS.get((b, dt))              # (scalar_operand, inlined for its cache hit)
+        if yc is None:
+            yc = scalar_operand(b, dt)
     try:
         out = cls.ufunc(x, yc)
     except ValueError:                  # shapes that do not broadcast: apply raises torch's error
@@ -844,18 +864,18 @@ def fast_binary(cls, a, b):
     if (a_rg or b_rg) and _state.enabled:
         node = _new(cls._node_cls)
         if a_rg:
-            ea = (a._grad_fn, a._output_nr) if a._view is None and a._grad_fn is not None \
-                else _edge(a)
-            ma = (x.shape, x.dtype)
+            fn = a._grad_fn
+            ea = (fn, a._output_nr) if fn is not None and a._view is None else _edge(a)
+            ma = _METAS.get((x.shape, dt)) or _meta(x.shape, dt)
         else:
             ea, ma = _NO_EDGE, None
         if b_rg:
-            eb = (b._grad_fn, b._output_nr) if b._view is None and b._grad_fn is not None \
-                else _edge(b)
-            mb = (y.shape, y.dtype)
+            fn = b._grad_fn
+            eb = (fn, b._output_nr) if fn is not None and b._view is None else _edge(b)
+            mb = _METAS.get((y.shape, dt)) or _meta(y.shape, dt)
         else:
             eb, mb = _NO_EDGE, None
-        node.needs_input_grad = (a_rg, b_rg)
+        node.needs_input_grad = _NEED_2[a_rg][b_rg]
         node.next_functions = (ea, eb)
         node._metas = (ma, mb)
         node._seq = next(_seq)
@@ -869,9 +889,19 @@ def fast_binary(cls, a, b):
             else:                       # "cross" (mul): only what the VJP will read, as torch
                 sa = a if b_rg else None
                 sb = b if a_rg else None
+            va = vb = None
+            if sa is not None:
+                vc = sa._vc
+                if vc is None:
+                    _raise_inference_saved()
+                va = vc[0]
+            if isinstance(sb, Tensor):
+                vc = sb._vc
+                if vc is None:
+                    _raise_inference_saved()
+                vb = vc[0]
             node._saved = (sa, sb)
-            node._saved_versions = [None if sa is None else _version(sa),
-                                    _version(sb) if isinstance(sb, Tensor) else None]
+            node._saved_versions = [va, vb]
         t._vc = [0, None]
         t._requires_grad = True
         t._grad_fn = node
@@ -883,6 +913,7 @@ def fast_binary(cls, a, b):
 
 
 _NEED_1 = (True,)
+_NEED_2 = ((None, (False, True)), ((True, False), (True, True)))     # [a needs][b needs]
 
 
 def _version(t):

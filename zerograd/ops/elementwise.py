@@ -29,6 +29,16 @@ def _operand(v, like):
     return v if type(v) is np.ndarray or v is None else scalar_operand(v, like.dtype)
 
 
+_ONES = {}
+
+
+def _one(dtype):
+    one = _ONES.get(dtype)
+    if one is None:
+        one = _ONES[dtype] = scalar_operand(1, dtype)
+    return one
+
+
 def _np_sigmoid(x):
     # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) otherwise
     e = np.exp(-np.abs(x))
@@ -224,7 +234,8 @@ class Mul(Op):
     def np_backward(ctx, g):
         a, b = ctx._saved_np()
         need = ctx.needs_input_grad
-        return (g * _operand(b, g) if need[0] else None), (g * a if need[1] else None)
+        return ((g * (b if type(b) is np.ndarray else _operand(b, g)) if need[0] else None),
+                (g * a if need[1] else None))
 
 
 class Div(Op):
@@ -686,7 +697,7 @@ class Tanh(Op):
     @staticmethod
     def np_backward(ctx, g):
         z, = ctx._saved_np()
-        return g * (scalar_operand(1, z.dtype) - z * z)
+        return g * (_one(z.dtype) - z * z)
 
 
 class TanhGrad(Op):
@@ -729,7 +740,7 @@ class Sigmoid(Op):
     @staticmethod
     def np_backward(ctx, g):
         z, = ctx._saved_np()
-        return g * z * (scalar_operand(1, z.dtype) - z)
+        return g * z * (_one(z.dtype) - z)
 
 
 class SigmoidGrad(Op):
