@@ -33,6 +33,28 @@ def _scalar_name(t):
             "bool": "Bool"}.get(t.dtype.name, t.dtype.name)
 
 
+def _transposed(m) -> bool:
+    """A 2-D array laid out column-major (e.g. W.t() of a row-major weight)."""
+    return m.flags.f_contiguous and not m.flags.c_contiguous
+
+
+def _mat1_grad(g, a, b):
+    """dA = G Bᵀ; (B Gᵀ)ᵀ when A is a transposed view, so the gradient has A's layout (torch's
+    mm_mat1_backward)."""
+    if _transposed(a):
+        return (b @ g.T).T
+    return g @ b.T
+
+
+def _mat2_grad(g, a, b):
+    """dB = Aᵀ G.  When B is a transposed view (nn.Linear's weight.t()), compute (Gᵀ A)ᵀ instead:
+    the same numbers, laid out so that TBackward hands the weight a row-major gradient (what
+    torch's mm_mat2_backward does; .grad is then stored without a strided copy)."""
+    if _transposed(b):
+        return (g.T @ a).T
+    return a.T @ g
+
+
 class Mm(Op):
     """Z = A @ B (2-D)         dA = G Bᵀ,  dB = Aᵀ G"""
 
@@ -58,7 +80,7 @@ class Mm(Op):
     def np_backward(ctx, g):
         a, b = ctx._saved_np()
         need = ctx.needs_input_grad
-        return (g @ b.T if need[0] else None), (a.T @ g if need[1] else None)
+        return (_mat1_grad(g, a, b) if need[0] else None), (_mat2_grad(g, a, b) if need[1] else None)
 
 
 class Mv(Op):
@@ -200,10 +222,10 @@ class Addmm(Op):
         dc = (g if beta == 1 else g * beta) if need[0] else None
         da = db = None
         if need[1]:
-            da = g @ b.T
+            da = _mat1_grad(g, a, b)
             da = da if alpha == 1 else da * alpha
         if need[2]:
-            db = a.T @ g
+            db = _mat2_grad(g, a, b)
             db = db if alpha == 1 else db * alpha
         return dc, da, db
 
