@@ -487,3 +487,20 @@ def test_array_sweep_equals_tensor_sweep(name):
     slow = zerograd.autograd.grad(loss, inputs, create_graph=True)
     for a, b in zip(fast, slow):
         np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_float32_phi_matches_the_exact_normal_cdf():
+    """gelu's Φ in float32 is a rational erfc approximation (ops/nn_ops.py np_phi): check its
+    error against the exact Φ over the whole range, the tails and the special values."""
+    import math
+    from zerograd.ops.nn_ops import np_phi
+    x = np.concatenate([np.linspace(-14, 14, 20001), [0.0, -0.0]]).astype(np.float32)
+    exact = np.array([0.5 * math.erfc(-float(v) / math.sqrt(2)) for v in x])
+    got = np_phi(x)
+    assert got.dtype == np.float32 and got.shape == x.shape
+    assert np.abs(got - exact).max() < 2.5e-7
+    tail = exact > 1e-30
+    assert (np.abs(got - exact)[tail] / exact[tail]).max() < 2e-5      # gelu(-x) keeps its digits
+    special = np_phi(np.array([np.inf, -np.inf, np.nan], np.float32))
+    assert special[0] == 1 and special[1] == 0 and np.isnan(special[2])
+    assert np_phi(np.zeros((), np.float32)).shape == ()

@@ -502,6 +502,43 @@ def np_erf(a: np.ndarray) -> np.ndarray:
     return np.asarray(_erf_impl(a), dtype=a.dtype)
 
 
+# Φ(x) = ½ erfc(-x/√2) for float32: Numerical Recipes' erfc (Chebyshev-fitted, relative error
+# < 1.2e-7), evaluated with in-place NumPy passes - ~3x faster than SciPy's erf, which computes
+# float32 in double one element at a time.  Error vs the exact Φ: < 2.5e-7 absolute, < 2e-5
+# relative (tests/test_nn_functional.py).
+_ERFC = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398,
+         1.48851587, -0.82215223, 0.17087277)
+
+
+def np_phi(a: np.ndarray) -> np.ndarray:
+    """The standard normal CDF Φ(a) = (1 + erf(a/√2))/2, elementwise, in a's dtype."""
+    if a.dtype != np.float32:
+        return np.asarray(0.5 * (1.0 + np_erf(a * _INV_SQRT_2)), dtype=a.dtype)
+    if a.ndim == 0:                        # (the in-place passes below need arrays)
+        return np_phi(a.reshape(1)).reshape(())
+    f = np.float32
+    z = np.abs(a)
+    z *= f(_INV_SQRT_2)                    # z = |a|/√2
+    t = z * f(0.5)
+    t += f(1.0)
+    np.reciprocal(t, out=t)                # t = 1/(1 + z/2)
+    p = t * f(_ERFC[9])
+    for c in _ERFC[8:0:-1]:
+        p += f(c)
+        p *= t
+    p += f(_ERFC[0])
+    z *= z
+    p -= z
+    np.exp(p, out=p)
+    p *= t
+    p *= f(0.5)                            # h = erfc(z)/2 = Φ(-|a|), accurate in the tail
+    u = p * f(-2.0)
+    u += f(1.0)
+    np.multiply(u, a >= 0, out=u)
+    u += p                                 # Φ(a) = h for a < 0, 1 - h for a >= 0
+    return u
+
+
 class Erf(Op):
     """y = erf(x)              dx = g · 2/√π · exp(-x²)      (used by gelu's backward)"""
 
@@ -530,19 +567,14 @@ class Gelu(Op):
         ctx.save_for_backward(x)
         if approximate == "tanh":
             return 0.5 * a * (1.0 + np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)))
-        cdf = 0.5 * (1.0 + np_erf(a * _INV_SQRT_2))
+        cdf = np_phi(a)
         if ctx.needs_input_grad:
-            ctx.cdf = cdf        # kept for a first-order backward: erf is the costly part
+            ctx.cdf = cdf        # kept for a first-order backward: Φ is the costly part
         return a * cdf
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
-        if ctx.approximate != "tanh" and not is_grad_enabled():
-            # first-order backward (no create_graph): reuse Φ(x) from forward, one NumPy pass
-            a = x._data
-            d = ctx.cdf + a * np.exp(a * a * -0.5) * _INV_SQRT_2PI
-            return g * Tensor._make(d.astype(a.dtype, copy=False), False, None, 0)
         if ctx.approximate == "tanh":
             x2 = x * x
             t = ((x + x2 * x * 0.044715) * _SQRT_2_OVER_PI).tanh()
@@ -560,8 +592,14 @@ class Gelu(Op):
             t = np.tanh((x + x2 * x * 0.044715) * _SQRT_2_OVER_PI)
             d = (t + 1.0) * 0.5 + x * (1.0 - t * t) * ((x2 * (3 * 0.044715) + 1.0) * (0.5 * _SQRT_2_OVER_PI))
             return g * d
-        d = ctx.cdf + x * np.exp(x * x * -0.5) * _INV_SQRT_2PI     # Φ(x) kept from forward
-        return g * d.astype(x.dtype, copy=False)
+        d = x * x                          # d = Φ(x) + x φ(x), Φ kept from forward; in place:
+        d *= -0.5                          # on a GPT's activations each temporary is megabytes
+        np.exp(d, out=d)
+        d *= x
+        d *= _INV_SQRT_2PI
+        d += ctx.cdf
+        d *= g
+        return d
 
 
 class Silu(Op):
