@@ -129,12 +129,12 @@ def _keep_original(node, t: Tensor) -> None:
     saved = node._saved
     if not saved or node._saved_versions is None or not any(item is t for item in saved):
         return
-    saved = list(saved)
+    saved, versions = list(saved), list(node._saved_versions)   # (versions may be a tuple)
     for i, item in enumerate(saved):
         if item is t:
             saved[i] = t.clone()
-            node._saved_versions[i] = 0
-    node._saved = saved
+            versions[i] = 0
+    node._saved, node._saved_versions = saved, versions
 
 
 def _adopt_saved_output(r: Tensor, t: Tensor) -> None:
@@ -145,10 +145,12 @@ def _adopt_saved_output(r: Tensor, t: Tensor) -> None:
     if not saved or versions is None or not isinstance(saved, (list, tuple)):
         return
     from ..autograd.function import _SavedOutput
+    versions = list(versions)                                   # (it may be a tuple)
     for i, item in enumerate(saved):
         if type(item) is _SavedOutput and item.data is r._data:
             item.data, item.vc = t._data, t._vc
             versions[i] = t._vc[0]
+    node._saved_versions = versions
 
 
 def write(t: Tensor, value, op=None) -> Tensor:
