@@ -254,6 +254,17 @@ class Node:
             result = (result,)
         return _checked_np(self, result)
 
+    def _saved_output_np(self):
+        """The array of the one output forward saved (tanh, sigmoid, exp...), version-checked:
+        `_saved_np()[0]` without the general loop."""
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(FREED_MSG)
+        item = saved[0]
+        if item.vc[0] != self._saved_versions[0]:
+            self.saved_tensors               # raises the in-place modification error
+        return item.data
+
     def _saved_np(self) -> list:
         """What forward saved, as arrays (inputs and outputs) and constants, version-checked:
         the array twin of `saved_tensors` for `np_backward`."""
@@ -871,7 +882,14 @@ def fast_binary(cls, a, b):
             ea, ma = _NO_EDGE, None
         if b_rg:
             fn = b._grad_fn
-            eb = (fn, b._output_nr) if fn is not None and b._view is None else _edge(b)
+            if b._view is not None:
+                eb = _edge(b)
+            elif fn is not None:
+                eb = (fn, b._output_nr)
+            else:                       # a leaf (a weight): its cached AccumulateGrad
+                ref = b._acc
+                fn = ref() if ref is not None else None
+                eb = (fn if fn is not None else make_accumulator(b), 0)
             mb = _METAS.get((y.shape, dt)) or _meta(y.shape, dt)
         else:
             eb, mb = _NO_EDGE, None

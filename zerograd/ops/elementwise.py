@@ -557,7 +557,7 @@ class Exp(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        z, = ctx._saved_np()
+        z = ctx._saved_output_np()
         return g * z
 
 
@@ -615,7 +615,7 @@ class Sqrt(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        z, = ctx._saved_np()
+        z = ctx._saved_output_np()
         return g / (2 * z)
 
 
@@ -696,7 +696,7 @@ class Tanh(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        z, = ctx._saved_np()
+        z = ctx._saved_output_np()
         return g * (_one(z.dtype) - z * z)
 
 
@@ -739,7 +739,7 @@ class Sigmoid(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        z, = ctx._saved_np()
+        z = ctx._saved_output_np()
         return g * z * (_one(z.dtype) - z)
 
 
@@ -781,7 +781,7 @@ class Relu(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        z, = ctx._saved_np()
+        z = ctx._saved_output_np()
         return g * (z > 0)
 
 
