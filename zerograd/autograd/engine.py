@@ -275,7 +275,7 @@ def _sweep(roots, seeds, retain_graph):
                     # the common case, inlined: one grad in, the op's array VJP, checked grads out
                     out = vjp(node, g)
                     if type(out) is tuple:
-                        for i, (r, m) in enumerate(zip(out, node._metas)):
+                        for r, m in zip(out, node._metas):
                             if r is not None and m is not None and (type(r) is not _ndarray or
                                                                     r.shape != m[0] or
                                                                     r.dtype is not m[1]):
