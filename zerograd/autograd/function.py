@@ -77,10 +77,11 @@ class Node:
     register_hook(fn(grad_inputs, grad_outputs)), register_prehook(fn(grad_outputs))
     """
 
-    # Every node sets these six; slots keep a node one small object (cheap to create, and only
-    # one object for Python's cycle collector to track).
+    # Every node sets these eight; slots keep a node one small object (cheap to create, and
+    # only one object for Python's cycle collector to track), and a slot reads faster than a
+    # class-level default (the engine reads _num_outputs and _has_hooks for every node).
     __slots__ = ("next_functions", "needs_input_grad", "_saved", "_saved_versions", "_metas",
-                 "_seq", "__dict__", "__weakref__")
+                 "_seq", "_num_outputs", "_has_hooks", "__dict__", "__weakref__")
 
     def __init__(self):
         self.next_functions = ()
@@ -89,11 +90,11 @@ class Node:
         self._saved_versions = None
         self._metas = ()
         self._seq = -1
+        self._num_outputs = 1
+        self._has_hooks = False    # True once any hook below is registered (one check per node)
 
     # Rarely set attributes: class-level defaults; setting one puts it in the instance __dict__
     # (so does any attribute a forward stores on its ctx, e.g. `ctx.dim = dim`).
-    _num_outputs = 1
-    _has_hooks = False         # True once any hook below is registered (one check per node)
     _pre_hooks = None          # dict id -> fn(grad_outputs)
     _post_hooks = None         # dict id -> fn(grad_inputs, grad_outputs)
     _tensor_pre_hooks = None   # dict output_nr -> dict id -> fn(grad)   (non-leaf register_hook)
@@ -649,6 +650,11 @@ class Op(Function):
         if "node_name" not in cls.__dict__ and cls.__name__ != "Op":
             cls.node_name = cls.__name__ + "Backward0"
         super().__init_subclass__(**kwargs)
+        if "ufunc" in cls.__dict__:     # an elementwise op on the fast path: one lookup there
+            cls._fast_spec = (cls.__dict__["ufunc"], cls.saves, cls._node_cls)
+
+    ufunc = None     # the fast path's forward on arrays (elementwise ops, see fast_unary)
+    saves = None     # what its backward reads: "out", "in", "cross", "both" or None
 
     arity = None     # how many leading arguments are inputs (the rest are parameters)
     is_view = False  # the output aliases the first input's memory (ops/views.py)
@@ -683,6 +689,8 @@ class Op(Function):
             if rec:
                 node = _new(cls._node_cls)
                 node.needs_input_grad = tuple(needs)
+                node._num_outputs = 1
+                node._has_hooks = False
                 node._saved = ()
                 node._saved_versions = None
                 node.next_functions = tuple(edges)
@@ -785,7 +793,8 @@ def fast_unary(cls, a):
     dt = x.dtype
     if (dt is not _F32 and dt is not _F64) or _anomaly.enabled:
         return cls.apply(a)
-    out = cls.ufunc(x)
+    ufunc, saves, ncls = cls._fast_spec
+    out = ufunc(x)
     if type(out) is not _ndarray:       # NumPy turns 0-d results into scalars
         out = _arr(out)
     t = _new(Tensor)
@@ -794,14 +803,15 @@ def fast_unary(cls, a):
     t._output_nr = 0
     t._view = None
     if a._requires_grad and _state.enabled:
-        node = _new(cls._node_cls)
+        node = _new(ncls)
         node.needs_input_grad = _NEED_1
+        node._num_outputs = 1
+        node._has_hooks = False
         node.next_functions = ((a._grad_fn, a._output_nr) if a._view is None and
                                a._grad_fn is not None else _edge(a),)
         node._metas = (_METAS.get((x.shape, dt)) or _meta(x.shape, dt),)
         node._seq = next(_seq)
         vc = t._vc = [0, None]
-        saves = cls.saves
         if saves is None:
             node._saved = ()
             node._saved_versions = None
@@ -860,8 +870,9 @@ def fast_binary(cls, a, b):
         yc = _SCALARS.get((b, dt))              # (scalar_operand, inlined for its cache hit)
         if yc is None:
             yc = scalar_operand(b, dt)
+    ufunc, saves, ncls = cls._fast_spec
     try:
-        out = cls.ufunc(x, yc)
+        out = ufunc(x, yc)
     except ValueError:                  # shapes that do not broadcast: apply raises torch's error
         return cls.apply(a, b)
     if type(out) is not _ndarray:
@@ -873,7 +884,9 @@ def fast_binary(cls, a, b):
     t._view = None
     a_rg = a._requires_grad
     if (a_rg or b_rg) and _state.enabled:
-        node = _new(cls._node_cls)
+        node = _new(ncls)
+        node._num_outputs = 1
+        node._has_hooks = False
         if a_rg:
             fn = a._grad_fn
             ea = (fn, a._output_nr) if fn is not None and a._view is None else _edge(a)
@@ -897,7 +910,6 @@ def fast_binary(cls, a, b):
         node.next_functions = (ea, eb)
         node._metas = (ma, mb)
         node._seq = next(_seq)
-        saves = cls.saves
         if saves is None:
             node._saved = ()
             node._saved_versions = None
