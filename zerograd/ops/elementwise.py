@@ -357,27 +357,22 @@ class Pow(Op):
 
     @staticmethod
     def backward(ctx, g):
-        a, = ctx.saved_tensors
-        e = ctx.exponent
-        if e == 0:
-            return g * 0.0
-        if e == 1:
-            return g
-        if e == 2:
-            return g * (2.0 * a)
-        return g * (e * a ** (e - 1))
+        return _pow_vjp(g, ctx.saved_tensors[0], ctx.exponent)
 
     @staticmethod
     def np_backward(ctx, g):
-        a, = ctx._saved_np()
-        e = ctx.exponent
-        if e == 0:
-            return g * 0.0
-        if e == 1:
-            return g
-        if e == 2:
-            return g * (2.0 * a)
-        return g * (e * a ** (e - 1))
+        return _pow_vjp(g, ctx._saved_np()[0], ctx.exponent)
+
+
+def _pow_vjp(g, a, e):
+    """g · e · a^(e-1), for Tensors (backward) and arrays (np_backward) alike."""
+    if e == 0:
+        return g * 0.0
+    if e == 1:
+        return g
+    if e == 2:
+        return g * (2.0 * a)
+    return g * (e * a ** (e - 1))
 
 
 class PowTensor(Op):
