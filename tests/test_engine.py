@@ -494,3 +494,85 @@ def test_node_with_only_none_grads_is_skipped():
     w = zerograd.randn(3, requires_grad=True)
     (Cut.apply(x.exp()) + w).sum().backward()
     assert x.grad is None and w.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+# ----------------------------------------------------------------------------------------------
+# the elementwise fast path (autograd/function.py fast_unary / fast_binary) records exactly what
+# Op.apply records
+# ----------------------------------------------------------------------------------------------
+
+def _node_state(t):
+    n = t.grad_fn
+    saved = [None if s is None else (s.detach().numpy().copy() if isinstance(s, zerograd.Tensor)
+                                     else s) for s in n.saved_tensors]
+    return (type(n), n.needs_input_grad, [(f, nr) for f, nr in n.next_functions],
+            [None if m is None else (tuple(m[0]), m[1]) for m in n._metas],
+            saved, list(n._saved_versions) if n._saved_versions is not None else None,
+            t.dtype, t.shape, t.requires_grad)
+
+
+@pytest.mark.parametrize("name", ["Add", "Sub", "Mul", "Div"])
+@pytest.mark.parametrize("form", ["tt", "tn", "broadcast", "const_other"])
+def test_fast_binary_records_what_apply_records(name, form):
+    from zerograd.autograd.function import fast_binary
+    from zerograd.ops import elementwise as ew
+    cls = getattr(ew, name)
+    rng = np.random.default_rng(0)
+    a = zerograd.tensor(rng.standard_normal((3, 4)), requires_grad=True) * 1.0   # non-leaf
+    other = {"tt": zerograd.tensor(rng.standard_normal((3, 4)), requires_grad=True),
+             "tn": 0.5, "broadcast": zerograd.tensor(rng.standard_normal(4), requires_grad=True),
+             "const_other": zerograd.tensor(rng.standard_normal((3, 4)))}[form]
+    fast, slow = fast_binary(cls, a, other), cls.apply(a, other)
+    np.testing.assert_array_equal(fast.detach().numpy(), slow.detach().numpy())
+    fs, ss = _node_state(fast), _node_state(slow)
+    assert fs[:4] == ss[:4] and fs[5:] == ss[5:]
+    for x, y in zip(fs[4], ss[4]):
+        assert (x is None) == (y is None)
+        if x is not None:
+            np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("name", ["Neg", "Exp", "Log", "Sqrt", "Tanh", "Sigmoid", "Relu"])
+def test_fast_unary_records_what_apply_records(name):
+    from zerograd.autograd.function import fast_unary
+    from zerograd.ops import elementwise as ew
+    cls = getattr(ew, name)
+    x = zerograd.tensor(np.random.default_rng(1).random((2, 3)) + 0.5, requires_grad=True)
+    for inp in (x, x * 1.0):                        # a leaf and a computed input
+        fast, slow = fast_unary(cls, inp), cls.apply(inp)
+        np.testing.assert_array_equal(fast.detach().numpy(), slow.detach().numpy())
+        fs, ss = _node_state(fast), _node_state(slow)
+        assert fs[:4] == ss[:4] and fs[5:] == ss[5:]
+        for p, q in zip(fs[4], ss[4]):
+            np.testing.assert_array_equal(p, q)
+
+
+def test_fast_path_falls_back_where_apply_decides():
+    x = zerograd.tensor([1.0, 2.0], requires_grad=True)
+    # other dtypes, bool numbers, non-broadcasting shapes, int tensors: apply's rules and errors
+    assert (x.half() * 2).dtype == zerograd.float16
+    assert (x * True).dtype == zerograd.float32
+    assert (zerograd.tensor([1, 2]) * 2.5).dtype == zerograd.float32
+    assert (zerograd.tensor([1, 2]) + 1).dtype == zerograd.int64
+    with pytest.raises(RuntimeError, match="must match the size"):
+        x * zerograd.ones(3)
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved"):
+        with zerograd.inference_mode():
+            c = zerograd.ones(2)
+        x * c
+    with zerograd.autograd.detect_anomaly():        # anomaly mode records the forward trace
+        y = (x * 2).tanh()
+    assert y.grad_fn._trace is not None
+
+
+def test_python_numbers_keep_their_value_and_sign():
+    x = zerograd.tensor([-0.0, 1.0, -2.0])
+    # cached 0-d operands must not mix up +0.0 and -0.0, nor NaN
+    assert np.signbit((x * -0.0).numpy()).tolist() == [False, True, False]
+    assert np.signbit((x * 0.0).numpy()).tolist() == [True, False, True]
+    assert np.isnan((x + float("nan")).numpy()).all()
+    assert (x + 1e-3).numpy().dtype == np.float32
+    for v in range(600):                            # the cache stays bounded
+        x + float(v) + 0.5
+    from zerograd.autograd.function import _SCALARS
+    assert len(_SCALARS) <= 513
