@@ -658,7 +658,12 @@ def embedding_dense_np(ga, idx, num, padding_idx, freq):
             keep /= np.bincount(flat, minlength=num)[flat]
         rows = rows * keep[:, None]
     out = np.zeros((num,) + ga.shape[idx.ndim:], ga.dtype)
-    np.add.at(out, flat, rows.reshape((-1,) + ga.shape[idx.ndim:]))
+    rows = rows.reshape((-1,) + ga.shape[idx.ndim:])
+    if flat.size:       # sort by index, sum each run of equal indices: ~6x faster than np.add.at
+        order = np.argsort(flat, kind="stable")
+        fs = flat[order]
+        starts = np.flatnonzero(np.concatenate(([True], fs[1:] != fs[:-1])))
+        out[fs[starts]] = np.add.reduceat(rows[order], starts, axis=0)
     return out, keep
 
 
