@@ -574,5 +574,5 @@ def test_python_numbers_keep_their_value_and_sign():
     assert (x + 1e-3).numpy().dtype == np.float32
     for v in range(600):                            # the cache stays bounded
         x + float(v) + 0.5
-    from zerograd.autograd.function import _SCALARS
-    assert len(_SCALARS) <= 513
+    from zerograd.autograd.function import _S32
+    assert len(_S32) <= 513

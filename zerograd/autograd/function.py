@@ -773,19 +773,26 @@ def _edge(a):
 
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
-_METAS = {}
+_METAS = {_F32: {}, _F64: {}}      # dtype -> shape -> (shape, dtype)
 
 
 def _meta(shape, dtype):
     """(shape, dtype), interned: a node keeps one per input, and one shared tuple is one object
-    fewer for the cycle collector to track per operation."""
-    key = (shape, dtype)
-    m = _METAS.get(key)
+    fewer for the cycle collector to track per operation.  (Keyed by dtype, then shape: hashing
+    a dtype costs as much as a dict lookup, so the fast path picks the float32/float64 table by
+    identity.)"""
+    table = _METAS.get(dtype)
+    if table is None:
+        table = _METAS[dtype] = {}
+    m = table.get(shape)
     if m is None:
-        if len(_METAS) > 4096:
-            _METAS.clear()
-        m = _METAS[key] = key
+        if len(table) > 4096:
+            table.clear()
+        m = table[shape] = (shape, dtype)
     return m
+
+
+_M32, _M64 = _METAS[_F32], _METAS[_F64]
 
 
 def fast_unary(cls, a):
@@ -809,7 +816,7 @@ def fast_unary(cls, a):
         node._has_hooks = False
         node.next_functions = ((a._grad_fn, a._output_nr) if a._view is None and
                                a._grad_fn is not None else _edge(a),)
-        node._metas = (_METAS.get((x.shape, dt)) or _meta(x.shape, dt),)
+        node._metas = ((_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt),)
         node._seq = next(_seq)
         vc = t._vc = [0, None]
         if saves is None:
@@ -830,7 +837,7 @@ def fast_unary(cls, a):
     return t
 
 
-_SCALARS = {}
+_SCALARS = {_F32: {}, _F64: {}}    # dtype -> value -> read-only 0-d array
 
 
 def scalar_operand(b, dtype):
@@ -839,15 +846,20 @@ def scalar_operand(b, dtype):
     resolving a Python scalar's dtype on every call).  Cached by value; zeros (+0.0 and -0.0
     compare equal but differ) and NaN are converted each time."""
     if b and b == b:
-        key = (b, dtype)
-        arr = _SCALARS.get(key)
+        cache = _SCALARS.get(dtype)
+        if cache is None:
+            cache = _SCALARS[dtype] = {}
+        arr = cache.get(b)
         if arr is None:
-            if len(_SCALARS) > 512:
-                _SCALARS.clear()
-            arr = _SCALARS[key] = np.asarray(b, dtype)
+            if len(cache) > 512:
+                cache.clear()
+            arr = cache[b] = np.asarray(b, dtype)
             arr.flags.writeable = False
         return arr
     return np.asarray(b, dtype)
+
+
+_S32, _S64 = _SCALARS[_F32], _SCALARS[_F64]
 
 
 def fast_binary(cls, a, b):
@@ -867,7 +879,7 @@ def fast_binary(cls, a, b):
             return cls.apply(a, b)
         y = b
         b_rg = False
-        yc = _SCALARS.get((b, dt))              # (scalar_operand, inlined for its cache hit)
+        yc = (_S32 if dt is _F32 else _S64).get(b)      # (scalar_operand's cache, inlined)
         if yc is None:
             yc = scalar_operand(b, dt)
     ufunc, saves, ncls = cls._fast_spec
@@ -890,7 +902,7 @@ def fast_binary(cls, a, b):
         if a_rg:
             fn = a._grad_fn
             ea = (fn, a._output_nr) if fn is not None and a._view is None else _edge(a)
-            ma = _METAS.get((x.shape, dt)) or _meta(x.shape, dt)
+            ma = (_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt)
         else:
             ea, ma = _NO_EDGE, None
         if b_rg:
@@ -903,7 +915,7 @@ def fast_binary(cls, a, b):
                 ref = b._acc
                 fn = ref() if ref is not None else None
                 eb = (fn if fn is not None else make_accumulator(b), 0)
-            mb = _METAS.get((y.shape, dt)) or _meta(y.shape, dt)
+            mb = (_M32 if dt is _F32 else _M64).get(y.shape) or _meta(y.shape, dt)
         else:
             eb, mb = _NO_EDGE, None
         node.needs_input_grad = _NEED_2[a_rg][b_rg]
