@@ -21,7 +21,6 @@ import numpy as np
 
 from .. import grad_mode as _gm
 from ..autograd.function import Op
-from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ._util import binary_arrays, canon_dim, float_data, wrap
 from .elementwise import where_
