@@ -9,7 +9,10 @@ in derivatives.yaml instead of recording the dozen primitives they are made of. 
 - backward is written with Tensor ops (or with another Op that has a backward), so that
   `create_graph=True` differentiates it again (gradgradcheck passes).  Where backward needs a
   statistic of x (softmax, mean, 1/std), it recomputes it with Tensor ops when a graph is being
-  built, and reuses the forward's array otherwise (grad mode is off in a plain backward).
+  built, and reuses the forward's array otherwise (grad mode is off in a plain backward);
+- np_backward is the same rule on arrays, which a plain (first-order) backward runs: it reuses
+  what forward kept (Φ(x) for gelu, the softmax, mean and 1/std) and works in place where the
+  temporaries are large.
 
 `g` is the incoming gradient dL/dy; `scale` is g divided by the reduction's count for 'mean'.
 """
