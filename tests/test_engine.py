@@ -576,3 +576,26 @@ def test_python_numbers_keep_their_value_and_sign():
         x + float(v) + 0.5
     from zerograd.autograd.function import _S32
     assert len(_S32) <= 513
+
+
+def _leaf_event_order(m):
+    """The order in which leaf hooks and post-accumulate hooks fire, on a graph where leaves are
+    reached by different numbers of edges, across two backward passes."""
+    events = []
+    x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = m.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    b = m.tensor([0.1, 0.2, 0.3], requires_grad=True)
+    for name, t in (("x", x), ("w", w), ("b", b)):
+        t.register_hook(lambda g, n=name: events.append(f"hook {n}"))
+        t.register_post_accumulate_grad_hook(lambda p, n=name: events.append(f"acc {n}"))
+    y = x * w + b
+    z = (y.tanh() * w + x).sum()
+    z.backward(retain_graph=True)
+    events.append("--")
+    z.backward()
+    return events
+
+
+@requires_torch
+def test_leaf_hooks_fire_in_torchs_order():
+    assert _leaf_event_order(zerograd) == _leaf_event_order(torch)

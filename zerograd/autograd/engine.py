@@ -236,16 +236,24 @@ def _sweep(roots, seeds, retain_graph):
     cheapest form.  Every node is created after the nodes it points at, so running the graph's
     nodes in decreasing sequence number runs each one after all of its gradients have arrived -
     the order run_backward's ready queue produces - with no queue and no dependency counts.
-    Gradients are NumPy arrays; a single-output node's buffer is its gradient itself."""
+    Gradients are NumPy arrays; a single-output node's buffer is its gradient itself.
+
+    Leaves are the one exception to the order: as in run_backward (and torch, whose
+    AccumulateGrad nodes outrank every other), a leaf's AccumulateGrad runs as soon as the last
+    edge into it has delivered, so leaf hooks and post-accumulate hooks fire in torch's order.
+    Only edges into leaves are counted."""
     root = plan_root(roots, seeds)
-    nodes, seen, stack = [], {root}, [root]
+    nodes, seen, stack, leaf_deps = [], {root}, [root], {}
     while stack:                                    # discover the graph (iteratively)
         node = stack.pop()
         nodes.append(node)
         for child, _ in node.next_functions:
-            if child is not None and child not in seen:
-                seen.add(child)
-                stack.append(child)
+            if child is not None:
+                if type(child) is AccumulateGrad:
+                    leaf_deps[child] = leaf_deps.get(child, 0) + 1
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
     del seen, stack
     nodes.sort(key=_by_seq, reverse=True)
     buffers = {}
@@ -262,9 +270,15 @@ def _sweep(roots, seeds, retain_graph):
             if g is None:                           # no gradient reached this node
                 if not retain_graph and node._saved:
                     node._saved = _RELEASED
+                for child, _ in node.next_functions:    # its leaves wait for one edge less
+                    if type(child) is AccumulateGrad:
+                        n = leaf_deps[child] - 1
+                        leaf_deps[child] = n
+                        if n == 0 and child in buffers:
+                            _run_leaf(child, pop(child), True, False, None, None)
                 continue
             kind = type(node)
-            if kind is AccumulateGrad:
+            if kind is AccumulateGrad:              # (reached only if an edge never delivered)
                 _run_leaf(node, g, True, False, None, None)
                 continue
             if kind is GraphRoot:
@@ -300,17 +314,23 @@ def _sweep(roots, seeds, retain_graph):
                 if not retain_graph and node._saved:
                     node._saved = _RELEASED
             for (child, nr), g in zip(node.next_functions, out):
-                if g is None or child is None:
+                if child is None:
                     continue
-                if child._num_outputs == 1:
-                    old = get(child)
-                    if old is None:
-                        buffers[child] = g
-                    else:       # same shape and dtype (validated by the producer)
-                        g = old + g
-                        buffers[child] = g if type(g) is _ndarray else np.asarray(g)
-                else:
-                    _buffer_multi(buffers, child, nr, g)
+                if g is not None:
+                    if child._num_outputs == 1:
+                        old = get(child)
+                        if old is None:
+                            buffers[child] = g
+                        else:   # same shape and dtype (validated by the producer)
+                            g = old + g
+                            buffers[child] = g if type(g) is _ndarray else np.asarray(g)
+                    else:
+                        _buffer_multi(buffers, child, nr, g)
+                if type(child) is AccumulateGrad:
+                    n = leaf_deps[child] - 1
+                    leaf_deps[child] = n
+                    if n == 0 and child in buffers:     # its last edge: accumulate now
+                        _run_leaf(child, pop(child), True, False, None, None)
     finally:
         _state.enabled = prev
         if gc_was_enabled:
