@@ -33,6 +33,12 @@ def _scalar_name(t):
             "bool": "Bool"}.get(t.dtype.name, t.dtype.name)
 
 
+def _blas_ready(g):
+    """A broadcast gradient (stride 0, e.g. from sum's backward) copied once into a contiguous
+    array: BLAS cannot read stride-0 memory, so NumPy would otherwise copy it for each product."""
+    return np.ascontiguousarray(g) if 0 in g.strides else g
+
+
 def _transposed(m) -> bool:
     """A 2-D array laid out column-major (e.g. W.t() of a row-major weight)."""
     return m.flags.f_contiguous and not m.flags.c_contiguous
@@ -80,6 +86,7 @@ class Mm(Op):
     def np_backward(ctx, g):
         a, b = ctx._saved_np()
         need = ctx.needs_input_grad
+        g = _blas_ready(g)
         return (_mat1_grad(g, a, b) if need[0] else None), (_mat2_grad(g, a, b) if need[1] else None)
 
 
@@ -221,6 +228,7 @@ class Addmm(Op):
         beta, alpha = ctx.beta, ctx.alpha
         dc = (g if beta == 1 else g * beta) if need[0] else None
         da = db = None
+        g = _blas_ready(g)
         if need[1]:
             da = _mat1_grad(g, a, b)
             da = da if alpha == 1 else da * alpha
