@@ -781,15 +781,20 @@ def _meta(shape, dtype):
     fewer for the cycle collector to track per operation.  (Keyed by dtype, then shape: hashing
     a dtype costs as much as a dict lookup, so the fast path picks the float32/float64 table by
     identity.)"""
-    table = _METAS.get(dtype)
+    return _cached(_METAS, dtype, shape, lambda: (shape, dtype), 4096)
+
+
+def _cached(tables, dtype, key, make, limit):
+    """tables[dtype][key], made by make() on a miss; a table past `limit` entries starts over."""
+    table = tables.get(dtype)
     if table is None:
-        table = _METAS[dtype] = {}
-    m = table.get(shape)
-    if m is None:
-        if len(table) > 4096:
+        table = tables[dtype] = {}
+    value = table.get(key)
+    if value is None:
+        if len(table) > limit:
             table.clear()
-        m = table[shape] = (shape, dtype)
-    return m
+        value = table[key] = make()
+    return value
 
 
 _M32, _M64 = _METAS[_F32], _METAS[_F64]
@@ -846,17 +851,13 @@ def scalar_operand(b, dtype):
     resolving a Python scalar's dtype on every call).  Cached by value; zeros (+0.0 and -0.0
     compare equal but differ) and NaN are converted each time."""
     if b and b == b:
-        cache = _SCALARS.get(dtype)
-        if cache is None:
-            cache = _SCALARS[dtype] = {}
-        arr = cache.get(b)
-        if arr is None:
-            if len(cache) > 512:
-                cache.clear()
-            arr = cache[b] = np.asarray(b, dtype)
-            arr.flags.writeable = False
-        return arr
+        return _cached(_SCALARS, dtype, b, lambda: _read_only(np.asarray(b, dtype)), 512)
     return np.asarray(b, dtype)
+
+
+def _read_only(arr):
+    arr.flags.writeable = False
+    return arr
 
 
 _S32, _S64 = _SCALARS[_F32], _SCALARS[_F64]
