@@ -163,7 +163,9 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
 
         _lerp_(m, grad, 1 - beta1)                        # m = β₁ m + (1 - β₁) g
         v *= beta2                                        # v = β₂ v + (1 - β₂) g²
-        v += (1 - beta2) * grad * grad
+        t = grad * (1 - beta2)                            # (in place where NumPy allows:
+        t *= grad                                         #  fewer large temporaries)
+        v += t
 
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
@@ -174,10 +176,14 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
             v_max = max_exp_avg_sqs[i]._data
             np.maximum(v_max, v, out=v_max)               # v_max = max(v_max, v)
             _bump_version(max_exp_avg_sqs[i])
-            denom = np.sqrt(v_max) / bias_correction2_sqrt + eps
+            denom = np.sqrt(v_max)
         else:
-            denom = np.sqrt(v) / bias_correction2_sqrt + eps
-        theta += (-step_size * m) / denom                 # θ -= γ/(1-β₁ᵗ) · m / denom
+            denom = np.sqrt(v)
+        denom /= bias_correction2_sqrt
+        denom += eps
+        t = m * -step_size                                # θ -= γ/(1-β₁ᵗ) · m / denom
+        t /= denom
+        theta += t
         _bump_version(exp_avgs[i])
         _bump_version(exp_avg_sqs[i])
         _bump_version(param)
