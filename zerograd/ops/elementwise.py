@@ -64,9 +64,7 @@ class Add(Op):
     def backward(ctx, g):
         return g, g
 
-    @staticmethod
-    def np_backward(ctx, g):
-        return g, g
+    np_backward = backward      # the same rule works on arrays
 
 
 class Sub(Op):
@@ -93,9 +91,7 @@ class Sub(Op):
     def backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
-    @staticmethod
-    def np_backward(ctx, g):
-        return g, (-g if ctx.needs_input_grad[1] else None)
+    np_backward = backward      # the same rule works on arrays
 
 
 def _bool_sub():
@@ -131,9 +127,7 @@ class AddAlpha(Op):
     def backward(ctx, g):
         return g, (g * ctx.alpha if ctx.needs_input_grad[1] else None)
 
-    @staticmethod
-    def np_backward(ctx, g):
-        return g, (g * ctx.alpha if ctx.needs_input_grad[1] else None)
+    np_backward = backward      # the same rule works on arrays
 
 
 class SubAlpha(Op):
@@ -158,9 +152,7 @@ class SubAlpha(Op):
     def backward(ctx, g):
         return g, (g * -ctx.alpha if ctx.needs_input_grad[1] else None)
 
-    @staticmethod
-    def np_backward(ctx, g):
-        return g, (g * -ctx.alpha if ctx.needs_input_grad[1] else None)
+    np_backward = backward      # the same rule works on arrays
 
 
 class Rsub(Op):
@@ -184,10 +176,7 @@ class Rsub(Op):
         alpha = getattr(ctx, "alpha", 1)
         return -g if alpha == 1 else g * -alpha
 
-    @staticmethod
-    def np_backward(ctx, g):
-        alpha = getattr(ctx, "alpha", 1)
-        return -g if alpha == 1 else g * -alpha
+    np_backward = backward      # the same rule works on arrays
 
 
 class RsubTensor(Op):
@@ -515,9 +504,7 @@ class Neg(Op):
     def backward(ctx, g):
         return -g
 
-    @staticmethod
-    def np_backward(ctx, g):
-        return -g
+    np_backward = backward      # the same rule works on arrays
 
 
 class Abs(Op):
@@ -885,9 +872,7 @@ class ToCopy(Op):
     def backward(ctx, g):
         return g
 
-    @staticmethod
-    def np_backward(ctx, g):
-        return g
+    np_backward = backward      # the same rule works on arrays
 
 
 def log_(t):

@@ -23,7 +23,7 @@ from .shape import Unsqueeze, View, infer_shape
 
 # ***** view ops ******************************************************************************
 
-class Select(Op):
+class Select(_views.RegionView):
     """z = a.select(dim, i)   (a view)           da = zeros with g at index i of dim"""
     arity = 1
     is_view = True
@@ -33,16 +33,8 @@ class Select(Op):
         ctx.shape, ctx.chain = a._data.shape, ((Select, (dim, index), None),)
         return a._data[(slice(None),) * dim + (index, Ellipsis)]   # ...: a 0-d view, not a scalar
 
-    @staticmethod
-    def backward(ctx, g):      # the VJP of a view: g placed at the view's region of zeros
-        return _views.ViewScatter.apply(g, ctx.shape, ctx.chain)
 
-    @staticmethod
-    def np_backward(ctx, g):
-        return _views.scatter_np(g, ctx.shape, ctx.chain)
-
-
-class Slice(Op):
+class Slice(_views.RegionView):
     """z = a[start:stop:step] along dim  (a view)  da = zeros with g in that range"""
     arity = 1
     is_view = True
@@ -51,14 +43,6 @@ class Slice(Op):
     def forward(ctx, a, dim, start, stop, step):
         ctx.shape, ctx.chain = a._data.shape, ((Slice, (dim, start, stop, step), None),)
         return a._data[(slice(None),) * dim + (slice(start, stop, step),)]
-
-    @staticmethod
-    def backward(ctx, g):
-        return _views.ViewScatter.apply(g, ctx.shape, ctx.chain)
-
-    @staticmethod
-    def np_backward(ctx, g):
-        return _views.scatter_np(g, ctx.shape, ctx.chain)
 
 
 class Alias(Op):
@@ -74,12 +58,10 @@ class Alias(Op):
     def backward(ctx, g):
         return g
 
-    @staticmethod
-    def np_backward(ctx, g):
-        return g
+    np_backward = backward      # the same rule works on arrays
 
 
-class Diagonal(Op):
+class Diagonal(_views.RegionView):
     """z = the diagonal (offset, dim1, dim2) of a (a view)    da = zeros with g on that diagonal"""
     arity = 1
     is_view = True
@@ -91,14 +73,6 @@ class Diagonal(Op):
         if a._data.flags.writeable:      # NumPy marks diagonals read-only; torch's are writable
             d.flags.writeable = True
         return d
-
-    @staticmethod
-    def backward(ctx, g):
-        return _views.ViewScatter.apply(g, ctx.shape, ctx.chain)
-
-    @staticmethod
-    def np_backward(ctx, g):
-        return _views.scatter_np(g, ctx.shape, ctx.chain)
 
 
 class Unbind(Op):

@@ -70,15 +70,11 @@ def scatter_np(g, shape, chain):
     return z
 
 
-class AsStrided(Op):
-    """z = the region `chain` of a (a view)          da = g scattered back into a's shape"""
-    node_name = "AsStridedBackward0"
-    arity = 1
+class RegionView(Op):
+    """z = a region of a (a view)          da = zeros of a's shape with g in that region
 
-    @staticmethod
-    def forward(ctx, a, chain):
-        ctx.shape, ctx.dtype, ctx.chain = a._data.shape, a._data.dtype, chain
-        return replay_array(a._data, chain)
+    The base of the views that pick a region of their input (as_strided, select, slice,
+    diagonal): forward sets ctx.shape (the input's) and ctx.chain (the region)."""
 
     @staticmethod
     def backward(ctx, g):
@@ -87,6 +83,17 @@ class AsStrided(Op):
     @staticmethod
     def np_backward(ctx, g):
         return scatter_np(g, ctx.shape, ctx.chain)
+
+
+class AsStrided(RegionView):
+    """z = the region `chain` of a (a view)          da = g scattered back into a's shape"""
+    node_name = "AsStridedBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, chain):
+        ctx.shape, ctx.dtype, ctx.chain = a._data.shape, a._data.dtype, chain
+        return replay_array(a._data, chain)
 
 
 class ViewScatter(Op):
