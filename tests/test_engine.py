@@ -599,3 +599,104 @@ def _leaf_event_order(m):
 @requires_torch
 def test_leaf_hooks_fire_in_torchs_order():
     assert _leaf_event_order(zerograd) == _leaf_event_order(torch)
+
+
+# ---- the first .grad takes over a gradient array nothing else holds (no copy) ----------------
+
+def _fn(backward):
+    class F(zerograd.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+    F.backward = staticmethod(backward)
+    return F
+
+
+def test_first_grad_adopts_an_unshared_gradient_array():
+    made = {}
+
+    def backward(ctx, g):
+        r = g * 2
+        made["id"] = id(r._data)      # its id only: holding the array would forbid adoption
+        return r
+    x = zerograd.randn(3, 4, requires_grad=True)
+    _fn(backward).apply(x).sum().backward()
+    assert id(x.grad._data) == made["id"]
+    assert x.grad._data.flags.c_contiguous and x.grad._data.flags.writeable
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((3, 4), 2.0, np.float32))
+
+
+def test_first_grad_copies_a_gradient_array_held_elsewhere():
+    kept = []
+
+    def backward(ctx, g):
+        r = g * 2
+        kept.append(r)                 # the Function keeps its result
+        return r
+    x = zerograd.randn(3, 4, requires_grad=True)
+    _fn(backward).apply(x).sum().backward()
+    assert not np.shares_memory(x.grad._data, kept[0]._data)
+    kept_view = []
+
+    def backward_view(ctx, g):
+        r = g * 2
+        kept_view.append(r._data[0])   # only a view of it survives
+        return r
+    x = zerograd.randn(3, 4, requires_grad=True)
+    _fn(backward_view).apply(x).sum().backward()
+    x.grad.zero_()
+    assert kept_view[0].tolist() == [2.0] * 4
+
+
+def test_first_grad_never_aliases_user_arrays_or_other_grads():
+    v = zerograd.ones(3)
+    x = zerograd.zeros(3, requires_grad=True)
+    (x + 0).backward(v)                 # add hands the seed itself through
+    x.grad.add_(1)
+    assert v.tolist() == [1.0, 1.0, 1.0]
+    a = zerograd.zeros(3, requires_grad=True)
+    b = zerograd.zeros(3, requires_grad=True)
+    (a + b).mul(zerograd.tensor([1.0, 2.0, 3.0])).sum().backward()   # one array for both
+    a.grad.add_(10)
+    assert b.grad.tolist() == [1.0, 2.0, 3.0]
+    seen = []
+    c = zerograd.zeros(3, requires_grad=True)
+    c.register_hook(lambda g: seen.append(g))
+    (c * 3).sum().backward()
+    c.grad.add_(1)
+    assert seen[0].tolist() == [3.0, 3.0, 3.0]
+
+
+def test_first_grad_reference_count_calibration():
+    from zerograd.autograd import function as F
+    assert F._sole_refs() == F._SOLE_REFS
+    a = np.empty(1)
+    # the count of an array the engine's path does not hold grows with every other holder
+    assert F._calibrate_leaf(a) == F._SOLE_REFS + 1
+
+
+def test_owned_takes_a_fresh_array_or_the_array_it_is_an_identical_view_of():
+    from zerograd.autograd.function import _owned
+    like = np.zeros((3, 4), np.float32)
+    fresh = np.ones((3, 4), np.float32)
+    assert _owned(fresh, like) is fresh
+    twice = np.ones((3, 4), np.float32).T.T               # mm's weight gradient, as TBackward hands it
+    assert _owned(twice, like) is twice.base
+    base = np.ones((3, 4), np.float32)
+    assert _owned(base.T.T, like) is None                  # `base` is held here too
+    assert _owned(np.ones((6, 4), np.float32)[:3], like) is None     # part of a bigger array
+    shifted = np.lib.stride_tricks.as_strided(np.ones(13, np.float32)[1:], (3, 4), (16, 4))
+    assert _owned(shifted, like) is None                   # a view that starts elsewhere
+    assert _owned(np.ones((4, 3), np.float32).T, like) is None       # not C-contiguous
+    assert _owned(np.ones((3, 4), np.float64), like) is None         # another dtype
+    ro = np.ones((3, 4), np.float32)
+    ro.flags.writeable = False
+    assert _owned(ro, like) is None
+
+
+def test_linear_weight_grads_are_row_major_and_own_their_memory():
+    lin = zerograd.nn.Linear(5, 3)
+    lin(zerograd.randn(7, 5)).sum().backward()
+    for p in (lin.weight, lin.bias):
+        assert p.grad._data.flags.c_contiguous and p.grad._data.flags.owndata

@@ -256,7 +256,7 @@ def _sweep(roots, seeds, retain_graph):
                     stack.append(child)
     del seen, stack
     nodes.sort(key=_by_seq, reverse=True)
-    buffers = {}
+    buffers, ready = {}, []
     pop, get = buffers.pop, buffers.get
     prev = _state.enabled
     _state.enabled = False
@@ -329,8 +329,16 @@ def _sweep(roots, seeds, retain_graph):
                 if type(child) is AccumulateGrad:
                     n = leaf_deps[child] - 1
                     leaf_deps[child] = n
-                    if n == 0 and child in buffers:     # its last edge: accumulate now
-                        _run_leaf(child, pop(child), True, False, None, None)
+                    if n == 0 and child in buffers:     # its last edge: accumulate next
+                        ready.append(child)
+            if ready:
+                # Leaves run once this node's grads are handed out (nothing in between is
+                # observable) and after this frame has let go of them (`out`, `g`): a leaf's
+                # gradient held by nothing else can become its `.grad` without a copy.
+                out = g = grads = None
+                for child in ready:
+                    _run_leaf(child, pop(child), True, False, None, None, adopt=True)
+                ready.clear()
     finally:
         _state.enabled = prev
         if gc_was_enabled:
@@ -374,12 +382,14 @@ def _run_tensor_hooks(node, grads):
                 fn(grads[nr])
 
 
-def _run_leaf(acc, g, raw, create_graph, captures, captured):
+def _run_leaf(acc, g, raw, create_graph, captures, captured, adopt=False):
     """A leaf's sink: its tensor hooks, then capture or accumulate, then post-accumulate hooks.
-    `g` is an array when `raw` (first-order sweep), else a Tensor."""
+    `g` is an array when `raw` (first-order sweep), else a Tensor.  `adopt`: the caller holds no
+    reference to `g` (see AccumulateGrad._accumulate_np)."""
     t = acc.variable
     hooks = t._backward_hooks
     if hooks:
+        adopt = False
         if raw:
             g = Tensor._make(g, False, None, 0)
         for fn in list(hooks.values()):
@@ -393,7 +403,7 @@ def _run_leaf(acc, g, raw, create_graph, captures, captured):
             captured[k] = g
         return g
     if raw:
-        acc._accumulate_np(g)
+        acc._accumulate_np(g, adopt)
     else:
         acc._accumulate(g, create_graph)
     if t._post_acc_hooks:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 import weakref
 
 import numpy as np
@@ -425,19 +426,80 @@ class AccumulateGrad(Node):
         else:
             t._grad = old + g
 
-    def _accumulate_np(self, g) -> None:
+    def _accumulate_np(self, g, adopt=False) -> None:
         """First-order accumulation of an array: `.grad` is created as a C-contiguous copy (as
-        torch lays grads out; the optimizer runs faster), then summed into in place."""
+        torch lays grads out; the optimizer runs faster), then summed into in place.
+
+        With `adopt` (the engine's sweep holds no reference to `g`), an array that nothing else
+        references either - no tensor, no saved value, no view of it, no user - becomes `.grad`
+        itself instead of a copy, as torch steals a gradient whose refcount is one.  The count
+        is compared with `_SOLE_REFS`, measured at import through the same two calls."""
         t = self.variable
         if t._view is not None and t._view.made_in_no_grad:
             return
         old = t._grad
         if old is None:
-            t._grad = Tensor._make(np.array(g, copy=True, order="C"), False, None, 0)
+            own = _owned(g, t._data) if adopt and _refcount(g) == _SOLE_REFS else None
+            if own is None:
+                own = np.array(g, copy=True, order="C")
+            t._grad = Tensor._make(own, False, None, 0)
         else:
             np.add(old._data, g, out=old._data, casting="unsafe")
             if old._vc is not None:
                 old._vc[0] += 1
+
+
+_refcount = sys.getrefcount
+
+
+def _owned(g, like):
+    """`g` (referenced by nothing but the engine's path: checked by the caller) as a C-contiguous
+    array of `like`'s shape and dtype that owns its memory - `g` itself, or the array `g` is an
+    identical view of (a weight's gradient comes out of mm as the transpose of a transpose) when
+    nothing else references that array - else None."""
+    if (type(g) is not np.ndarray or not g.flags.c_contiguous or not g.flags.writeable
+            or g.dtype != like.dtype or g.shape != like.shape):
+        return None
+    base = g.base
+    if base is None:
+        return g
+    if (type(base) is np.ndarray and base.base is None and _refcount(base) == _BASE_REFS
+            and base.shape == g.shape and base.strides == g.strides and base.dtype == g.dtype
+            and base.__array_interface__["data"][0] == g.__array_interface__["data"][0]):
+        return base
+    return None
+
+
+def _base_refs():
+    """sys.getrefcount of an array that only one view references, as `_owned` sees it."""
+    v = np.empty(1)[:]
+    return _count_base(v)
+
+
+def _count_base(g):
+    base = g.base
+    return _refcount(base)
+
+
+_BASE_REFS = _base_refs()
+
+
+def _sole_refs():
+    """sys.getrefcount of an array referenced only by `_run_leaf`'s and `_accumulate_np`'s
+    arguments: `_calibrate_leaf` and `_calibrate_acc` take the path the engine takes (a
+    temporary moved into the first call, passed on to the second)."""
+    return _calibrate_leaf(np.empty(1))
+
+
+def _calibrate_leaf(g):
+    return _calibrate_acc(None, g, True)
+
+
+def _calibrate_acc(self, g, adopt=False):
+    return _refcount(g)
+
+
+_SOLE_REFS = _sole_refs()
 
 
 class GraphRoot(Node):
