@@ -10,6 +10,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from . import _malloc
+
+_malloc.tune()       # freed arrays stay with the process: no page faults per step (see _malloc)
+
 from .tensor import Size, Tensor, device  # noqa: E402  (first: ops import Tensor)
 from . import dtypes as _dtypes
 from .dtypes import (bfloat16, bool, double, dtype, float, float16, float32, float64,  # noqa: A004
