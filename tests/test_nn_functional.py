@@ -191,10 +191,11 @@ def test_parity_float32(name):
 
 
 @requires_torch
-@pytest.mark.parametrize("name", sorted(n for n in CASES if not n.startswith("sdpa")))
+@pytest.mark.parametrize("name", sorted(n for n in CASES if not n.startswith("sdpa")
+                                        or n.endswith(("4d", "mask"))))
 def test_node_name_is_torchs(name):
-    # (scaled_dot_product_attention is left out: torch runs a fused flash-attention kernel and
-    # records one node for it; zerograd composes matmul, softmax and dropout)
+    # (3-D scaled_dot_product_attention is left out: torch views it to 4-D around its fused
+    # node, zerograd composes matmul and softmax; 4-D inputs get the fused node in both)
     (fz, ft), arrays = CASES[name]
     oz, ot = compare(fz, ft, arrays, "float64")
     assert oz.grad_fn.name() == ot.grad_fn.name()
@@ -223,6 +224,8 @@ def _t(a, rg=True):
 
 IDX = zerograd.tensor([1, 0, 3])
 WCLS = zerograd.tensor(RNG.random(4) + 0.5, dtype=zerograd.float64)
+SDPA_MASK = zerograd.tensor(np.random.default_rng(5).standard_normal((2, 1, 3, 4)))
+
 GG = {
     "softmax": (lambda x: ZF.softmax(x, 1), lambda: (_t(randn(3, 4)),)),
     "log_softmax": (lambda x: ZF.log_softmax(x, 0), lambda: (_t(randn(3, 4)),)),
@@ -254,6 +257,20 @@ GG = {
                         lambda: (_t(randn(3, 4)), _t(RNG.random((3, 4))))),
     "sdpa_causal": (lambda q, k, v: ZF.scaled_dot_product_attention(q, k, v, is_causal=True),
                     lambda: (_t(randn(1, 3, 2)), _t(randn(1, 3, 2)), _t(randn(1, 3, 2)))),
+    # 4-D without dropout: the fused node (nn_ops.Attention)
+    "sdpa_fused_causal": (lambda q, k, v: ZF.scaled_dot_product_attention(q, k, v, is_causal=True),
+                          lambda: (_t(randn(1, 2, 3, 2)), _t(randn(1, 2, 3, 2)),
+                                   _t(randn(1, 2, 3, 2)))),
+    "sdpa_fused_float_mask": (
+        lambda q, k, v: ZF.scaled_dot_product_attention(q, k, v, attn_mask=SDPA_MASK, scale=0.7),
+        lambda: (_t(randn(2, 2, 3, 2)), _t(randn(2, 2, 4, 2)), _t(randn(2, 2, 4, 3)))),
+    "sdpa_broadcast_batch": (      # (torch composes this one too)
+        lambda q, k, v: ZF.scaled_dot_product_attention(q, k, v, attn_mask=SDPA_MASK),
+        lambda: (_t(randn(2, 1, 3, 2)), _t(randn(1, 2, 4, 2)), _t(randn(2, 2, 4, 3)))),
+    "sdpa_fused_bool_mask": (
+        lambda q, k, v: ZF.scaled_dot_product_attention(
+            q, k, v, attn_mask=zerograd.tensor(np.tril(np.ones((3, 4), bool), 1))),
+        lambda: (_t(randn(1, 2, 3, 2)), _t(randn(1, 2, 4, 2)), _t(randn(1, 2, 4, 2)))),
 }
 
 

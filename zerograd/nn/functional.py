@@ -339,6 +339,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
     if scale is None:
         scale = 1.0 / math.sqrt(E)
+    fused = _fused_attention(query, key, value, attn_mask, dropout_p, is_causal, scale)
+    if fused is not None:
+        return fused
     scores = matmul(query, key.transpose(-2, -1)) * scale
     bias = None
     if is_causal:
@@ -357,6 +360,37 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     return matmul(weights, value)
+
+
+def _fused_attention(q, k, v, attn_mask, dropout_p, is_causal, scale):
+    """The one-node attention (nn_ops.Attention, torch's ScaledDotProductFlashAttentionForCpu
+    node) where torch records it: 4-D float inputs of one dtype, no dropout, a mask that needs
+    no gradient.  None elsewhere (the composed path then runs, and raises torch's errors)."""
+    if dropout_p > 0.0 or q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
+        return None
+    dt = q._data.dtype
+    if dt.kind != "f" or k._data.dtype != dt or v._data.dtype != dt:
+        return None
+    (*bq, L, E), (*bk, S, Ek), (*bv, Sv, _) = q.shape, k.shape, v.shape
+    if Ek != E or Sv != S or not bq == bk == bv:       # (torch composes broadcast batches too)
+        return None
+    batch = tuple(bq)
+    bias = None
+    if is_causal:
+        if attn_mask is not None:
+            return None                      # (the composed path raises torch's error)
+        bias = _neg_inf_where(np.triu(np.ones((L, S), bool), 1), dt)
+    elif attn_mask is not None:
+        if attn_mask.requires_grad:
+            return None                      # a float mask that wants its gradient
+        m = attn_mask._data
+        bias = _neg_inf_where(~m, dt) if attn_mask.dtype is _dt.bool else m.astype(dt, copy=False)
+        try:
+            if np.broadcast_shapes(bias.shape, batch + (L, S)) != batch + (L, S):
+                return None
+        except ValueError:
+            return None
+    return _nn.Attention.apply(q, k, v, bias, scale)
 
 
 def _canonical_mask(mask, name, dtype):

@@ -87,6 +87,58 @@ class Softmax(Op):
         return y * (g - (g * y).sum(ctx.dim, keepdims=True))
 
 
+class Attention(Op):
+    """Fused attention, what torch records for 4-D scaled_dot_product_attention without dropout:
+    P = softmax(Q Kᵀ·scale + M) (M: an additive mask, no gradient),  Y = P V
+    dV = Pᵀ G,   dP = G Vᵀ,   dS = P ⊙ (dP - Σ_j dP ⊙ P)·scale,   dQ = dS K,   dK = dSᵀ Q"""
+    node_name = "ScaledDotProductFlashAttentionForCpuBackward0"
+    arity = 3
+
+    @staticmethod
+    def forward(ctx, q, k, v, bias, scale):
+        Q, K, V = q._data, k._data, v._data
+        p = np.matmul(Q, K.swapaxes(-1, -2))           # the scores, turned into P in place
+        p *= p.dtype.type(scale)
+        if bias is not None:
+            p += bias
+        p -= p.max(axis=-1, keepdims=True)
+        np.exp(p, out=p)
+        p /= p.sum(axis=-1, keepdims=True)
+        ctx.scale, ctx.bias = scale, bias
+        ctx.save_for_backward(q, k, v, p)
+        return np.matmul(p, V)
+
+    @staticmethod
+    def backward(ctx, g):
+        q, k, v, p = ctx.saved_tensors
+        from .linalg import matmul
+        if _state.enabled:                    # building a graph: P must be differentiable
+            s = matmul(q, k.transpose(-2, -1)) * ctx.scale
+            if ctx.bias is not None:
+                s = s + wrap(ctx.bias)
+            p = Softmax.apply(s, -1)
+        dv = matmul(p.transpose(-2, -1), g)
+        dp = matmul(g, v.transpose(-2, -1))
+        ds = p * (dp - (dp * p).sum(-1, keepdim=True)) * ctx.scale
+        return matmul(ds, k), matmul(ds.transpose(-2, -1), q), dv
+
+    @staticmethod
+    def np_backward(ctx, g):
+        Q, K, V, P = ctx._saved_np()
+        need = ctx.needs_input_grad
+        dv = np.matmul(P.swapaxes(-1, -2), g) if need[2] else None
+        if not (need[0] or need[1]):
+            return None, None, dv
+        ds = np.matmul(g, V.swapaxes(-1, -2))          # dP, turned into dS in place
+        r = np.multiply(ds, P)
+        ds -= r.sum(axis=-1, keepdims=True)
+        ds *= P
+        ds *= ds.dtype.type(ctx.scale)
+        dq = np.matmul(ds, K) if need[0] else None
+        dk = np.matmul(ds.swapaxes(-1, -2), Q) if need[1] else None
+        return dq, dk, dv
+
+
 class LogSoftmax(Op):
     """y = log_softmax(x) = x - m - log Σ exp(x - m)  along dim     dx = g - exp(y) * Σ g"""
     node_name = "LogSoftmaxBackward0"
