@@ -460,28 +460,32 @@ class LayerNorm(Op):
     @staticmethod
     def forward(ctx, x, w, b, dims, eps):
         a = x._data
-        mu = a.mean(axis=dims, keepdims=True)
-        xc = a - mu
-        rstd = 1.0 / np.sqrt((xc * xc).mean(axis=dims, keepdims=True) + eps)
-        y = xc * rstd
+        mu = _np_mean(a, dims)
+        xhat = a - mu                                  # x - μ, then x̂ in place
+        y = np.multiply(xhat, xhat)
+        rstd = _np_mean(y, dims)
+        rstd += eps
+        np.sqrt(rstd, out=rstd)
+        np.reciprocal(rstd, out=rstd)
+        xhat *= rstd
         if w is not None:
-            y *= w._data
+            np.multiply(xhat, w._data, out=y)
+        else:
+            y[...] = xhat
         if b is not None:
             y += b._data
         ctx.dims, ctx.eps = dims, eps
-        ctx.save_for_backward(x, w, mu, rstd)
+        ctx.save_for_backward(x, w, mu, rstd, xhat)    # x̂: the array backward saves 2 passes
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x, w, mu, rstd = ctx.saved_tensors
+        x, w, mu, rstd, xhat = ctx.saved_tensors
         dims = ctx.dims
         if _state.enabled:                    # building a graph: the statistics depend on x
             xc = x - x.mean(dims, keepdim=True)
             rstd = ((xc * xc).mean(dims, keepdim=True) + ctx.eps).rsqrt()
             xhat = xc * rstd
-        else:
-            xhat = (x - mu) * rstd
         need = ctx.needs_input_grad
         dx = None
         if need[0]:
@@ -491,14 +495,19 @@ class LayerNorm(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        x, w, mu, rstd = ctx._saved_np()
+        x, w, mu, rstd, xhat = ctx._saved_np()
         dims = ctx.dims
-        xhat = (x - mu) * rstd
         need = ctx.needs_input_grad
         dx = None
-        if need[0]:
-            gw = g if w is None else g * w
-            dx = rstd * (gw - _np_mean(gw, dims) - xhat * _np_mean(gw * xhat, dims))
+        if need[0]:                                    # in place, on (ĝ, ĝ·x̂):
+            dx = g * w if w is not None else g.copy()
+            t = np.multiply(dx, xhat)
+            m2 = _np_mean(t, dims)
+            m1 = _np_mean(dx, dims)
+            np.multiply(xhat, m2, out=t)
+            dx -= m1
+            dx -= t
+            dx *= rstd
         return dx, (g * xhat if need[1] else None), (g if need[2] else None)
 
 
@@ -564,33 +573,48 @@ _ERFC = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.2788680
          1.48851587, -0.82215223, 0.17087277)
 
 
+_PHI_BLOCK = 1 << 16     # elements per block: the ~30 passes of a block stay in the L2 cache
+
+
 def np_phi(a: np.ndarray) -> np.ndarray:
     """The standard normal CDF Φ(a) = (1 + erf(a/√2))/2, elementwise, in a's dtype."""
     if a.dtype != np.float32:
         return np.asarray(0.5 * (1.0 + np_erf(a * _INV_SQRT_2)), dtype=a.dtype)
-    if a.ndim == 0:                        # (the in-place passes below need arrays)
-        return np_phi(a.reshape(1)).reshape(())
-    f = np.float32
-    z = np.abs(a)
+    out = np.empty(a.shape, np.float32)
+    flat, dst = a.reshape(-1), out.reshape(-1)
+    n = flat.size
+    z, t = np.empty(min(n, _PHI_BLOCK), np.float32), np.empty(min(n, _PHI_BLOCK), np.float32)
+    for s in range(0, n, _PHI_BLOCK):
+        e = min(s + _PHI_BLOCK, n)
+        _phi_block(flat[s:e], dst[s:e], z[:e - s], t[:e - s])
+    return out
+
+
+_F32_ERFC = tuple(np.float32(c) for c in _ERFC)
+_F32_C0_LN_HALF = np.float32(_ERFC[0] + math.log(0.5))
+
+
+def _phi_block(a, p, z, t):
+    """p = Φ(a) for 1-D float32 arrays, z and t scratch of the same length."""
+    f, c = np.float32, _F32_ERFC
+    np.abs(a, out=z)
     z *= f(_INV_SQRT_2)                    # z = |a|/√2
-    t = z * f(0.5)
+    np.multiply(z, f(0.5), out=t)
     t += f(1.0)
     np.reciprocal(t, out=t)                # t = 1/(1 + z/2)
-    p = t * f(_ERFC[9])
-    for c in _ERFC[8:0:-1]:
-        p += f(c)
+    np.multiply(t, c[9], out=p)
+    for k in range(8, 0, -1):
+        p += c[k]
         p *= t
-    p += f(_ERFC[0])
+    p += _F32_C0_LN_HALF                   # (the ½ of h, folded into the exponent)
     z *= z
     p -= z
     np.exp(p, out=p)
-    p *= t
-    p *= f(0.5)                            # h = erfc(z)/2 = Φ(-|a|), accurate in the tail
-    u = p * f(-2.0)
-    u += f(1.0)
-    np.multiply(u, a >= 0, out=u)
-    u += p                                 # Φ(a) = h for a < 0, 1 - h for a >= 0
-    return u
+    p *= t                                 # h = erfc(z)/2 = Φ(-|a|), accurate in the tail
+    np.multiply(p, f(-2.0), out=z)
+    z += f(1.0)
+    np.multiply(z, a >= 0, out=z)
+    p += z                                 # Φ(a) = h for a < 0, 1 - h for a >= 0
 
 
 class Erf(Op):
@@ -618,17 +642,16 @@ class Gelu(Op):
     def forward(ctx, x, approximate):
         a = float_data(x)
         ctx.approximate = approximate
-        ctx.save_for_backward(x)
         if approximate == "tanh":
+            ctx.save_for_backward(x, None)
             return 0.5 * a * (1.0 + np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)))
         cdf = np_phi(a)
-        if ctx.needs_input_grad:
-            ctx.cdf = cdf        # kept for a first-order backward: Φ is the costly part
+        ctx.save_for_backward(x, cdf)      # Φ for a first-order backward: it is the costly part
         return a * cdf
 
     @staticmethod
     def backward(ctx, g):
-        x, = ctx.saved_tensors
+        x, _ = ctx.saved_tensors
         if ctx.approximate == "tanh":
             x2 = x * x
             t = ((x + x2 * x * 0.044715) * _SQRT_2_OVER_PI).tanh()
@@ -640,7 +663,7 @@ class Gelu(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        x, = ctx._saved_np()
+        x, cdf = ctx._saved_np()
         if ctx.approximate == "tanh":
             x2 = x * x
             t = np.tanh((x + x2 * x * 0.044715) * _SQRT_2_OVER_PI)
@@ -651,7 +674,7 @@ class Gelu(Op):
         np.exp(d, out=d)
         d *= x
         d *= _INV_SQRT_2PI
-        d += ctx.cdf
+        d += cdf
         d *= g
         return d
 
