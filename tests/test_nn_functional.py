@@ -542,3 +542,21 @@ def test_fast_last_axis_reductions_match_numpy(shape, dtype):
     if a.ndim >= 2:
         np.testing.assert_allclose(_lastsum(a, 2), a.sum(axis=(-2, -1), keepdims=True),
                                    rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_float32_gelu_and_its_derivative_in_blocks():
+    """np_gelu computes gelu and dgelu/dx together in cache-sized blocks (more than one block,
+    and a partial last one, here): both against the exact values in float64."""
+    import math
+    from zerograd.ops import nn_ops
+    x = np.random.default_rng(7).standard_normal(nn_ops._BLOCK * 2 + 123).astype(np.float32) * 3
+    x = x.reshape(-1, 41) if x.size % 41 == 0 else x
+    y, d = nn_ops.np_gelu(x, True)
+    xd = x.astype(np.float64)
+    phi = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in xd.reshape(-1)]).reshape(x.shape)
+    pdf = np.exp(-xd * xd / 2) / math.sqrt(2 * math.pi)
+    assert y.dtype == d.dtype == np.float32 and y.shape == d.shape == x.shape
+    np.testing.assert_allclose(y, xd * phi, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(d, phi + xd * pdf, rtol=1e-6, atol=1e-6)
+    y2, none = nn_ops.np_gelu(x, False)
+    assert none is None and np.array_equal(y2, y)
