@@ -33,11 +33,11 @@ _state = _gm._state
 REDUCTIONS = ("none", "mean", "sum")
 
 
-# Reductions over trailing axes, the fused ops' hot path.  NumPy reduces a short contiguous
-# last axis (a softmax row, a layer-norm row) element by element: 3-5x slower than BLAS's
-# matrix-vector product with a vector of ones for a sum, and than a halving tree of
-# np.maximum for a max (same NaN propagation; the sum's rounding is BLAS's float accumulation,
-# as torch's row reductions).  Both fall back to NumPy's reduce for other layouts and dtypes.
+# Sums over trailing axes, the fused ops' hot path.  NumPy reduces a short contiguous last axis
+# (a softmax row, a layer-norm row) element by element: 3-5x slower than BLAS's matrix-vector
+# product with a vector of ones (whose rounding is BLAS's float accumulation, as torch's row
+# reductions).  Other layouts and dtypes take NumPy's reduce.  (A max has no such shortcut: a
+# halving tree of np.maximum measured slower than ndarray.max.)
 _ONES = {}
 
 
@@ -53,21 +53,6 @@ def _lastsum(a: np.ndarray, k: int = 1) -> np.ndarray:
     return np.matmul(a.reshape(-1, n), ones).reshape(a.shape[:a.ndim - k] + (1,) * k)
 
 
-def _lastmax(a: np.ndarray) -> np.ndarray:
-    """max over the last axis, kept."""
-    if a.dtype.kind != "f" or a.ndim == 0 or a.shape[-1] < 8 or a.size == 0:
-        return a.max(axis=-1, keepdims=True)
-    m = a
-    while m.shape[-1] > 1:
-        n = m.shape[-1]
-        h = n // 2
-        t = np.maximum(m[..., :h], m[..., h:2 * h])
-        if n % 2:
-            np.maximum(t[..., :1], m[..., 2 * h:], out=t[..., :1])
-        m = t
-    return m
-
-
 def _lastmean(a: np.ndarray, k: int) -> np.ndarray:
     s = _lastsum(a, k)
     s /= s.dtype.type(math.prod(a.shape[a.ndim - k:]))
@@ -77,7 +62,7 @@ def _lastmean(a: np.ndarray, k: int) -> np.ndarray:
 def _np_log_softmax(a: np.ndarray, axis: int) -> np.ndarray:
     """log softmax along axis, stable: (x - m) - log Σ exp(x - m) with m = max(x)."""
     last = axis in (-1, a.ndim - 1)
-    s = a - (_lastmax(a) if last else a.max(axis=axis, keepdims=True))
+    s = a - a.max(axis=axis, keepdims=True)
     e = np.exp(s)
     lse = np.log(_lastsum(e) if last else e.sum(axis=axis, keepdims=True))
     s -= lse
@@ -110,7 +95,7 @@ class Softmax(Op):
         if a.ndim == 0:
             return np.ones_like(a)
         last = dim in (-1, a.ndim - 1)
-        e = a - (_lastmax(a) if last else a.max(axis=dim, keepdims=True))
+        e = a - a.max(axis=dim, keepdims=True)
         np.exp(e, out=e)
         e /= _lastsum(e) if last else e.sum(axis=dim, keepdims=True)
         ctx.dim = dim
@@ -148,7 +133,7 @@ class Attention(Op):
         p *= p.dtype.type(scale)
         if bias is not None:
             p += bias
-        p -= _lastmax(p)
+        p -= p.max(axis=-1, keepdims=True)
         np.exp(p, out=p)
         p /= _lastsum(p)
         ctx.scale, ctx.bias = scale, bias
