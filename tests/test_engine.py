@@ -700,3 +700,15 @@ def test_linear_weight_grads_are_row_major_and_own_their_memory():
     lin(zerograd.randn(7, 5)).sum().backward()
     for p in (lin.weight, lin.bias):
         assert p.grad._data.flags.c_contiguous and p.grad._data.flags.owndata
+
+
+@pytest.mark.parametrize("shape,k", [((5, 3), 1), ((2, 3, 4), 2), ((7, 1, 4), 1), ((1, 6), 1)])
+def test_leading_sum_matches_numpy(shape, k):
+    """autograd.function.leading_sum (a bias gradient summed over the batch by BLAS)."""
+    from zerograd.autograd.function import leading_sum
+    for dt in (np.float32, np.float64):
+        a = np.random.default_rng(4).standard_normal(shape).astype(dt)
+        got = leading_sum(a, k)
+        assert got.shape == a.shape[k:] and got.dtype == dt
+        np.testing.assert_allclose(got, a.sum(axis=tuple(range(k))),
+                                   rtol=1e-5 if dt == np.float32 else 1e-12, atol=1e-6)

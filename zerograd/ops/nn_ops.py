@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from .. import grad_mode as _gm
-from ..autograd.function import Op
+from ..autograd.function import Op, ones_vector
 from ..tensor import Tensor
 from ._util import binary_arrays, canon_dim, float_data, wrap
 from .elementwise import where_
@@ -38,19 +38,14 @@ REDUCTIONS = ("none", "mean", "sum")
 # product with a vector of ones (whose rounding is BLAS's float accumulation, as torch's row
 # reductions).  Other layouts and dtypes take NumPy's reduce.  (A max has no such shortcut: a
 # halving tree of np.maximum measured slower than ndarray.max.)
-_ONES = {}
-
-
 def _lastsum(a: np.ndarray, k: int = 1) -> np.ndarray:
     """Σ over the last k axes, kept as size-1 axes."""
     n = math.prod(a.shape[a.ndim - k:])
     if a.dtype.kind != "f" or not a.flags.c_contiguous or n < 8 or a.size == 0 or a.ndim < k:
         return np.add.reduce(a, axis=tuple(range(a.ndim - k, a.ndim)), keepdims=True,
                              dtype=a.dtype)
-    ones = _ONES.get((n, a.dtype))
-    if ones is None:
-        ones = _ONES[(n, a.dtype)] = np.ones(n, a.dtype)
-    return np.matmul(a.reshape(-1, n), ones).reshape(a.shape[:a.ndim - k] + (1,) * k)
+    return np.matmul(a.reshape(-1, n), ones_vector(n, a.dtype)).reshape(
+        a.shape[:a.ndim - k] + (1,) * k)
 
 
 def _lastmean(a: np.ndarray, k: int) -> np.ndarray:
