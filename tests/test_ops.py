@@ -411,3 +411,44 @@ def test_broadcast_error_property(op, shapes):
     with pytest.raises(RuntimeError) as ze:
         f(zerograd, zerograd.tensor(a), zerograd.tensor(b))
     assert str(te.value).splitlines()[0] in str(ze.value)
+
+
+BOOL_REFUSALS = {
+    "abs": lambda m, b: m.abs(b),
+    "abs_": lambda m, b: b.clone().abs_(),
+    "relu": lambda m, b: m.relu(b),
+    "relu_": lambda m, b: b.clone().relu_(),
+    "argmax": lambda m, b: m.argmax(b),
+    "argmin_dim": lambda m, b: b.argmin(0),
+    "matmul_1d": lambda m, b: m.matmul(b, b),
+    "matmul_2d1d": lambda m, b: m.matmul(b.reshape(1, 4), b),
+    "matmul_1d2d": lambda m, b: m.matmul(b, b.reshape(4, 1)),
+    "mm": lambda m, b: m.mm(b.reshape(2, 2), b.reshape(2, 2)),
+    "bmm": lambda m, b: m.bmm(b.reshape(1, 2, 2), b.reshape(1, 2, 2)),
+    "addmm": lambda m, b: m.addmm(b.reshape(2, 2), b.reshape(2, 2), b.reshape(2, 2)),
+    "dot": lambda m, b: m.dot(b, b),
+    "mv": lambda m, b: m.mv(b.reshape(1, 4), b),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(BOOL_REFUSALS))
+def test_bool_inputs_refused_as_torch_refuses_them(name):
+    """torch has no bool kernel for abs, relu, argmax/argmin and the matrix products: the same
+    error type and message (bool @ bool used to compute something here)."""
+    f = BOOL_REFUSALS[name]
+    errors = []
+    for m in (zerograd, torch):
+        with pytest.raises(Exception) as e:
+            f(m, m.tensor([True, False, True, True]))
+        errors.append((e.type, str(e.value)))
+    assert errors[0] == errors[1]
+
+
+def test_abs_in_place_matches_abs():
+    x = zerograd.tensor([-1.5, 2.0, -0.0], requires_grad=True)
+    y = x * 1
+    y.abs_()
+    assert y.grad_fn.name() == "AbsBackward0" and y.tolist() == [1.5, 2.0, 0.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [-1.0, 1.0, 0.0]

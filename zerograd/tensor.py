@@ -562,6 +562,7 @@ class Tensor:
     def neg_(self):                 return _inplace.neg_(self)
     def exp_(self):                 return _inplace.exp_(self)
     def sqrt_(self):                return _inplace.sqrt_(self)
+    def abs_(self):                 return _inplace.abs_(self)
     def clamp_(self, min=None, max=None): return _inplace.clamp_(self, min, max)
     def relu_(self):                return _inplace.relu_(self)
     def sigmoid_(self):             return _inplace.sigmoid_(self)

@@ -512,6 +512,8 @@ class Abs(Op):
 
     @staticmethod
     def forward(ctx, a):
+        if a._data.dtype == np.bool_:
+            raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
         ctx.save_for_backward(a)
         return np.abs(a._data)
 
@@ -752,6 +754,8 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, a):
+        if a._data.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         z = _np_relu(a._data)
         ctx.save_for_backward(z)
         return z

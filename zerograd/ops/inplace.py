@@ -265,6 +265,11 @@ def exp_(t):
     return apply_inplace(t, exp)
 
 
+def abs_(t):
+    from . import abs
+    return apply_inplace(t, abs)
+
+
 def sqrt_(t):
     from . import sqrt
     return apply_inplace(t, sqrt)

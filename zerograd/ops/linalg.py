@@ -21,6 +21,12 @@ def _same_dtype(a, b, what="m1", what2="m2"):
                            f"{_short(a)} != {_short(b)}. Fix: convert one, e.g. b.to(a.dtype).")
 
 
+def _no_bool(x, kernel):
+    """torch has no bool kernel for its matrix products (bool @ bool): the same error."""
+    if x.dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _short(t):
     return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
             "int32": "int", "bfloat16": "c10::BFloat16"}.get(t.dtype.name, t.dtype.name)
@@ -73,6 +79,7 @@ class Mm(Op):
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x"
                                f"{x.shape[1]} and {y.shape[0]}x{y.shape[1]})")
         _same_dtype(a, b)
+        _no_bool(x, "addmm_impl_cpu_")
         ctx.save_for_backward(a, b)
         return x @ y
 
@@ -102,6 +109,7 @@ class Mv(Op):
         if x.dtype != y.dtype:
             raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
                                f"{_scalar_name(a)}, {_scalar_name(v)}, and {_scalar_name(a)}")
+        _no_bool(x, "addmv_impl_cpu")
         ctx.save_for_backward(a, v)
         return x @ y
 
@@ -128,6 +136,7 @@ class Dot(Op):
         if x.dtype != y.dtype:
             raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                                f"{_scalar_name(a)} and {_scalar_name(b)}")
+        _no_bool(x, "dot")
         ctx.save_for_backward(a, b)
         return np.asarray(x @ y)
 
@@ -152,6 +161,7 @@ class Bmm(Op):
         if x.dtype != y.dtype:
             raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found "
                                f"{_scalar_name(b)}")
+        _no_bool(x, "bmm")
         ctx.save_for_backward(a, b)
         return np.matmul(x, y)
 
@@ -189,7 +199,8 @@ class Addmm(Op):
         if c._data.dtype != y.dtype:
             raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                                f"{_scalar_name(c)} and {_scalar_name(b)}")
-        if x.dtype.kind in "iub":          # integral: torch casts beta and alpha to the dtype
+        _no_bool(x, "addmm_impl_cpu_")
+        if x.dtype.kind in "iu":           # integral: torch casts beta and alpha to the dtype
             beta, alpha = int(beta), int(alpha)
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha

@@ -378,6 +378,8 @@ def argmin(a, dim=None, keepdim=False):
 
 def _arg(a, dim, keepdim, f):
     x = a._data
+    if x.dtype == np.bool_:
+        raise RuntimeError(f"{f.__name__}(): does not support bool input")
     if dim is None and x.size == 0:
         raise IndexError(f"{f.__name__}(): Expected reduction dim to be specified for "
                          "input.numel() == 0.")
