@@ -237,10 +237,26 @@ def test_mixed_key_graph_as_torch():
 
 
 @requires_torch
-@pytest.mark.xfail(strict=True, reason="core difference (ops/indexing.py getitem): torch accepts "
-                   "several ellipses (x[..., ...] is x); zerograd raises IndexError")
-def test_two_ellipses_as_torch():
-    assert tuple(zerograd.ones(3, 4)[..., ...].shape) == (3, 4)
+@pytest.mark.parametrize("key", [(Ellipsis, Ellipsis), (Ellipsis, 0, Ellipsis),
+                                 (0, Ellipsis, Ellipsis), (Ellipsis, None, Ellipsis)])
+def test_two_ellipses_as_torch(key):
+    """torch accepts several ellipses; each skips the dims no index names (x[..., ...] is x)."""
+    got = [L.arange(24).reshape(2, 3, 4)[key].tolist() for L in (zerograd, torch)]
+    assert got[0] == got[1]
+
+
+@requires_torch
+def test_an_index_after_a_second_ellipsis_is_an_index_error():
+    for key in ((Ellipsis, Ellipsis, 1), (slice(1, None), Ellipsis, Ellipsis, None)):
+        for L in (zerograd, torch):              # no dim is left after the second '...'
+            with pytest.raises(IndexError):
+                L.arange(24).reshape(2, 3, 4)[key]
+    msgs = []
+    for L in (zerograd, torch):
+        with pytest.raises(IndexError) as e:
+            L.arange(24).reshape(2, 3, 4)[1:, ..., ..., None]
+        msgs.append(str(e.value))
+    assert msgs[0] == msgs[1]
 
 
 @requires_torch

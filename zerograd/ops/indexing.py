@@ -312,13 +312,17 @@ def getitem(a: Tensor, key):
     n_consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
     if n_consumed > a.ndim:
         raise IndexError(f"too many indices for tensor of dimension {a.ndim}")
-    if sum(1 for k in key if k is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
     out, dim, recorded = a, 0, False
     for k in key:
-        if k is Ellipsis:
+        if k is Ellipsis:       # (each one skips the unindexed dims, as torch: x[..., ...] is x)
             dim += a.ndim - n_consumed
+        elif k is not None and dim >= out.ndim:
+            raise IndexError(f"too many indices for tensor of dimension {a.ndim} (only the "
+                             "first '...' stands for dimensions; index after it, not after a second)")
         elif k is None:
+            if dim > out.ndim:      # (after a second '...')
+                raise IndexError(f"Dimension out of range (expected to be in range of "
+                                 f"[{-out.ndim - 1}, {out.ndim}], but got {dim})")
             out = Unsqueeze.apply(out, dim)
             dim += 1
             recorded = True
