@@ -452,3 +452,22 @@ def test_abs_in_place_matches_abs():
     assert y.grad_fn.name() == "AbsBackward0" and y.tolist() == [1.5, 2.0, 0.0]
     y.sum().backward()
     assert x.grad.tolist() == [-1.0, 1.0, 0.0]
+
+
+@requires_torch
+def test_number_mod_tensor_as_torch():
+    """number % tensor: the number is a weak scalar (7.5 % int tensor is float32), and torch has
+    no derivative for it: a NotImplemented node whose backward raises."""
+    for L in (zerograd, torch):
+        assert (7.5 % L.tensor([2, 3])).dtype is L.float32
+        assert (7 % L.tensor([2, 3])).tolist() == [1, 1]
+    errors = []
+    for L in (zerograd, torch):
+        x = L.tensor([2.0, 3.0], requires_grad=True)
+        y = 7.5 % x
+        assert y.grad_fn.name() == "torch::autograd::NotImplemented"
+        assert repr(y).endswith("grad_fn=<NotImplemented>)")
+        with pytest.raises(RuntimeError) as e:
+            y.sum().backward()
+        errors.append(str(e.value))
+    assert errors[0] == errors[1]

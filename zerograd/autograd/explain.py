@@ -64,6 +64,9 @@ RULES = {
              saved="self other", shape="bcast"),
     "DivRounding": R("self other", "div(self, other, rounding_mode)  (trunc/floor)",
                      "zeros_like(grad)", "zeros_like(grad)", shape="bcast"),
+    "RemainderNumber": R("self other", "self % other  (self a number)",
+                         "not differentiable (backward raises)",
+                         "not differentiable (backward raises)", shape="bcast"),
     "FloorDivide": R("self other", "floor(self / other)", "not differentiable (backward raises)",
                      "not differentiable (backward raises)", shape="bcast"),
     "Pow": R("self", "self ** exponent  (exponent a number)",
@@ -531,8 +534,8 @@ def formula(node):
     if isinstance(own, str):
         return own if own.startswith(name) else f"{name}: {own}"
     if type(node) is AccumulateGrad:
-        return ("AccumulateGrad: variable.grad += grad  (the first gradient is stored as a copy; "
-                "later ones are added in place)")
+        return ("AccumulateGrad: variable.grad += grad  (the first gradient is stored - a copy "
+                "unless nothing else holds it; later ones are added in place)")
     if type(node) is GraphRoot:
         return "GraphRoot: grad = the seed (1 for a scalar, else the gradient= passed to backward)"
     if not _is_builtin(node):

@@ -79,17 +79,24 @@ def floor_divide(a, b):
     from .elementwise import FloorDivide
     if not isinstance(a, Tensor):
         a = Tensor._make(np.asarray(a), False, None, 0)
-    out = FloorDivide.apply(a, b)
+    return _not_implemented_node(FloorDivide.apply(a, b))
+
+
+def _not_implemented_node(out):
+    """torch's NotImplemented node lists only the inputs that require grad."""
     node = out.grad_fn
-    if node is not None:    # torch's NotImplemented node lists only the inputs requiring grad
+    if node is not None:
         node.next_functions = tuple(e for e in node.next_functions if e[0] is not None)
     return out
 
 
 def remainder(a, b):
-    """a % b, the sign of b (Python's); differentiable (RemainderBackward0/1, as torch)."""
-    from .elementwise import Remainder, RemainderScalar
-    if not isinstance(a, Tensor):       # number % tensor
+    """a % b, the sign of b (Python's); differentiable (RemainderBackward0/1, as torch) except
+    number % tensor, which torch records with a node whose backward raises."""
+    from .elementwise import Remainder, RemainderNumber, RemainderScalar
+    if not isinstance(a, Tensor):       # number % tensor: the number is a weak scalar
+        if isinstance(b, Tensor):
+            return _not_implemented_node(RemainderNumber.apply(a, b))
         a = Tensor._make(np.asarray(a), False, None, 0)
     if isinstance(b, Tensor):
         return Remainder.apply(a, b)

@@ -302,6 +302,21 @@ class Remainder(Op):
         return (g if need[0] else None), (-g * DivRounding.apply(a, b, "floor") if need[1] else None)
 
 
+class RemainderNumber(Op):
+    """z = c % b  (c a number): torch records a node whose backward raises (it has no derivative
+    for remainder(Scalar, Tensor))"""
+    node_name = "NotImplemented"                  # (its class name; name() says:)
+    torch_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, c, b):
+        return _bin(np.remainder, c, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
 class RemainderScalar(Op):
     """z = a % c  (c a number)      da = g"""
     node_name = "RemainderBackward0"
@@ -318,7 +333,8 @@ class RemainderScalar(Op):
 
 class FloorDivide(Op):
     """z = floor(a / b)      no derivative: torch records a node whose backward raises"""
-    node_name = "torch::autograd::NotImplemented"
+    node_name = "NotImplemented"                  # (its class name; name() says:)
+    torch_name = "torch::autograd::NotImplemented"
 
     @staticmethod
     def forward(ctx, a, b):
