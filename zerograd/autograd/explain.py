@@ -575,8 +575,8 @@ def explain(node, out=None, params=None) -> str:
         name = pnames.get(id(v))
         add(f"  leaf      {fmt_meta((v._data.shape, v._data.dtype))}"
             + (f"  '{name}'" if name else ""))
-        add("  writes    leaf.grad: stored as a copy the first time, added in place after "
-            "(out of place under create_graph)")
+        add("  writes    leaf.grad: stored the first time (a copy unless nothing else holds "
+            "the gradient), added in place after (out of place under create_graph)")
         g = v._grad
         now = "None" if g is None else fmt_meta((g._data.shape, g._data.dtype))
         add(f"  now       .grad is {now}")
