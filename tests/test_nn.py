@@ -824,3 +824,32 @@ def test_vector_to_parameters():
     assert m.bias.tolist() == [6.0, 7.0]
     with pytest.raises(TypeError, match="expected torch.Tensor"):
         znn.utils.vector_to_parameters([1.0], m.parameters())
+
+
+PAD_MODULES = [("ConstantPad1d", (2, 3.5)), ("ConstantPad2d", ((1, 2, 0, -1), 0.5)),
+               ("ConstantPad3d", (1, -2.0)), ("ZeroPad1d", ((1, 2),)), ("ZeroPad2d", (1,)),
+               ("ZeroPad3d", ((0, 1, 1, 0, 2, 1),)), ("ReflectionPad1d", (2,)),
+               ("ReflectionPad2d", ((1, 1, 2, 0),)), ("ReflectionPad3d", (1,)),
+               ("ReplicationPad1d", ((0, 2),)), ("ReplicationPad2d", (2,)),
+               ("ReplicationPad3d", ((1, 0, 0, 2, 1, 1),)), ("CircularPad1d", (1,)),
+               ("CircularPad2d", ((2, 0, 1, 1),)), ("CircularPad3d", (1,))]
+
+
+@requires_torch
+@pytest.mark.parametrize("name,args", PAD_MODULES, ids=[n for n, _ in PAD_MODULES])
+def test_padding_modules_as_torch(name, args):
+    k = int(name[-2])
+    x = np.random.default_rng(2).standard_normal((2, 2, 3, 4, 5)[:k + 2])
+    r = None
+    out = []
+    for lib in (zerograd, torch):
+        m = getattr(lib.nn, name)(*args)
+        t = lib.tensor(x, requires_grad=True)
+        y = m(t)
+        if r is None:
+            r = np.random.default_rng(3).standard_normal(tuple(y.shape))
+        (y * lib.tensor(r)).sum().backward()
+        out.append((repr(m), y.detach().numpy(), t.grad.numpy(), y.grad_fn.name()))
+    assert out[0][0] == out[1][0] and out[0][3] == out[1][3]
+    np.testing.assert_allclose(out[0][1], out[1][1])
+    np.testing.assert_allclose(out[0][2], out[1][2])

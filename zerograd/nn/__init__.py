@@ -10,4 +10,5 @@ from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout,  # 
                       Module, ModuleDict, ModuleList, MSELoss, MultiheadAttention, NLLLoss,
                       ReLU, RMSNorm, Sequential, Sigmoid, SiLU, SmoothL1Loss, Softmax, Tanh,
                       Unflatten)
+from .modules.padding import *  # noqa: F401,F403  (ConstantPad1d ... CircularPad3d)
 from .parameter import Buffer, Parameter  # noqa: F401

@@ -190,12 +190,18 @@ def one_hot(tensor, num_classes=-1):
     return wrap((a[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
+_PAD_COMBOS = ("Supported combinations for non-constant padding:\n"
+               "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+               "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+               "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+
+
 def pad(input, pad, mode="constant", value=None):
     """Pad (or, with negative amounts, crop) the last len(pad)//2 dims: pad = (left, right) of
-    the last dim, then of the one before, ...  Only mode='constant' is supported."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad mode '{mode}' is not supported by zerograd (only "
-                                  "'constant')")
+    the last dim, then of the one before, ...  mode: 'constant' (with `value`), 'reflect'
+    (mirror without repeating the edge), 'replicate' (repeat the edge), 'circular' (wrap)."""
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
@@ -203,7 +209,38 @@ def pad(input, pad, mode="constant", value=None):
         raise RuntimeError(f"Padding length should be less than or equal to two times the input "
                            f"dimension but got padding length {len(pad)} and input of dimension "
                            f"{input.dim()}")
+    if mode != "constant":
+        return _index_pad(input, pad, mode, value)
     return _nn.ConstantPadNd.apply(input, pad, 0 if value is None else value)
+
+
+def _index_pad(input, pad, mode, value):
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    k, nd = len(pad) // 2, input.dim()
+    if k not in (1, 2, 3) or nd not in (k + 1, k + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {nd}D input "
+                                  f"tensor.\n{_PAD_COMBOS}")
+    shape = list(input.shape)
+    for i in range(k):
+        d = nd - 1 - i
+        lo, hi = pad[2 * i], pad[2 * i + 1]
+        n = shape[d]
+        if n == 0 or (nd == k + 2 and shape[1] == 0):
+            raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly "
+                               f"0 batch size and other non-zero dimensions for input, but got: "
+                               f"{shape}")
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the "
+                               f"corresponding input dimension, but got: padding ({lo}, {hi}) at "
+                               f"dimension {d} of input {shape}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if n + lo + hi < 0 or (mode == "circular" and n + min(lo, 0) + min(hi, 0) <= 0):
+            raise RuntimeError(f"The input size {n}, plus negative padding {lo} and {hi} resulted "
+                               f"in a negative output size, which is invalid. Check dimension "
+                               f"{d} of your input.")
+    return _nn.index_pad_op(mode, k).apply(input, mode, pad)
 
 
 # ------------------------------------------------------------------------------------------------
