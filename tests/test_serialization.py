@@ -351,3 +351,21 @@ def test_loading_never_unpickles(tmp_path):
     bad.write_bytes(pickle.dumps({"a": 1}))
     with pytest.raises(RuntimeError, match="is not a valid checkpoint"):
         zerograd.load(bad)
+
+
+def test_the_same_checkpoint_is_the_same_bytes_in_every_process(tmp_path):
+    """safetensors writes its header in hash-map order (it changes per process); zerograd sorts it,
+    so saving the same state twice gives identical files (checksums of runs can be compared)."""
+    code = ("import sys, zerograd as zg; zg.manual_seed(0); "
+            "m = zg.nn.Sequential(zg.nn.Linear(4, 3), zg.nn.LayerNorm(3)); "
+            "opt = zg.optim.AdamW(m.parameters()); "
+            "zg.save({'model': m.state_dict(), 'optim': opt.state_dict(), 'step': 7}, sys.argv[1])")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    files = []
+    for i in range(3):
+        path = tmp_path / f"c{i}.safetensors"
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True,
+                       env=dict(os.environ, PYTHONPATH=root))
+        files.append(path.read_bytes())
+    assert files[0] == files[1] == files[2]
+    assert zerograd.load(tmp_path / "c0.safetensors")["step"] == 7

@@ -168,7 +168,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=None,
                 _CRC_KEY: _crc32(arrays, sorted(arrays))}
 
     if hasattr(f, "write"):                      # a file object: no atomicity to offer
-        f.write(st_save(arrays, metadata=metadata))
+        data = bytearray(st_save(arrays, metadata=metadata))
+        _sort_header(data)
+        f.write(bytes(data))
         return
     path = os.fspath(f)
     directory = os.path.dirname(os.path.abspath(path))
@@ -176,6 +178,11 @@ def save(obj, f, pickle_module=None, pickle_protocol=None,
     try:
         st_save_file(arrays, tmp, metadata=metadata)
         with open(tmp, "rb+") as fh:             # flush the bytes to the disk before the rename
+            head = bytearray(fh.read(8))
+            head += fh.read(int.from_bytes(head[:8], "little"))
+            if _sort_header(head):
+                fh.seek(0)
+                fh.write(head)
             os.fsync(fh.fileno())
         os.replace(tmp, path)                    # atomic: readers see the old or the new file
     except BaseException:
@@ -185,6 +192,22 @@ def save(obj, f, pickle_module=None, pickle_protocol=None,
             pass
         raise
     _fsync_directory(directory)                  # make the rename itself durable
+
+
+def _sort_header(data: bytearray) -> bool:
+    """Rewrite the JSON header at the start of safetensors bytes `data` with its keys sorted, in
+    place and at the same length.  The safetensors library writes the header's entries in
+    hash-map order, which changes from one process to the next; sorted, the same checkpoint
+    is the same bytes every time.  False (nothing changed) if it would not fit exactly."""
+    n = int.from_bytes(data[:8], "little")
+    raw = bytes(data[8:8 + n])
+    header = json.loads(raw)
+    text = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    new = text.encode("utf-8")
+    if len(new) > n or json.loads(new) != header:
+        return False
+    data[8:8 + n] = new + b" " * (n - len(new))    # safetensors pads its header with spaces
+    return True
 
 
 def _fsync_directory(directory: str) -> None:
