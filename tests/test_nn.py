@@ -582,6 +582,13 @@ MHA_CASES = [
     (False, 6, {"key_padding_mask": "kpm"}),
     (True, 6, {"attn_mask": "float3d", "need_weights": False}),
     (False, None, {"attn_mask": "causal_float", "is_causal": True, "need_weights": False}),
+    (False, None, {"module": {"add_bias_kv": True}}),
+    (True, None, {"module": {"add_zero_attn": True}, "attn_mask": "causal_bool",
+                  "key_padding_mask": "kpm"}),
+    (False, 6, {"module": {"add_bias_kv": True, "add_zero_attn": True}, "attn_mask": "float3d",
+                "key_padding_mask": "kpm", "average_attn_weights": False}),
+    (True, None, {"module": {"add_bias_kv": True}, "attn_mask": "causal_float",
+                  "need_weights": False}),
 ]
 
 
@@ -596,11 +603,15 @@ def test_multihead_attention_parity(batch_first, kdim, spec):
         "kpm": lambda: np.array([[False] * S, [False] * (S - 2) + [True] * 2, [False] * S]),
         "float3d": lambda: RNG.standard_normal((N * H, L, S)),
     }
+    spec = dict(spec)
+    mk = spec.pop("module", {})                         # add_bias_kv / add_zero_attn
     kw = {k: (make[v]() if isinstance(v, str) else v) for k, v in spec.items()}
     if kw.get("is_causal"):
         kw["attn_mask"] = np.where(np.triu(np.ones((L, L), bool), 1), -np.inf, 0.0)
-    zm = znn.MultiheadAttention(E, H, batch_first=batch_first, kdim=kdim, vdim=kdim).double()
-    tm = torch.nn.MultiheadAttention(E, H, batch_first=batch_first, kdim=kdim, vdim=kdim).double()
+    zm = znn.MultiheadAttention(E, H, batch_first=batch_first, kdim=kdim, vdim=kdim, **mk).double()
+    tm = torch.nn.MultiheadAttention(E, H, batch_first=batch_first, kdim=kdim, vdim=kdim,
+                                     **mk).double()
+    assert [n for n, _ in zm.named_parameters()] == [n for n, _ in tm.named_parameters()]
     _copy_weights(zm, tm, torch)
     src = L if kw.get("is_causal") else S
     qs = (N, L, E) if batch_first else (L, N, E)

@@ -18,6 +18,7 @@ from ..ops import nn_ops as _nn
 from ..ops._util import wrap
 from ..ops.creation import _rng
 from ..ops.elementwise import Mul
+from ..ops.join import cat
 
 __all__ = [
     "linear", "relu", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
@@ -430,6 +431,13 @@ def _fused_attention(q, k, v, attn_mask, dropout_p, is_causal, scale):
     return _nn.Attention.apply(q, k, v, bias, scale)
 
 
+def _one_more_key(mask):
+    """An additive mask (or None) with one more key column, not masked (0)."""
+    if mask is None:
+        return None
+    return np.concatenate([mask, np.zeros(mask.shape[:-1] + (1,), mask.dtype)], axis=-1)
+
+
 def _canonical_mask(mask, name, dtype):
     """None, a bool mask (True = masked out) or a float mask -> None or an additive float array."""
     if mask is None:
@@ -452,10 +460,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     project q, k, v; split E into heads; softmax(q kᵀ/sqrt(d) + mask) v; merge heads; project.
     Masks: attn_mask (L, S) or (N·heads, L, S), key_padding_mask (N, S); bool True = masked out,
     float = added.  Returns (output, weights averaged over heads if asked, or None)."""
-    if bias_k is not None or bias_v is not None or add_zero_attn or static_k is not None \
-            or static_v is not None:
-        raise NotImplementedError("add_bias_kv, add_zero_attn and static_k/v are not supported "
-                                  "by zerograd")
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError("static_k/static_v are not supported by zerograd (pass the "
+                                  "keys and values as key= and value= instead)")
     if query.dim() not in (2, 3):
         raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received "
                              f"{query.dim()}-D query tensor")
@@ -504,15 +511,26 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     bs = (None,) * 3 if in_proj_bias is None else \
         tuple(in_proj_bias[i * embed_dim:(i + 1) * embed_dim] for i in range(3))
     q, k, v = (linear(x, w, b) for x, w, b in zip((query, key, value), ws, bs))
+    if kpm is not None and kpm.shape != (bsz, src_len):
+        raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
+                             f"{tuple(kpm.shape)}")
+
+    if bias_k is not None and bias_v is not None:       # add_bias_kv: one more key and value
+        k = cat([k, bias_k.repeat(1, bsz, 1)])
+        v = cat([v, bias_v.repeat(1, bsz, 1)])
+        mask, kpm, src_len = _one_more_key(mask), _one_more_key(kpm), src_len + 1
+    elif bias_k is not None or bias_v is not None:
+        raise AssertionError("bias_k and bias_v must both be given, or neither")
 
     # heads: (L, N, E) -> (N·heads, L, head_dim)
     q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
     k = k.reshape(src_len, bsz * num_heads, head_dim).transpose(0, 1)
     v = v.reshape(src_len, bsz * num_heads, head_dim).transpose(0, 1)
+    if add_zero_attn:                                   # and a zero key and value
+        zeros = wrap(np.zeros((bsz * num_heads, 1, head_dim), dtype))
+        k, v = cat([k, zeros], dim=1), cat([v, zeros], dim=1)
+        mask, kpm, src_len = _one_more_key(mask), _one_more_key(kpm), src_len + 1
     if kpm is not None:
-        if kpm.shape != (bsz, src_len):
-            raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
-                                 f"{tuple(kpm.shape)}")
         kpm = np.broadcast_to(kpm[:, None, None, :], (bsz, num_heads, 1, src_len)).reshape(
             bsz * num_heads, 1, src_len)
         mask = kpm if mask is None else mask + kpm
