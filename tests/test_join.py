@@ -538,3 +538,106 @@ def test_top_level_and_methods_exist_as_in_torch():
     for name in ("repeat", "tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll", "tril",
                  "triu", "cumsum", "cumprod", "sort", "argsort", "msort", "topk", "kthvalue"):
         assert hasattr(torch.Tensor, name) and hasattr(zerograd.Tensor, name), name
+
+
+# ---- scatter_reduce -------------------------------------------------------------------------
+
+SR_INDEX = np.array([[0, 1, 2, 0], [0, 2, 0, 0]])
+
+
+def _sr_data(dtype, rng):
+    x = rng.standard_normal((3, 4)) * 3
+    s = rng.standard_normal((2, 4)) * 3
+    x[0, 0] = 0.0                       # a zero in self and one in src (prod's special case)
+    s[1, 1] = 0.0
+    s[1, 3] = s[0, 3]                   # a tie between two src values (amax/amin share)
+    if dtype == "int64":
+        return np.round(x).astype(np.int64), np.round(s).astype(np.int64)
+    return x, s
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin", "max"])
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("dtype", ["float64", "int64"])
+def test_scatter_reduce_as_torch(reduce, include_self, dtype):
+    x0, s0 = _sr_data(dtype, np.random.default_rng(5))
+    res = []
+    for L in (zerograd, torch):
+        grad = dtype == "float64" and reduce != "max"   # (torch's backward rejects the alias)
+        x, s = L.tensor(x0, requires_grad=grad), L.tensor(s0, requires_grad=grad)
+        y = x.scatter_reduce(0, L.tensor(SR_INDEX), s, reduce, include_self=include_self)
+        out = [y.detach().numpy()]
+        if grad:
+            (y * L.tensor(np.arange(12.0).reshape(3, 4))).sum().backward()
+            out += [x.grad.numpy(), s.grad.numpy(), y.grad_fn.name()]
+        res.append(out)
+    for a, b in zip(*res):
+        if isinstance(a, str):
+            assert a == b
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_gradcheck(reduce, include_self):
+    rng = np.random.default_rng(6)
+    x = zerograd.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    s = zerograd.tensor(rng.standard_normal((2, 4)), requires_grad=True)
+    idx = zerograd.tensor(SR_INDEX)
+    f = lambda a, b: a.scatter_reduce(0, idx, b, reduce, include_self=include_self)  # noqa: E731
+    assert zerograd.autograd.gradcheck(f, (x, s))
+    if reduce in ("sum", "mean"):
+        assert zerograd.autograd.gradgradcheck(f, (x, s))
+    else:                                 # said plainly, not computed wrong
+        y = f(x, s).sum()
+        with pytest.raises(RuntimeError, match="double backward is not supported"):
+            zerograd.autograd.grad(y, (x, s), create_graph=True)
+
+
+def test_scatter_reduce_excluded_self_is_no_tie():
+    """A self value left out (include_self=False) does not share the gradient with the src value
+    it equals (torch 2.13 splits it between them although self got no gradient)."""
+    x = zerograd.tensor([0.0, 5.0], requires_grad=True)
+    s = zerograd.tensor([0.0, -1.0], requires_grad=True)
+    y = x.scatter_reduce(0, zerograd.tensor([0, 0]), s, "amax", include_self=False)
+    y.sum().backward()
+    assert y.tolist() == [0.0, 5.0] and x.grad.tolist() == [0.0, 1.0]
+    assert s.grad.tolist() == [1.0, 0.0]
+
+
+@requires_torch
+def test_scatter_reduce_errors_as_torch():
+    for call in (lambda L: L.zeros(3, 4).scatter_reduce(0, L.tensor(SR_INDEX), L.ones(2, 4), "foo"),
+                 lambda L: L.zeros(3, 4).scatter_reduce(0, L.tensor(SR_INDEX), 1.0, "sum")):
+        errs = []
+        for L in (zerograd, torch):
+            with pytest.raises(Exception) as e:
+                call(L)
+            errs.append((e.type, str(e.value)))
+        assert errs[0] == errs[1]
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_scatter_with_reduce_as_torch():
+    """The older scatter(..., reduce='add'|'multiply'): values as torch, its NotImplemented node
+    and the error its backward raises."""
+    got = []
+    for L in (zerograd, torch):
+        x = L.zeros(3, 4, requires_grad=True)
+        idx = L.tensor([[0, 1, 2, 0], [0, 2, 0, 0]])
+        ys = [x.scatter(0, idx, 2.0, reduce="add"),
+              (x + 1).scatter(0, idx, L.full((2, 4), 3.0), reduce="multiply"),
+              L.ones(3, 4).scatter(0, idx, value=3.0, reduce="multiply"),
+              L.ones(3, 4).scatter_(0, idx, 3.0, reduce="add")]
+        out = [(y.grad_fn.name() if y.grad_fn is not None else None, y.tolist()) for y in ys]
+        for call in (lambda: L.zeros(3, 4).scatter(0, idx, 2.0, reduce="foo"),
+                     lambda: ys[0].sum().backward()):
+            with pytest.raises(RuntimeError) as e:
+                call()
+            out.append(str(e.value))
+        got.append(out)
+    assert got[0] == got[1]

@@ -40,7 +40,7 @@ from .ops.join import (argsort, argwhere, atleast_1d, atleast_2d, cat, concat, c
                        constant_pad_nd, cumprod, cumsum, einsum, flip, fliplr, flipud, gather,
                        hstack, index_add, index_copy, index_fill, index_select, kthvalue,
                        masked_fill, masked_scatter, masked_select, msort, nonzero, repeat_interleave,
-                       roll, row_stack, scatter, scatter_add, sort, stack, take_along_dim, tile,
+                       roll, row_stack, scatter, scatter_add, scatter_reduce, sort, stack, take_along_dim, tile,
                        topk, tril, triu, vstack)
 from . import autograd  # noqa: E402
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401

@@ -692,6 +692,8 @@ class Tensor:
     def gather(self, dim, index, *, sparse_grad=False): return _ops.gather.gather(self, dim, index)
     def scatter(self, dim, index, src=None, *, value=None, reduce=None): return _ops.gather.scatter(self, dim, index, src, value=value, reduce=reduce)
     def scatter_add(self, dim, index, src): return _ops.gather.scatter_add(self, dim, index, src)
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return _ops.gather.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
     def index_select(self, dim, index): return _ops.gather.index_select(self, dim, index)
     def index_add(self, dim, index, source, *, alpha=1): return _ops.gather.index_add(self, dim, index, source, alpha=alpha)
     def index_copy(self, dim, index, source): return _ops.gather.index_copy(self, dim, index, source)

@@ -67,6 +67,15 @@ RULES = {
     "RemainderNumber": R("self other", "self % other  (self a number)",
                          "not differentiable (backward raises)",
                          "not differentiable (backward raises)", shape="bcast"),
+    "ScatterReduce": R("self src", "self.scatter_reduce(dim, index, src, reduce, include_self)",
+                       "sum: grad (0 where self is left out); mean: grad / count; prod: grad * "
+                       "result / self; amax/amin: grad shared evenly by the values equal to result",
+                       "sum: grad.gather(dim, index); mean: (grad / count).gather(dim, index); "
+                       "prod: (grad * result).gather(dim, index) / src; amax/amin: the share of "
+                       "the src values equal to result", saved="self src result"),
+    "ScatterLegacyReduce": R("self src", "self.scatter(dim, index, src, reduce='add'|'multiply')",
+                             "not differentiable (backward raises)",
+                             "not differentiable (backward raises)"),
     "FloorDivide": R("self other", "floor(self / other)", "not differentiable (backward raises)",
                      "not differentiable (backward raises)", shape="bcast"),
     "Pow": R("self", "self ** exponent  (exponent a number)",

@@ -17,9 +17,12 @@ RuntimeError for gather/scatter/index_add/index_select, IndexError for index_fil
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..autograd.function import Op
+from .. import grad_mode as _gm
 from ..tensor import Tensor
 from ._util import canon_dim, wrap
 
@@ -214,6 +217,119 @@ class ScatterAdd(Op):
         return (g if need[0] else None), Gather.apply(g, ctx.dim, index)
 
 
+_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _scatter_reduce_np(x, dim, index, src, reduce, include_self):
+    """(result, scattered mask, count) of torch.scatter_reduce on arrays (x.ndim >= 1)."""
+    key = _gather_key(index, dim)
+    s = src[tuple(slice(0, n) for n in index.shape)]
+    z = x.copy()
+    hit = np.zeros(x.shape, bool)
+    hit[key] = True
+    if not include_self:                     # scattered positions start from the identity
+        if reduce in ("sum", "mean"):
+            ident = 0
+        elif reduce == "prod":
+            ident = 1
+        elif z.dtype.kind == "f":
+            ident = -np.inf if reduce == "amax" else np.inf
+        else:
+            info = np.iinfo(z.dtype)
+            ident = info.min if reduce == "amax" else info.max
+        z[hit] = ident
+    ufunc = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+             "amin": np.minimum}[reduce]
+    ufunc.at(z, key, s)
+    count = None
+    if reduce == "mean":
+        count = np.where(hit & (not include_self), 0, 1).astype(np.int64)
+        np.add.at(count, key, 1)
+        count = np.maximum(count, 1)
+        if z.dtype.kind == "f":
+            z = (z / count).astype(z.dtype)
+        else:
+            z = np.floor_divide(z, count).astype(z.dtype)
+    return z, hit, count
+
+
+class ScatterReduce(Op):
+    """z = a.scatter_reduce(dim, index, src, reduce, include_self)
+    sum: da = g (0 where a is left out),  dsrc = g.gather(dim, index); mean: both over the count;
+    prod: da = g·z/a, dsrc = g·z/src gathered (zeros handled apart); amax/amin: g shared evenly by
+    the elements equal to the result"""
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index, reduce, include_self):
+        z, hit, count = _scatter_reduce_np(a._data, dim, index._data, src._data, reduce,
+                                           include_self)
+        ctx.dim, ctx.reduce, ctx.include_self = dim, reduce, include_self
+        ctx.hit, ctx.count = hit, count
+        ctx.save_for_backward(a, src, index, z)
+        return z
+
+    @staticmethod
+    def np_backward(ctx, g):
+        x, src, index, z = ctx._saved_np()
+        dim, reduce, keep_self = ctx.dim, ctx.reduce, ctx.include_self
+        key = _gather_key(index, dim)
+        s = src[tuple(slice(0, n) for n in index.shape)]
+        out_self = ~ctx.hit | keep_self           # where a's value takes part
+        if reduce == "sum":
+            ga, gs = g * out_self, g[key]
+        elif reduce == "mean":
+            gn = g / ctx.count
+            ga, gs = gn * out_self, gn[key]
+        elif reduce == "prod":
+            ga, gs = _prod_grads(ctx, x, s, key, z, g)
+        else:
+            value = z[key]
+            self_is = (x == z) & out_self
+            src_is = s == value
+            n = self_is.astype(g.dtype)
+            np.add.at(n, key, src_is.astype(g.dtype))
+            share = g / np.maximum(n, 1)
+            ga, gs = share * self_is, share[key] * src_is
+        gsrc = np.zeros(src.shape, g.dtype)
+        gsrc[tuple(slice(0, n) for n in index.shape)] = gs
+        return ga, gsrc
+
+    @staticmethod
+    def backward(ctx, g):
+        if not _gm._state.enabled:               # first order (hooks, anomaly mode)
+            ga, gs = ScatterReduce.np_backward(ctx, g._data)
+            return wrap(ga), wrap(gs)
+        a, src, index, _ = ctx.saved_tensors     # create_graph: sum and mean are linear in g
+        if ctx.reduce not in ("sum", "mean") or tuple(src.shape) != tuple(index.shape):
+            raise RuntimeError(f"scatter_reduce(reduce='{ctx.reduce}'): double backward is not "
+                               "supported by zerograd (only 'sum' and 'mean', with src shaped "
+                               "like index)")
+        if ctx.reduce == "mean":
+            g = g / wrap(ctx.count.astype(g._data.dtype))
+        keep = wrap((~ctx.hit | ctx.include_self).astype(g._data.dtype))
+        return g * keep, Gather.apply(g, ctx.dim, index)
+
+
+def _prod_grads(ctx, x, s, key, z, g):
+    """prod's VJP with zeros: a zero factor's gradient is the product of the others."""
+    dim, keep_self = ctx.dim, ctx.include_self
+    index = key[dim]
+    masked_self = np.where(x == 0, 1, x)
+    msr, _, _ = _scatter_reduce_np(masked_self, dim, index, s, "prod", keep_self)
+    ga = g * msr / masked_self
+    if not keep_self:
+        ga = np.where(ctx.hit, 0, ga)
+    src_zero = s == 0
+    nz = np.zeros(x.shape, g.dtype)
+    np.add.at(nz, key, src_zero.astype(g.dtype))
+    single = src_zero & (nz[key] == 1)
+    masked_src = np.where(single, 1, s)
+    msr2, _, _ = _scatter_reduce_np(x, dim, index, masked_src, "prod", keep_self)
+    gs = np.where(single, (g * msr2)[key], (g * z)[key] / np.where(src_zero, 1, s))
+    return ga, gs
+
+
 def _gather_args(a, dim, index, what, src=None):
     d = canon_dim(dim, a.ndim)
     idx = _check_index_tensor(index, what)
@@ -235,10 +351,28 @@ def _scatter_src(a, src, what):
     return src
 
 
+class ScatterLegacyReduce(Op):
+    """z = a.scatter(dim, index, src or value, reduce='add' | 'multiply')  (no derivative: torch
+    records a node whose backward raises)"""
+    node_name = "NotImplemented"
+    torch_name = "torch::autograd::NotImplemented"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index, reduce):
+        x = a._data
+        s = src._data if isinstance(src, Tensor) else np.full(index._data.shape, src, x.dtype)
+        return _scatter_reduce_np(x, dim, index._data, s, "sum" if reduce == "add" else "prod",
+                                  True)[0]
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::scatter is not implemented")
+
+
 def scatter(a, dim, index, src=None, *, value=None, reduce=None):
     if reduce is not None:
-        raise NotImplementedError("scatter(reduce=...) is not supported by zerograd; use "
-                                  "scatter_add (reduce='add') or index_put")
+        return _scatter_legacy_reduce(a, dim, index, value if src is None else src, reduce)
     if src is None:
         src = value
     if isinstance(src, Tensor):
@@ -247,6 +381,43 @@ def scatter(a, dim, index, src=None, *, value=None, reduce=None):
         return Scatter.apply(a, src, d, index)
     d = _gather_args(a, dim, index, "scatter")
     return ScatterValue.apply(a, d, index, src)
+
+
+def _scatter_legacy_reduce(a, dim, index, src, reduce):
+    if reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    if a.ndim == 0:
+        raise NotImplementedError("scatter(reduce=...) on a 0-d tensor is not supported by zerograd")
+    if isinstance(src, Tensor):
+        _scatter_src(a, src, "scatter")
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will "
+                      "be removed in a future PyTorch release. Use torch.scatter_reduce instead "
+                      "for more reduction options.", UserWarning, stacklevel=3)
+        d = _gather_args(a, dim, index, "scatter", src)
+    else:
+        d = _gather_args(a, dim, index, "scatter")
+    out = ScatterLegacyReduce.apply(a, src, d, index, reduce)
+    node = out.grad_fn
+    if node is not None:                # torch's NotImplemented node lists the inputs needing grad
+        node.next_functions = tuple(e for e in node.next_functions if e[0] is not None)
+    return out
+
+
+def scatter_reduce(a, dim, index, src, reduce, *, include_self=True):
+    """torch.scatter_reduce: reduce ('sum', 'prod', 'mean', 'amax', 'amin') src into a copy of
+    a at the positions index names along dim; include_self=False leaves a's values out there."""
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)     # (torch's aliases)
+    if reduce not in _REDUCES:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_reduce(): argument 'src' (position 3) must be Tensor, not "
+                        f"{type(src).__name__}")
+    if a.ndim == 0:
+        raise NotImplementedError("scatter_reduce on a 0-d tensor is not supported by zerograd")
+    _scatter_src(a, src, "scatter_reduce")
+    d = _gather_args(a, dim, index, "scatter_reduce", src)
+    return ScatterReduce.apply(a, src, d, index, reduce, bool(include_self))
 
 
 def scatter_add(a, dim, index, src):

@@ -26,7 +26,7 @@ from .gather import Scatter
 # the gather family, re-exported so that zerograd/__init__.py takes every name from one place
 from .gather import (argwhere, gather, index_add, index_copy, index_fill,  # noqa: F401
                      index_select, masked_fill, masked_scatter, masked_select, nonzero, scatter,
-                     scatter_add, take_along_dim)
+                     scatter_add, scatter_reduce, take_along_dim)
 
 
 def _nary(cls, n):
@@ -869,7 +869,7 @@ def einsum(*args):
 
 
 __all__ = ["argwhere", "gather", "index_add", "index_copy", "index_fill", "index_select",
-           "masked_fill", "masked_scatter", "masked_select", "nonzero", "scatter", "scatter_add",
+           "masked_fill", "masked_scatter", "masked_select", "nonzero", "scatter", "scatter_add", "scatter_reduce",
            "take_along_dim",                                   # re-exported from gather.py
            "cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "tile",
            "repeat_interleave", "flip", "fliplr", "flipud", "roll", "tril", "triu", "cumsum",
