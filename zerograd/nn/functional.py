@@ -15,6 +15,7 @@ from .. import dtypes as _dt
 from .. import grad_mode as _gm
 from ..ops import addmm, matmul
 from ..ops import nn_ops as _nn
+from ..ops import padding as _pad
 from ..ops._util import wrap
 from ..ops.creation import _rng
 from ..ops.elementwise import Mul
@@ -212,7 +213,14 @@ def pad(input, pad, mode="constant", value=None):
                            f"{input.dim()}")
     if mode != "constant":
         return _index_pad(input, pad, mode, value)
-    return _nn.ConstantPadNd.apply(input, pad, 0 if value is None else value)
+    for i in range(len(pad) // 2):
+        d = input.dim() - 1 - i
+        n = input.shape[d]
+        if n + pad[2 * i] + pad[2 * i + 1] < 0:
+            raise RuntimeError(f"The input size {n}, plus negative padding {pad[2 * i]} and "
+                               f"{pad[2 * i + 1]} resulted in a negative output size, which is "
+                               f"invalid. Check dimension {d} of your input.")
+    return _pad.ConstantPadNd.apply(input, pad, 0 if value is None else value)
 
 
 def _index_pad(input, pad, mode, value):
@@ -241,7 +249,7 @@ def _index_pad(input, pad, mode, value):
             raise RuntimeError(f"The input size {n}, plus negative padding {lo} and {hi} resulted "
                                f"in a negative output size, which is invalid. Check dimension "
                                f"{d} of your input.")
-    return _nn.index_pad_op(mode, k).apply(input, mode, pad)
+    return _pad.index_pad_op(mode, k).apply(input, mode, pad)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -799,7 +799,7 @@ class MaskedScatter(Op):
             sel = MaskedSelect.apply(g, mask)
             numel = int(np.prod(shape))
             if sel._data.size < numel:
-                from .join import constant_pad_nd
+                from .padding import constant_pad_nd
                 sel = constant_pad_nd(sel, (0, numel - sel._data.size), 0)
             ds = sel.reshape(shape)
         return da, ds

@@ -23,6 +23,7 @@ from ..tensor import Tensor
 from . import views as _views
 from ._util import canon_dim, wrap
 from .gather import Scatter
+from .padding import constant_pad_nd  # noqa: F401  (re-exported: zerograd.constant_pad_nd)
 # the gather family, re-exported so that zerograd/__init__.py takes every name from one place
 from .gather import (argwhere, gather, index_add, index_copy, index_fill,  # noqa: F401
                      index_select, masked_fill, masked_scatter, masked_select, nonzero, scatter,
@@ -628,71 +629,6 @@ def kthvalue(a, k, dim=-1, keepdim=False):
     _fresh([a])
     v, i = Kthvalue.apply(a, k, d, bool(keepdim))
     return return_kthvalue(v, i)
-
-
-# ***** constant padding ***********************************************************************
-
-class ConstantPadNd(Op):
-    """z = a padded (or, for negative amounts, cropped) with `value`
-    da = g padded by the negated amounts (the inverse crop)"""
-    arity = 1
-
-    @staticmethod
-    def forward(ctx, a, pad, value):
-        ctx.pad = pad
-        x = a._data
-        nd = len(pad) // 2
-        shape = list(x.shape)
-        src, dst = [slice(None)] * x.ndim, [slice(None)] * x.ndim
-        empty = False
-        for j in range(nd):
-            d = x.ndim - 1 - j
-            lo, hi = pad[2 * j], pad[2 * j + 1]
-            size = x.shape[d]
-            new = size + lo + hi
-            shape[d] = new
-            s0, s1 = max(-lo, 0), size - max(-hi, 0)
-            if s1 <= s0:
-                empty = True
-                continue
-            t0 = max(lo, 0)
-            src[d], dst[d] = slice(s0, s1), slice(t0, t0 + s1 - s0)
-        z = np.full(shape, value, x.dtype) if value != 0 else np.zeros(shape, x.dtype)
-        if not empty:
-            z[tuple(dst)] = x[tuple(src)]
-        return z
-
-    @staticmethod
-    def backward(ctx, g):
-        return ConstantPadNd.apply(g, tuple(-p for p in ctx.pad), 0)
-
-
-def constant_pad_nd(a, pad, value=0):
-    pad = tuple(int(p) for p in pad)
-    if len(pad) % 2:
-        raise RuntimeError("Length of pad must be even but instead it equals " + str(len(pad)))
-    if len(pad) // 2 > a.ndim:
-        raise RuntimeError(f"Length of pad should be no more than twice the number of dimensions "
-                           f"of the input. Pad length is {len(pad)} while the input has {a.ndim} "
-                           "dimensions.")
-    for j in range(len(pad) // 2):
-        d = a.ndim - 1 - j
-        if a._data.shape[d] + pad[2 * j] + pad[2 * j + 1] < 0:
-            raise RuntimeError("narrow(): length must be non-negative.")
-    return ConstantPadNd.apply(a, pad, value)
-
-
-def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch.nn.functional.pad
-    if mode != "constant":
-        raise NotImplementedError(f"pad(mode='{mode}') is not supported by zerograd yet; only "
-                                  "mode='constant'")
-    if len(pad) % 2:
-        raise RuntimeError("Padding length must be divisible by 2")
-    if len(pad) // 2 > input.ndim:
-        raise RuntimeError(f"Padding length should be less than or equal to two times the input "
-                           f"dimension but got padding length {len(pad)} and input of dimension "
-                           f"{input.ndim}")
-    return constant_pad_nd(input, pad, 0 if value is None else value)
 
 
 # ***** einsum *********************************************************************************
