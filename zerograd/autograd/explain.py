@@ -64,6 +64,8 @@ RULES = {
              saved="self other", shape="bcast"),
     "DivRounding": R("self other", "div(self, other, rounding_mode)  (trunc/floor)",
                      "zeros_like(grad)", "zeros_like(grad)", shape="bcast"),
+    "NotDifferentiable": R("inputs", "an op torch records without a derivative",
+                           "not differentiable (backward raises)"),
     "RemainderNumber": R("self other", "self % other  (self a number)",
                          "not differentiable (backward raises)",
                          "not differentiable (backward raises)", shape="bcast"),

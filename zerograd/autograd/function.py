@@ -832,6 +832,27 @@ class Op(Function):
         return t
 
 
+
+class NotDifferentiable(Op):
+    """An op torch records with a `NotImplemented` node whose backward raises: subclasses set
+    `node_name = "NotImplemented"` (the class name torch prints) and `aten`, the operator the
+    error names."""
+    node_name = "NotImplemented"
+    torch_name = "torch::autograd::NotImplemented"
+    aten = None
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(f"derivative for aten::{type(ctx)._fn.aten} is not implemented")
+
+    @staticmethod
+    def record(out):
+        """`out` with its node listing only the inputs that require grad (as torch's does)."""
+        node = out.grad_fn
+        if node is not None:
+            node.next_functions = tuple(e for e in node.next_functions if e[0] is not None)
+        return out
+
 _NO_EDGE = (None, 0)
 
 

@@ -79,15 +79,7 @@ def floor_divide(a, b):
     from .elementwise import FloorDivide
     if not isinstance(a, Tensor):
         a = Tensor._make(np.asarray(a), False, None, 0)
-    return _not_implemented_node(FloorDivide.apply(a, b))
-
-
-def _not_implemented_node(out):
-    """torch's NotImplemented node lists only the inputs that require grad."""
-    node = out.grad_fn
-    if node is not None:
-        node.next_functions = tuple(e for e in node.next_functions if e[0] is not None)
-    return out
+    return FloorDivide.record(FloorDivide.apply(a, b))
 
 
 def remainder(a, b):
@@ -96,7 +88,7 @@ def remainder(a, b):
     from .elementwise import Remainder, RemainderNumber, RemainderScalar
     if not isinstance(a, Tensor):       # number % tensor: the number is a weak scalar
         if isinstance(b, Tensor):
-            return _not_implemented_node(RemainderNumber.apply(a, b))
+            return RemainderNumber.record(RemainderNumber.apply(a, b))
         a = Tensor._make(np.asarray(a), False, None, 0)
     if isinstance(b, Tensor):
         return Remainder.apply(a, b)

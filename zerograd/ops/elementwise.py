@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Op, scalar_operand
+from ..autograd.function import NotDifferentiable, Op, scalar_operand
 from ..tensor import Tensor
 from .. import dtypes as _dt
 from ._util import binary_arrays, check_broadcast, default_float, float_data
@@ -302,19 +302,13 @@ class Remainder(Op):
         return (g if need[0] else None), (-g * DivRounding.apply(a, b, "floor") if need[1] else None)
 
 
-class RemainderNumber(Op):
-    """z = c % b  (c a number): torch records a node whose backward raises (it has no derivative
-    for remainder(Scalar, Tensor))"""
-    node_name = "NotImplemented"                  # (its class name; name() says:)
-    torch_name = "torch::autograd::NotImplemented"
+class RemainderNumber(NotDifferentiable):
+    """z = c % b  (c a number): torch has no derivative for remainder(Scalar, Tensor)"""
+    node_name, aten = "NotImplemented", "remainder"
 
     @staticmethod
     def forward(ctx, c, b):
         return _bin(np.remainder, c, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        raise RuntimeError("derivative for aten::remainder is not implemented")
 
 
 class RemainderScalar(Op):
@@ -331,18 +325,13 @@ class RemainderScalar(Op):
         return g
 
 
-class FloorDivide(Op):
+class FloorDivide(NotDifferentiable):
     """z = floor(a / b)      no derivative: torch records a node whose backward raises"""
-    node_name = "NotImplemented"                  # (its class name; name() says:)
-    torch_name = "torch::autograd::NotImplemented"
+    node_name, aten = "NotImplemented", "floor_divide"
 
     @staticmethod
     def forward(ctx, a, b):
         return _bin(np.floor_divide, a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 class Pow(Op):

@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd.function import Op
+from ..autograd.function import NotDifferentiable, Op
 from .. import grad_mode as _gm
 from ..tensor import Tensor
 from ._util import canon_dim, wrap
@@ -351,11 +351,10 @@ def _scatter_src(a, src, what):
     return src
 
 
-class ScatterLegacyReduce(Op):
+class ScatterLegacyReduce(NotDifferentiable):
     """z = a.scatter(dim, index, src or value, reduce='add' | 'multiply')  (no derivative: torch
     records a node whose backward raises)"""
-    node_name = "NotImplemented"
-    torch_name = "torch::autograd::NotImplemented"
+    node_name, aten = "NotImplemented", "scatter"
     arity = 2
 
     @staticmethod
@@ -364,10 +363,6 @@ class ScatterLegacyReduce(Op):
         s = src._data if isinstance(src, Tensor) else np.full(index._data.shape, src, x.dtype)
         return _scatter_reduce_np(x, dim, index._data, s, "sum" if reduce == "add" else "prod",
                                   True)[0]
-
-    @staticmethod
-    def backward(ctx, g):
-        raise RuntimeError("derivative for aten::scatter is not implemented")
 
 
 def scatter(a, dim, index, src=None, *, value=None, reduce=None):
@@ -396,11 +391,7 @@ def _scatter_legacy_reduce(a, dim, index, src, reduce):
         d = _gather_args(a, dim, index, "scatter", src)
     else:
         d = _gather_args(a, dim, index, "scatter")
-    out = ScatterLegacyReduce.apply(a, src, d, index, reduce)
-    node = out.grad_fn
-    if node is not None:                # torch's NotImplemented node lists the inputs needing grad
-        node.next_functions = tuple(e for e in node.next_functions if e[0] is not None)
-    return out
+    return NotDifferentiable.record(ScatterLegacyReduce.apply(a, src, d, index, reduce))
 
 
 def scatter_reduce(a, dim, index, src, reduce, *, include_self=True):
