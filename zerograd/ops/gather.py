@@ -265,24 +265,23 @@ class ScatterReduce(Op):
         z, hit, count = _scatter_reduce_np(a._data, dim, index._data, src._data, reduce,
                                            include_self)
         ctx.dim, ctx.reduce, ctx.include_self = dim, reduce, include_self
-        ctx.hit, ctx.count = hit, count
-        ctx.save_for_backward(a, src, index, z)
+        ctx.save_for_backward(a, src, index, z, hit, count)    # (released with the node)
         return z
 
     @staticmethod
     def np_backward(ctx, g):
-        x, src, index, z = ctx._saved_np()
+        x, src, index, z, hit, count = ctx._saved_np()
         dim, reduce, keep_self = ctx.dim, ctx.reduce, ctx.include_self
         key = _gather_key(index, dim)
         s = src[tuple(slice(0, n) for n in index.shape)]
-        out_self = ~ctx.hit | keep_self           # where a's value takes part
+        out_self = ~hit | keep_self               # where a's value takes part
         if reduce == "sum":
             ga, gs = g * out_self, g[key]
         elif reduce == "mean":
-            gn = g / ctx.count
+            gn = g / count
             ga, gs = gn * out_self, gn[key]
         elif reduce == "prod":
-            ga, gs = _prod_grads(ctx, x, s, key, z, g)
+            ga, gs = _prod_grads(dim, keep_self, hit, x, s, key, z, g)
         else:
             value = z[key]
             self_is = (x == z) & out_self
@@ -300,26 +299,25 @@ class ScatterReduce(Op):
         if not _gm._state.enabled:               # first order (hooks, anomaly mode)
             ga, gs = ScatterReduce.np_backward(ctx, g._data)
             return wrap(ga), wrap(gs)
-        a, src, index, _ = ctx.saved_tensors     # create_graph: sum and mean are linear in g
+        a, src, index, _, hit, count = ctx.saved_tensors   # create_graph: sum, mean linear in g
         if ctx.reduce not in ("sum", "mean") or tuple(src.shape) != tuple(index.shape):
             raise RuntimeError(f"scatter_reduce(reduce='{ctx.reduce}'): double backward is not "
                                "supported by zerograd (only 'sum' and 'mean', with src shaped "
                                "like index)")
         if ctx.reduce == "mean":
-            g = g / wrap(ctx.count.astype(g._data.dtype))
-        keep = wrap((~ctx.hit | ctx.include_self).astype(g._data.dtype))
+            g = g / wrap(count._data.astype(g._data.dtype))
+        keep = wrap((~hit._data | ctx.include_self).astype(g._data.dtype))
         return g * keep, Gather.apply(g, ctx.dim, index)
 
 
-def _prod_grads(ctx, x, s, key, z, g):
+def _prod_grads(dim, keep_self, hit, x, s, key, z, g):
     """prod's VJP with zeros: a zero factor's gradient is the product of the others."""
-    dim, keep_self = ctx.dim, ctx.include_self
     index = key[dim]
     masked_self = np.where(x == 0, 1, x)
     msr, _, _ = _scatter_reduce_np(masked_self, dim, index, s, "prod", keep_self)
     ga = g * msr / masked_self
     if not keep_self:
-        ga = np.where(ctx.hit, 0, ga)
+        ga = np.where(hit, 0, ga)
     src_zero = s == 0
     nz = np.zeros(x.shape, g.dtype)
     np.add.at(nz, key, src_zero.astype(g.dtype))

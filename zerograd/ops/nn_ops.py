@@ -293,7 +293,11 @@ def _np_unsqueeze_class(ctx, s):
 
 
 def _np_mean(a, dims):
-    """mean over dims, kept, as the MeanDim op computes it (sum in a's dtype, then divide)."""
+    """mean over dims, kept, as the MeanDim op computes it (sum in a's dtype, then divide); over
+    the last axes (layer norm's always are) through BLAS row sums."""
+    k = len(dims)
+    if tuple(dims) == tuple(range(a.ndim - k, a.ndim)):
+        return _lastmean(a, k)
     n = 1
     for d in dims:
         n *= a.shape[d]
@@ -478,14 +482,6 @@ def nll_variant(ndim, reduction, plain, two_d, view):
 
 # ***** normalization *****
 
-def _trailing_mean(a, dims):
-    """mean(a, dims) -> the fast one when `dims` are a's last axes (layer norm's always are)."""
-    k = len(dims)
-    if tuple(dims) == tuple(range(a.ndim - k, a.ndim)):
-        return lambda v, dims: _lastmean(v, k)
-    return _np_mean
-
-
 class LayerNorm(Op):
     """y = (x - μ)/σ · w + b   over the last len(normalized_shape) dims,  σ = sqrt(var + eps)
     x̂ = (x - μ)/σ,  ĝ = g·w:   dx = (ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)) / σ,   dw = Σ g·x̂,   db = Σ g"""
@@ -495,11 +491,10 @@ class LayerNorm(Op):
     @staticmethod
     def forward(ctx, x, w, b, dims, eps):
         a = x._data
-        mean = _trailing_mean(a, dims)
-        mu = mean(a, dims)
+        mu = _np_mean(a, dims)
         xhat = a - mu                                  # x - μ, then x̂ in place
         y = np.multiply(xhat, xhat)
-        rstd = mean(y, dims)
+        rstd = _np_mean(y, dims)
         rstd += eps
         np.sqrt(rstd, out=rstd)
         np.reciprocal(rstd, out=rstd)
@@ -538,9 +533,8 @@ class LayerNorm(Op):
         if need[0]:                                    # in place, on (ĝ, ĝ·x̂):
             dx = g * w if w is not None else g.copy()
             t = np.multiply(dx, xhat)
-            mean = _trailing_mean(t, dims)
-            m2 = mean(t, dims)
-            m1 = mean(dx, dims)
+            m2 = _np_mean(t, dims)
+            m1 = _np_mean(dx, dims)
             np.multiply(xhat, m2, out=t)
             dx -= m1
             dx -= t
