@@ -524,8 +524,8 @@ def test_array_sweep_equals_tensor_sweep(name):
 
 
 def test_float32_phi_matches_the_exact_normal_cdf():
-    """gelu's Φ in float32 is a rational erfc approximation (ops/nn_ops.py np_phi): check its
-    error against the exact Φ over the whole range, the tails and the special values."""
+    """gelu's Φ in float32 is Mills' ratio as a polynomial times exp (ops/nn_ops.py np_phi):
+    check its error against the exact Φ over the whole range, the tails and the special values."""
     import math
     from zerograd.ops.nn_ops import np_phi
     x = np.concatenate([np.linspace(-14, 14, 20001), [0.0, -0.0]]).astype(np.float32)
