@@ -884,11 +884,16 @@ _METAS = {_F32: {}, _F64: {}}      # dtype -> shape -> (shape, dtype)
 
 
 def _meta(shape, dtype):
-    """(shape, dtype), interned: a node keeps one per input, and one shared tuple is one object
-    fewer for the cycle collector to track per operation.  (Keyed by dtype, then shape: hashing
-    a dtype costs as much as a dict lookup, so the fast path picks the float32/float64 table by
-    identity.)"""
-    return _cached(_METAS, dtype, shape, lambda: (shape, dtype), 4096)
+    """The interned metadata of an input of this shape and dtype, as the tuples a node's
+    `_metas` takes: (meta, (meta,), (meta, meta), (meta, None), (None, meta)) with
+    meta = (shape, dtype).  Shared tuples are objects the cycle collector need not track per
+    operation (a deep graph's collections walk every tracked object).  (Keyed by dtype, then
+    shape: hashing a dtype costs as much as a dict lookup, so the fast path picks the
+    float32/float64 table by identity.)"""
+    def make():
+        m = (shape, dtype)
+        return m, (m,), (m, m), (m, None), (None, m)
+    return _cached(_METAS, dtype, shape, make, 4096)
 
 
 def _cached(tables, dtype, key, make, limit):
@@ -928,14 +933,18 @@ def fast_unary(cls, a):
         node._has_hooks = False
         node.next_functions = ((a._grad_fn, a._output_nr) if a._view is None and
                                a._grad_fn is not None else _edge(a),)
-        node._metas = ((_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt),)
+        node._metas = ((_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt))[1]
         node._seq = next(_seq)
         vc = t._vc = [0, None]
         if saves is None:
             node._saved = ()
             node._saved_versions = None
         elif saves == "out":
-            node._saved = (_SavedOutput(out, 0, vc),)
+            so = _new(_SavedOutput)         # (_SavedOutput(out, 0, vc) without its __init__)
+            so.data = out
+            so.nr = 0
+            so.vc = vc
+            node._saved = (so,)
             node._saved_versions = _V0      # (shared: one object fewer per node for the GC)
         else:
             node._saved = (a,)
@@ -1010,9 +1019,9 @@ def fast_binary(cls, a, b):
         if a_rg:
             fn = a._grad_fn
             ea = (fn, a._output_nr) if fn is not None and a._view is None else _edge(a)
-            ma = (_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt)
+            ra = (_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt)
         else:
-            ea, ma = _NO_EDGE, None
+            ea, ra = _NO_EDGE, None
         if b_rg:
             fn = b._grad_fn
             if b._view is not None:
@@ -1023,12 +1032,13 @@ def fast_binary(cls, a, b):
                 ref = b._acc
                 fn = ref() if ref is not None else None
                 eb = (fn if fn is not None else make_accumulator(b), 0)
-            mb = (_M32 if dt is _F32 else _M64).get(y.shape) or _meta(y.shape, dt)
+            rb = (_M32 if dt is _F32 else _M64).get(y.shape) or _meta(y.shape, dt)
+            node._metas = (rb[4] if ra is None else rb[2] if ra is rb else (ra[0], rb[0]))
         else:
-            eb, mb = _NO_EDGE, None
+            eb = _NO_EDGE
+            node._metas = ra[3]
         node.needs_input_grad = _NEED_2[a_rg][b_rg]
         node.next_functions = (ea, eb)
-        node._metas = (ma, mb)
         node._seq = next(_seq)
         if saves is None:
             node._saved = ()
