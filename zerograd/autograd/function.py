@@ -487,9 +487,11 @@ def _owned(g, like):
     base = g.base
     if base is None:
         return g
+    # NumPy points a view's .base at the array owning the memory.  A C-contiguous view with
+    # the owner's shape, strides and dtype spans as many bytes as the owner's whole buffer, so
+    # it is that buffer: no data-pointer comparison needed (__array_interface__ costs ~10 µs).
     if (type(base) is np.ndarray and base.base is None and _refcount(base) == _BASE_REFS
-            and base.shape == g.shape and base.strides == g.strides and base.dtype == g.dtype
-            and base.__array_interface__["data"][0] == g.__array_interface__["data"][0]):
+            and base.shape == g.shape and base.strides == g.strides and base.dtype == g.dtype):
         return base
     return None
 
