@@ -497,7 +497,7 @@ def test_node_with_only_none_grads_is_skipped():
 
 
 # ----------------------------------------------------------------------------------------------
-# the elementwise fast path (autograd/function.py fast_unary / fast_binary) records exactly what
+# the elementwise fast path (autograd/fastpath.py fast_unary / fast_binary) records exactly what
 # Op.apply records
 # ----------------------------------------------------------------------------------------------
 
@@ -514,7 +514,7 @@ def _node_state(t):
 @pytest.mark.parametrize("name", ["Add", "Sub", "Mul", "Div"])
 @pytest.mark.parametrize("form", ["tt", "tn", "broadcast", "const_other"])
 def test_fast_binary_records_what_apply_records(name, form):
-    from zerograd.autograd.function import fast_binary
+    from zerograd.autograd.fastpath import fast_binary
     from zerograd.ops import elementwise as ew
     cls = getattr(ew, name)
     rng = np.random.default_rng(0)
@@ -534,7 +534,7 @@ def test_fast_binary_records_what_apply_records(name, form):
 
 @pytest.mark.parametrize("name", ["Neg", "Exp", "Log", "Sqrt", "Tanh", "Sigmoid", "Relu"])
 def test_fast_unary_records_what_apply_records(name):
-    from zerograd.autograd.function import fast_unary
+    from zerograd.autograd.fastpath import fast_unary
     from zerograd.ops import elementwise as ew
     cls = getattr(ew, name)
     x = zerograd.tensor(np.random.default_rng(1).random((2, 3)) + 0.5, requires_grad=True)
@@ -574,7 +574,7 @@ def test_python_numbers_keep_their_value_and_sign():
     assert (x + 1e-3).numpy().dtype == np.float32
     for v in range(600):                            # the cache stays bounded
         x + float(v) + 0.5
-    from zerograd.autograd.function import _S32
+    from zerograd.autograd.fastpath import _S32
     assert len(_S32) <= 513
 
 

@@ -744,4 +744,4 @@ from .autograd.function import make_accumulator as _make_accumulator  # noqa: E4
 from .ops import indexing as _indexing  # noqa: E402
 from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
-from .autograd.function import fast_binary as _fast_binary, fast_unary as _fast_unary  # noqa: E402
+from .autograd.fastpath import fast_binary as _fast_binary, fast_unary as _fast_unary  # noqa: E402

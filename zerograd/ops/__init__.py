@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ..autograd.function import fast_binary as _fast_binary, fast_unary as _fast_unary
+from ..autograd.fastpath import fast_binary as _fast_binary, fast_unary as _fast_unary
 from ._util import (as_tensor_like, canon_dim, canon_dims, legacy_type_name,  # noqa: F401
                     scalar_type_name, shape_arg, wrap)
 from .compare import (all, allclose, any, bitwise_not, eq, equal, floor_divide, ge,  # noqa: F401

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import NotDifferentiable, Op, scalar_operand
+from ..autograd.fastpath import scalar_operand
+from ..autograd.function import NotDifferentiable, Op
 from ..tensor import Tensor
 from .. import dtypes as _dt
 from ._util import binary_arrays, check_broadcast, default_float, float_data
@@ -53,7 +54,7 @@ def _np_relu(x):
 
 class Add(Op):
     """z = a + b            da = g,  db = g"""
-    ufunc = np.add          # the fast path (autograd/function.py fast_*)
+    ufunc = np.add          # the fast path (autograd/fastpath.py)
     saves = None
 
     @staticmethod
@@ -69,7 +70,7 @@ class Add(Op):
 
 class Sub(Op):
     """z = a - b            da = g,  db = -g"""
-    ufunc = np.subtract          # the fast path (autograd/function.py fast_*)
+    ufunc = np.subtract          # the fast path (autograd/fastpath.py)
     saves = None
 
     @staticmethod
@@ -203,7 +204,7 @@ class RsubTensor(Op):
 
 class Mul(Op):
     """z = a * b            da = g * b,  db = g * a"""
-    ufunc = np.multiply          # the fast path (autograd/function.py fast_*)
+    ufunc = np.multiply          # the fast path (autograd/fastpath.py)
     saves = 'cross'
 
     @staticmethod
@@ -229,7 +230,7 @@ class Mul(Op):
 
 class Div(Op):
     """z = a / b            da = g / b,  db = -g * a / b²"""
-    ufunc = np.true_divide          # the fast path (autograd/function.py fast_*)
+    ufunc = np.true_divide          # the fast path (autograd/fastpath.py)
     saves = 'both'
 
     @staticmethod
@@ -494,7 +495,7 @@ def where_(cond, a, b):
 
 class Neg(Op):
     """z = -a               da = -g"""
-    ufunc = np.negative          # the fast path (autograd/function.py fast_*)
+    ufunc = np.negative          # the fast path (autograd/fastpath.py)
     saves = None
 
     @staticmethod
@@ -530,7 +531,7 @@ class Abs(Op):
 
 class Exp(Op):
     """z = exp(a)           da = g * z"""
-    ufunc = np.exp          # the fast path (autograd/function.py fast_*)
+    ufunc = np.exp          # the fast path (autograd/fastpath.py)
     saves = 'out'
 
     @staticmethod
@@ -552,7 +553,7 @@ class Exp(Op):
 
 class Log(Op):
     """z = log(a)           da = g / a"""
-    ufunc = np.log          # the fast path (autograd/function.py fast_*)
+    ufunc = np.log          # the fast path (autograd/fastpath.py)
     saves = 'in'
 
     @staticmethod
@@ -588,7 +589,7 @@ class Log1p(Op):
 
 class Sqrt(Op):
     """z = sqrt(a)          da = g / (2 z)"""
-    ufunc = np.sqrt          # the fast path (autograd/function.py fast_*)
+    ufunc = np.sqrt          # the fast path (autograd/fastpath.py)
     saves = 'out'
 
     @staticmethod
@@ -669,7 +670,7 @@ class Cos(Op):
 
 class Tanh(Op):
     """z = tanh(a)          da = g (1 - z²)"""
-    ufunc = np.tanh          # the fast path (autograd/function.py fast_*)
+    ufunc = np.tanh          # the fast path (autograd/fastpath.py)
     saves = 'out'
 
     @staticmethod
@@ -712,7 +713,7 @@ class TanhGrad(Op):
 
 class Sigmoid(Op):
     """z = 1/(1+exp(-a))    da = g z (1 - z)"""
-    ufunc = _np_sigmoid          # the fast path (autograd/function.py fast_*)
+    ufunc = _np_sigmoid          # the fast path (autograd/fastpath.py)
     saves = 'out'
 
     @staticmethod
@@ -754,7 +755,7 @@ class SigmoidGrad(Op):
 
 class Relu(Op):
     """z = max(a, 0)        da = g where z > 0"""
-    ufunc = _np_relu          # the fast path (autograd/function.py fast_*)
+    ufunc = _np_relu          # the fast path (autograd/fastpath.py)
     saves = 'out'
 
     @staticmethod

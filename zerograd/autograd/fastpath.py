@@ -1,0 +1,238 @@
+"""The elementwise fast path: the Tensor methods of the hottest ops (+ - * /, tanh, sigmoid,
+relu, exp, ...) come here before `Op.apply`.
+
+It does what `Op.apply` + the op's `forward` do, for the common case only (float tensors of one
+dtype, or a float tensor and a Python number), in one straight function; anything else - other
+dtypes, bool scalars, shapes that do not broadcast, anomaly mode - goes to `cls.apply`, which is
+the reference.  An op opts in with two class attributes:
+    ufunc   the forward on arrays: ufunc(x) or ufunc(x, y)
+    saves   what backward reads: "out" (the output), "in" (the inputs), "cross" (mul: each
+            input's partner), "both", or None (nothing)
+and its node is indistinguishable from one made by `apply` (tests/test_engine.py checks).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import grad_mode
+from ..tensor import Tensor
+from .function import (_NO_EDGE, _SavedOutput, _anomaly, _arr, _raise_inference_saved,
+                       _read_only, _seq, make_accumulator)
+
+_state = grad_mode._state
+_new = object.__new__
+_ndarray = np.ndarray
+
+def _edge(a):
+    """The graph edge to an input that requires grad: (its grad_fn or AccumulateGrad, nr)."""
+    if a._view is not None and a._vc[0] != a._view.version:
+        _views.refresh(a)
+    fn = a._grad_fn
+    if fn is None:
+        ref = a._acc
+        fn = ref() if ref is not None else None
+        return (fn if fn is not None else make_accumulator(a), 0)
+    return (fn, a._output_nr)
+
+
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_METAS = {_F32: {}, _F64: {}}      # dtype -> shape -> (shape, dtype)
+
+
+def _meta(shape, dtype):
+    """The interned metadata of an input of this shape and dtype, as the tuples a node's
+    `_metas` takes: (meta, (meta,), (meta, meta), (meta, None), (None, meta)) with
+    meta = (shape, dtype).  Shared tuples are objects the cycle collector need not track per
+    operation (a deep graph's collections walk every tracked object).  (Keyed by dtype, then
+    shape: hashing a dtype costs as much as a dict lookup, so the fast path picks the
+    float32/float64 table by identity.)"""
+    def make():
+        m = (shape, dtype)
+        return m, (m,), (m, m), (m, None), (None, m)
+    return _cached(_METAS, dtype, shape, make, 4096)
+
+
+def _cached(tables, dtype, key, make, limit):
+    """tables[dtype][key], made by make() on a miss; a table past `limit` entries starts over."""
+    table = tables.get(dtype)
+    if table is None:
+        table = tables[dtype] = {}
+    value = table.get(key)
+    if value is None:
+        if len(table) > limit:
+            table.clear()
+        value = table[key] = make()
+    return value
+
+
+_M32, _M64 = _METAS[_F32], _METAS[_F64]
+
+
+def fast_unary(cls, a):
+    x = a._data
+    dt = x.dtype
+    if (dt is not _F32 and dt is not _F64) or _anomaly.enabled:
+        return cls.apply(a)
+    ufunc, saves, ncls = cls._fast_spec
+    out = ufunc(x)
+    if type(out) is not _ndarray:       # NumPy turns 0-d results into scalars
+        out = _arr(out)
+    t = _new(Tensor)
+    t._data = out
+    t._grad = None
+    t._output_nr = 0
+    t._view = None
+    if a._requires_grad and _state.enabled:
+        node = _new(ncls)
+        node.needs_input_grad = _NEED_1
+        node._num_outputs = 1
+        node._has_hooks = False
+        node.next_functions = ((a._grad_fn, a._output_nr) if a._view is None and
+                               a._grad_fn is not None else _edge(a),)
+        node._metas = ((_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt))[1]
+        node._seq = next(_seq)
+        vc = t._vc = [0, None]
+        if saves is None:
+            node._saved = ()
+            node._saved_versions = None
+        elif saves == "out":
+            so = _new(_SavedOutput)         # (_SavedOutput(out, 0, vc) without its __init__)
+            so.data = out
+            so.nr = 0
+            so.vc = vc
+            node._saved = (so,)
+            node._saved_versions = _V0      # (shared: one object fewer per node for the GC)
+        else:
+            node._saved = (a,)
+            node._saved_versions = (_version(a),)
+        t._requires_grad = True
+        t._grad_fn = node
+        return t
+    t._vc = None if _state.inference else [0, None]
+    t._requires_grad = False
+    t._grad_fn = None
+    return t
+
+
+_SCALARS = {_F32: {}, _F64: {}}    # dtype -> value -> read-only 0-d array
+
+
+def scalar_operand(b, dtype):
+    """A Python number as a 0-d array of `dtype`, for a ufunc with an array of that dtype: the
+    same value NumPy's "weak scalar" rule would use, at half the cost (NumPy 2 spends ~0.5 us
+    resolving a Python scalar's dtype on every call).  Cached by value; zeros (+0.0 and -0.0
+    compare equal but differ) and NaN are converted each time."""
+    if b and b == b:
+        return _cached(_SCALARS, dtype, b, lambda: _read_only(np.asarray(b, dtype)), 512)
+    return np.asarray(b, dtype)
+
+
+_S32, _S64 = _SCALARS[_F32], _SCALARS[_F64]
+
+
+def fast_binary(cls, a, b):
+    x = a._data
+    dt = x.dtype
+    if (dt is not _F32 and dt is not _F64) or _anomaly.enabled:
+        return cls.apply(a, b)
+    if isinstance(b, Tensor):
+        y = b._data
+        if y.dtype is not dt:
+            return cls.apply(a, b)
+        b_rg = b._requires_grad
+        yc = y
+    else:
+        tb = type(b)
+        if tb is not float and tb is not int:
+            return cls.apply(a, b)
+        y = b
+        b_rg = False
+        yc = (_S32 if dt is _F32 else _S64).get(b)      # (scalar_operand's cache, inlined)
+        if yc is None:
+            yc = scalar_operand(b, dt)
+    ufunc, saves, ncls = cls._fast_spec
+    try:
+        out = ufunc(x, yc)
+    except ValueError:                  # shapes that do not broadcast: apply raises torch's error
+        return cls.apply(a, b)
+    if type(out) is not _ndarray:
+        out = _arr(out)
+    t = _new(Tensor)
+    t._data = out
+    t._grad = None
+    t._output_nr = 0
+    t._view = None
+    a_rg = a._requires_grad
+    if (a_rg or b_rg) and _state.enabled:
+        node = _new(ncls)
+        node._num_outputs = 1
+        node._has_hooks = False
+        if a_rg:
+            fn = a._grad_fn
+            ea = (fn, a._output_nr) if fn is not None and a._view is None else _edge(a)
+            ra = (_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt)
+        else:
+            ea, ra = _NO_EDGE, None
+        if b_rg:
+            fn = b._grad_fn
+            if b._view is not None:
+                eb = _edge(b)
+            elif fn is not None:
+                eb = (fn, b._output_nr)
+            else:                       # a leaf (a weight): its cached AccumulateGrad
+                ref = b._acc
+                fn = ref() if ref is not None else None
+                eb = (fn if fn is not None else make_accumulator(b), 0)
+            rb = (_M32 if dt is _F32 else _M64).get(y.shape) or _meta(y.shape, dt)
+            node._metas = (rb[4] if ra is None else rb[2] if ra is rb else (ra[0], rb[0]))
+        else:
+            eb = _NO_EDGE
+            node._metas = ra[3]
+        node.needs_input_grad = _NEED_2[a_rg][b_rg]
+        node.next_functions = (ea, eb)
+        node._seq = next(_seq)
+        if saves is None:
+            node._saved = ()
+            node._saved_versions = None
+        else:
+            if saves == "both":
+                sa, sb = a, b
+            else:                       # "cross" (mul): only what the VJP will read, as torch
+                sa = a if b_rg else None
+                sb = b if a_rg else None
+            va = vb = None
+            if sa is not None:
+                vc = sa._vc
+                if vc is None:
+                    _raise_inference_saved()
+                va = vc[0]
+            if isinstance(sb, Tensor):
+                vc = sb._vc
+                if vc is None:
+                    _raise_inference_saved()
+                vb = vc[0]
+            node._saved = (sa, sb)
+            node._saved_versions = (va, vb)
+        t._vc = [0, None]
+        t._requires_grad = True
+        t._grad_fn = node
+        return t
+    t._vc = None if _state.inference else [0, None]
+    t._requires_grad = False
+    t._grad_fn = None
+    return t
+
+
+_NEED_1 = (True,)
+_V0 = (0,)
+_NEED_2 = ((None, (False, True)), ((True, False), (True, True)))     # [a needs][b needs]
+
+
+def _version(t):
+    vc = t._vc
+    if vc is None:
+        _raise_inference_saved()
+    return vc[0]
+
+
+from ..ops import views as _views  # noqa: E402
