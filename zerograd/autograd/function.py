@@ -406,16 +406,23 @@ def _zeros_for_output(node, i):
     return Tensor._make(np.zeros(shape, dt), False, None, 0)
 
 
+# How torch 2.13 names a tensor's type in the modified-in-place error: the legacy tensor class
+# where there is one, else the CPU type's name (bool and bfloat16 have no legacy class there).
+_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+               "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
+               "int32": "torch.IntTensor", "int16": "torch.ShortTensor", "int8": "torch.CharTensor",
+               "uint8": "torch.ByteTensor", "bool": "CPUBoolType", "bfloat16": "CPUBFloat16Type"}
+
+
 def _raise_modified(t, expected, actual, node):
-    dt = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-          "int32": "Int", "bool": "Bool", "bfloat16": "BFloat16"}.get(t.dtype.name, t.dtype.name)
+    name = _TYPE_NAMES.get(t.dtype.name, t.dtype.name)
     node_name = re.sub(r"Backward\d*$", "", t.grad_fn.name()) if t.grad_fn is not None else ""
     where = f", which is output {t._output_nr} of {node_name}," if t.grad_fn is not None else ""
     site = t._vc[1] if t._vc is not None and len(t._vc) > 1 else None
     changed = f" It was last modified in place at {site}." if site else ""
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{dt}Tensor {list(t.shape)}]{where} is at version {actual}; expected "
+        f"operation: [{name} {list(t.shape)}]{where} is at version {actual}; expected "
         f"version {expected} instead. Hint: enable anomaly detection to find the operation that "
         f"failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).{changed} "
         "Fix: do not modify a tensor in place after it was used; use an out-of-place op or "

@@ -5,7 +5,9 @@ chunk / diagonal / unflatten.
 non-trivial slice a `slice` (SliceBackward0), each None an `unsqueeze` - all *views* sharing t's
 memory.  Any tensor, list or bool in the key makes it *advanced* indexing: one `Index` op
 (IndexBackward0), a copy, whose VJP adds `g` back at the indexed positions (repeated indices
-accumulate).
+accumulate).  A key mixing both is applied as torch applies it: the ints, slices and Nones
+first (views), then the advanced part on the result - so an int is not an advanced index in
+NumPy's adjacency rule (x[1, :, [0, 2]] has torch's shape (3, 2), not NumPy's (2, 3)).
 
 `t[key] = v` writes through the view (basic keys: history rewritten with CopySlices) or with an
 `IndexPut` op (advanced keys).
@@ -308,7 +310,57 @@ def getitem(a: Tensor, key):
     if not isinstance(key, tuple):
         key = (key,)
     if any(_is_advanced(k) for k in key):
+        split = _split_mixed(key)
+        if split is not None:                  # the basic part first (views), as torch does
+            out, recorded = _apply_basic(a, split[0])
+            if recorded:
+                return Index.apply(out, split[1])
         return Index.apply(a, tuple(_to_numpy_key(k) for k in key))
+    out, recorded = _apply_basic(a, key)
+    if not recorded:
+        if any(isinstance(k, slice) for k in key) and a.ndim:
+            return Slice.apply(a, 0, 0, a._data.shape[0], 1)
+        return Alias.apply(a)
+    return out
+
+
+def _split_mixed(key):
+    """A key mixing advanced indices with ints, slices or None, as torch applies it: the basic
+    part first (select / slice / unsqueeze views; each advanced entry keeps its dims), then the
+    advanced part on the result (the remaining dims as `:`).  Ints are thereby not advanced
+    indices for NumPy's adjacency rule: x[1, :, [0, 2]] has shape (3, 2) for x of shape
+    (2, 3, 4), as in torch (NumPy gives (2, 3)).  -> (basic key, advanced key), or None for a
+    key with nothing basic to apply first (or a bool scalar, which stays NumPy's)."""
+    if not any(k is None or isinstance(k, slice) or _is_int_index(k) for k in key):
+        return None
+    basic, adv = [], []
+    for k in key:
+        if isinstance(k, (bool, np.bool_)) or (isinstance(k, Tensor) and k._data.ndim == 0
+                                                and k._data.dtype == np.bool_):
+            return None
+        if _is_advanced(k):
+            arr = _to_numpy_key(k)
+            basic.extend([slice(None)] * (arr.ndim if arr.dtype == np.bool_ else 1))
+            adv.append(arr)
+        elif k is None or isinstance(k, slice):
+            basic.append(k)
+            adv.append(slice(None))
+        elif k is Ellipsis:
+            basic.append(k)
+            adv.append(k)
+        else:                                  # an int: a select, its dim gone
+            basic.append(k)
+    return tuple(basic), tuple(adv)
+
+
+def _is_int_index(k):
+    return not isinstance(k, (bool, np.bool_, slice, list, np.ndarray)) and k is not None \
+        and k is not Ellipsis and not _is_advanced(k)
+
+
+def _apply_basic(a, key):
+    """t[key] for a key of ints, slices, None and Ellipsis: a chain of views.  -> (the result,
+    whether any op was recorded)."""
     n_consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
     if n_consumed > a.ndim:
         raise IndexError(f"too many indices for tensor of dimension {a.ndim}")
@@ -349,11 +401,7 @@ def getitem(a: Tensor, key):
                 raise IndexError(f"index {i} is out of bounds for dimension {dim + a.ndim - out.ndim} with size {size}")
             out = Select.apply(out, dim, int(i) + size if i < 0 else int(i))
             recorded = True
-    if not recorded:
-        if any(isinstance(k, slice) for k in key) and a.ndim:
-            return Slice.apply(a, 0, 0, a._data.shape[0], 1)
-        return Alias.apply(a)
-    return out
+    return out, recorded
 
 
 def _idx(v):
@@ -371,6 +419,13 @@ def setitem(a: Tensor, key, value) -> None:
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=a._data.dtype), False, None, 0)
     if any(_is_advanced(k) for k in key):
+        split = _split_mixed(key)
+        if split is not None:                  # into the basic part's view, as torch writes it
+            view, recorded = _apply_basic(a, split[0])
+            if recorded:
+                nkey = split[1]
+                inplace.apply_inplace(view, lambda t, v: IndexPut.apply(t, v, nkey), value)
+                return
         nkey = tuple(_to_numpy_key(k) for k in key)
         inplace.apply_inplace(a, lambda t, v: IndexPut.apply(t, v, nkey), value)
         return
