@@ -757,3 +757,70 @@ def test_mixed_key_gradcheck(key):
     """The decomposed mixed key (views, then IndexBackward0) against finite differences, to
     second order."""
     check_gradcheck(lambda L, x: x[key], [np.random.default_rng(5).standard_normal((2, 3, 4))])
+
+
+def _random_key(rng, shape):
+    """A random key over `shape`: ints, slices, None, lists, bool masks, bool scalars, 0-d
+    tensors and at most one '...' (as tuples the two libraries turn into their tensors)."""
+    key, d = [], 0
+    for _ in range(rng.integers(1, 5)):
+        size = shape[min(d, len(shape) - 1)]
+        c = rng.random()
+        if c < 0.2:
+            e = int(rng.integers(-size, size))
+        elif c < 0.4:
+            e = slice(rng.choice([None, 0, 1, -1]), rng.choice([None, 2, -1, 10]),
+                      rng.choice([None, 1, 2]))
+        elif c < 0.5:
+            e = None
+        elif c < 0.75:
+            e = [int(v) for v in rng.integers(-size, size, rng.integers(1, 4))]
+        elif c < 0.85:
+            e = ("mask", tuple(bool(v) for v in rng.random(size) < 0.5))
+        elif c < 0.9:
+            e = bool(rng.random() < 0.5)
+        else:
+            e = ("scalar", int(rng.integers(0, size)))
+        d += e is not None and not isinstance(e, bool)
+        key.append(e)
+    if rng.random() < 0.15:
+        key.insert(int(rng.integers(0, len(key) + 1)), Ellipsis)
+    return key
+
+
+def _lib_key(L, key):
+    return tuple(L.tensor(list(e[1])) if isinstance(e, tuple) and e[0] == "mask" else
+                 L.tensor(e[1]) if isinstance(e, tuple) else e for e in key)
+
+
+@requires_torch
+@pytest.mark.parametrize("seed", range(4))
+def test_random_keys_as_torch(seed):
+    """Random keys (every kind of index, mixed) read and written as torch does: the result's
+    shape and values, or the error type; x[key] = v's result; and every gradient."""
+    rng = np.random.default_rng(seed)
+    a = np.arange(120.0).reshape(2, 3, 4, 5)
+    for _ in range(150):
+        key, write = _random_key(rng, a.shape), rng.random() < 0.5
+        got = []
+        for L in (zerograd, torch):
+            k = _lib_key(L, key)
+            x = L.tensor(a, requires_grad=True)
+            try:
+                if write:
+                    shape = tuple(L.zeros(2, 3, 4, 5)[k].shape)
+                    v = L.tensor(np.arange(float(np.prod(shape))).reshape(shape) + 1000,
+                                 requires_grad=True)
+                    y = x * 1.0
+                    y[k] = v
+                    (y * L.tensor(a)).sum().backward()
+                    got.append((y.detach().numpy().tolist(), x.grad.numpy().tolist(),
+                                v.grad.numpy().tolist()))
+                else:
+                    y = x[k]
+                    (y * y).sum().backward()
+                    got.append((tuple(y.shape), y.detach().numpy().tolist(),
+                                x.grad.numpy().tolist()))
+            except (IndexError, RuntimeError, ValueError, TypeError) as e:
+                got.append(type(e).__name__)
+        assert got[0] == got[1], (key, write)

@@ -314,8 +314,8 @@ def getitem(a: Tensor, key):
         if split is not None:                  # the basic part first (views), as torch does
             out, recorded = _apply_basic(a, split[0])
             if recorded:
-                return Index.apply(out, split[1])
-        return Index.apply(a, tuple(_to_numpy_key(k) for k in key))
+                return Index.apply(out, _expand_ellipsis(split[1], out.ndim))
+        return Index.apply(a, _expand_ellipsis(tuple(_to_numpy_key(k) for k in key), a.ndim))
     out, recorded = _apply_basic(a, key)
     if not recorded:
         if any(isinstance(k, slice) for k in key) and a.ndim:
@@ -330,15 +330,18 @@ def _split_mixed(key):
     advanced part on the result (the remaining dims as `:`).  Ints are thereby not advanced
     indices for NumPy's adjacency rule: x[1, :, [0, 2]] has shape (3, 2) for x of shape
     (2, 3, 4), as in torch (NumPy gives (2, 3)).  -> (basic key, advanced key), or None for a
-    key with nothing basic to apply first (or a bool scalar, which stays NumPy's)."""
-    if not any(k is None or isinstance(k, slice) or _is_int_index(k) for k in key):
+    key with nothing basic to apply first.  A bool scalar is torch's: a new dim (unsqueeze),
+    then indexed by [0] (True) or by no index (False)."""
+    if not any(k is None or isinstance(k, slice) or _is_int_index(k) or _is_bool_scalar(k)
+               for k in key):
         return None
     basic, adv = [], []
     for k in key:
-        if isinstance(k, (bool, np.bool_)) or (isinstance(k, Tensor) and k._data.ndim == 0
-                                                and k._data.dtype == np.bool_):
-            return None
-        if _is_advanced(k):
+        if _is_bool_scalar(k):                 # torch: a new dim (unsqueeze) indexed by [0]
+            basic.append(None)                 # (True) or by nothing (False)
+            adv.append(np.zeros(1 if bool(k._data if isinstance(k, Tensor) else k) else 0,
+                                np.int64))
+        elif _is_advanced(k):
             arr = _to_numpy_key(k)
             basic.extend([slice(None)] * (arr.ndim if arr.dtype == np.bool_ else 1))
             adv.append(arr)
@@ -351,6 +354,25 @@ def _split_mixed(key):
         else:                                  # an int: a select, its dim gone
             basic.append(k)
     return tuple(basic), tuple(adv)
+
+
+def _expand_ellipsis(key, ndim):
+    """An advanced key's one '...' written out as the `:`s it stands for.  NumPy counts a '...'
+    between two advanced indices as a separator even when it stands for no dim (the indexed
+    dims then go first); torch expands it first, so x[:, [0, 1], ..., [1, 2]] on a 3-D x keeps
+    the two lists adjacent."""
+    if sum(1 for k in key if k is Ellipsis) != 1:
+        return key
+    used = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else
+               0 if k is None or k is Ellipsis or isinstance(k, (bool, np.bool_)) else 1
+               for k in key)
+    i = next(j for j, k in enumerate(key) if k is Ellipsis)
+    return key[:i] + (slice(None),) * max(ndim - used, 0) + key[i + 1:]
+
+
+def _is_bool_scalar(k):
+    return isinstance(k, (bool, np.bool_)) or (isinstance(k, Tensor) and k._data.ndim == 0
+                                               and k._data.dtype == np.bool_)
 
 
 def _is_int_index(k):
@@ -423,10 +445,10 @@ def setitem(a: Tensor, key, value) -> None:
         if split is not None:                  # into the basic part's view, as torch writes it
             view, recorded = _apply_basic(a, split[0])
             if recorded:
-                nkey = split[1]
+                nkey = _expand_ellipsis(split[1], view.ndim)
                 inplace.apply_inplace(view, lambda t, v: IndexPut.apply(t, v, nkey), value)
                 return
-        nkey = tuple(_to_numpy_key(k) for k in key)
+        nkey = _expand_ellipsis(tuple(_to_numpy_key(k) for k in key), a.ndim)
         inplace.apply_inplace(a, lambda t, v: IndexPut.apply(t, v, nkey), value)
         return
     view = getitem(a, key)
