@@ -184,3 +184,54 @@ def test_bool_of_multi_element_tensor_is_ambiguous():
 def test_tensor_with_float64_dtype_keeps_full_precision():
     assert zerograd.tensor(0.3, dtype=zerograd.float64).item() == 0.3
     assert zerograd.tensor([0.1, 0.7], dtype=zerograd.float64).tolist() == [0.1, 0.7]
+
+
+_DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+_BINARY = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "truediv": lambda a, b: a / b, "floordiv": lambda a, b: a // b, "mod": lambda a, b: a % b,
+    "pow": lambda a, b: a ** b, "lt": lambda a, b: a < b, "eq": lambda a, b: a == b,
+}
+
+
+def _operand(L, kind, dtype, shape, rng_seed):
+    if kind == "int":
+        return int(np.random.default_rng(rng_seed).integers(-300, 300))
+    if kind == "float":
+        return 1.5
+    if kind == "bool":
+        return True
+    r = np.random.default_rng(rng_seed)
+    a = r.integers(0, 2, shape) if dtype == "bool" else r.integers(-3, 4, shape)
+    return L.tensor((np.abs(a) if dtype == "uint8" else a).astype(dtype))
+
+
+@requires_torch
+@pytest.mark.parametrize("seed", range(3))
+def test_random_binary_promotion_as_torch(seed):
+    """Random dtype pairs, Python numbers (integers out of a small dtype's range too: torch
+    wraps them), 0-d tensors and broadcasting through + - * / // % ** < ==: the result's dtype,
+    shape and values, or the error type (bool subtraction, bool // and %, integer division by
+    zero, bool ** bool)."""
+    rng = np.random.default_rng(seed)
+    for trial in range(400):
+        op = rng.choice(sorted(_BINARY))
+        da, db = rng.choice(_DTYPES), rng.choice(_DTYPES)
+        kind = rng.choice(["tensor", "tensor0d", "int", "float", "bool"])
+        sa = [(3,), (2, 3), ()][rng.integers(3)]
+        sb = (() if kind == "tensor0d" else [(3,), (), (1, 3)][rng.integers(3)])
+        swap = kind in ("tensor", "tensor0d") and rng.random() < 0.3
+        got = []
+        for L in (zerograd, torch):
+            a = _operand(L, "tensor", da, sa, trial)
+            b = _operand(L, "tensor" if kind == "tensor0d" else kind, db, sb, trial + 1)
+            x, y = (b, a) if swap else (a, b)
+            try:
+                r = _BINARY[op](x, y)
+                v = r.double().numpy() if r.dtype != L.bool else r.numpy()
+                got.append((str(r.dtype).split(".")[-1], tuple(r.shape),
+                            np.nan_to_num(v, nan=-7777.0, posinf=9999.0, neginf=-9999.0)
+                            .round(3).tolist()))
+            except (RuntimeError, NotImplementedError, TypeError, ValueError) as e:
+                got.append(type(e).__name__)
+        assert got[0] == got[1], (op, da, kind, db, sa, sb, swap)

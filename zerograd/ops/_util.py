@@ -91,10 +91,23 @@ def binary_arrays(a, b):
     x = x.astype(rt, copy=False) if isinstance(x, np.ndarray) else _py(x)
     y = y.astype(rt, copy=False) if isinstance(y, np.ndarray) else _py(y)
     if not isinstance(x, np.ndarray):
-        x = np.asarray(x, dtype=rt)
+        x = scalar_array(x, rt)
     if not isinstance(y, np.ndarray):
-        y = np.asarray(y, dtype=rt)
+        y = scalar_array(y, rt)
     return x, y
+
+
+def scalar_array(v, dtype) -> np.ndarray:
+    """A Python number as a 0-d array of `dtype`.  An integer outside an integer dtype's range
+    wraps around as in torch (uint8 tensor + 300 adds 44; NumPy 2 raises OverflowError)."""
+    try:
+        return np.asarray(v, dtype=dtype)
+    except OverflowError:
+        dtype = np.dtype(dtype)
+        if not (isinstance(v, int) and dtype.kind in "iu"):
+            raise
+        bits = 8 * dtype.itemsize
+        return np.asarray(v % (1 << bits), dtype=f"u{dtype.itemsize}").view(dtype)
 
 
 def _py(v):

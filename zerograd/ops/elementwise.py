@@ -75,18 +75,13 @@ class Sub(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        if type(b) is bool:
-            _bool_sub()
+        _sub_check(a, b)
         x, y = binary_arrays(a, b)
         try:
             return np.subtract(x, y)
         except ValueError:
             check_broadcast(x, y)
             raise
-        except TypeError:           # NumPy refuses bool - bool
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                               "supported. Use the `^` or `logical_xor()` operator instead.") \
-                from None
 
     @staticmethod
     def backward(ctx, g):
@@ -95,10 +90,39 @@ class Sub(Op):
     np_backward = backward      # the same rule works on arrays
 
 
-def _bool_sub():
-    raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
-                       "are trying to invert a mask, use the `~` or `logical_not()` operator "
-                       "instead.")
+def _is_bool(v):
+    return type(v) is bool or (isinstance(v, Tensor) and v._data.dtype == np.bool_)
+
+
+def _sub_check(a, b):
+    """torch refuses subtraction with a bool operand (tensor or Python bool), either side."""
+    if _is_bool(a) and _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
+def _int_division(x, y, kernel):
+    """torch's rules for floor division and remainder on the converted operands: no bool
+    kernel, and a zero integer divisor is an error (NumPy gives 0 with a warning)."""
+    dt = x.dtype if isinstance(x, np.ndarray) else y.dtype  # (a number beside a float tensor)
+    if dt == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if dt.kind in "iu" and not np.all(y):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _int_div_op(ufunc, kernel, a, b):
+    x, y = binary_arrays(a, b)
+    _int_division(x, y, kernel)
+    try:
+        return ufunc(x, y)
+    except ValueError:
+        check_broadcast(x, y)
+        raise
 
 
 def _check_alpha(a, b, alpha):
@@ -138,8 +162,7 @@ class SubAlpha(Op):
 
     @staticmethod
     def forward(ctx, a, b, alpha):
-        if type(b) is bool:
-            _bool_sub()
+        _sub_check(a, b)
         _check_alpha(a, b, alpha)
         ctx.alpha = alpha
         x, y = binary_arrays(a, b)
@@ -163,8 +186,7 @@ class Rsub(Op):
 
     @staticmethod
     def forward(ctx, a, c, alpha=1):
-        if type(c) is bool:
-            _bool_sub()
+        _sub_check(c, a)
         if alpha == 1:
             return _bin(np.subtract, c, a)
         _check_alpha(a, c, alpha)
@@ -187,6 +209,7 @@ class RsubTensor(Op):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
+        _sub_check(b, a)
         _check_alpha(a, b, alpha)
         ctx.alpha = alpha
         x, y = binary_arrays(a, b)
@@ -236,10 +259,10 @@ class Div(Op):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
-        if x.dtype.kind not in "fV":        # int / int is true division in torch: default float
-            x = x.astype(default_float())
-            if isinstance(y, np.ndarray):
-                y = y.astype(x.dtype)
+        if x.dtype.kind not in "fV":        # int / int is true division in torch: default float,
+            f = default_float()             # each operand converted from its own values (not
+            x = _as_float(a, f)             # from the integer result type: uint8 / -3 is
+            y = _as_float(b, f)             # -0.667, not 2/253)
         ctx.save_for_backward(a, b)
         try:
             return np.true_divide(x, y)
@@ -262,6 +285,10 @@ class Div(Op):
                 (-g * a / (b * b) if need[1] else None))
 
 
+def _as_float(v, f):
+    return (v._data if isinstance(v, Tensor) else np.asarray(v)).astype(f)
+
+
 class DivRounding(Op):
     """z = trunc(a / b) or floor(a / b)      da = 0,  db = 0"""
     node_name = "DivBackward2"
@@ -270,6 +297,7 @@ class DivRounding(Op):
     @staticmethod
     def forward(ctx, a, b, mode):
         x, y = binary_arrays(a, b)
+        _int_division(x, y, f"div_{mode}_cpu")
         try:
             if x.dtype.kind in "fV":
                 return np.floor_divide(x, y) if mode == "floor" else np.trunc(np.true_divide(x, y))
@@ -294,7 +322,7 @@ class Remainder(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _bin(np.remainder, a, b)
+        return _int_div_op(np.remainder, "remainder_cpu", a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -309,7 +337,7 @@ class RemainderNumber(NotDifferentiable):
 
     @staticmethod
     def forward(ctx, c, b):
-        return _bin(np.remainder, c, b)
+        return _int_div_op(np.remainder, "remainder_cpu", c, b)
 
 
 class RemainderScalar(Op):
@@ -319,7 +347,7 @@ class RemainderScalar(Op):
 
     @staticmethod
     def forward(ctx, a, c):
-        return _bin(np.remainder, a, c)
+        return _int_div_op(np.remainder, "remainder_cpu", a, c)
 
     @staticmethod
     def backward(ctx, g):
@@ -332,7 +360,7 @@ class FloorDivide(NotDifferentiable):
 
     @staticmethod
     def forward(ctx, a, b):
-        return _bin(np.floor_divide, a, b)
+        return _int_div_op(np.floor_divide, "div_floor_cpu", a, b)
 
 
 class Pow(Op):
@@ -344,9 +372,11 @@ class Pow(Op):
         ctx.save_for_backward(a)
         ctx.exponent = e
         x = a._data
+        if x.dtype == np.bool_ and type(e) is bool:    # bool ** bool stays bool (x, or all True)
+            return x.copy() if e else np.ones_like(x)
         if x.dtype.kind in "iub" and isinstance(e, float):
             x = float_data(a)
-        if x.dtype.kind in "iu" and isinstance(e, int) and e < 0:
+        if x.dtype.kind in "iub" and isinstance(e, int) and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return np.power(x, e, dtype=x.dtype if x.dtype.kind in "fV" else None)
 
@@ -377,18 +407,7 @@ class PowTensor(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        x, y = binary_arrays(a, b)
-        try:
-            return np.power(x, y)
-        except ValueError:
-            check_broadcast(x, y)
-            if x.dtype.kind not in "iu":
-                raise
-            # integers to negative powers: torch gives 1 for base 1, +-1 for base -1, else 0
-            neg = y < 0
-            z = np.power(x, np.where(neg, 0, y))
-            odd = np.where(y % 2 == 0, 1, -1)
-            return np.where(neg, np.where(x == 1, 1, np.where(x == -1, odd, 0)), z).astype(z.dtype)
+        return _power(*binary_arrays(a, b))
 
     @staticmethod
     def backward(ctx, g):
@@ -402,6 +421,23 @@ class PowTensor(Op):
         return da, db
 
 
+def _power(x, y):
+    """x ** y on arrays already in the result dtype, with torch's integer and bool rules."""
+    if x.dtype == np.bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    try:
+        return np.power(x, y)
+    except ValueError:
+        check_broadcast(x, y)
+        if x.dtype.kind not in "iu":
+            raise
+        # integers to negative powers: torch gives 1 for base 1, +-1 for base -1, else 0
+        neg = y < 0
+        z = np.power(x, np.where(neg, 0, y))
+        odd = np.where(y % 2 == 0, 1, -1)
+        return np.where(neg, np.where(x == 1, 1, np.where(x == -1, odd, 0)), z).astype(z.dtype)
+
+
 class RPow(Op):
     """z = c ** b  (c a number)      db = g * z * log(c)"""
     node_name = "PowBackward2"
@@ -409,8 +445,10 @@ class RPow(Op):
 
     @staticmethod
     def forward(ctx, b, c):
-        y = float_data(b) if isinstance(c, float) else b._data
-        z = np.power(np.asarray(c, dtype=y.dtype), y)
+        x, y = binary_arrays(c, b)
+        if type(x) is not np.ndarray:      # (a number with a float tensor: its dtype's 0-d array)
+            x = scalar_operand(x, y.dtype)
+        z = _power(x, y)
         ctx.save_for_backward(z)
         ctx.base = c
         return z

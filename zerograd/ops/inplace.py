@@ -255,6 +255,16 @@ def pow_(t, exponent):
     return apply_inplace(t, pow, exponent)
 
 
+def floor_divide_(t, other):
+    from . import floor_divide
+    return apply_inplace(t, floor_divide, other)
+
+
+def remainder_(t, other):
+    from . import remainder
+    return apply_inplace(t, remainder, other)
+
+
 def neg_(t):
     from . import neg
     return apply_inplace(t, neg)
