@@ -45,7 +45,8 @@ from .ops.join import (argsort, argwhere, atleast_1d, atleast_2d, cat, concat, c
 from . import autograd  # noqa: E402
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
 from . import nn  # noqa: E402
-from .nn.functional import dropout, layer_norm, log_softmax, rms_norm, softmax  # noqa: E402,F401
+from .nn.functional import dropout, layer_norm, rms_norm  # noqa: E402,F401
+from .ops.nn_ops import log_softmax, softmax  # noqa: E402,F401  (dim required, as torch's)
 from . import optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import save, load  # noqa: E402

@@ -149,3 +149,11 @@ def legacy_type_name(d) -> str:
             "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
             "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
             "bool": "BoolTensor"}[d.name]
+
+
+def accumulate_dtype(dtype):
+    """float32 for float16 (and bfloat16) arrays, as torch accumulates reductions, cumulative
+    sums and softmax for half types on the CPU (its acc_type) before rounding the result; None
+    for other dtypes."""
+    return np.float32 if np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize == 2 or \
+        np.dtype(dtype).name == "bfloat16" else None

@@ -125,10 +125,15 @@ def equal(a, b):
 
 
 def all(a, dim=None, keepdim=False):  # noqa: A001
-    return wrap(np.asarray(np.all(a._data, axis=None if dim is None else canon_dims(dim, a.ndim),
-                                  keepdims=keepdim)))
+    return _all_any(np.all, a, dim, keepdim)
 
 
 def any(a, dim=None, keepdim=False):  # noqa: A001
-    return wrap(np.asarray(np.any(a._data, axis=None if dim is None else canon_dims(dim, a.ndim),
-                                  keepdims=keepdim)))
+    return _all_any(np.any, a, dim, keepdim)
+
+
+def _all_any(f, a, dim, keepdim):
+    """torch.all / torch.any: bool results, except uint8 in, uint8 out (torch keeps that)."""
+    r = np.asarray(f(a._data, axis=None if dim is None else canon_dims(dim, a.ndim),
+                     keepdims=keepdim))
+    return wrap(r.astype(np.uint8) if a._data.dtype == np.uint8 else r)

@@ -21,7 +21,7 @@ from .. import dtypes as _dt
 from ..autograd.function import Op
 from ..tensor import Tensor
 from . import views as _views
-from ._util import canon_dim, wrap
+from ._util import accumulate_dtype, canon_dim, wrap
 from .gather import Scatter
 from .padding import constant_pad_nd  # noqa: F401  (re-exported: zerograd.constant_pad_nd)
 # the gather family, re-exported so that zerograd/__init__.py takes every name from one place
@@ -398,6 +398,9 @@ class Cumsum(Op):
         x = a._data
         if x.ndim == 0:
             return x.astype(dtype, copy=True)
+        acc = accumulate_dtype(dtype or x.dtype)
+        if acc is not None:                 # (half types: summed in float32, as torch does)
+            return np.cumsum(x, axis=dim, dtype=acc).astype(dtype or x.dtype)
         return np.cumsum(x, axis=dim, dtype=dtype)
 
     @staticmethod
@@ -424,7 +427,13 @@ class Cumprod(Op):
     def forward(ctx, a, dim, dtype):
         ctx.dim = dim
         x = a._data
-        z = x.astype(dtype, copy=True) if x.ndim == 0 else np.cumprod(x, axis=dim, dtype=dtype)
+        acc = accumulate_dtype(dtype or x.dtype)
+        if x.ndim == 0:
+            z = x.astype(dtype, copy=True)
+        elif acc is not None:
+            z = np.cumprod(x, axis=dim, dtype=acc).astype(dtype or x.dtype)
+        else:
+            z = np.cumprod(x, axis=dim, dtype=dtype)
         ctx.save_for_backward(a, z)
         return z
 

@@ -25,7 +25,7 @@ import numpy as np
 from .. import grad_mode as _gm
 from ..autograd.function import Op, ones_vector
 from ..tensor import Tensor
-from ._util import binary_arrays, canon_dim, float_data, wrap
+from ._util import accumulate_dtype, binary_arrays, canon_dim, float_data, wrap
 from .elementwise import where_
 
 _state = _gm._state
@@ -56,6 +56,11 @@ def _lastmean(a: np.ndarray, k: int) -> np.ndarray:
 
 def _np_log_softmax(a: np.ndarray, axis: int) -> np.ndarray:
     """log softmax along axis, stable: (x - m) - log Σ exp(x - m) with m = max(x)."""
+    if a.size == 0:
+        return a.copy()
+    acc = accumulate_dtype(a.dtype)
+    if acc is not None:                     # (half types: in float32, as torch)
+        return _np_log_softmax(a.astype(acc), axis).astype(a.dtype)
     last = axis in (-1, a.ndim - 1)
     s = a - a.max(axis=axis, keepdims=True)
     e = np.exp(s)
@@ -89,10 +94,16 @@ class Softmax(Op):
         a = x._data
         if a.ndim == 0:
             return np.ones_like(a)
+        if a.size == 0:
+            return a.copy()
         last = dim in (-1, a.ndim - 1)
-        e = a - a.max(axis=dim, keepdims=True)
+        acc = accumulate_dtype(a.dtype)
+        w = a if acc is None else a.astype(acc)     # (half types: in float32, as torch)
+        e = w - w.max(axis=dim, keepdims=True)
         np.exp(e, out=e)
         e /= _lastsum(e) if last else e.sum(axis=dim, keepdims=True)
+        if acc is not None:
+            e = e.astype(a.dtype)
         ctx.dim = dim
         ctx.save_for_backward(e)
         return e
@@ -199,9 +210,9 @@ class LogSoftmax(Op):
 def _softmax_input(x, dim, dtype, name):
     if dtype is not None:
         x = x.to(dtype)
-    if not x.is_floating_point():
-        raise RuntimeError(f'"{name}_lastdim_kernel_impl" not implemented for '
-                           f"'{_LEGACY[x.dtype.name]}'")
+    if not x.is_floating_point() and x._data.size:   # (torch returns an empty input as it is)
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
+                                  f"'{_LEGACY[x.dtype.name]}'")
     return x, canon_dim(dim, x.ndim)
 
 

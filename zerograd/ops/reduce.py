@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Op
 from ..tensor import Tensor
-from ._util import canon_dims, default_float, float_data, wrap
+from ._util import accumulate_dtype, canon_dims, default_float, float_data, wrap
 from .elementwise import where_
 
 
@@ -361,11 +361,19 @@ class Amin(Amax):
 
 
 def amax(a, dim=(), keepdim=False):
-    return Amax.apply(a, canon_dims(dim if dim != () else None, a.ndim), keepdim, True)
+    return _amax_amin(Amax, a, dim, keepdim, True)
 
 
 def amin(a, dim=(), keepdim=False):
-    return Amin.apply(a, canon_dims(dim if dim != () else None, a.ndim), keepdim, False)
+    return _amax_amin(Amin, a, dim, keepdim, False)
+
+
+def _amax_amin(op, a, dim, keepdim, is_max):
+    if dim in ((), [], None) and a._data.size == 0:
+        raise RuntimeError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim to be "
+                           "specified for input.numel() == 0. Specify the reduction dim with the "
+                           "'dim' argument.")
+    return op.apply(a, canon_dims(dim if dim not in ((), []) else None, a.ndim), keepdim, is_max)
 
 
 def argmax(a, dim=None, keepdim=False):
@@ -378,6 +386,8 @@ def argmin(a, dim=None, keepdim=False):
 
 def _arg(a, dim, keepdim, f):
     x = a._data
+    if dim is not None and (not isinstance(dim, (int, np.integer)) or isinstance(dim, bool)):
+        raise TypeError(f"{f.__name__}(): argument 'dim' must be int, not {type(dim).__name__}")
     if x.dtype == np.bool_:
         raise RuntimeError(f"{f.__name__}(): does not support bool input")
     if dim is None and x.size == 0:
@@ -391,6 +401,8 @@ def _arg(a, dim, keepdim, f):
     d = canon_dims(dim, x.ndim)
     if not d:
         return wrap(np.zeros(x.shape, np.int64))
+    if x.shape[d[0]] == 0:
+        raise IndexError(f"{f.__name__}(): Expected reduction dim {d[0]} to have non-zero size.")
     return wrap(f(x, axis=d[0], keepdims=keepdim).astype(np.int64))
 
 
@@ -552,10 +564,15 @@ class Logsumexp(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         x = float_data(a)
+        acc = accumulate_dtype(x.dtype)
+        if acc is not None:                 # (half types: in float32, as torch)
+            x = x.astype(acc)
         m = np.max(x, axis=dims, keepdims=True) if x.size else np.zeros(
             _kept_shape(x.shape, dims), x.dtype)
         m = np.where(np.isfinite(m), m, 0)
         z = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+        if acc is not None:
+            z = z.astype(a._data.dtype)
         ctx.save_for_backward(a)
         ctx.zk, ctx.dims, ctx.keepdim = z, dims, keepdim
         return z if keepdim else z.reshape([s for i, s in enumerate(z.shape) if i not in dims])
