@@ -73,3 +73,101 @@ def test_random_reductions_as_torch(seed):
             half = d in ("float16", "bfloat16")          # one rounding of the float32 result
             np.testing.assert_allclose(a, b, rtol=2e-3 if half else 1e-5,
                                        atol=2e-3 if half else 1e-6, err_msg=str(where))
+
+
+_SHAPE_OPS = ["view", "reshape", "permute", "transpose", "expand", "squeeze", "unsqueeze",
+              "flatten", "unflatten", "cat", "stack", "split", "chunk", "movedim", "narrow",
+              "repeat", "flip", "roll", "tile", "t", "mT", "swapaxes", "unbind", "select",
+              "diagonal", "tril", "triu", "broadcast_to", "hstack", "vstack", "split_sizes"]
+
+
+def _shape_case(rng):
+    op = rng.choice(_SHAPE_OPS)
+    shape = tuple(int(s) for s in rng.integers(1, 4, rng.integers(0, 5)))
+    nd, numel = len(shape), int(np.prod(shape))
+
+    def dim():
+        return int(rng.integers(-nd - 1, nd + 1)) if nd else int(rng.choice([0, -1]))
+    if op in ("view", "reshape"):
+        s = list(rng.permutation(shape)) if shape else []
+        if s and rng.random() < 0.4:
+            s[rng.integers(len(s))] = -1
+        args = ((numel + 1,) if rng.random() < 0.2 else tuple(int(v) for v in s),)
+    elif op == "permute":
+        p = [int(v) for v in rng.permutation(nd)]
+        args = (tuple(p) if rng.random() < 0.9 else tuple(p[:-1]),)
+    elif op in ("transpose", "swapaxes", "movedim"):
+        args = (dim(), dim())
+    elif op == "expand":
+        args = ((2,) + shape if rng.random() < 0.2 else
+                tuple(int(rng.choice([s, 4 if s == 1 else s, -1])) for s in shape),)
+    elif op in ("squeeze", "unbind", "cat", "stack"):
+        args = (dim(),)
+    elif op == "unsqueeze":
+        args = (int(rng.integers(-nd - 1, nd + 2)),)
+    elif op == "flatten":
+        args = (dim(), dim())
+    elif op == "unflatten":
+        args = (dim(), (1, -1))
+    elif op in ("split", "chunk"):
+        args = (int(rng.integers(1, 4)), dim())
+    elif op == "split_sizes":
+        args = ([1] * int(rng.integers(1, 4)), dim())
+    elif op == "narrow":
+        args = (dim(), int(rng.integers(-1, 3)), int(rng.integers(0, 3)))
+    elif op in ("repeat", "tile"):
+        k = int(rng.integers(max(nd, 1) if op == "repeat" else 1, nd + 2))
+        args = (tuple(int(v) for v in rng.integers(1, 3, k)),)
+    elif op == "flip":
+        args = (tuple({dim(), dim()}),)
+    elif op == "roll":
+        args = (int(rng.integers(-3, 4)), dim())
+    elif op == "select":
+        args = (dim(), int(rng.integers(-2, 3)))
+    elif op == "diagonal":
+        args = (int(rng.integers(-1, 2)), dim(), dim())
+    elif op in ("tril", "triu"):
+        args = (int(rng.integers(-1, 2)),)
+    elif op == "broadcast_to":
+        args = ((2,) + shape,)
+    else:
+        args = ()
+    return op, shape, args
+
+
+def _run_shape(L, op, shape, args):
+    numel = int(np.prod(shape))
+    x = L.tensor(np.arange(float(numel)).reshape(shape), requires_grad=True)
+    try:
+        if op in ("cat", "stack"):
+            out = getattr(L, op)([x, x * 2], dim=args[0])
+        elif op in ("hstack", "vstack"):
+            out = getattr(L, op)([x, x * 2])
+        elif op == "split_sizes":
+            out = x.split(*args)
+        elif op == "mT":
+            out = getattr(x, op)
+        else:
+            out = getattr(x, op)(*args)
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        sum((o * L.tensor(np.arange(float(o.numel())).reshape(tuple(o.shape)))).sum()
+            for o in outs).backward()
+    except (RuntimeError, IndexError, TypeError, ValueError) as e:
+        return type(e).__name__
+    return ([(tuple(o.shape), o.detach().numpy().tolist(),
+              o.grad_fn.name() if o.grad_fn is not None else None) for o in outs],
+            None if x.grad is None else x.grad.numpy().tolist())
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore:.*(deprecated|x.T)")      # (both libraries warn alike)
+@pytest.mark.parametrize("seed", range(3))
+def test_random_shape_ops_as_torch(seed):
+    """Views, joins and splits on random shapes (0-d included) and arguments (out of range
+    too): each output's shape, values and node name, the input's gradient, or the error type.
+    (Not `.T`: torch warns about it once per process, and test_views checks that warning.)"""
+    rng = np.random.default_rng(200 + seed)
+    for _ in range(300):
+        op, shape, args = _shape_case(rng)
+        assert _run_shape(zerograd, op, shape, args) == _run_shape(torch, op, shape, args), \
+            (op, shape, args)

@@ -47,6 +47,13 @@ from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
 from . import nn  # noqa: E402
 from .nn.functional import dropout, layer_norm, rms_norm  # noqa: E402,F401
 from .ops.nn_ops import log_softmax, softmax  # noqa: E402,F401  (dim required, as torch's)
+from .ops.shape import movedim  # noqa: E402,F401
+moveaxis = movedim
+
+
+def broadcast_to(input, size):  # noqa: A002 - torch's name
+    """torch.broadcast_to: `input.expand(size)`."""
+    return input.broadcast_to(size)
 from . import optim  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import save, load  # noqa: E402

@@ -644,6 +644,10 @@ class Tensor:
         return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
     @property
     def mT(self):
+        if self._data.ndim == 0:        # torch: the identity, with a deprecation warning
+            warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity "
+                          "in these cases.", UserWarning, stacklevel=2)
+            return self
         if self._data.ndim < 2:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
                                f"Got {self._data.ndim}-D tensor.")
@@ -651,6 +655,9 @@ class Tensor:
     def transpose(self, dim0, dim1): return _ops.transpose(self, dim0, dim1)
     swapaxes = transpose
     def permute(self, *dims):       return _ops.permute(self, _ops.shape_arg(dims))
+    def movedim(self, source, destination): return _ops.movedim(self, source, destination)
+    moveaxis = movedim
+    def broadcast_to(self, size):   return _ops.expand(self, _ops.shape_arg((size,)))
     def reshape(self, *shape):      return _ops.reshape(self, _ops.shape_arg(shape))
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], _dt.dtype):

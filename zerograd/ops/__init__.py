@@ -31,8 +31,8 @@ from .elementwise import (Abs, Add, AddAlpha, Clamp, ClampMax, ClampMin,  # noqa
 from .linalg import addmm, bmm, dot, matmul, mm, mv  # noqa: F401
 from .reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, norm,  # noqa: F401
                      prod, std, sum, var)
-from .shape import (expand, flatten, permute, reshape, squeeze, t, transpose,  # noqa: F401
-                    unsqueeze, view)
+from .shape import (expand, flatten, movedim, permute, reshape, squeeze, t,  # noqa: F401
+                    transpose, unsqueeze, view)
 from .shape import Clone  # noqa: F401
 
 

@@ -154,9 +154,14 @@ def select(a, dim, index):
 
 
 def narrow(a, dim, start, length):
+    if a.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = canon_dim(dim, a.ndim)
     size = a._data.shape[d]
     start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but "
+                         f"got {start})")
     if start < 0:
         start += size
     if start < 0 or start + length > size or length < 0:
@@ -169,6 +174,8 @@ def unbind(a, dim=0):
 
 
 def split(a, split_size_or_sections, dim=0):
+    if a.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = canon_dim(dim, a.ndim)
     size = a._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -188,6 +195,8 @@ def split(a, split_size_or_sections, dim=0):
 def chunk(a, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    if a.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     d = canon_dim(dim, a.ndim)
     size = a._data.shape[d]
     step = -(-size // chunks) if size else 1
@@ -203,6 +212,9 @@ def diagonal(a, offset=0, dim1=0, dim2=1):
 
 
 def unflatten(a, dim, sizes):
+    if a.ndim == 0:
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but "
+                           "tensor has no dimensions")
     d = canon_dim(dim, a.ndim)
     shp = a._data.shape
     inner = infer_shape(tuple(sizes), shp[d])

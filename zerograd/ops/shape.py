@@ -200,6 +200,34 @@ def permute(a, dims):
     return Permute.apply(a, perm)
 
 
+def movedim(a, source, destination):
+    """torch.movedim / moveaxis: the dims in `source` moved to `destination`, the others kept in
+    order (PermuteBackward0; a 0-d tensor's is an alias, as torch records them)."""
+    n = a.ndim
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    if n == 0:                             # (dims 0 and -1 name the 0-d tensor itself)
+        for d in src + dst:
+            if d not in (0, -1):
+                raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], "
+                                 f"but got {d})")
+        from .indexing import Alias
+        return Alias.apply(a)
+    src, dst = [canon_dim(d, n) for d in src], [canon_dim(d, n) for d in dst]
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+    perm = [None] * n
+    for s_, d_ in zip(src, dst):
+        perm[d_] = s_
+    rest = iter(d for d in range(n) if d not in src)
+    return Permute.apply(a, tuple(p if p is not None else next(rest) for p in perm))
+
+
 class Expand(Op):
     """z = a broadcast to `shape` (no copy)      da = g  (the engine sums it back to a's shape)"""
     is_view = True
