@@ -171,3 +171,58 @@ def test_random_shape_ops_as_torch(seed):
         op, shape, args = _shape_case(rng)
         assert _run_shape(zerograd, op, shape, args) == _run_shape(torch, op, shape, args), \
             (op, shape, args)
+
+
+_MM_OPS = {"matmul": lambda L, a, b: L.matmul(a, b), "mm": lambda L, a, b: L.mm(a, b),
+           "bmm": lambda L, a, b: L.bmm(a, b), "mv": lambda L, a, b: L.mv(a, b),
+           "dot": lambda L, a, b: L.dot(a, b), "@": lambda L, a, b: a @ b,
+           "linear": lambda L, a, b: L.nn.functional.linear(a, b),
+           "addmm": lambda L, a, b: L.addmm(L.zeros(1), a, b)}
+
+
+def _run_mm(L, op, sa, sb, dta, dtb, rga, rgb):
+    def make(shape, dt, rg, shift):
+        v = np.arange(float(np.prod(shape))).reshape(shape) + shift
+        return L.tensor((v / 3 if dt.startswith("float") else v).astype(dt),
+                        requires_grad=rg and dt.startswith("float"))
+    a, b = make(sa, dta, rga, 0), make(sb, dtb, rgb, 1)
+    try:
+        out = _MM_OPS[op](L, a, b)
+        grads = []
+        if out.requires_grad:
+            out.sum().backward()
+            grads = [None if t.grad is None else t.grad.double().numpy() for t in (a, b)]
+    except (RuntimeError, IndexError, TypeError, ValueError) as e:
+        return type(e).__name__
+    return (str(out.dtype).split(".")[-1], tuple(out.shape), out.detach().double().numpy(),
+            out.grad_fn.name() if out.grad_fn is not None else None, grads)
+
+
+@requires_torch
+@pytest.mark.parametrize("seed", range(3))
+def test_random_matmuls_as_torch(seed):
+    """matmul / mm / bmm / mv / dot / @ / linear / addmm on random ranks 0-3 (inner sizes often
+    matching), dtypes and requires_grad: dtype, shape, values, the top node (torch's folding
+    and its .contiguous() copy only when needed), the gradients, or the error type."""
+    rng = np.random.default_rng(300 + seed)
+    for _ in range(300):
+        op = rng.choice(sorted(_MM_OPS))
+        sa = tuple(int(s) for s in rng.integers(1, 4, rng.integers(0, 4)))
+        sb = list(int(s) for s in rng.integers(1, 4, rng.integers(0, 4)))
+        if sa and sb and rng.random() < 0.6:
+            sb[-2 if len(sb) >= 2 else -1] = sa[-1]
+        pairs = [("float32", "float32")] * 4 + [("float64", "float32"), ("int64", "int64"),
+                                                ("float32", "int64")]
+        dta, dtb = pairs[rng.integers(len(pairs))]
+        args = (op, sa, tuple(sb), dta, dtb, bool(rng.random() < 0.7), bool(rng.random() < 0.7))
+        mine, theirs = _run_mm(zerograd, *args), _run_mm(torch, *args)
+        if isinstance(mine, str) or isinstance(theirs, str):
+            assert mine == theirs, args
+            continue
+        assert mine[:2] == theirs[:2] and mine[3] == theirs[3], args
+        np.testing.assert_allclose(mine[2], theirs[2], rtol=1e-5, err_msg=str(args))
+        assert len(mine[4]) == len(theirs[4]), args
+        for g, h in zip(mine[4], theirs[4]):
+            assert (g is None) == (h is None), args
+            if g is not None:
+                np.testing.assert_allclose(g, h, rtol=1e-5, err_msg=str(args))

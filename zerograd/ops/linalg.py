@@ -254,6 +254,10 @@ def mm(a, b):
 
 
 def mv(a, v):
+    if a.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
     return Mv.apply(a, v)
 
 
@@ -299,7 +303,10 @@ def matmul(a, b):
         if t2.ndim == 1:
             return UnsafeView.apply(Mv.apply(folded, t2), out_shape)
         out = UnsafeView.apply(Mm.apply(folded, t2), out_shape + (t2._data.shape[1],))
-        return Clone.apply(transpose(out, -2, -1)) if swap else out
+        if not swap:
+            return out
+        out = transpose(out, -2, -1)           # torch's .contiguous(): a copy only if needed
+        return out if out._data.flags.c_contiguous else Clone.apply(out)
     # general batched case: broadcast the batch dims, flatten them, one bmm
     sa, sb = a._data.shape, b._data.shape
     n = sa[-2] if da > 1 else 1
