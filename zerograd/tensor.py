@@ -544,8 +544,12 @@ class Tensor:
     def __le__(self, other):        return _ops.le(self, other)
     def __gt__(self, other):        return _ops.gt(self, other)
     def __ge__(self, other):        return _ops.ge(self, other)
-    def __invert__(self):           return _ops.logical_not(self) if self._data.dtype == np.bool_ \
-        else _ops.bitwise_not(self)
+    def __invert__(self):
+        if self._data.dtype.kind not in "iub":
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                            "tensors")
+        return _ops.logical_not(self) if self._data.dtype == np.bool_ else _ops.bitwise_not(self)
+    def bitwise_not(self):          return _ops.bitwise_not(self)
     def __and__(self, other):       return _ops.logical_and(self, other)
     def __or__(self, other):        return _ops.logical_or(self, other)
     def __xor__(self, other):       return _ops.logical_xor(self, other)

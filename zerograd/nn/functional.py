@@ -54,13 +54,22 @@ def relu(input, inplace=False):
     return input.relu_() if inplace else input.relu()
 
 
+def _float_activation(input, kernel):
+    """torch's activations have no integer or bool kernels."""
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_nn._LEGACY.get(input.dtype.name, input.dtype.name)}'")
+
+
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
+    _float_activation(input, "GeluKernelImpl")
     return _nn.Gelu.apply(input, approximate)
 
 
 def silu(input, inplace=False):
+    _float_activation(input, "silu_cpu")
     return _nn.Silu.apply(input)
 
 

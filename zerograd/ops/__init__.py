@@ -13,8 +13,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ..autograd.fastpath import fast_binary as _fast_binary, fast_unary as _fast_unary
-from ._util import (as_tensor_like, canon_dim, canon_dims, legacy_type_name,  # noqa: F401
-                    scalar_type_name, shape_arg, wrap)
+from ._util import (as_tensor_like, canon_dim, canon_dims, checked_scalar,  # noqa: F401
+                    legacy_type_name, scalar_type_name, shape_arg, wrap)
 from .compare import (all, allclose, any, bitwise_not, eq, equal, floor_divide, ge,  # noqa: F401
                       gt, isclose, isfinite, isinf, isnan, le, logical_and, logical_not,
                       logical_or, logical_xor, lt, ne, remainder)
@@ -232,6 +232,10 @@ def where(condition, a=None, b=None):
                            f"dtype {got}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         return wrap(np.where(condition._data, a, b).astype(_dt.result_type(a, b).np))
+    if not isinstance(a, Tensor):             # a number beside an integer tensor: torch's check
+        a = checked_scalar(a, b._data.dtype)
+    elif not isinstance(b, Tensor):
+        b = checked_scalar(b, a._data.dtype)
     return Where.apply(a, b, condition)
 
 

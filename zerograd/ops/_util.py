@@ -157,3 +157,21 @@ def accumulate_dtype(dtype):
     for other dtypes."""
     return np.float32 if np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize == 2 or \
         np.dtype(dtype).name == "bfloat16" else None
+
+
+_CTYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+           "int64": "int64_t"}
+
+
+def checked_scalar(v, dtype):
+    """A Python integer written into (or compared with) an integer dtype as torch converts it
+    (c10's checked conversion): out of range is torch's RuntimeError; a negative value that fits
+    an unsigned dtype's magnitude wraps (uint8: -1 is 255).  Other values pass unchanged."""
+    dt = np.dtype(dtype)
+    if dt.kind not in "iu" or type(v) is not int:
+        return v
+    info = np.iinfo(dt)
+    if (v > info.max or -v > info.max) if dt.kind == "u" else not info.min <= v <= info.max:
+        raise RuntimeError(f"value cannot be converted to type {_CTYPES[dt.name]} without "
+                           "overflow")
+    return int(scalar_array(v, dt))

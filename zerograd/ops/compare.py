@@ -59,6 +59,10 @@ def logical_not(a):
 
 
 def bitwise_not(a):
+    if a._data.dtype.kind not in "iub":
+        from .nn_ops import _LEGACY
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
+                                  f"'{_LEGACY.get(a._data.dtype.name, a._data.dtype.name)}'")
     return wrap(np.invert(a._data))
 
 

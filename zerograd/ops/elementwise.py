@@ -12,7 +12,7 @@ from ..autograd.fastpath import scalar_operand
 from ..autograd.function import NotDifferentiable, Op
 from ..tensor import Tensor
 from .. import dtypes as _dt
-from ._util import binary_arrays, check_broadcast, default_float, float_data
+from ._util import binary_arrays, check_broadcast, checked_scalar, default_float, float_data
 
 
 
@@ -792,7 +792,7 @@ class SigmoidGrad(Op):
 
 
 class Relu(Op):
-    """z = max(a, 0)        da = g where z > 0"""
+    """z = max(a, 0)        da = g where z != 0  (so nan passes g, as torch's threshold_backward)"""
     ufunc = _np_relu          # the fast path (autograd/fastpath.py)
     saves = 'out'
 
@@ -807,12 +807,12 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, g):
         z, = ctx.saved_tensors
-        return g * Tensor._make(z._data > 0, False, None, 0)
+        return g * Tensor._make(z._data != 0, False, None, 0)
 
     @staticmethod
     def np_backward(ctx, g):
         z = ctx._saved_output_np()
-        return g * (z > 0)
+        return g * (z != 0)
 
 
 class Clamp(Op):
@@ -824,9 +824,10 @@ class Clamp(Op):
     def forward(ctx, a, lo, hi):
         if lo is None and hi is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        x = a._data
+        lo, hi = checked_scalar(lo, x.dtype), checked_scalar(hi, x.dtype)
         ctx.save_for_backward(a)
         ctx.lo, ctx.hi = lo, hi
-        x = a._data
         if isinstance(lo, float) or isinstance(hi, float):
             x = float_data(a)
         z = x
@@ -900,7 +901,12 @@ class Sign(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.sign(a._data)
+        if a._data.dtype == np.bool_:          # torch: sign of a bool tensor is itself
+            return a._data.copy()
+        z = np.sign(a._data)
+        if z.dtype.kind == "f" and np.isnan(z).any():      # torch: sign(nan) is 0
+            z = np.nan_to_num(z, nan=0.0, posinf=np.inf, neginf=-np.inf)
+        return z
 
     @staticmethod
     def backward(ctx, g):

@@ -317,7 +317,8 @@ def fill_(t, value):
         if _state.enabled and (value._requires_grad or t._requires_grad):
             return apply_inplace(t, _FillTensor.apply, value)
         value = value._data
-    return write(t, value)
+    from ._util import checked_scalar
+    return write(t, checked_scalar(value, t._data.dtype))
 
 
 def copy_(t, src, non_blocking=False):
