@@ -38,9 +38,10 @@ from .shape import Clone  # noqa: F401
 
 # torch computes 1/0 = inf and log(-1) = nan silently; NumPy warns.  Silence NumPy's floating
 # point warnings for calls made from zerograd's own op modules only (an np.errstate block per
-# op would cost ~3 us, more than the op itself); the engine's array sums and broadcast fixes too.
+# op would cost ~3 us, more than the op itself); the engine's array sums and broadcast fixes
+# and the elementwise fast path (autograd/fastpath.py) too.
 warnings.filterwarnings("ignore", category=RuntimeWarning,
-                        module=r"zerograd\.(ops(\.|$)|autograd\.(engine|function)$)")
+                        module=r"zerograd\.(ops(\.|$)|autograd\.(engine|function|fastpath)$)")
 
 
 def _check_operand(x, op):
