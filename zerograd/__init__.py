@@ -48,7 +48,7 @@ from . import nn  # noqa: E402
 from .nn.functional import dropout, layer_norm, rms_norm  # noqa: E402,F401
 from .ops.nn_ops import log_softmax, softmax  # noqa: E402,F401  (dim required, as torch's)
 from .ops.shape import movedim  # noqa: E402,F401
-from .ops import bitwise_not  # noqa: E402,F401
+from .ops import bitwise_not, ceil, fix, floor, frac, round, trunc  # noqa: E402,F401,A004
 moveaxis = movedim
 
 

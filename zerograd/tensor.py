@@ -611,6 +611,19 @@ class Tensor:
     def sigmoid(self):              return _fast_unary(_ew.Sigmoid, self)
     def relu(self):                 return _fast_unary(_ew.Relu, self)
     def sign(self):                 return _ops.sign(self)
+    def floor(self):                return _ops.floor(self)
+    def ceil(self):                 return _ops.ceil(self)
+    def trunc(self):                return _ops.trunc(self)
+    fix = trunc
+    def round(self, *, decimals=0): return _ops.round(self, decimals=decimals)
+    def frac(self):                 return _ops.frac(self)
+    def floor_(self):               return _inplace.apply_inplace(self, _ops.floor)
+    def ceil_(self):                return _inplace.apply_inplace(self, _ops.ceil)
+    def trunc_(self):               return _inplace.apply_inplace(self, _ops.trunc)
+    def round_(self, *, decimals=0):
+        return _inplace.apply_inplace(self, lambda t: _ops.round(t, decimals=decimals))
+    def frac_(self):                return _inplace.apply_inplace(self, _ops.frac)
+    fix_ = trunc_
     def clamp(self, min=None, max=None): return _ops.clamp(self, min, max)
     clip = clamp
     def clamp_min(self, min):       return _ops.clamp_min(self, min)

@@ -27,7 +27,7 @@ from .elementwise import (Abs, Add, AddAlpha, Clamp, ClampMax, ClampMin,  # noqa
                           ClampTensor, Cos, Div, DivRounding, Exp, Log, Log1p, Maximum, Minimum,
                           Mul, Neg, Pow, PowTensor, Reciprocal, Relu, RPow, Rsqrt, Rsub,
                           RsubTensor, Sigmoid, Sign, Sin, Sqrt, Sub, SubAlpha, Tanh, ToCopy, Where,
-                          where_)
+                          where_, Ceil, Floor, Frac, Round, RoundDecimals, Trunc)
 from .linalg import addmm, bmm, dot, matmul, mm, mv  # noqa: F401
 from .reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, norm,  # noqa: F401
                      prod, std, sum, var)
@@ -181,6 +181,29 @@ def relu(a):
 
 def sign(a):
     return Sign.apply(a)
+
+
+def floor(a):
+    return Floor.apply(a)
+
+
+def ceil(a):
+    return Ceil.apply(a)
+
+
+def trunc(a):
+    return Trunc.apply(a)
+
+
+fix = trunc
+
+
+def round(a, *, decimals=0):  # noqa: A001 - torch's name
+    return Round.apply(a) if decimals == 0 else RoundDecimals.apply(a, int(decimals))
+
+
+def frac(a):
+    return Frac.apply(a)
 
 
 def clamp_min(a, min):  # noqa: A002

@@ -12,7 +12,8 @@ from ..autograd.fastpath import scalar_operand
 from ..autograd.function import NotDifferentiable, Op
 from ..tensor import Tensor
 from .. import dtypes as _dt
-from ._util import binary_arrays, check_broadcast, checked_scalar, default_float, float_data
+from ._util import (binary_arrays, check_broadcast, checked_scalar, default_float, float_data,
+                    scalar_type_name)
 
 
 
@@ -911,6 +912,87 @@ class Sign(Op):
     @staticmethod
     def backward(ctx, g):
         return g * 0.0
+
+
+# ***** rounding: floor, ceil, round, trunc (zero gradient) and frac (gradient 1) *****
+
+def _rounded(a, ufunc, kernel):
+    """ufunc(a) for floats; integers are already whole (a copy, their dtype); bool has no kernel."""
+    x = a._data
+    if x.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    return x.copy() if x.dtype.kind in "iu" else ufunc(x)
+
+
+class Floor(Op):
+    """z = floor(a)         da = 0"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a):
+        return _rounded(a, np.floor, "floor_vml_cpu")
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0.0
+
+    np_backward = backward      # the same rule works on arrays
+
+
+class Ceil(Floor):
+    """z = ceil(a)          da = 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return _rounded(a, np.ceil, "ceil_vml_cpu")
+
+
+class Trunc(Floor):
+    """z = trunc(a) (toward zero)       da = 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return _rounded(a, np.trunc, "trunc_vml_cpu")
+
+
+class Round(Floor):
+    """z = round(a), halves to even (as torch and NumPy)       da = 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return _rounded(a, np.round, "round_vml_cpu")
+
+
+class RoundDecimals(Floor):
+    """z = round(a · 10^d) / 10^d, halves to even        da = 0"""
+    node_name = "RoundBackward1"
+
+    @staticmethod
+    def forward(ctx, a, decimals):
+        x = a._data
+        if x.dtype.kind not in "fV":
+            raise NotImplementedError(f"\"round_cpu\" not implemented for "
+                                      f"'{scalar_type_name(x.dtype)}'")
+        return np.round(x, decimals)
+
+
+class Frac(Op):
+    """z = a - trunc(a) (keeps a's sign)       da = g"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a):
+        x = a._data
+        if x.dtype.kind not in "fV":
+            raise NotImplementedError(f"\"frac_cpu\" not implemented for "
+                                      f"'{scalar_type_name(x.dtype)}'")
+        return x - np.trunc(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+    np_backward = backward      # the same rule works on arrays
 
 
 class ToCopy(Op):

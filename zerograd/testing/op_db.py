@@ -294,6 +294,12 @@ _UNARY = [
     ("sigmoid", lambda m, a: m.sigmoid(a), "SigmoidBackward0", U),
     ("relu", lambda m, a: m.relu(a), "ReluBackward0", U),
     ("sign", lambda m, a: m.sign(a), "SignBackward0", U),
+    ("floor", lambda m, a: m.floor(a), "FloorBackward0", U),
+    ("ceil", lambda m, a: m.ceil(a), "CeilBackward0", U),
+    ("trunc", lambda m, a: m.trunc(a), "TruncBackward0", U),
+    ("round", lambda m, a: m.round(a), "RoundBackward0", U),
+    ("round_decimals", lambda m, a: m.round(a * 10, decimals=-1), "RoundBackward1", U),
+    ("frac", lambda m, a: m.frac(a * 3), "FracBackward0", U),
 ]
 for _name, _f, _node, _gen in _UNARY:
     row(_name, _f, unary_cases(_gen), node=_node)
