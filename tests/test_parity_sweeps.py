@@ -282,3 +282,62 @@ def test_unary_ops_on_every_dtype_and_special_value_as_torch(name):
                 g, h = g[keep], h[keep]
             np.testing.assert_allclose(g, h, rtol=1e-6, atol=1e-6, equal_nan=True,
                                        err_msg=f"{name} {dt} grad")
+
+
+_INPLACE = ["add_", "sub_", "mul_", "div_", "pow_", "clamp_", "relu_", "zero_", "fill_", "copy_",
+            "masked_fill_", "abs_", "neg_", "exp_", "sqrt_", "floor_divide_", "tanh_",
+            "clamp_min_", "clamp_max_", "div_floor"]
+
+
+def _run_inplace(L, op, da, db, sa, sb, kind, seed):
+    r = np.random.default_rng(seed)
+    a = (r.integers(1, 4, sa) if da != "bool" else r.integers(0, 2, sa)).astype(da)
+    b = (r.integers(1, 4, sb) if db != "bool" else r.integers(0, 2, sb)).astype(db)
+    x = L.tensor(a)
+    other = L.tensor(b) if kind == "tensor" else {"int": 2, "float": 1.5, "bool": True}[kind]
+    number = other if not isinstance(other, L.Tensor) else 3
+    try:
+        if op in ("add_", "sub_", "mul_", "div_", "pow_", "floor_divide_", "copy_"):
+            out = getattr(x, op)(other)
+        elif op == "div_floor":
+            out = x.div_(other, rounding_mode="floor")
+        elif op == "clamp_":
+            out = x.clamp_(min=0, max=number)
+        elif op in ("clamp_min_", "clamp_max_"):
+            out = getattr(x, op)(1)
+        elif op == "fill_":
+            out = x.fill_(number)
+        elif op == "masked_fill_":
+            out = x.masked_fill_(L.tensor(np.ones(sa, bool)), number)
+        else:
+            out = getattr(x, op)()
+    except (RuntimeError, TypeError, ValueError, NotImplementedError) as e:
+        return type(e).__name__
+    assert out is x
+    v = x.numpy() if x.dtype == L.bool else x.double().numpy()
+    return str(x.dtype).split(".")[-1], tuple(x.shape), v, x._version
+
+
+@requires_torch
+@pytest.mark.parametrize("seed", range(2))
+def test_random_inplace_ops_as_torch(seed):
+    """In-place ops over dtype pairs, numbers and shapes (broadcasting into self, or not): the
+    tensor's dtype (in-place never changes it: torch refuses what would), shape, values and
+    version counter, or the error type."""
+    rng = np.random.default_rng(400 + seed)
+    dts = ["bool", "uint8", "int32", "int64", "float16", "float32", "float64"]
+    shapes_a, shapes_b = [(3,), (2, 3), ()], [(3,), (), (2, 3), (1, 3)]
+    for trial in range(300):
+        op = _INPLACE[rng.integers(len(_INPLACE))]
+        da, db = dts[rng.integers(7)], dts[rng.integers(7)]
+        sa, sb = shapes_a[rng.integers(3)], shapes_b[rng.integers(4)]
+        kind = ["tensor", "int", "float", "bool"][rng.integers(4)]
+        args = (op, da, db, sa, sb, kind, trial)
+        mine, theirs = _run_inplace(zerograd, *args), _run_inplace(torch, *args)
+        if isinstance(mine, str) or isinstance(theirs, str):
+            assert mine == theirs, args
+            continue
+        assert (mine[0], mine[1], mine[3]) == (theirs[0], theirs[1], theirs[3]), args
+        tol = 2e-3 if da == "float16" else 1e-6
+        np.testing.assert_allclose(mine[2], theirs[2], rtol=tol, atol=tol, equal_nan=True,
+                                   err_msg=str(args))

@@ -628,6 +628,8 @@ class Tensor:
     clip = clamp
     def clamp_min(self, min):       return _ops.clamp_min(self, min)
     def clamp_max(self, max):       return _ops.clamp_max(self, max)
+    def clamp_min_(self, min):      return _inplace.apply_inplace(self, _ops.clamp_min, min)
+    def clamp_max_(self, max):      return _inplace.apply_inplace(self, _ops.clamp_max, max)
     def maximum(self, other):       return _ops.maximum(self, other)
     def minimum(self, other):       return _ops.minimum(self, other)
     def where(self, condition, other): return _ops.where(condition, self, other)

@@ -230,39 +230,53 @@ class Copy(Op):
 
 # ----- the named in-place methods ---------------------------------------------------------------
 
+def _elementwise_inplace(t, fn, other):
+    """apply_inplace for an elementwise binary op: torch checks that `other` broadcasts into t's
+    shape before the op's own checks (dtype support, ...)."""
+    if isinstance(other, Tensor) and other._data.shape != t._data.shape:
+        try:
+            shape = np.broadcast_shapes(other._data.shape, t._data.shape)
+        except ValueError:
+            shape = None            # (not broadcastable: the op raises its own message)
+        if shape is not None and shape != t._data.shape:
+            raise RuntimeError(f"output with shape {list(t._data.shape)} doesn't match the "
+                               f"broadcast shape {list(shape)}")
+    return apply_inplace(t, fn, other)
+
+
 def add_(t, other, alpha=1):
     from . import add
-    return apply_inplace(t, lambda a, b: add(a, b, alpha=alpha), other)
+    return _elementwise_inplace(t, lambda a, b: add(a, b, alpha=alpha), other)
 
 
 def sub_(t, other, alpha=1):
     from . import sub
-    return apply_inplace(t, lambda a, b: sub(a, b, alpha=alpha), other)
+    return _elementwise_inplace(t, lambda a, b: sub(a, b, alpha=alpha), other)
 
 
 def mul_(t, other):
     from . import mul
-    return apply_inplace(t, mul, other)
+    return _elementwise_inplace(t, mul, other)
 
 
 def div_(t, other, rounding_mode=None):
     from . import div
-    return apply_inplace(t, lambda a, b: div(a, b, rounding_mode=rounding_mode), other)
+    return _elementwise_inplace(t, lambda a, b: div(a, b, rounding_mode=rounding_mode), other)
 
 
 def pow_(t, exponent):
     from . import pow
-    return apply_inplace(t, pow, exponent)
+    return _elementwise_inplace(t, pow, exponent)
 
 
 def floor_divide_(t, other):
     from . import floor_divide
-    return apply_inplace(t, floor_divide, other)
+    return _elementwise_inplace(t, floor_divide, other)
 
 
 def remainder_(t, other):
     from . import remainder
-    return apply_inplace(t, remainder, other)
+    return _elementwise_inplace(t, remainder, other)
 
 
 def neg_(t):
@@ -322,6 +336,8 @@ def fill_(t, value):
 
 
 def copy_(t, src, non_blocking=False):
+    if isinstance(src, (bool, int, float)):         # torch copies a number into every element
+        src = Tensor._make(np.asarray(src), False, None, 0)
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                         f"{type(src).__name__}")
