@@ -341,3 +341,27 @@ def test_random_inplace_ops_as_torch(seed):
         tol = 2e-3 if da == "float16" else 1e-6
         np.testing.assert_allclose(mine[2], theirs[2], rtol=tol, atol=tol, equal_nan=True,
                                    err_msg=str(args))
+
+
+@requires_torch
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_losses_with_every_target_ignored_as_torch(reduction):
+    """cross_entropy / nll_loss whose targets are all ignore_index: torch's loss (nan for 'mean')
+    and a zero gradient (the mean's 1/0 must not reach it)."""
+    got = []
+    for L in (zerograd, torch):
+        F = L.nn.functional
+        out = []
+        for x_shape, t in (((4,), -100), ((3, 4), [-100, -100, -100])):
+            for f in (lambda x, t: F.cross_entropy(x, t, reduction=reduction),
+                      lambda x, t: F.nll_loss(x.log_softmax(-1), t, reduction=reduction),
+                      lambda x, t: F.cross_entropy(x, t, reduction=reduction,
+                                                   weight=L.ones(4) * 2)):
+                x = L.tensor((np.arange(float(np.prod(x_shape))).reshape(x_shape) / 5)
+                             .astype(np.float32), requires_grad=True)
+                loss = f(x, L.tensor(t))
+                (loss.sum() if loss.dim() else loss).backward()
+                out.append((np.nan_to_num(loss.detach().numpy(), nan=-7.0).tolist(),
+                            x.grad.numpy().tolist()))
+        got.append(out)
+    assert got[0] == got[1]

@@ -78,8 +78,11 @@ def _reduce(loss: np.ndarray, reduction: str, count=None) -> np.ndarray:
 
 
 def _scale(ctx, g):
-    """dL/d(elementwise loss): g / n for 'mean', g for 'sum' and 'none'."""
-    return g / ctx.count if ctx.reduction == "mean" else g
+    """dL/d(elementwise loss): g / n for 'mean', g for 'sum' and 'none'.  Every target ignored
+    ('mean' of nothing: the loss is nan): the gradient is 0, as torch's (not g / 0)."""
+    if ctx.reduction != "mean":
+        return g
+    return g / ctx.count if ctx.count != 0 else g * 0.0
 
 
 # ***** softmax family *****
