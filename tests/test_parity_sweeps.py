@@ -365,3 +365,46 @@ def test_losses_with_every_target_ignored_as_torch(reduction):
                             x.grad.numpy().tolist()))
         got.append(out)
     assert got[0] == got[1]
+
+
+@requires_torch
+@pytest.mark.parametrize("seed", range(2))
+def test_random_ranges_and_fills_as_torch(seed):
+    """arange / linspace / full / full_like with integer and float numbers into every dtype:
+    torch truncates start and step into an integer dtype (the count from the integers for int64,
+    from the numbers otherwise), linspace converts its ends first, fills are range-checked.
+    Values, dtype and shape, or the error type."""
+    rng = np.random.default_rng(500 + seed)
+    nums = [0, 1, 2, -3, 5, 0.5, -1.5, 2.0, 10, 1e-3, 7.25, 300]
+    dts = [None, "float32", "float64", "int64", "int32", "int16", "uint8", "bool", "float16"]
+    for _ in range(300):
+        op = ["arange", "arange1", "linspace", "full", "full_like"][rng.integers(5)]
+        dt = dts[rng.integers(len(dts))]
+        a, b = (nums[i] for i in rng.integers(len(nums), size=2))
+        step = [1, 2, 0.5, -1, 0.3, -2.5][rng.integers(6)]
+        n = int(rng.integers(0, 6))
+        got = []
+        for L in (zerograd, torch):
+            kw = {} if dt is None else {"dtype": getattr(L, dt)}
+            try:
+                if op == "arange":
+                    r = L.arange(a, b, step, **kw)
+                elif op == "arange1":
+                    r = L.arange(a, **kw)
+                elif op == "linspace":
+                    r = L.linspace(a, b, n, **kw)
+                elif op == "full":
+                    r = L.full((2,), a, **kw)
+                else:
+                    r = L.full_like(L.zeros(2, dtype=L.int64), a, **kw)
+            except (RuntimeError, ValueError, NotImplementedError, TypeError) as e:
+                got.append(type(e).__name__)
+                continue
+            got.append((str(r.dtype).split(".")[-1], tuple(r.shape),
+                        r.tolist() if r.dtype == L.bool else r.double().numpy().round(3).tolist()))
+        if isinstance(got[0], tuple) and isinstance(got[1], tuple) \
+                and got[0][0].startswith("float"):     # (float rounding of the points)
+            assert got[0][:2] == got[1][:2], (op, dt, a, b, step, n)
+            np.testing.assert_allclose(got[0][2], got[1][2], rtol=2e-3, atol=2e-3)
+            continue
+        assert got[0] == got[1], (op, dt, a, b, step, n)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._util import shape_arg
+from ._util import _CTYPES, checked_scalar, shape_arg
 
 
 def _np_dtype(dtype, default=None):
@@ -130,9 +130,9 @@ def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=Non
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    default = _dt.scalar_dtype(fill_value).np
+    npd = _np_dtype(dtype, _dt.scalar_dtype(fill_value).np)
     return _finish(np.full(_size((size,) if isinstance(size, int) else (size,)),
-                           fill_value, _np_dtype(dtype, default)), requires_grad, device)
+                           _checked_fill(fill_value, npd), npd), requires_grad, device)
 
 
 def _like(t, dtype):
@@ -152,27 +152,78 @@ def empty_like(t, *, dtype=None, device=None, requires_grad=False, memory_format
 
 
 def full_like(t, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _finish(np.full(t._data.shape, fill_value, _like(t, dtype)), requires_grad, device)
+    npd = _like(t, dtype)
+    return _finish(np.full(t._data.shape, _checked_fill(fill_value, npd), npd), requires_grad,
+                   device)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     if end is None:
         start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if dtype is not None and np.dtype(_np_dtype(dtype)) == np.bool_:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     if step == 0:
         raise RuntimeError("step must be nonzero")
-    is_float = any(isinstance(v, float) for v in vals)
-    default = _dt.get_default_dtype().np if is_float else np.int64
-    npd = _np_dtype(dtype, default)
-    n = int(np.ceil((vals[1] - vals[0]) / vals[2]))
-    arr = (vals[0] + np.arange(max(n, 0), dtype=np.float64) * vals[2]) if is_float else \
-        np.arange(*vals)
-    return _finish(arr.astype(npd), requires_grad, device)
+    if step > 0 and end < start or step < 0 and end > start:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    is_float = any(isinstance(v, float) for v in (start, end, step))
+    npd = np.dtype(_np_dtype(dtype, _dt.get_default_dtype().np if is_float else np.int64))
+    if npd.kind in "iu":
+        # torch: the values are start + i·step with start and step truncated to integers
+        # (wrapping into small dtypes); the count comes from the integers for int64, else
+        # from the numbers as given
+        xs, xe, xst = int(start), int(end), int(step)
+        if npd == np.int64:
+            if xst == 0:
+                raise ValueError("step must be nonzero")
+            n = int(np.ceil((xe - xs) / xst))
+        else:
+            n = int(np.ceil((end - start) / step))
+        arr = (xs + np.arange(max(n, 0), dtype=np.int64) * xst).astype(npd)
+    else:
+        n = int(np.ceil((end - start) / step))
+        arr = (start + np.arange(max(n, 0), dtype=np.float64) * step).astype(npd)
+    return _finish(arr, requires_grad, device)
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
-    npd = _np_dtype(dtype, _dt.get_default_dtype().np)
-    return _finish(np.linspace(start, end, int(steps)).astype(npd), requires_grad, device)
+    npd = np.dtype(_np_dtype(dtype, _dt.get_default_dtype().np))
+    steps = int(steps)
+    if steps <= 1:                         # (no kernel runs: the start, or nothing)
+        first = _to_int(start, npd) if steps and npd.kind in "iu" else start
+        return _finish(np.full(steps, first, npd), requires_grad, device)
+    if npd == np.bool_:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    if npd.kind not in "iu":
+        return _finish(np.linspace(start, end, int(steps)).astype(npd), requires_grad, device)
+    # integer dtypes, as torch: the ends converted to the dtype first (checked), the points
+    # start + i·step in double (from the end for the second half), truncated
+    a, b = (_to_int(v, npd) for v in (start, end))
+    step = (b - a) / (steps - 1)
+    i = np.arange(steps)
+    half = steps // 2
+    vals = np.where(i < half, a + step * i, b - step * (steps - 1 - i))
+    return _finish(np.trunc(vals).astype(npd), requires_grad, device)
+
+
+def _checked_fill(v, npd):
+    """A fill value for an integer dtype, checked as torch checks it (floats: in range)."""
+    if isinstance(v, float) and np.dtype(npd).kind in "iu":
+        _to_int(v, np.dtype(npd))
+        return v
+    return checked_scalar(v, npd)
+
+
+def _to_int(v, npd):
+    """A number converted to an integer dtype as torch's Scalar.to<T>() does (checked)."""
+    if isinstance(v, float):
+        info = np.iinfo(npd)
+        if not info.min <= v <= info.max:
+            raise RuntimeError(f"value cannot be converted to type {_CTYPES[npd.name]} without "
+                               "overflow")
+        return int(v)
+    return checked_scalar(int(v), npd)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
