@@ -155,8 +155,7 @@ def accumulate_dtype(dtype):
     """float32 for float16 (and bfloat16) arrays, as torch accumulates reductions, cumulative
     sums and softmax for half types on the CPU (its acc_type) before rounding the result; None
     for other dtypes."""
-    return np.float32 if np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize == 2 or \
-        np.dtype(dtype).name == "bfloat16" else None
+    return np.float32 if np.dtype(dtype).name in ("float16", "bfloat16") else None
 
 
 _CTYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
@@ -172,6 +171,11 @@ def checked_scalar(v, dtype):
         return v
     info = np.iinfo(dt)
     if (v > info.max or -v > info.max) if dt.kind == "u" else not info.min <= v <= info.max:
-        raise RuntimeError(f"value cannot be converted to type {_CTYPES[dt.name]} without "
-                           "overflow")
+        raise_overflow(dt)
     return int(scalar_array(v, dt))
+
+
+def raise_overflow(dtype):
+    """torch's error for a number that does not fit an integer dtype."""
+    raise RuntimeError(f"value cannot be converted to type {_CTYPES[np.dtype(dtype).name]} "
+                       "without overflow")

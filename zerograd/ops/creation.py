@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._util import _CTYPES, checked_scalar, shape_arg
+from ._util import checked_scalar, raise_overflow, shape_arg
 
 
 def _np_dtype(dtype, default=None):
@@ -196,7 +196,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     if npd == np.bool_:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     if npd.kind not in "iu":
-        return _finish(np.linspace(start, end, int(steps)).astype(npd), requires_grad, device)
+        return _finish(np.linspace(start, end, steps).astype(npd), requires_grad, device)
     # integer dtypes, as torch: the ends converted to the dtype first (checked), the points
     # start + i·step in double (from the end for the second half), truncated
     a, b = (_to_int(v, npd) for v in (start, end))
@@ -220,8 +220,7 @@ def _to_int(v, npd):
     if isinstance(v, float):
         info = np.iinfo(npd)
         if not info.min <= v <= info.max:
-            raise RuntimeError(f"value cannot be converted to type {_CTYPES[npd.name]} without "
-                               "overflow")
+            raise_overflow(npd)
         return int(v)
     return checked_scalar(int(v), npd)
 

@@ -40,6 +40,19 @@ def _check_inference(t: Tensor) -> None:
                            "See https://github.com/pytorch/rfcs/pull/17 for more details.")
 
 
+def _check_into(shape, other):
+    """torch's error when `other` broadcast with `shape` is larger than `shape` (an in-place
+    result must fit its tensor); shapes that do not broadcast at all are left to the op."""
+    if other != shape:
+        try:
+            full = np.broadcast_shapes(other, shape)
+        except ValueError:
+            return
+        if full != shape:
+            raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast "
+                               f"shape {list(full)}")
+
+
 def _store(t: Tensor, arr) -> None:
     """Write values into t's memory (broadcast, cast), with torch's checks."""
     dst = t._data
@@ -49,9 +62,7 @@ def _store(t: Tensor, arr) -> None:
             names = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool", "V": "BFloat16"}
             raise RuntimeError(f"result type {names.get(arr.dtype.kind, arr.dtype)} can't be cast "
                                f"to the desired output type {names.get(dst.dtype.kind, dst.dtype)}")
-        if arr.shape != dst.shape and np.broadcast_shapes(arr.shape, dst.shape) != dst.shape:
-            raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast "
-                               f"shape {list(np.broadcast_shapes(arr.shape, dst.shape))}")
+        _check_into(dst.shape, arr.shape)
     if not dst.flags.writeable:
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
                            "refers to a single memory location. Please clone() the tensor before "
@@ -233,14 +244,8 @@ class Copy(Op):
 def _elementwise_inplace(t, fn, other):
     """apply_inplace for an elementwise binary op: torch checks that `other` broadcasts into t's
     shape before the op's own checks (dtype support, ...)."""
-    if isinstance(other, Tensor) and other._data.shape != t._data.shape:
-        try:
-            shape = np.broadcast_shapes(other._data.shape, t._data.shape)
-        except ValueError:
-            shape = None            # (not broadcastable: the op raises its own message)
-        if shape is not None and shape != t._data.shape:
-            raise RuntimeError(f"output with shape {list(t._data.shape)} doesn't match the "
-                               f"broadcast shape {list(shape)}")
+    if isinstance(other, Tensor):
+        _check_into(t._data.shape, other._data.shape)
     return apply_inplace(t, fn, other)
 
 
