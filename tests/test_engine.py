@@ -352,6 +352,35 @@ def test_node_metadata_name_and_next_functions():
     both(f)
 
 
+def test_next_functions_name_the_output_of_multi_output_nodes():
+    def f(lib):
+        x = lib.tensor([[1.0, 5.0], [3.0, 2.0]], requires_grad=True)
+        v, i = x.max(1)
+        y = v.exp() * v.tanh()              # the fast paths, from output 0 of MaxBackward0
+        s = (x * 1).split(1)[1]             # output 1 of SplitBackward0, a view
+        z = s.exp() + s * s + s.sum()
+        return ([(n.name(), nr) for n, nr in y.grad_fn.next_functions],
+                [(n.name(), nr) for n, nr in y.grad_fn.next_functions[0][0].next_functions],
+                [(n.name(), nr) for n, nr in s.exp().grad_fn.next_functions],
+                [(n.name(), nr) for n, nr in (s * s).grad_fn.next_functions],
+                [(n.name(), nr) for n, nr in z.grad_fn.next_functions[1][0].next_functions])
+    both(f)
+
+
+def test_a_fast_path_node_costs_the_cycle_collector_six_objects():
+    """A deep graph's collections walk every tracked object: y.tanh() makes six (the tensor, its
+    version counter, the node, its edge tuple, the saved-output record and its tuple); the edge
+    pairs torch prints are built when next_functions is read."""
+    x = zerograd.ones(4, requires_grad=True)
+    gc.collect()
+    n0 = len(gc.get_objects())
+    y = x
+    for _ in range(2000):
+        y = y.tanh()
+    gc.collect()
+    assert (len(gc.get_objects()) - n0) / 2000 <= 6.01
+
+
 def test_grad_fn_repr():
     y = zerograd.ones(1, requires_grad=True) + 1
     assert repr(y.grad_fn).startswith("<AddBackward0 object at 0x")

@@ -81,7 +81,7 @@ def plan(roots, seeds, inputs):
     if captures is None:
         while stack:
             node = stack.pop()
-            for child, _ in node.next_functions:
+            for child in node._next:
                 if child is None:
                     continue
                 deps[child] = deps.get(child, 0) + 1
@@ -92,7 +92,7 @@ def plan(roots, seeds, inputs):
     else:
         while stack:
             node = stack.pop()
-            for child, _ in node.next_functions:
+            for child in node._next:
                 if child is not None and child not in seen:
                     seen.add(child)
                     stack.append(child)
@@ -100,13 +100,13 @@ def plan(roots, seeds, inputs):
         # seq order decides which nodes lead to a capture target: they must execute.
         reach, executes = set(), set()
         for node in sorted(seen, key=_seq_key):
-            if any(c in reach for c, _ in node.next_functions if c is not None):
+            if any(c in reach for c in node._next if c is not None):
                 executes.add(node)
                 reach.add(node)
             elif node in captures:
                 reach.add(node)
         for node in executes:
-            for child, _ in node.next_functions:
+            for child in node._next:
                 if child in reach:
                     deps[child] = deps.get(child, 0) + 1
 
@@ -167,7 +167,7 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                     if node not in executes:
                         continue
                 if (grads[0] is None if len(grads) == 1 else all(g is None for g in grads)):
-                    out = (None,) * len(node.next_functions)
+                    out = (None,) * len(node._next)
                 elif hooked or anomaly:     # the rare paths speak Tensors
                     out = _unwrap(_call_node(node, _wrap(grads))) if raw else _call_node(node, grads)
                 elif raw:
@@ -178,7 +178,7 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                     node._release()
             else:
                 out = node._grads
-            for (child, nr), g in zip(node.next_functions, out):
+            for child, nr, g in zip(node._next, node._nrs, out):
                 n = deps.get(child)
                 if n is None:           # no edge (child is None), or pruned by autograd.grad
                     continue
@@ -247,7 +247,7 @@ def _sweep(roots, seeds, retain_graph):
     while stack:                                    # discover the graph (iteratively)
         node = stack.pop()
         nodes.append(node)
-        for child, _ in node.next_functions:
+        for child in node._next:
             if child is not None:
                 if type(child) is AccumulateGrad:
                     leaf_deps[child] = leaf_deps.get(child, 0) + 1
@@ -270,7 +270,7 @@ def _sweep(roots, seeds, retain_graph):
             if g is None:                           # no gradient reached this node
                 if not retain_graph and node._saved:
                     node._saved = _RELEASED
-                for child, _ in node.next_functions:    # its leaves wait for one edge less
+                for child in node._next:    # its leaves wait for one edge less
                     if type(child) is AccumulateGrad:
                         n = leaf_deps[child] - 1
                         leaf_deps[child] = n
@@ -313,7 +313,7 @@ def _sweep(roots, seeds, retain_graph):
                         out = node._apply_np(grads)
                 if not retain_graph and node._saved:
                     node._saved = _RELEASED
-            for (child, nr), g in zip(node.next_functions, out):
+            for child, nr, g in zip(node._next, node._nrs, out):
                 if child is None:
                     continue
                 if g is not None:

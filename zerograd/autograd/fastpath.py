@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor
-from .function import (_NO_EDGE, _SavedOutput, _anomaly, _arr, _raise_inference_saved,
+from .function import (_SavedOutput, _anomaly, _arr, _raise_inference_saved,
                        _read_only, _seq, make_accumulator)
 
 _state = grad_mode._state
@@ -24,15 +24,16 @@ _new = object.__new__
 _ndarray = np.ndarray
 
 def _edge(a):
-    """The graph edge to an input that requires grad: (its grad_fn or AccumulateGrad, nr)."""
+    """The graph edge to an input that requires grad: its grad_fn (or AccumulateGrad), after
+    re-deriving a view whose base changed in place."""
     if a._view is not None and a._vc[0] != a._view.version:
         _views.refresh(a)
     fn = a._grad_fn
     if fn is None:
         ref = a._acc
         fn = ref() if ref is not None else None
-        return (fn if fn is not None else make_accumulator(a), 0)
-    return (fn, a._output_nr)
+        return fn if fn is not None else make_accumulator(a)
+    return fn
 
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
@@ -87,8 +88,12 @@ def fast_unary(cls, a):
         node.needs_input_grad = _NEED_1
         node._num_outputs = 1
         node._has_hooks = False
-        node.next_functions = ((a._grad_fn, a._output_nr) if a._view is None and
-                               a._grad_fn is not None else _edge(a),)
+        fn = a._grad_fn
+        if fn is None or a._view is not None:
+            fn = _edge(a)
+        node._next = (fn,)
+        nr = a._output_nr
+        node._nrs = _NR1[nr] if nr < 2 else (nr,)
         node._metas = ((_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt))[1]
         node._seq = next(_seq)
         vc = t._vc = [0, None]
@@ -104,7 +109,8 @@ def fast_unary(cls, a):
             node._saved_versions = _V0      # (shared: one object fewer per node for the GC)
         else:
             node._saved = (a,)
-            node._saved_versions = (_version(a),)
+            v = _version(a)
+            node._saved_versions = _V0 if v == 0 else (v,)
         t._requires_grad = True
         t._grad_fn = node
         return t
@@ -167,29 +173,33 @@ def fast_binary(cls, a, b):
         node = _new(ncls)
         node._num_outputs = 1
         node._has_hooks = False
+        na = nb = 0
         if a_rg:
-            fn = a._grad_fn
-            ea = (fn, a._output_nr) if fn is not None and a._view is None else _edge(a)
+            ea = a._grad_fn
+            if ea is None or a._view is not None:
+                ea = _edge(a)
+            na = a._output_nr               # (0 for a leaf)
             ra = (_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt)
         else:
-            ea, ra = _NO_EDGE, None
+            ea = ra = None
         if b_rg:
-            fn = b._grad_fn
+            eb = b._grad_fn
             if b._view is not None:
                 eb = _edge(b)
-            elif fn is not None:
-                eb = (fn, b._output_nr)
-            else:                       # a leaf (a weight): its cached AccumulateGrad
+            elif eb is None:                # a leaf (a weight): its cached AccumulateGrad
                 ref = b._acc
-                fn = ref() if ref is not None else None
-                eb = (fn if fn is not None else make_accumulator(b), 0)
+                eb = ref() if ref is not None else None
+                if eb is None:
+                    eb = make_accumulator(b)
+            nb = b._output_nr
             rb = (_M32 if dt is _F32 else _M64).get(y.shape) or _meta(y.shape, dt)
             node._metas = (rb[4] if ra is None else rb[2] if ra is rb else (ra[0], rb[0]))
         else:
-            eb = _NO_EDGE
+            eb = None
             node._metas = ra[3]
         node.needs_input_grad = _NEED_2[a_rg][b_rg]
-        node.next_functions = (ea, eb)
+        node._next = (ea, eb)
+        node._nrs = _NR00 if not (na or nb) else (na, nb)
         node._seq = next(_seq)
         if saves is None:
             node._saved = ()
@@ -212,7 +222,11 @@ def fast_binary(cls, a, b):
                     _raise_inference_saved()
                 vb = vc[0]
             node._saved = (sa, sb)
-            node._saved_versions = (va, vb)
+            if va == 0:                     # (shared tuples for the usual versions)
+                sv = _V00 if vb == 0 else _V0N if vb is None else (va, vb)
+            else:
+                sv = _VN0 if va is None and vb == 0 else (va, vb)
+            node._saved_versions = sv
         t._vc = [0, None]
         t._requires_grad = True
         t._grad_fn = node
@@ -224,7 +238,10 @@ def fast_binary(cls, a, b):
 
 
 _NEED_1 = (True,)
+_NR1 = ((0,), (1,))
+_NR00 = (0, 0)
 _V0 = (0,)
+_V00, _V0N, _VN0 = (0, 0), (0, None), (None, 0)
 _NEED_2 = ((None, (False, True)), ((True, False), (True, True)))     # [a needs][b needs]
 
 

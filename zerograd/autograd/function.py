@@ -82,11 +82,12 @@ class Node:
     # Every node sets these eight; slots keep a node one small object (cheap to create, and
     # only one object for Python's cycle collector to track), and a slot reads faster than a
     # class-level default (the engine reads _num_outputs and _has_hooks for every node).
-    __slots__ = ("next_functions", "needs_input_grad", "_saved", "_saved_versions", "_metas",
+    __slots__ = ("_next", "_nrs", "needs_input_grad", "_saved", "_saved_versions", "_metas",
                  "_seq", "_num_outputs", "_has_hooks", "__dict__", "__weakref__")
 
     def __init__(self):
-        self.next_functions = ()
+        self._next = ()
+        self._nrs = ()
         self.needs_input_grad = ()
         self._saved = ()
         self._saved_versions = None
@@ -107,6 +108,20 @@ class Node:
     _trace = None              # forward stack, recorded in anomaly mode
     _fn = None                 # the Function class whose backward this node runs
     _np_vjp = None             # its np_backward (the first-order array VJP), if it has one
+
+    # The edges are kept as two tuples, `_next` (the nodes, None where an input needs no
+    # gradient) and `_nrs` (which output of each; all-zero tuples are shared), instead of torch's
+    # tuple of pairs: one object per node for the cycle collector instead of one per edge plus
+    # one (a deep graph's collections walk every tracked object).  torch builds the pairs on
+    # each access too.
+    @property
+    def next_functions(self) -> tuple:
+        return tuple(zip(self._next, self._nrs))
+
+    @next_functions.setter
+    def next_functions(self, edges) -> None:
+        self._next = tuple([e[0] for e in edges])
+        self._nrs = _nrs([e[1] for e in edges])
 
     @property
     def formula(self) -> str | None:
@@ -545,7 +560,7 @@ class GraphRoot(Node):
 
     def __init__(self, edges, grads):
         Node.__init__(self)
-        self.next_functions = tuple(edges)
+        self.next_functions = edges
         self._grads = grads
         self._seq = next(_seq)
 
@@ -658,16 +673,23 @@ class Function:
 
 def _finish_record(node, args, needs, outs, saved, raw=None):
     """Link a node into the graph once forward has produced `outs` (shared by Function and Op)."""
-    edges, metas = [], []
+    nexts, nrs, metas = [], [], []
     for a, n in zip(args, needs):
         if n:
             fn = a.grad_fn           # (the property: re-derives a stale view first)
-            edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+            if fn is not None:
+                nexts.append(fn)
+                nrs.append(a._output_nr)
+            else:
+                nexts.append(a._accumulator())
+                nrs.append(0)
             metas.append((a._data.shape, a._data.dtype))
         else:
-            edges.append((None, 0))
+            nexts.append(None)
+            nrs.append(0)
             metas.append(None)
-    node.next_functions = tuple(edges)
+    node._next = tuple(nexts)
+    node._nrs = _nrs(nrs)
     node._metas = metas
     node._seq = next(_seq)
     if _anomaly.enabled:
@@ -765,9 +787,11 @@ class Op(Function):
         # their graph edges before forward runs (forward reads ctx.needs_input_grad); nothing
         # is allocated for the graph unless some input requires grad.
         if _state.enabled:
-            needs, edges, metas = [], [], []
+            needs, nexts, metas = [], [], []
+            nrs = None                            # (all zeros until an input says otherwise)
             rec = False
             for a in (args if cls.arity is None else args[:cls.arity]):
+                nr = 0
                 if isinstance(a, Tensor) and a._requires_grad:
                     rec = True
                     needs.append(True)
@@ -779,13 +803,18 @@ class Op(Function):
                     if fn is None:                # a leaf: its (cached) AccumulateGrad node
                         ref = a._acc
                         fn = ref() if ref is not None else None
-                        edges.append((fn if fn is not None else make_accumulator(a), 0))
+                        nexts.append(fn if fn is not None else make_accumulator(a))
                     else:
-                        edges.append((fn, a._output_nr))
+                        nexts.append(fn)
+                        nr = a._output_nr
                 else:
                     needs.append(False)
-                    edges.append(_NO_EDGE)
+                    nexts.append(None)
                     metas.append(None)
+                if nr and nrs is None:
+                    nrs = [0] * (len(nexts) - 1)
+                if nrs is not None:
+                    nrs.append(nr)
             if rec:
                 node = _new(cls._node_cls)
                 node.needs_input_grad = tuple(needs)
@@ -793,7 +822,8 @@ class Op(Function):
                 node._has_hooks = False
                 node._saved = ()
                 node._saved_versions = None
-                node.next_functions = tuple(edges)
+                node._next = tuple(nexts)
+                node._nrs = _nrs(nexts if nrs is None else nrs, nrs is None)
                 node._metas = metas
                 raw = out = cls.forward(node, *args)
                 node._seq = next(_seq)
@@ -864,11 +894,21 @@ class NotDifferentiable(Op):
         """`out` with its node listing only the inputs that require grad (as torch's does)."""
         node = out.grad_fn
         if node is not None:
-            node.next_functions = tuple(e for e in node.next_functions if e[0] is not None)
+            node.next_functions = [e for e in node.next_functions if e[0] is not None]
         return out
 
 
 _NO_EDGE = (None, 0)
+_ZERO_NRS = [(0,) * n for n in range(9)]
+
+
+def _nrs(nrs, zeros=None) -> tuple:
+    """The output numbers of a node's edges as a tuple, the all-zero ones shared (zeros=True:
+    as many zeros as `nrs` has items)."""
+    n = len(nrs)
+    if zeros or not any(nrs):
+        return _ZERO_NRS[n] if n < len(_ZERO_NRS) else (0,) * n
+    return tuple(nrs)
 
 
 def _pack_saved1(node, raw, out, vc):

@@ -233,7 +233,7 @@ class _Sweep:
                         if node not in executes:
                             continue
                     if all(g is None for g in grads):
-                        out = (None,) * len(node.next_functions)
+                        out = (None,) * len(node._next)
                         tr._add("skip", node, "no gradient arrived", [None] * len(grads))
                     else:
                         try:
@@ -245,7 +245,7 @@ class _Sweep:
                         node._release()
                 else:
                     out = node._grads
-                for (child, nr), g in zip(node.next_functions, out):
+                for child, nr, g in zip(node._next, node._nrs, out):
                     n = deps.get(child)
                     if n is None:
                         continue
