@@ -9,6 +9,8 @@ import itertools
 import warnings
 
 import numpy as np
+import sys
+
 import pytest
 
 import zerograd
@@ -462,6 +464,27 @@ def test_step_updates_in_place_and_bumps_the_version():
     assert alias.tolist() == p.tolist()          # same memory
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward()                             # the graph saved p before the step
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_the_error_names_the_line_that_called_step(name):
+    """The site of an optimizer's change is the line that called step() (looked up once per
+    step); after the step, an in-place change names its own line again."""
+    p = zerograd.tensor([1.0, 2.0], requires_grad=True)
+    opt = getattr(zerograd.optim, name)([p], lr=0.1, **({"momentum": 0.9} if name == "SGD" else {}))
+    y = (p * p).sum()
+    y.backward(retain_graph=True)
+
+    def stepper():
+        opt.step(); return sys._getframe().f_lineno  # noqa: E702
+    line = stepper()
+    with pytest.raises(RuntimeError, match=rf"modified in place at .*test_optim.py:{line}\."):
+        y.backward()
+    z = p * 1                                    # outside step(): each change its own line
+    w = (z * z).sum()
+    z.mul_(2); here = sys._getframe().f_lineno  # noqa: E702
+    with pytest.raises(RuntimeError, match=rf"modified in place at .*test_optim.py:{here}\."):
+        w.backward()
 
 
 def test_step_does_not_record_a_graph():

@@ -431,7 +431,10 @@ _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
 
 def _raise_modified(t, expected, actual, node):
     name = _TYPE_NAMES.get(t.dtype.name, t.dtype.name)
-    node_name = re.sub(r"Backward\d*$", "", t.grad_fn.name()) if t.grad_fn is not None else ""
+    # torch names the node without "Backward0" (TanhBackward0 -> Tanh, LeakyReluBackward1 ->
+    # LeakyRelu1)
+    node_name = re.sub(r"Backward(\d*)$", lambda m: m[1].lstrip("0"),
+                       t.grad_fn.name()) if t.grad_fn is not None else ""
     where = f", which is output {t._output_nr} of {node_name}," if t.grad_fn is not None else ""
     site = t._vc[1] if t._vc is not None and len(t._vc) > 1 else None
     changed = f" It was last modified in place at {site}." if site else ""

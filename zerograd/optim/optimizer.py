@@ -36,7 +36,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.hooks import RemovableHandle
 from ..grad_mode import _state as _grad_state, enable_grad, no_grad
-from ..ops.inplace import bump_version
+from ..ops.inplace import _user_site, bump_version
 from ..tensor import Tensor
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook",
@@ -98,10 +98,24 @@ def _begin_update(t: Tensor) -> np.ndarray:
     return t._data
 
 
+_OUTSIDE = object()
+_step_site = [_OUTSIDE]     # inside step(): the user's line that called it (None: not looked up)
+
+
 def _bump_version(t: Tensor) -> None:
     """Record an in-place change of `t` (autograd compares versions of saved tensors, and names
-    the site of the last change in its error)."""
-    bump_version(t)
+    the site of the last change in its error).  Inside step() every change has the same site,
+    the line that called step(): it is looked up once per step, not once per tensor."""
+    site = _step_site[0]
+    if site is _OUTSIDE:
+        bump_version(t)
+        return
+    vc = t._vc
+    if vc is not None:
+        if site is None:
+            site = _step_site[0] = _user_site()
+        vc[0] += 1
+        vc[1] = site
 
 
 def _scalar_state_dtype():
@@ -485,6 +499,11 @@ def _no_grad_step(step):
     """Run an optimizer's step() with graph recording off (the updates are not differentiable)."""
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
-        with no_grad():
-            return step(self, *args, **kwargs)
+        prev = _step_site[0]
+        _step_site[0] = None
+        try:
+            with no_grad():
+                return step(self, *args, **kwargs)
+        finally:
+            _step_site[0] = prev
     return wrapper
