@@ -862,10 +862,11 @@ class ClampTensor(Op):
         dt = z.dtype
         if (lo is not None and lo._data.dtype != dt) or (hi is not None and hi._data.dtype != dt):
             dt = _dt.result_type(*[t for t in (a, lo, hi) if t is not None]).np
+        # (bounds converted first: a 0-d int64 bound of a uint8 tensor keeps uint8, as in torch)
         if lo is not None:
-            z = np.maximum(z, lo._data, dtype=dt)
+            z = np.maximum(z, lo._data.astype(dt, copy=False), dtype=dt)
         if hi is not None:
-            z = np.minimum(z, hi._data, dtype=dt)
+            z = np.minimum(z, hi._data.astype(dt, copy=False), dtype=dt)
         return z if z is not a._data else z.copy()
 
     @staticmethod

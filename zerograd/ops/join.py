@@ -605,6 +605,8 @@ def topk(a, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     k = int(k)
     if k < 0 or k > n:
         raise RuntimeError("selected index k out of range")
+    if a._data.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     _fresh([a])
     v, i = Topk.apply(a, k, d, bool(largest))
     return return_topk(v, i)
@@ -635,6 +637,8 @@ def kthvalue(a, k, dim=-1, keepdim=False):
     k = int(k)
     if k < 1 or k > n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if a._data.dtype == np.bool_:
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     _fresh([a])
     v, i = Kthvalue.apply(a, k, d, bool(keepdim))
     return return_kthvalue(v, i)
