@@ -10,5 +10,8 @@ from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout,  # 
                       Module, ModuleDict, ModuleList, MSELoss, MultiheadAttention, NLLLoss,
                       ReLU, RMSNorm, Sequential, Sigmoid, SiLU, SmoothL1Loss, Softmax, Tanh,
                       Unflatten)
+from .modules.activation import (CELU, ELU, GLU, Hardshrink, Hardsigmoid, Hardswish,  # noqa: F401
+                                Hardtanh, LeakyReLU, LogSigmoid, Mish, ReLU6, SELU, Softplus,
+                                Softshrink, Softsign, Tanhshrink, Threshold)
 from .modules.padding import *  # noqa: F401,F403  (ConstantPad1d ... CircularPad3d)
 from .parameter import Buffer, Parameter  # noqa: F401

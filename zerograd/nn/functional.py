@@ -13,8 +13,10 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .. import grad_mode as _gm
+from ..ops import activations as _act
 from ..ops import addmm, matmul
 from ..ops import nn_ops as _nn
+from ..ops import inplace as _inplace
 from ..ops import padding as _pad
 from ..ops._util import wrap
 from ..ops.creation import _rng
@@ -26,7 +28,10 @@ __all__ = [
     "layer_norm", "rms_norm", "embedding", "one_hot", "pad", "cross_entropy", "nll_loss",
     "mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "scaled_dot_product_attention",
-    "multi_head_attention_forward",
+    "multi_head_attention_forward", "softplus", "elu", "elu_", "selu", "selu_", "celu", "celu_",
+    "leaky_relu", "leaky_relu_", "hardtanh", "hardtanh_", "relu6", "logsigmoid", "mish",
+    "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold",
+    "threshold_", "glu",
 ]
 
 
@@ -70,11 +75,84 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     _float_activation(input, "silu_cpu")
+    if inplace:
+        return _inplace.apply_inplace(input, _nn.Silu.apply)
     return _nn.Silu.apply(input)
 
 
 def tanh(input):
     return input.tanh()
+
+
+# The activations below are ops/activations.py's (torch's in-place builtins, F.elu_ and the
+# like, take the same arguments there); here are the `inplace=` flags and torch's Python checks.
+
+softplus = _act.softplus            # (input, beta=1.0, threshold=20.0)
+elu_ = _act.elu_                    # (input, alpha=1.0)
+selu_ = _act.selu_                  # (input)
+celu_ = _act.celu_                  # (input, alpha=1.0)
+leaky_relu_ = _act.leaky_relu_      # (input, negative_slope=0.01)
+hardtanh_ = _act.hardtanh_          # (input, min_val=-1.0, max_val=1.0)
+logsigmoid = _act.log_sigmoid       # (input)
+softshrink = _act.softshrink        # (input, lambd=0.5)
+hardshrink = _act.hardshrink        # (input, lambd=0.5)
+threshold_ = _act.threshold_        # (input, threshold, value)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return _act.elu_(input, alpha) if inplace else _act.elu(input, alpha)
+
+
+def selu(input, inplace=False):
+    return _act.selu_(input) if inplace else _act.selu(input)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    return _act.celu_(input, alpha) if inplace else _act.celu(input, alpha)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return (_act.leaky_relu_ if inplace else _act.leaky_relu)(input, negative_slope)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return (_act.hardtanh_ if inplace else _act.hardtanh)(input, min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    return _act.relu6_(input) if inplace else _act.relu6(input)
+
+
+def mish(input, inplace=False):
+    return _act.mish_(input) if inplace else _act.mish(input)
+
+
+def hardsigmoid(input, inplace=False):
+    return _act.hardsigmoid_(input) if inplace else _act.hardsigmoid(input)
+
+
+def hardswish(input, inplace=False):
+    return _act.hardswish_(input) if inplace else _act.hardswish(input)
+
+
+def softsign(input):
+    """x / (1 + |x|), recorded as torch builds it: DivBackward0(x, AddBackward0(AbsBackward0))."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """x - tanh(x), recorded as torch builds it: SubBackward0(x, TanhBackward0)."""
+    return input - input.tanh()
+
+
+def threshold(input, threshold, value, inplace=False):
+    return (_act.threshold_ if inplace else _act.threshold)(input, threshold, value)
+
+
+def glu(input, dim=-1):
+    return _act.glu(input, dim)
 
 
 def sigmoid(input):
