@@ -485,3 +485,19 @@ def test_random_comparisons_on_special_values_as_torch(seed):
             np.testing.assert_array_equal(z[2], t[2], err_msg=str(where))
         else:
             assert z == t, where
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64"])
+@pytest.mark.parametrize("beta", [-1.0, 2.5, 300, -1, 0])
+def test_addmm_converts_integer_beta_alpha_as_torch(dtype, beta):
+    """On integer tensors beta/alpha are converted as c10 does: checked (-1.0 into uint8 is the
+    overflow error, -1 wraps), floats truncated (was NumPy's OverflowError)."""
+    seen = []
+    for m in (zerograd, torch):
+        c = m.ones(2, 2, dtype=getattr(m, dtype))
+        try:
+            seen.append(m.addmm(c, c, c, beta=beta, alpha=beta).tolist())
+        except RuntimeError as e:
+            seen.append(str(e))
+    assert seen[0] == seen[1]

@@ -811,3 +811,18 @@ def test_T_on_3d_warns_as_torch():
         torch.ones(2, 3, 4).T
     with pytest.warns(UserWarning, match="The use of `x.T` on tensors of dimension other than 2"):
         zerograd.ones(2, 3, 4).T
+
+
+@requires_torch
+@pytest.mark.parametrize("shape, size", [((4, 2, 5), (2, 3, 5)), ((4, 2, 5), (3, 2, 5, 5)),
+                                         ((2, 1), (-1, -1, 3)), ((2, 1), (5, 2, -1)),
+                                         ((2, 1), (2, 3, 4)), ((3,), (2,))])
+def test_expand_checks_from_the_last_dimension_as_torch(shape, size):
+    """torch names the last dimension that does not fit (zerograd named the first)."""
+    seen = []
+    for m in (zerograd, torch):
+        try:
+            seen.append(tuple(m.ones(*shape).expand(*size).shape))
+        except RuntimeError as e:
+            seen.append(str(e))
+    assert seen[0] == seen[1]

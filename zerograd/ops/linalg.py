@@ -200,8 +200,9 @@ class Addmm(Op):
             raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                                f"{_scalar_name(c)} and {_scalar_name(b)}")
         _no_bool(x, "addmm_impl_cpu_")
-        if x.dtype.kind in "iu":           # integral: torch casts beta and alpha to the dtype
-            beta, alpha = int(beta), int(alpha)
+        if x.dtype.kind in "iu":           # integral: torch converts beta and alpha to the
+            from .creation import _to_int   # dtype (checked; -1 wraps into uint8, -1.0 raises)
+            beta, alpha = _to_int(beta, x.dtype), _to_int(alpha, x.dtype)
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
         z = x @ y

@@ -252,23 +252,22 @@ def expand(a, shape):
                            f"of sizes provided ({len(shape)}) must be greater or equal to the number "
                            f"of dimensions in the tensor ({x.ndim})")
     lead = len(shape) - x.ndim
-    out = []
-    for i, s in enumerate(shape):
+    out = list(shape)
+    for i in range(len(shape) - 1, -1, -1):      # from the last dimension, as torch checks
+        s = shape[i]
         if i < lead:
             if s < 0:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
                                    f"leading, non-existing dimension {i}")
-            out.append(s)
             continue
         cur = x.shape[i - lead]
         if s == -1:
-            s = cur
+            s = out[i] = cur
         if cur != s and cur != 1:
             raise RuntimeError(
                 f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
                 f"non-singleton dimension {i}.  Target sizes: {list(shape)}.  Tensor sizes: "
                 f"{list(x.shape)}")
-        out.append(s)
     out = tuple(out)
     if out == x.shape and not a.requires_grad:
         return a
