@@ -1,6 +1,8 @@
 """Small helpers shared by the op families: argument checks and torch's type promotion."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -173,6 +175,44 @@ def checked_scalar(v, dtype):
     if (v > info.max or -v > info.max) if dt.kind == "u" else not info.min <= v <= info.max:
         raise_overflow(dt)
     return int(scalar_array(v, dt))
+
+
+_FLOAT_CTYPES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                 "bfloat16": "c10::BFloat16"}
+
+
+def float_max(dt) -> float:
+    """The largest finite value of a float dtype (bfloat16's from ml_dtypes)."""
+    if dt.name == "bfloat16":
+        import ml_dtypes
+        return float(ml_dtypes.finfo(dt).max)
+    return float(np.finfo(dt).max)
+
+
+def convert_scalar(v, dt):
+    """A Python (or NumPy) number converted to the dtype `dt` as torch converts a Scalar (c10's
+    checked conversion): a float into an integer dtype truncates, and must be finite and in range;
+    an integer wraps into an unsigned dtype when its magnitude fits; a finite value beyond a float
+    dtype's range raises torch's overflow error (inf and nan pass); anything is a bool."""
+    dt = np.dtype(dt)
+    if isinstance(v, np.generic):
+        v = v.item()
+    if dt.kind == "b":
+        return bool(v)
+    if isinstance(v, bool):
+        v = int(v)
+    if dt.kind in "iu":
+        if isinstance(v, float):
+            info = np.iinfo(dt)
+            if not (info.min <= v <= info.max):          # (nan and ±inf too)
+                raise_overflow(dt)
+            v = int(v)
+        return checked_scalar(v, dt)
+    f = float(v)
+    if math.isfinite(f) and abs(f) > float_max(dt):
+        raise RuntimeError(f"value cannot be converted to type {_FLOAT_CTYPES[dt.name]} without "
+                           "overflow")
+    return f
 
 
 def raise_overflow(dtype):

@@ -24,7 +24,8 @@ import numpy as np
 
 from ..autograd.function import NotDifferentiable, Op
 from ..tensor import Tensor
-from ._util import canon_dim, checked_scalar, raise_overflow, scalar_type_name, wrap
+from ._util import canon_dim, scalar_type_name, wrap
+from ._util import convert_scalar as _convert, float_max as _fmax
 from .elementwise import where_
 from .inplace import apply_inplace
 
@@ -60,41 +61,6 @@ def _need_float(x: Tensor, kernel: str) -> None:
     dt = x._data.dtype
     if dt.kind not in "fV":
         raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(dt)}\'')
-
-
-_FLOAT_CTYPES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-                 "bfloat16": "c10::BFloat16"}
-
-
-def _convert(v, dt):
-    """A Python number converted to the dtype `dt` as torch converts a Scalar (c10's checked
-    conversion): a float into an integer dtype truncates, and must be finite and in range; an
-    integer wraps into an unsigned dtype when its magnitude fits; a finite value beyond a float
-    dtype's range raises torch's overflow error (inf and nan pass)."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, bool):
-        v = int(v)
-    if dt.kind in "iu":
-        if isinstance(v, float):
-            info = np.iinfo(dt)
-            if not math.isfinite(v) or v < info.min or v > info.max:
-                raise_overflow(dt)
-            v = int(v)
-        return checked_scalar(v, dt)
-    f = float(v)
-    if math.isfinite(f) and abs(f) > _fmax(dt):
-        raise RuntimeError(f"value cannot be converted to type {_FLOAT_CTYPES[dt.name]} without "
-                           "overflow")
-    return f
-
-
-def _fmax(dt) -> float:
-    """The largest finite value of a float dtype (bfloat16's from ml_dtypes)."""
-    if dt.name == "bfloat16":
-        import ml_dtypes
-        return float(ml_dtypes.finfo(dt).max)
-    return float(np.finfo(dt).max)
 
 
 def _opmath(x: Tensor):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._util import checked_scalar, raise_overflow, shape_arg
+from ._util import checked_scalar, convert_scalar, shape_arg
 
 
 def _np_dtype(dtype, default=None):
@@ -217,12 +217,7 @@ def _checked_fill(v, npd):
 
 def _to_int(v, npd):
     """A number converted to an integer dtype as torch's Scalar.to<T>() does (checked)."""
-    if isinstance(v, float):
-        info = np.iinfo(npd)
-        if not info.min <= v <= info.max:
-            raise_overflow(npd)
-        return int(v)
-    return checked_scalar(int(v), npd)
+    return convert_scalar(v, npd)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):

@@ -19,7 +19,7 @@ import numpy as np
 from ..autograd.function import Op
 from ..tensor import Tensor
 from . import views as _views
-from ._util import canon_dim
+from ._util import canon_dim, convert_scalar
 from .shape import Unsqueeze, View, infer_shape
 
 
@@ -451,7 +451,12 @@ def setitem(a: Tensor, key, value) -> None:
     if not isinstance(key, tuple):
         key = (key,)
     if not isinstance(value, Tensor):
-        value = Tensor._make(np.asarray(value, dtype=a._data.dtype), False, None, 0)
+        dt = a._data.dtype
+        if isinstance(value, (bool, int, float, np.generic)) and dt.name not in ("float16",
+                                                                                 "bfloat16"):
+            value = convert_scalar(value, dt)   # torch's checked conversion (half types: inf)
+        with np.errstate(over="ignore"):
+            value = Tensor._make(np.asarray(value, dtype=dt), False, None, 0)
     if any(_is_advanced(k) for k in key):
         split = _split_mixed(key)
         if split is not None:                  # into the basic part's view, as torch writes it
