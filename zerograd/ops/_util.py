@@ -210,12 +210,12 @@ def convert_scalar(v, dt):
         return checked_scalar(v, dt)
     f = float(v)
     if math.isfinite(f) and abs(f) > float_max(dt):
-        raise RuntimeError(f"value cannot be converted to type {_FLOAT_CTYPES[dt.name]} without "
-                           "overflow")
+        raise_overflow(dt)
     return f
 
 
 def raise_overflow(dtype):
     """torch's error for a number that does not fit an integer dtype."""
-    raise RuntimeError(f"value cannot be converted to type {_CTYPES[np.dtype(dtype).name]} "
-                       "without overflow")
+    name = np.dtype(dtype).name
+    raise RuntimeError(f"value cannot be converted to type {_CTYPES.get(name) or _FLOAT_CTYPES[name]}"
+                       " without overflow")

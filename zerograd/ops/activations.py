@@ -599,13 +599,9 @@ def mish(input):
     return Mish.apply(input)
 
 
-def _mish_inplace(t):
-    return mish(t)
-
-
 def mish_(input):
     """mish in place (MishBackward0, which keeps the original input)."""
-    return apply_inplace(input, _mish_inplace)
+    return apply_inplace(input, mish)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -710,12 +706,8 @@ def hardsigmoid(input):
     return Hardsigmoid.apply(input)
 
 
-def _hardsigmoid_inplace(t):
-    return hardsigmoid(t)
-
-
 def hardsigmoid_(input):
-    return apply_inplace(input, _hardsigmoid_inplace)
+    return apply_inplace(input, hardsigmoid)
 
 
 def hardswish(input):
@@ -723,12 +715,8 @@ def hardswish(input):
     return Hardswish.apply(input)
 
 
-def _hardswish_inplace(t):
-    return hardswish(t)
-
-
 def hardswish_(input):
-    return apply_inplace(input, _hardswish_inplace)
+    return apply_inplace(input, hardswish)
 
 
 # ------------------------------------------------------------------------------------------------
