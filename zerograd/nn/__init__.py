@@ -13,5 +13,13 @@ from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout,  # 
 from .modules.activation import (CELU, ELU, GLU, Hardshrink, Hardsigmoid, Hardswish,  # noqa: F401
                                 Hardtanh, LeakyReLU, LogSigmoid, Mish, ReLU6, SELU, Softplus,
                                 Softshrink, Softsign, Tanhshrink, Threshold)
+from .modules.activation import PReLU, Softmax2d, Softmin  # noqa: F401
+from .modules.container import ParameterDict, ParameterList  # noqa: F401
+from .modules.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
+from .modules.dropout import (AlphaDropout, Dropout1d, Dropout2d, Dropout3d,  # noqa: F401
+                              FeatureAlphaDropout)
+from .modules.loss import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss,  # noqa: F401
+                           HuberLoss, KLDivLoss, MarginRankingLoss, MultiLabelSoftMarginLoss,
+                           PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
 from .modules.padding import *  # noqa: F401,F403  (ConstantPad1d ... CircularPad3d)
 from .parameter import Buffer, Parameter  # noqa: F401

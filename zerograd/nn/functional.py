@@ -14,14 +14,18 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import grad_mode as _gm
 from ..ops import activations as _act
-from ..ops import addmm, matmul
+from ..ops import addmm, matmul, minimum, ones_like, where, zeros, zeros_like
+from ..ops import nn_losses as _losses
 from ..ops import nn_ops as _nn
 from ..ops import inplace as _inplace
 from ..ops import padding as _pad
-from ..ops._util import wrap
+from ..ops._util import canon_dim, canon_dims, wrap
+from ..ops._util import scalar_type_name as _legacy   # torch's names: Float, Long, ...
 from ..ops.creation import _rng
 from ..ops.elementwise import Mul
 from ..ops.join import cat
+from ..ops.mathfns import xlogy
+from ..tensor import Tensor
 
 __all__ = [
     "linear", "relu", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
@@ -31,7 +35,11 @@ __all__ = [
     "multi_head_attention_forward", "softplus", "elu", "elu_", "selu", "selu_", "celu", "celu_",
     "leaky_relu", "leaky_relu_", "hardtanh", "hardtanh_", "relu6", "logsigmoid", "mish",
     "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold",
-    "threshold_", "glu",
+    "threshold_", "glu", "softmin", "prelu", "dropout1d", "dropout2d", "dropout3d",
+    "alpha_dropout", "feature_alpha_dropout", "normalize", "cosine_similarity",
+    "pairwise_distance", "huber_loss", "kl_div", "soft_margin_loss", "margin_ranking_loss",
+    "hinge_embedding_loss", "cosine_embedding_loss", "poisson_nll_loss", "gaussian_nll_loss",
+    "multilabel_soft_margin_loss", "triplet_margin_loss",
 ]
 
 
@@ -183,6 +191,40 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _nn.log_softmax(input, dim, dtype)
 
 
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-input) along dim (one SoftmaxBackward0 node on top of the negation)."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.dim())
+    return _nn.softmax(-input, dim, dtype)
+
+
+def prelu(input, weight):
+    """x where x > 0, weight·x elsewhere; weight is one number or one per channel (dim 1).
+    One PreluKernelBackward0 node, as torch (weight reshaped to broadcast over the input)."""
+    for pos, (name, t) in enumerate((("input", input), ("weight", weight)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"prelu(): argument '{name}' (position {pos}) must be Tensor, not "
+                            f"{type(t).__name__}")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_legacy(input.dtype)} and "
+                           f"{_legacy(weight.dtype)}")
+    n = weight.numel()
+    if n != 1:
+        if input.dim() == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.dim() > 1 else 1
+        if channels != n:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {n} and channel size = {channels}.")
+    if weight.dim() > 1:
+        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim "
+                           f"= {weight.dim()}")
+    if input.dim() != weight.dim():
+        weight = weight.reshape([n if i == 1 else 1 for i in range(input.dim())])
+    _float_activation(input, "prelu_cpu")
+    return _losses.PreluKernel.apply(input, weight)
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p), in training only.
     Recorded as torch does on the CPU: input * mask (MulBackward0; the mask is a constant)."""
@@ -198,6 +240,114 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if inplace:
         return input.mul_(wrap(mask))
     return Mul.apply(input, wrap(mask))
+
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+_SELU_ALPHA = 1.7580993408473766       # -SELU's scale·alpha: where alpha dropout sends a zero
+
+
+def _noise_dropout(input, p, training, inplace, feature, alpha):
+    """torch's _dropout_impl: input·m (feature: one draw per (sample, channel), broadcast over
+    the rest) with m = keep/(1-p); alpha: input·(keep·a) + b, keeping SELU's mean and variance.
+    The identity where p = 0, in eval mode or on an empty input; input·0 where p = 1."""
+    if p == 0.0 or not training or input.numel() == 0:
+        return input
+    if p == 1.0:
+        zero = zeros((), dtype=input.dtype)
+        return input.mul_(zero) if inplace else Mul.apply(input, zero)
+    if feature and input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if not input.is_floating_point():
+        raise RuntimeError("result type Float can't be cast to the desired output type "
+                           f"{_legacy(input.dtype)}")
+    dt = input._data.dtype
+    shape = input.shape[:2] + (1,) * (input.dim() - 2) if feature else input.shape
+    keep = (_rng(None).random(shape) >= p).astype(dt)
+    if not alpha:
+        mask = wrap(keep * dt.type(1.0 / (1.0 - p)))
+        return input.mul_(mask) if inplace else Mul.apply(input, mask)
+    a = 1.0 / math.sqrt((_SELU_ALPHA ** 2 * p + 1) * (1 - p))
+    b = wrap(((keep - 1) * (_SELU_ALPHA * a) + _SELU_ALPHA * a * p).astype(dt))
+    mask = wrap((keep * a).astype(dt))
+    return input.mul_(mask).add_(b) if inplace else Mul.apply(input, mask) + b
+
+
+def _unbatched_dropout(input, p, training, inplace):
+    """Feature dropout of an input without its batch dim: as torch, on input.unsqueeze(0),
+    squeezed back (so even the identity returns a view, SqueezeBackward1)."""
+    if not inplace:
+        return _noise_dropout(input.unsqueeze(0), p, training, False, True, False).squeeze(0)
+    if p == 0.0 or not training or input.numel() == 0:
+        return input
+    mask = _noise_dropout(ones_like(input).unsqueeze(0), p, True, False, True, False)
+    return input.mul_(mask.squeeze(0))
+
+
+def _dropout_dim_warning(name, nd, spatial):
+    warnings.warn(f"{name}: Received a {nd}-D input to {name}, which is deprecated and will "
+                  "result in an error in a future release. To retain the behavior and silence "
+                  f"this warning, please use dropout instead. Note that {name} exists to provide "
+                  f"channel-wise dropout on inputs with {spatial} spatial dimensions, a channel "
+                  f"dimension, and an optional batch dimension (i.e. {spatial + 1}D or "
+                  f"{spatial + 2}D inputs).", stacklevel=3)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels: input (N, C, L) or (C, L); each channel with probability p."""
+    _check_p(p)
+    nd = input.dim()
+    if nd not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. "
+                           "Note that dropout1d exists to provide channel-wise dropout on inputs "
+                           "with 1 spatial dimension, a channel dimension, and an optional batch "
+                           "dimension (i.e. 2D or 3D inputs).")
+    if nd == 2:
+        return _unbatched_dropout(input, p, training, inplace)
+    return _noise_dropout(input, p, training, inplace, True, False)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, H, W); a 3-D input is taken as (N, C, L) (torch warns)."""
+    _check_p(p)
+    nd = input.dim()
+    if nd not in (3, 4):
+        _dropout_dim_warning("dropout2d", nd, 2)
+    if nd == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
+                      "1D dropout behavior is desired - input is interpreted as shape (N, C, L), "
+                      "where C is the channel dim. This behavior will change in a future release "
+                      "to interpret the input as one without a batch dimension, i.e. shape (C, H, "
+                      "W). To maintain the 1D channel-wise dropout behavior, please switch to "
+                      "using dropout1d instead.", stacklevel=2)
+    return _noise_dropout(input, p, training, inplace, True, False)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W)."""
+    _check_p(p)
+    nd = input.dim()
+    if nd not in (4, 5):
+        _dropout_dim_warning("dropout3d", nd, 3)
+    if nd != 5:
+        return _unbatched_dropout(input, p, training, inplace)
+    return _noise_dropout(input, p, training, inplace, True, False)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: dropped elements are set to SELU's negative saturation and
+    the result is rescaled so that mean and variance are kept (training=False by default)."""
+    _check_p(p)
+    return _noise_dropout(input, p, training, inplace, False, True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout of whole channels (dim 1)."""
+    _check_p(p)
+    return _noise_dropout(input, p, training, inplace, True, True)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -340,19 +490,97 @@ def _index_pad(input, pad, mode, value):
 
 
 # ------------------------------------------------------------------------------------------------
+# distances
+# ------------------------------------------------------------------------------------------------
+
+def _broadcast_shape(a, b):
+    """The shape tensors a and b broadcast to, or torch's error for the last dim that differs."""
+    xs, ys = tuple(a.shape), tuple(b.shape)
+    for i in range(1, min(len(xs), len(ys)) + 1):
+        p, q = xs[-i], ys[-i]
+        if p != q and p != 1 and q != 1:
+            raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b ({q}) "
+                               f"at non-singleton dimension {max(len(xs), len(ys)) - i}")
+    return tuple(np.broadcast_shapes(xs, ys))
+
+
+def _check_dim(dim, ndim):
+    """torch's IndexError for a dim out of range (a 0-d tensor takes dim 0 or -1 only)."""
+    canon_dim(dim, max(ndim, 1))
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """input / max(‖input‖_p along dim, eps): unit vectors along dim (DivBackward0)."""
+    _check_dim(dim, input.dim())
+    return input / input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+
+
+def _clamped_norm(x, dim, eps):
+    """‖x‖ along dim (kept), raised to eps where smaller - under no_grad, as torch does it, so
+    the gradient flows as if there were no clamp."""
+    n = x.norm(2, dim, keepdim=True).clone()
+    with _gm.no_grad():
+        n.clamp_min_(eps)
+    return n
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """Σ (x1/‖x1‖)·(x2/‖x2‖) along dim of the broadcast inputs, each norm at least eps
+    (SumBackward1).  Integer inputs are converted to the common floating dtype."""
+    common = _dt.result_type(x1, x2)
+    if not common.is_floating_point:
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{_legacy(common)}")
+    x1, x2 = (x if x.is_floating_point() else x.to(common) for x in (x1, x2))
+    shape = _broadcast_shape(x1, x2)
+    _check_dim(dim, len(shape))
+    if x1.shape != x2.shape:
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    return ((x1 / _clamped_norm(x1, dim, eps)) * (x2 / _clamped_norm(x2, dim, eps))).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """‖x1 - x2 + eps‖_p over the last dim of the broadcast shape (NormBackward1); the eps keeps
+    the gradient finite where x1 == x2."""
+    if not isinstance(p, (int, float)):
+        raise TypeError(f"pairwise_distance(): argument 'p' must be float, not {type(p).__name__}")
+    d = x1 - x2 + eps
+    dims = canon_dims(max(x1.dim(), x2.dim()) - 1, d.dim())
+    return _losses.PairwiseNorm.apply(d, float(p), dims, keepdim)
+
+
+# ------------------------------------------------------------------------------------------------
 # losses
 # ------------------------------------------------------------------------------------------------
 
+def _legacy_reduction(size_average, reduce, stacklevel=3):
+    """The reduction the deprecated size_average/reduce flags stand for (with torch's warning;
+    stacklevel 3 points at the caller of the F function that calls this)."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", stacklevel=stacklevel)
+    return reduction
+
+
 def _reduction(size_average, reduce, reduction):
+    """torch's _Reduction.get_enum (legacy_get_enum when size_average/reduce are given), as a
+    string: 'none', 'mean' or 'sum'; 'elementwise_mean' is the deprecated spelling of 'mean'."""
     if size_average is not None or reduce is not None:
-        size_average = True if size_average is None else size_average
-        reduce = True if reduce is None else reduce
-        reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
-        warnings.warn(f"size_average and reduce args will be deprecated, please use "
-                      f"reduction='{reduction}' instead.", stacklevel=3)
+        return _legacy_reduction(size_average, reduce, stacklevel=4)
+    if reduction == "elementwise_mean":
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
+                      "instead.", stacklevel=3)
+        return "mean"
     if reduction not in _nn.REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
+
+
+def _reduce(loss, reduction):
+    """Reduce an elementwise loss as torch's apply_loss_reduction: as it is, sum or mean."""
+    return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -416,7 +644,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     d = (input - target).abs()
     if weight is not None:
         return _weighted(d, weight, input, reduction)
-    return d if reduction == "none" else d.sum() if reduction == "sum" else d.mean()
+    return _reduce(d, reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -449,6 +677,232 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
     return _nn.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
+
+
+def _kernel_dtypes(input, target, kernel):
+    """torch's fused losses compute in the promoted dtype and write the input's: an integer or
+    bool input has no kernel (both integer) or cannot hold the float result."""
+    if input.is_floating_point():
+        return
+    common = _dt.result_type(input, target)
+    if common.is_floating_point:
+        raise RuntimeError(f"result type {_legacy(common)} can't be cast to the desired output "
+                           f"type {_legacy(input.dtype)}")
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(common)}\'')
+
+
+def _huber(input, target, reduction, delta):
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _kernel_dtypes(input, target, "huber_cpu")
+    return _losses.HuberLoss.apply(input, target, reduction, float(delta))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """reduce(½d² where |d| < delta, delta·(|d| - ½delta) elsewhere), d = input - target
+    (one HuberLossBackward0 node).  With weight: the elementwise loss times weight, then summed
+    or averaged over the elements."""
+    _warn_size(input, target)
+    _broadcast_shape(input, target)
+    if weight is None:
+        return _huber(input, target, _reduction(None, None, reduction), delta)
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = _huber(input, target, "none", delta) * weight
+    if reduction not in _nn.REDUCTIONS:
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
+                         "'sum'.")
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL(target ‖ exp(input)) elementwise: target·(log target - input), input given as
+    log-probabilities (target too if log_target).  'batchmean' divides the sum by the batch
+    size (the mathematical KL divergence); 'mean' divides by every element (torch warns)."""
+    if size_average is not None or reduce is not None:
+        how = _legacy_reduction(size_average, reduce)
+    else:
+        if reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                          "support size.'batchmean' divides only by the batch size, and aligns "
+                          "with the KL div math definition.'mean' will be changed to behave the "
+                          "same as 'batchmean' in the next major release.", stacklevel=2)
+        how = "sum" if reduction == "batchmean" else _reduction(None, None, reduction)
+    if not (input.is_floating_point() and target.is_floating_point()):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):   # (log 0, log of a negative: as
+            loss = xlogy(target, target) - target * input       # torch, without NumPy's warning)
+    loss = _reduce(loss, how)
+    if reduction == "batchmean" and input.dim() != 0:
+        loss = loss / input.shape[0]
+    return loss
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """reduce(log(1 + exp(-target·input))) for targets ±1 (one SoftMarginLossBackward0 node;
+    target broadcasts to input's shape and gets no gradient)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.requires_grad and _gm.is_grad_enabled():
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect "
+                           "to argument 'target'. This input cannot have requires_grad True.")
+    if input.dtype is _dt.bool:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
+    shape = _broadcast_shape(input, target)
+    if shape != tuple(input.shape):
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast "
+                           f"shape {list(shape)}")
+    if not input.is_floating_point():
+        common = _dt.result_type(input, target)
+        raise RuntimeError(f"result type {_legacy(common) if common.is_floating_point else 'Float'}"
+                           f" can't be cast to the desired output type {_legacy(input.dtype)}")
+    return _losses.SoftMarginLoss.apply(input, target, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                        reduction="mean"):
+    """reduce(max(0, -target·(input1 - input2) + margin)): input1 should rank above input2
+    where target = 1, below where target = -1."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if not input1.dim() == input2.dim() == target.dim():
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension "
+                           f"but got sizes: input1: {input1.shape}, input2: {input2.shape}, "
+                           f"target: {target.shape} ")
+    return _reduce((-target * (input1 - input2) + float(margin)).clamp_min(0), reduction)
+
+
+def _rsub_keeping_dtype(number, x):
+    """number - x in x's dtype (ATen's Scalar - Tensor: an integer x truncates the number)."""
+    return (int(number) if not x.is_floating_point() else number) - x
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    """reduce(input where target = 1, max(0, margin - input) where target = -1)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    zero = zeros_like(input)
+    below_margin = _rsub_keeping_dtype(margin, input).clamp_min(0)
+    return _reduce(where(target != 1, below_margin, zero) + where(target != -1, input, zero),
+                   reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """reduce(1 - cos(input1, input2) where target = 1, max(0, cos - margin) where target = -1),
+    cos over the last dim, with 1e-12 added to each squared norm."""
+    reduction = _reduction(size_average, reduce, reduction)
+    d = target.dim()
+    if d > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input1.dim() != d + 1 or input2.dim() != d + 1:
+        raise RuntimeError(f"{d}D target tensor expects {d + 1}D input tensors, but found inputs "
+                           f"with sizes {list(input1.shape)} and {list(input2.shape)}.")
+    dot = (input1 * input2).sum(d)
+    sq1 = (input1 * input1).sum(d) + 1e-12
+    sq2 = (input2 * input2).sum(d) + 1e-12
+    cos = dot / (sq1 * sq2).sqrt()
+    zero = zeros_like(cos)
+    return _reduce(where(target == 1, 1 - cos, zero) +
+                   where(target == -1, (cos - margin).clamp_min(0), zero), reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    """Negative log likelihood of target ~ Poisson(rate): rate - target·log(rate), with
+    rate = exp(input) (log_input) or input (+ eps in the log); full adds Stirling's
+    approximation of log(target!) where target > 1."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction not in _nn.REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+def _gaussian_var(var, input):
+    """var as a tensor shaped to broadcast against input, with torch's checks."""
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        return var * ones_like(input)
+    if not isinstance(var, Tensor):
+        raise TypeError(f"any() received an invalid combination of arguments - got "
+                        f"({type(var < 0).__name__}), but expected one of:\n"
+                        " * (Tensor input, *, Tensor out = None)\n"
+                        " * (Tensor input, tuple of ints dim = None, bool keepdim = False, *, "
+                        "Tensor out = None)\n"
+                        " * (Tensor input, int dim, bool keepdim = False, *, Tensor out = None)\n")
+    if (var < 0).any():
+        raise ValueError("var has negative entry/entries")
+    if var.shape == input.shape:
+        return var
+    if input.shape[:-1] == var.shape:                   # one variance per sample
+        return var.unsqueeze(-1)
+    if input.dim() == var.dim() and \
+            sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1:
+        return var                                      # a single dim of size 1 broadcasts
+    raise ValueError("var is of incorrect size")
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """½(log var + (input - target)²/var) (+ ½log 2π if full): the negative log likelihood of
+    target under N(input, var).  var is clamped at eps (without changing its gradient)."""
+    var = _gaussian_var(var, input)
+    if reduction not in _nn.REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with _gm.no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    """Binary cross entropy of each class logit against target ∈ {0, 1}, averaged over the
+    classes (the last dim; times weight per class), then reduced over the samples."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    if input.dim() == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    loss = loss.sum(dim=input.dim() - 1) / input.shape[-1]
+    if reduction not in _nn.REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    """reduce(max(0, margin + d(anchor, positive) - d(anchor, negative))), d the pairwise
+    distance; swap: the negative's distance is the smaller of d(a, n) and d(p, n)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.dim(), positive.dim(), negative.dim())
+    if len(set(dims)) != 1:
+        raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {dims[0]}D, positive "
+                           f"{dims[1]}D, and negative {dims[2]}D inputs")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,18 +1,22 @@
 """Activation modules: ReLU, GELU, SiLU, Tanh, Sigmoid, Softmax, LogSoftmax, ELU, SELU, CELU,
 LeakyReLU, Hardtanh, ReLU6, LogSigmoid, Mish, Hardsigmoid, Hardswish, Softsign, Tanhshrink,
-Softshrink, Hardshrink, Threshold, GLU, Softplus, and MultiheadAttention's home in torch (here in
-attention.py).  Constructor arguments and repr() are torch's."""
+Softshrink, Hardshrink, Threshold, GLU, Softplus, Softmin, Softmax2d, PReLU, and
+MultiheadAttention's home in torch (here in attention.py).  Constructor arguments and repr() are
+torch's."""
 from __future__ import annotations
 
 import warnings
 
+from ...ops import empty
 from .. import functional as F
+from .. import init
+from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["ReLU", "GELU", "SiLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "ELU", "SELU",
            "CELU", "LeakyReLU", "Hardtanh", "ReLU6", "LogSigmoid", "Mish", "Hardsigmoid",
            "Hardswish", "Softsign", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "GLU",
-           "Softplus"]
+           "Softplus", "Softmin", "Softmax2d", "PReLU"]
 
 
 class ReLU(Module):
@@ -93,6 +97,52 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class Softmin(Module):
+    """softmax(-x) along `dim`"""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmin(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """softmax over the channels (dim -3) of a (N, C, H, W) or (C, H, W) input"""
+
+    def forward(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D "
+                             "instead")
+        return F.softmax(input, -3, _stacklevel=5)
+
+
+class PReLU(Module):
+    """x for x > 0, a·x otherwise, with a learnable a: one (num_parameters=1) or one per channel
+    (dim 1 of the input), all starting at `init`"""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None,
+                 dtype=None) -> None:
+        self.num_parameters = num_parameters
+        super().__init__()
+        self.init = init
+        self.weight = Parameter(empty(num_parameters, device=device, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
 
 
 def _inplace_str(module, sep=", "):
