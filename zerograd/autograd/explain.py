@@ -395,6 +395,8 @@ def output_metas(node, out=None) -> list:
         v = node.variable
         return [(v._data.shape, v._data.dtype)]
     saved = node._saved
+    if type(saved) is _SavedOutput:
+        saved = (saved,)
     if isinstance(saved, (tuple, list)):
         for item in saved:
             if type(item) is _SavedOutput:
@@ -468,6 +470,8 @@ def saved_items(node) -> list:
     saved = node._saved
     if saved is _RELEASED:
         return None
+    if type(saved) is _SavedOutput:
+        saved = (saved,)
     if not saved:
         return []
     versions = node._saved_versions or [None] * len(saved)

@@ -105,7 +105,7 @@ def fast_unary(cls, a):
             so.data = out
             so.nr = 0
             so.vc = vc
-            node._saved = (so,)
+            node._saved = so                 # (no tuple: see _SavedOutput)
             node._saved_versions = _V0      # (shared: one object fewer per node for the GC)
         else:
             node._saved = (a,)

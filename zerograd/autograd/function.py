@@ -58,7 +58,10 @@ FREED_MSG = (
 
 
 class _SavedOutput:
-    """A saved forward output, kept as (array, version counter) to avoid a reference cycle."""
+    """A saved forward output, kept as (array, version counter) to avoid a reference cycle.
+    A node that saved nothing else may hold one as its `_saved` itself, without a tuple around
+    it (the fast path's tanh, sigmoid, exp...: one object fewer per node for the cycle
+    collector, which walks a deep graph's objects again and again while forward builds it)."""
     __slots__ = ("data", "nr", "vc")
 
     def __init__(self, data, nr, vc):
@@ -162,6 +165,8 @@ class Node:
         saved = self._saved
         if saved is _RELEASED:
             raise RuntimeError(FREED_MSG)
+        if type(saved) is _SavedOutput:
+            saved = (saved,)
         versions = self._saved_versions
         if versions is None:
             return tuple(saved)
@@ -278,7 +283,7 @@ class Node:
         saved = self._saved
         if saved is _RELEASED:
             raise RuntimeError(FREED_MSG)
-        item = saved[0]
+        item = saved if type(saved) is _SavedOutput else saved[0]
         if item.vc[0] != self._saved_versions[0]:
             self.saved_tensors               # raises the in-place modification error
         return item.data
@@ -289,6 +294,8 @@ class Node:
         saved = self._saved
         if saved is _RELEASED:
             raise RuntimeError(FREED_MSG)
+        if type(saved) is _SavedOutput:
+            saved = (saved,)
         versions = self._saved_versions
         if versions is None:
             return saved

@@ -138,7 +138,8 @@ def _keep_original(node, t: Tensor) -> None:
     """If the op saved t itself (x.mul_(w) needs the old x for w's gradient), save a clone of
     the old values instead: the write below is about to overwrite them (torch's original_self)."""
     saved = node._saved
-    if not saved or node._saved_versions is None or not any(item is t for item in saved):
+    if not isinstance(saved, (tuple, list)) or node._saved_versions is None or \
+            not any(item is t for item in saved):
         return
     saved, versions = list(saved), list(node._saved_versions)   # (versions may be a tuple)
     for i, item in enumerate(saved):
