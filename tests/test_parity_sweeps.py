@@ -230,7 +230,10 @@ def test_random_matmuls_as_torch(seed):
 
 _UNARY = ["abs", "neg", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid",
           "relu", "sign", "square", "reciprocal", "clamp", "clip", "isnan", "isinf", "isfinite",
-          "logical_not", "bitwise_not", "silu", "gelu"]
+          "logical_not", "bitwise_not", "silu", "gelu", "tan", "asin", "acos", "atan", "sinh",
+          "cosh", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh",
+          "arctanh", "log2", "log10", "positive", "deg2rad", "rad2deg", "signbit", "lgamma",
+          "digamma", "absolute"]
 _SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.7, np.inf, -np.inf, np.nan, 1e-40, 100.0, -100.0]
 
 
@@ -500,4 +503,29 @@ def test_addmm_converts_integer_beta_alpha_as_torch(dtype, beta):
             seen.append(m.addmm(c, c, c, beta=beta, alpha=beta).tolist())
         except RuntimeError as e:
             seen.append(str(e))
+    assert seen[0] == seen[1]
+
+
+_ZERO_GRAD_OPS = {
+    "sign": lambda m, x, y: m.sign(x), "floor": lambda m, x, y: m.floor(x),
+    "round": lambda m, x, y: m.round(x), "trunc": lambda m, x, y: m.trunc(x),
+    "div_floor": lambda m, x, y: m.div(x, y, rounding_mode="floor"),
+    "div_trunc": lambda m, x, y: m.div(x, y, rounding_mode="trunc"),
+    "fill_": lambda m, x, y: x.clone().fill_(2.0), "zero_": lambda m, x, y: x.clone().zero_(),
+    "pow0": lambda m, x, y: x ** 0, "copy_": lambda m, x, y: x.clone().copy_(y),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", _ZERO_GRAD_OPS)
+def test_zero_gradients_are_zeros_even_for_a_nan_gradient_as_torch(name):
+    """An input the output does not depend on gets zeros (torch's zeros_like(grad)), not
+    g * 0 (nan where g is nan), and nothing is recorded under create_graph."""
+    seen = []
+    for m in (zerograd, torch):
+        x = m.tensor([7.0, -2.0], requires_grad=True)
+        y = m.tensor([2.0, 3.0])
+        out = _ZERO_GRAD_OPS[name](m, x, y)
+        g, = m.autograd.grad(out, x, m.tensor([float("nan"), 1.0]), create_graph=True)
+        seen.append((g.tolist(), g.requires_grad))
     assert seen[0] == seen[1]

@@ -1,4 +1,6 @@
 """The Tensor object itself: properties, conversions, dtypes and promotion, factories, repr."""
+import math
+
 import numpy as np
 import pytest
 
@@ -252,3 +254,86 @@ def test_no_numpy_floating_point_warnings_reach_the_user():
                        text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "Warning" not in r.stderr, r.stderr
+
+
+_DUNDERS = ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+            "__rtruediv__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__", "__floordiv__",
+            "__rfloordiv__", "__mod__", "__rmod__", "__eq__", "__ne__", "__lt__", "__le__",
+            "__gt__", "__ge__", "__and__", "__or__", "__xor__", "__iadd__", "__isub__",
+            "__imul__", "__itruediv__", "__ipow__", "__ifloordiv__", "__imod__"]
+
+
+@requires_torch
+@pytest.mark.parametrize("name", _DUNDERS)
+def test_operators_return_notimplemented_for_what_is_not_an_operand_as_torch(name):
+    """torch's operators hand an operand that is not a tensor or a number back to Python
+    (x == None is False, x + [1] a TypeError naming both types, a class's __radd__ runs)."""
+    for other in (None, "a", [1, 2], (1, 2), object()):
+        for m in (zerograd, torch):
+            assert getattr(m.tensor([1.0, 2.0]), name)(other) is NotImplemented, (m, other)
+
+
+def test_notimplemented_lets_python_and_other_types_answer():
+    x = zerograd.tensor([1.0, 2.0])
+    assert (x == None) is False and (x != None) is True  # noqa: E711
+    with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for \+: 'Tensor' and 'list'"):
+        x + [1, 2]
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'Tensor'"):
+        x < None  # noqa: B015
+
+    class Meters:
+        def __radd__(self, t):
+            return "meters"
+    assert x + Meters() == "meters"
+    # a real operand's own error is kept (not turned into NotImplemented)
+    with pytest.raises(TypeError, match="only implemented on integer and Boolean"):
+        ~x
+    with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with a bool tensor"):
+        x - zerograd.tensor([True, False])
+
+
+def _python_protocol_cases(L):
+    t0, t1 = L.tensor(2.7), L.tensor([1, 2, 3])
+    tf, tb, ti = L.tensor([[1.5, -2.5]]), L.tensor([True]), L.tensor(5)
+
+    def setitem(dtype, v):
+        x = L.zeros(2, dtype=getattr(L, dtype))
+        x[0] = v
+        return x
+
+    return {
+        "bool0": lambda: bool(t0), "bool_multi": lambda: bool(t1),
+        "bool_empty": lambda: bool(L.tensor([])), "int0": lambda: int(t0),
+        "float_i": lambda: float(ti), "int_neg": lambda: int(L.tensor(-2.7)),
+        "index_i": lambda: [10, 20, 30, 40, 50, 60][ti], "index_f": lambda: [1, 2, 3][t0],
+        "len": lambda: len(t1), "len0": lambda: len(t0), "iter0": lambda: list(t0),
+        "contains": lambda: 2 in t1, "contains_tensor": lambda: L.tensor([5, 3]) in t1,
+        "contains_2d": lambda: 2.0 in tf, "contains_list": lambda: [1] in t1,
+        "round0": lambda: round(t0, 1), "format0": lambda: f"{t0:.2f}",
+        "format_spec": lambda: f"{t1:.2f}", "format": lambda: f"{t1}",
+        "complex": lambda: complex(t0), "floor": lambda: math.floor(t0),
+        "pos_bool": lambda: +tb, "neg_bool": lambda: -tb, "abs_bool": lambda: abs(tb),
+        "pos_is_self": lambda: (+t1) is t1,
+        **{f"setitem_{d}_{v}": (lambda d=d, v=v: setitem(d, v)) for d, v in [
+            ("float32", 1e300), ("float16", 1e10), ("bool", 5), ("bool", 0.5), ("int32", 2**40),
+            ("int64", 2.9), ("int8", -129), ("uint8", -255), ("uint8", -256),
+            ("float32", float("inf")), ("int64", True), ("int64", float("nan"))]},
+    }
+
+
+@requires_torch
+def test_python_protocols_as_torch():
+    """bool/int/index/len/iter/in/round/format/complex/unary operators and scalar item
+    assignment (found: bool() of an empty tensor's message, 2.0 in a 2-D tensor raised, a format
+    spec on a tensor was formatted as a string, +bool_tensor ran, x[0] = -1 into uint8 and nan
+    into int64 were NumPy's OverflowError / ValueError)."""
+    def outcome(f):
+        try:
+            r = f()
+        except (RuntimeError, TypeError, ValueError, IndexError) as e:
+            return type(e).__name__, str(e).split(". (")[0]    # (zerograd may add a hint)
+        return (str(r.dtype), r.tolist()) if hasattr(r, "tolist") else r
+
+    z, t = _python_protocol_cases(zerograd), _python_protocol_cases(torch)
+    for name in z:
+        assert outcome(z[name]) == outcome(t[name]), name

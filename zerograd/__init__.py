@@ -45,10 +45,23 @@ from .ops.join import (argsort, argwhere, atleast_1d, atleast_2d, cat, concat, c
 from . import autograd  # noqa: E402
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
 from . import nn  # noqa: E402
-from .nn.functional import dropout, layer_norm, rms_norm  # noqa: E402,F401
+from .nn.functional import (cosine_similarity, dropout, layer_norm,  # noqa: E402,F401
+                            pairwise_distance, prelu, rms_norm)
 from .ops.nn_ops import log_softmax, softmax  # noqa: E402,F401  (dim required, as torch's)
 from .ops.shape import movedim  # noqa: E402,F401
+from .ops.activations import celu, celu_, hardshrink, selu, selu_, threshold, threshold_  # noqa: E402,F401
 from .ops import bitwise_not, ceil, fix, floor, frac, round, trunc  # noqa: E402,F401,A004
+from .ops.mathfns import (addbmm, addcdiv, addcmul, addmv, aminmax, arctan2,  # noqa: E402,F401
+                          atan2, baddbmm, copysign, count_nonzero, cummax, cummin, diff, erf, erfc,
+                          erfinv, exp2, expm1, fmod, ger, hypot, lerp, logaddexp, logaddexp2,
+                          logcumsumexp, logspace, nan_to_num, nanmean, nansum, outer, sinc,
+                          std_mean, trace, tril_indices, triu_indices, var_mean, xlogy)
+from .ops.trig import (absolute, acos, acosh, arccos, arccosh, arcsin, arcsinh,  # noqa: E402,F401
+                       arctan, arctanh, asin, asinh, atan, atanh, bitwise_and, bitwise_left_shift,
+                       bitwise_or, bitwise_right_shift,
+                       bitwise_xor, cosh, deg2rad, digamma, float_power, fmax, fmin, gcd,
+                       heaviside, lcm, lgamma, log10, log2, logit, polygamma, positive, rad2deg,
+                       sgn, signbit, sinh, tan)
 moveaxis = movedim
 
 

@@ -87,6 +87,14 @@ class device:
 _CPU = device("cpu")
 
 
+def _not_an_operand(other):
+    """In an operator's `except TypeError:` - NotImplemented if `other` is not an operand a tensor
+    takes (a tensor, a number, a NumPy scalar or array), else the TypeError again."""
+    if isinstance(other, _OPERANDS):
+        raise                                   # noqa: PLE0704 - re-raise the operator's error
+    return NotImplemented
+
+
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_view",
                  "__weakref__", "__dict__")
@@ -233,6 +241,8 @@ class Tensor:
     @grad_fn.setter
     def grad_fn(self, node) -> None:
         self._grad_fn = node
+        if node is None:            # a leaf is output 0 of nothing (detach_), as in torch
+            self._output_nr = 0
 
     @property
     def is_leaf(self) -> bool:
@@ -396,7 +406,9 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with "
+                               f"{'no values' if self._data.size == 0 else 'more than one value'}"
+                               " is ambiguous")
         return bool(self._data.reshape(()))
 
     def __index__(self):
@@ -415,7 +427,16 @@ class Tensor:
     def __format__(self, spec):
         if self._data.ndim == 0:
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
+
+    def __contains__(self, element):
+        """`element in t`: any entry equal to it (torch's rule; not Python's row iteration)."""
+        if not isinstance(element, (Tensor, bool, int, float, complex, np.generic)):
+            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element)}.")
+        return bool((element == self).any())
 
     def __reduce_ex__(self, proto):
         raise TypeError("zerograd tensors are not pickled; use zerograd.save (safetensors)")
@@ -516,52 +537,120 @@ class Tensor:
     # ------------------------------------------------------------------------------------------
     # operators (-> ops)
     # ------------------------------------------------------------------------------------------
-    # (+, -, *, / go straight to their Op: these dunders are the hottest path of all)
-    def __add__(self, other):       return _fast_binary(_Add, self, other)
-    def __radd__(self, other):      return _fast_binary(_Add, self, other)
-    def __sub__(self, other):       return _fast_binary(_Sub, self, other)
-    def __rsub__(self, other):      return _ops.rsub(self, other)
-    def __mul__(self, other):       return _fast_binary(_Mul, self, other)
-    def __rmul__(self, other):      return _fast_binary(_Mul, self, other)
-    def __truediv__(self, other):   return _fast_binary(_Div, self, other)
-    def __rtruediv__(self, other):  return _ops.rdiv(self, other)
-    def __pow__(self, other):       return _ops.pow(self, other)
-    def __rpow__(self, other):      return _ops.rpow(self, other)
-    def __matmul__(self, other):    return _ops.matmul(self, other)
-    def __rmatmul__(self, other):   return _ops.matmul(_ops.as_tensor_like(other, self), self)
+    # (+, -, *, / go straight to their Op: these dunders are the hottest path of all.)  As torch's,
+    # they return NotImplemented for an operand that is not a tensor or a number (x == None is
+    # False, and another type's reflected operator gets its turn); the check runs only after a
+    # TypeError, so it costs the hot path nothing.
+    def __add__(self, other):
+        try: return _fast_binary(_Add, self, other)
+        except TypeError: return _not_an_operand(other)
+    def __radd__(self, other):
+        try: return _fast_binary(_Add, self, other)
+        except TypeError: return _not_an_operand(other)
+    def __sub__(self, other):
+        try: return _fast_binary(_Sub, self, other)
+        except TypeError: return _not_an_operand(other)
+    def __rsub__(self, other):
+        try: return _ops.rsub(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __mul__(self, other):
+        try: return _fast_binary(_Mul, self, other)
+        except TypeError: return _not_an_operand(other)
+    def __rmul__(self, other):
+        try: return _fast_binary(_Mul, self, other)
+        except TypeError: return _not_an_operand(other)
+    def __truediv__(self, other):
+        try: return _fast_binary(_Div, self, other)
+        except TypeError: return _not_an_operand(other)
+    def __rtruediv__(self, other):
+        try: return _ops.rdiv(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __pow__(self, other):
+        try: return _ops.pow(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __rpow__(self, other):
+        try: return _ops.rpow(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __matmul__(self, other):
+        try: return _ops.matmul(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __rmatmul__(self, other):
+        return _ops.matmul(_ops.as_tensor_like(other, self), self) if isinstance(other, _OPERANDS) else NotImplemented
     def __neg__(self):              return _fast_unary(_ew.Neg, self)
-    def __pos__(self):              return self
+    def __pos__(self):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+        return self
     def __abs__(self):              return _ops.abs(self)
-    def __floordiv__(self, other):  return _ops.floor_divide(self, other)
-    def __rfloordiv__(self, other): return _ops.floor_divide(_ops.as_tensor_like(other, self), self)
-    def __mod__(self, other):       return _ops.remainder(self, other)
+    def __floordiv__(self, other):
+        try: return _ops.floor_divide(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __rfloordiv__(self, other):
+        return _ops.floor_divide(_ops.as_tensor_like(other, self), self) if isinstance(other, _OPERANDS) else NotImplemented
+    def __mod__(self, other):
+        try: return _ops.remainder(self, other)
+        except TypeError: return _not_an_operand(other)
     def floor_divide(self, other):  return _ops.floor_divide(self, other)
     def remainder(self, other):     return _ops.remainder(self, other)
-    def __rmod__(self, other):      return _ops.remainder(other, self)
-    def __eq__(self, other):        return _ops.eq(self, other)
-    def __ne__(self, other):        return _ops.ne(self, other)
-    def __lt__(self, other):        return _ops.lt(self, other)
-    def __le__(self, other):        return _ops.le(self, other)
-    def __gt__(self, other):        return _ops.gt(self, other)
-    def __ge__(self, other):        return _ops.ge(self, other)
+    def __rmod__(self, other):
+        try: return _ops.remainder(other, self)
+        except TypeError: return _not_an_operand(other)
+    def __eq__(self, other):
+        try: return _ops.eq(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __ne__(self, other):
+        try: return _ops.ne(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __lt__(self, other):
+        try: return _ops.lt(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __le__(self, other):
+        try: return _ops.le(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __gt__(self, other):
+        try: return _ops.gt(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __ge__(self, other):
+        try: return _ops.ge(self, other)
+        except TypeError: return _not_an_operand(other)
     def __invert__(self):
         if self._data.dtype.kind not in "iub":
             raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                             "tensors")
         return _ops.logical_not(self) if self._data.dtype == np.bool_ else _ops.bitwise_not(self)
     def bitwise_not(self):          return _ops.bitwise_not(self)
-    def __and__(self, other):       return _ops.logical_and(self, other)
-    def __or__(self, other):        return _ops.logical_or(self, other)
-    def __xor__(self, other):       return _ops.logical_xor(self, other)
+    def __and__(self, other):
+        try: return _ops.trig.bitwise_and_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __or__(self, other):
+        try: return _ops.trig.bitwise_or_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __xor__(self, other):
+        try: return _ops.trig.bitwise_xor_op(self, other)
+        except TypeError: return _not_an_operand(other)
 
     # in-place (-> ops/inplace.py): write into this tensor's memory, bump its version
-    def __iadd__(self, other):      return _inplace.add_(self, other)
-    def __isub__(self, other):      return _inplace.sub_(self, other)
-    def __imul__(self, other):      return _inplace.mul_(self, other)
-    def __itruediv__(self, other):  return _inplace.div_(self, other)
-    def __ipow__(self, other):      return _inplace.pow_(self, other)
-    def __ifloordiv__(self, other): return _inplace.floor_divide_(self, other)
-    def __imod__(self, other):      return _inplace.remainder_(self, other)
+    def __iadd__(self, other):
+        try: return _inplace.add_(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __isub__(self, other):
+        try: return _inplace.sub_(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __imul__(self, other):
+        try: return _inplace.mul_(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __itruediv__(self, other):
+        try: return _inplace.div_(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __ipow__(self, other):
+        try: return _inplace.pow_(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __ifloordiv__(self, other):
+        try: return _inplace.floor_divide_(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __imod__(self, other):
+        try: return _inplace.remainder_(self, other)
+        except TypeError: return _not_an_operand(other)
     def floor_divide_(self, other): return _inplace.floor_divide_(self, other)
     def remainder_(self, other):    return _inplace.remainder_(self, other)
     def add_(self, other, *, alpha=1): return _inplace.add_(self, other, alpha)
@@ -588,6 +677,10 @@ class Tensor:
     def sub(self, other, alpha=1):  return _ops.sub(self, other, alpha=alpha)
     def mul(self, other):           return _ops.mul(self, other)
     def div(self, other, rounding_mode=None): return _ops.div(self, other, rounding_mode=rounding_mode)
+    divide = div
+    def true_divide(self, other):   return _ops.true_divide(self, other)
+    multiply = mul
+    def subtract(self, other, *, alpha=1): return _ops.sub(self, other, alpha=alpha)
     def pow(self, exponent):        return _ops.pow(self, exponent)
     def matmul(self, other):        return _ops.matmul(self, other)
     def mm(self, other):            return _ops.mm(self, other)
@@ -610,6 +703,7 @@ class Tensor:
     def tanh(self):                 return _fast_unary(_ew.Tanh, self)
     def sigmoid(self):              return _fast_unary(_ew.Sigmoid, self)
     def relu(self):                 return _fast_unary(_ew.Relu, self)
+    def hardshrink(self, lambd=0.5): return _ops.activations.hardshrink(self, lambd)
     def sign(self):                 return _ops.sign(self)
     def floor(self):                return _ops.floor(self)
     def ceil(self):                 return _ops.ceil(self)
@@ -648,6 +742,159 @@ class Tensor:
         return _ops.std(self, dim, unbiased, keepdim, correction=correction)
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return _ops.norm(self, p, dim, keepdim, dtype=dtype)
     def logsumexp(self, dim, keepdim=False): return _ops.logsumexp(self, dim, keepdim)
+    # trig and friends (-> ops/trig.py)
+    def tan(self):                  return _ops.trig.tan(self)
+    def asin(self):                 return _ops.trig.asin(self)
+    def acos(self):                 return _ops.trig.acos(self)
+    def atan(self):                 return _ops.trig.atan(self)
+    def sinh(self):                 return _ops.trig.sinh(self)
+    def cosh(self):                 return _ops.trig.cosh(self)
+    def asinh(self):                return _ops.trig.asinh(self)
+    def acosh(self):                return _ops.trig.acosh(self)
+    def atanh(self):                return _ops.trig.atanh(self)
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+    def log2(self):                 return _ops.trig.log2(self)
+    def log10(self):                return _ops.trig.log10(self)
+    def logit(self, *args, eps=None): return _ops.trig.logit_method(self, *args, eps=eps)
+    def sgn(self):                  return _ops.trig.sgn(self)
+    def positive(self):             return _ops.trig.positive(self)
+    def deg2rad(self):              return _ops.trig.deg2rad(self)
+    def rad2deg(self):              return _ops.trig.rad2deg(self)
+    def signbit(self):              return _ops.trig.signbit(self)
+    def lgamma(self):               return _ops.trig.lgamma(self)
+    def digamma(self):              return _ops.trig.digamma(self)
+    def polygamma(self, n):         return _ops.trig.polygamma_method(self, n)
+    def absolute(self):             return _ops.trig.absolute(self)
+    def heaviside(self, values):    return _ops.trig.heaviside_method(self, values)
+    def fmax(self, other):          return _ops.trig.fmax_method(self, other)
+    def fmin(self, other):          return _ops.trig.fmin_method(self, other)
+    def float_power(self, exponent): return _ops.trig.float_power_method(self, exponent)
+    def bitwise_and(self, other):   return _ops.trig.bitwise_and_method(self, other)
+    def bitwise_or(self, other):    return _ops.trig.bitwise_or_method(self, other)
+    def bitwise_xor(self, other):   return _ops.trig.bitwise_xor_method(self, other)
+    def bitwise_left_shift(self, other): return _ops.trig.bitwise_left_shift_method(self, other)
+    def bitwise_right_shift(self, other): return _ops.trig.bitwise_right_shift_method(self, other)
+    def __lshift__(self, other):
+        try: return _ops.trig.bitwise_lshift_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __rshift__(self, other):
+        try: return _ops.trig.bitwise_rshift_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __rlshift__(self, other):
+        try: return _ops.trig.bitwise_rlshift_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __rrshift__(self, other):
+        try: return _ops.trig.bitwise_rrshift_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __ilshift__(self, other):
+        try: return _ops.trig.bitwise_ilshift_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __irshift__(self, other):
+        try: return _ops.trig.bitwise_irshift_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def gcd(self, other):           return _ops.trig.gcd_method(self, other)
+    def lcm(self, other):           return _ops.trig.lcm_method(self, other)
+    def __rand__(self, other):
+        try: return _ops.trig.bitwise_rand_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __ror__(self, other):
+        try: return _ops.trig.bitwise_ror_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __rxor__(self, other):
+        try: return _ops.trig.bitwise_rxor_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __iand__(self, other):
+        try: return _ops.trig.bitwise_iand_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __ior__(self, other):
+        try: return _ops.trig.bitwise_ior_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def __ixor__(self, other):
+        try: return _ops.trig.bitwise_ixor_op(self, other)
+        except TypeError: return _not_an_operand(other)
+    def tan_(self):                 return _ops.trig.tan_(self)
+    def asin_(self):                return _ops.trig.asin_(self)
+    def acos_(self):                return _ops.trig.acos_(self)
+    def atan_(self):                return _ops.trig.atan_(self)
+    def sinh_(self):                return _ops.trig.sinh_(self)
+    def cosh_(self):                return _ops.trig.cosh_(self)
+    def asinh_(self):               return _ops.trig.asinh_(self)
+    def acosh_(self):               return _ops.trig.acosh_(self)
+    def atanh_(self):               return _ops.trig.atanh_(self)
+    arcsin_, arccos_, arctan_, arcsinh_, arccosh_, arctanh_ = asin_, acos_, atan_, asinh_, acosh_, atanh_
+    def log2_(self):                return _ops.trig.log2_(self)
+    def log10_(self):               return _ops.trig.log10_(self)
+    def logit_(self, *args, eps=None): return _ops.trig.logit_(self, *args, eps=eps)
+    def sgn_(self):                 return _ops.trig.sgn_(self)
+    def deg2rad_(self):             return _ops.trig.deg2rad_(self)
+    def rad2deg_(self):             return _ops.trig.rad2deg_(self)
+    def lgamma_(self):              return _ops.trig.lgamma_(self)
+    def digamma_(self):             return _ops.trig.digamma_(self)
+    def polygamma_(self, n):        return _ops.trig.polygamma_(self, n)
+    def absolute_(self):            return _ops.trig.absolute_(self)
+    def negative_(self):            return _inplace.neg_(self)
+    def heaviside_(self, values):   return _ops.trig.heaviside_(self, values)
+    def float_power_(self, exponent): return _ops.trig.float_power_(self, exponent)
+    def bitwise_and_(self, other):  return _ops.trig.bitwise_and_(self, other)
+    def bitwise_or_(self, other):   return _ops.trig.bitwise_or_(self, other)
+    def bitwise_xor_(self, other):  return _ops.trig.bitwise_xor_(self, other)
+    def bitwise_left_shift_(self, other): return _ops.trig.bitwise_left_shift_(self, other)
+    def bitwise_right_shift_(self, other): return _ops.trig.bitwise_right_shift_(self, other)
+    def gcd_(self, other):          return _ops.trig.gcd_(self, other)
+    def lcm_(self, other):          return _ops.trig.lcm_(self, other)
+    # math functions (-> ops/mathfns.py)
+    def erf(self):                  return _ops.mathfns.erf(self)
+    def erfc(self):                 return _ops.mathfns.erfc(self)
+    def erfinv(self):               return _ops.mathfns.erfinv(self)
+    def expm1(self):                return _ops.mathfns.expm1(self)
+    def exp2(self):                 return _ops.mathfns.exp2(self)
+    def sinc(self):                 return _ops.mathfns.sinc(self)
+    def erf_(self):                 return _ops.mathfns.erf_(self)
+    def erfc_(self):                return _ops.mathfns.erfc_(self)
+    def erfinv_(self):              return _ops.mathfns.erfinv_(self)
+    def expm1_(self):               return _ops.mathfns.expm1_(self)
+    def exp2_(self):                return _ops.mathfns.exp2_(self)
+    def sinc_(self):                return _ops.mathfns.sinc_(self)
+    def log1p_(self):               return _ops.mathfns.log1p_(self)
+    def atan2(self, other):         return _ops.mathfns.atan2(self, other)
+    def arctan2(self, other):       return _ops.mathfns.arctan2(self, other)
+    def hypot(self, other):         return _ops.mathfns.hypot(self, other)
+    def logaddexp(self, other):     return _ops.mathfns.logaddexp(self, other)
+    def logaddexp2(self, other):    return _ops.mathfns.logaddexp2(self, other)
+    def xlogy(self, other):         return _ops.mathfns.xlogy(self, other)
+    def fmod(self, other):          return _ops.mathfns.fmod(self, other)
+    def copysign(self, other):      return _ops.mathfns.copysign(self, other)
+    def atan2_(self, other):        return _ops.mathfns.atan2_(self, other)
+    def arctan2_(self, other):      return _ops.mathfns.atan2_(self, other)
+    def hypot_(self, other):        return _ops.mathfns.hypot_(self, other)
+    def xlogy_(self, other):        return _ops.mathfns.xlogy_(self, other)
+    def fmod_(self, other):         return _ops.mathfns.fmod_(self, other)
+    def copysign_(self, other):     return _ops.mathfns.copysign_(self, other)
+    def lerp(self, end, weight):    return _ops.mathfns.lerp(self, end, weight)
+    def lerp_(self, end, weight):   return _ops.mathfns.lerp_(self, end, weight)
+    def addcmul(self, tensor1, tensor2, *, value=1): return _ops.mathfns.addcmul(self, tensor1, tensor2, value=value)
+    def addcdiv(self, tensor1, tensor2, *, value=1): return _ops.mathfns.addcdiv(self, tensor1, tensor2, value=value)
+    def addcmul_(self, tensor1, tensor2, *, value=1): return _ops.mathfns.addcmul_(self, tensor1, tensor2, value=value)
+    def addcdiv_(self, tensor1, tensor2, *, value=1): return _ops.mathfns.addcdiv_(self, tensor1, tensor2, value=value)
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None): return _ops.mathfns.nan_to_num(self, nan, posinf, neginf)
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None): return _ops.mathfns.nan_to_num_(self, nan, posinf, neginf)
+    def aminmax(self, *, dim=None, keepdim=False): return _ops.mathfns.aminmax(self, dim=dim, keepdim=keepdim)
+    def nansum(self, dim=None, keepdim=False, dtype=None): return _ops.mathfns.nansum(self, dim, keepdim, dtype=dtype)
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None): return _ops.mathfns.nanmean(self, dim, keepdim, dtype=dtype)
+    def count_nonzero(self, dim=None): return _ops.mathfns.count_nonzero(self, dim)
+    def outer(self, vec2):          return _ops.mathfns.outer(self, vec2)
+    def ger(self, vec2):            return _ops.mathfns.outer(self, vec2)
+    def trace(self):                return _ops.mathfns.trace(self)
+    def diff(self, n=1, dim=-1, prepend=None, append=None): return _ops.mathfns.diff(self, n, dim, prepend, append)
+    def cummax(self, dim):          return _ops.mathfns.cummax(self, dim)
+    def cummin(self, dim):          return _ops.mathfns.cummin(self, dim)
+    def logcumsumexp(self, dim):    return _ops.mathfns.logcumsumexp(self, dim)
+    def addmv(self, mat, vec, *, beta=1, alpha=1): return _ops.mathfns.addmv(self, mat, vec, beta=beta, alpha=alpha)
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1): return _ops.mathfns.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1): return _ops.mathfns.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def addmv_(self, mat, vec, *, beta=1, alpha=1): return _ops.mathfns.addmv_(self, mat, vec, beta=beta, alpha=alpha)
+    def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1): return _ops.mathfns.baddbmm_(self, batch1, batch2, beta=beta, alpha=alpha)
+    def addbmm_(self, batch1, batch2, *, beta=1, alpha=1): return _ops.mathfns.addbmm_(self, batch1, batch2, beta=beta, alpha=alpha)
     def t(self):                    return _ops.t(self)
     @property
     def T(self):
@@ -707,6 +954,12 @@ class Tensor:
     def all(self, dim=None, keepdim=False): return _ops.all(self, dim, keepdim)
     def any(self, dim=None, keepdim=False): return _ops.any(self, dim, keepdim)
     def logical_not(self):          return _ops.logical_not(self)
+    def logical_and(self, other):   return _ops.logical_and(self, other)
+    def logical_or(self, other):    return _ops.logical_or(self, other)
+    def logical_xor(self, other):   return _ops.logical_xor(self, other)
+    greater, less = gt, lt
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        return _ops.creation.multinomial(self, num_samples, replacement, generator=generator)
     def new_tensor(self, data, dtype=None, requires_grad=False):
         return _ops.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
     def new_zeros(self, *size, dtype=None, requires_grad=False):
@@ -777,3 +1030,6 @@ from .ops import indexing as _indexing  # noqa: E402
 from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .autograd.fastpath import fast_binary as _fast_binary, fast_unary as _fast_unary  # noqa: E402
+
+
+_OPERANDS = (Tensor, bool, int, float, complex, np.generic, np.ndarray)

@@ -34,7 +34,19 @@ from .reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, norm
 from .shape import (expand, flatten, movedim, permute, reshape, squeeze, t,  # noqa: F401
                     transpose, unsqueeze, view)
 from .shape import Clone  # noqa: F401
+from . import mathfns  # noqa: F401,E402
+from .mathfns import (addbmm, addcdiv, addcmul, addmv, aminmax, arctan2, atan2,  # noqa: F401,E402
+                      baddbmm, copysign, count_nonzero, cummax, cummin, diff, erf, erfc, erfinv,
+                      exp2, expm1, fmod, ger, hypot, lerp, logaddexp, logaddexp2, logcumsumexp,
+                      logspace, nan_to_num, nanmean, nansum, outer, sinc, std_mean, trace,
+                      tril_indices, triu_indices, var_mean, xlogy)
 
+from . import trig  # noqa: F401,E402
+from .trig import (absolute, acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan,  # noqa: F401,E402
+                   arctanh, asin, asinh, atan, atanh, bitwise_and, bitwise_left_shift, bitwise_or,
+                   bitwise_right_shift, bitwise_xor, cosh,
+                   deg2rad, digamma, float_power, fmax, fmin, gcd, heaviside, lcm, lgamma, log10,
+                   log2, logit, polygamma, positive, rad2deg, sgn, signbit, sinh, tan)
 
 # torch computes 1/0 = inf and log(-1) = nan silently; NumPy warns.  Silence NumPy's floating
 # point warnings for calls made from zerograd's own op modules only (an np.errstate block per

@@ -136,6 +136,15 @@ def as_tensor_like(x, like: Tensor) -> Tensor:
                                    like.is_floating_point() else None), False, None, 0)
 
 
+def zero_grad_like(g):
+    """The gradient of an input the output does not depend on (torch's zeros_like(grad)): zeros
+    of g's shape and dtype - also where g is nan or inf - recording nothing (a Tensor for
+    `backward`, an array for `np_backward`)."""
+    if isinstance(g, Tensor):
+        return Tensor._make(np.zeros(g._data.shape, g._data.dtype), False, None, 0)
+    return np.zeros(np.shape(g), g.dtype)
+
+
 def wrap(arr) -> Tensor:
     """A fresh untracked tensor around an array."""
     return Tensor._make(arr, False, None, 0)

@@ -13,7 +13,7 @@ from ..autograd.function import NotDifferentiable, Op
 from ..tensor import Tensor
 from .. import dtypes as _dt
 from ._util import (binary_arrays, check_broadcast, checked_scalar, default_float, float_data,
-                    scalar_type_name)
+                    scalar_type_name, zero_grad_like)
 
 
 
@@ -313,7 +313,7 @@ class DivRounding(Op):
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        return (g * 0.0 if need[0] else None), (g * 0.0 if need[1] else None)
+        return (zero_grad_like(g) if need[0] else None), (zero_grad_like(g) if need[1] else None)
 
 
 class Remainder(Op):
@@ -393,7 +393,7 @@ class Pow(Op):
 def _pow_vjp(g, a, e):
     """g · e · a^(e-1), for Tensors (backward) and arrays (np_backward) alike."""
     if e == 0:
-        return g * 0.0
+        return zero_grad_like(g)
     if e == 1:
         return g
     if e == 2:
@@ -912,7 +912,7 @@ class Sign(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0.0
+        return zero_grad_like(g)
 
 
 # ***** rounding: floor, ceil, round, trunc (zero gradient) and frac (gradient 1) *****
@@ -935,7 +935,7 @@ class Floor(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0.0
+        return zero_grad_like(g)
 
     np_backward = backward      # the same rule works on arrays
 

@@ -36,7 +36,8 @@ import numpy as np
 from ..autograd.function import NotDifferentiable, Op
 from .. import grad_mode as _gm
 from ..tensor import Tensor
-from ._util import canon_dim, convert_scalar, legacy_type_name, scalar_type_name, wrap
+from ._util import (canon_dim, convert_scalar, legacy_type_name, scalar_type_name, wrap,
+                    zero_grad_like)
 
 # the C++ type names torch's messages print for mask dtypes
 _CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
@@ -1177,7 +1178,7 @@ class _RandomFill(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0.0
+        return zero_grad_like(g)
 
 
 class _Uniform(_RandomFill):

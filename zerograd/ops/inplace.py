@@ -183,6 +183,7 @@ def write(t: Tensor, value, op=None) -> Tensor:
 
 
 from ..autograd.function import Op  # noqa: E402
+from ._util import zero_grad_like  # noqa: E402
 
 
 class _Fill(Op):
@@ -196,7 +197,7 @@ class _Fill(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0.0
+        return zero_grad_like(g)
 
 
 class _Zero(_Fill):
@@ -215,7 +216,7 @@ class _FillTensor(Op):
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        return (g * 0.0 if need[0] else None), (g.sum() if need[1] else None)
+        return (zero_grad_like(g) if need[0] else None), (g.sum() if need[1] else None)
 
 
 class Copy(Op):
@@ -237,7 +238,7 @@ class Copy(Op):
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        return (g * 0.0 if need[0] else None), (g if need[1] else None)
+        return (zero_grad_like(g) if need[0] else None), (g if need[1] else None)
 
 
 # ----- the named in-place methods ---------------------------------------------------------------
