@@ -27,7 +27,6 @@ check), then one Op.  Torch's rules differ from op to op, and the differences ar
 """
 from __future__ import annotations
 
-import math
 import sys
 import warnings
 
@@ -36,13 +35,9 @@ import numpy as np
 from ..autograd.function import NotDifferentiable, Op
 from .. import grad_mode as _gm
 from ..tensor import Tensor
+from ._args import C_TYPE_NAMES
 from ._util import (canon_dim, convert_scalar, legacy_type_name, scalar_type_name, wrap,
                     zero_grad_like)
-
-# the C++ type names torch's messages print for mask dtypes
-_CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
-          "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
-          "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 _INDEX_DTYPES = (np.int64, np.int32)
 _HERE = sys._getframe().f_code.co_filename
@@ -194,7 +189,7 @@ def _check_bool_mask(mask, what: str) -> None:
         if what == "masked_select":
             raise RuntimeError("masked_select: expected BoolTensor for mask")
         name = scalar_type_name(dt) if what == "masked_scatter_" else \
-            _CNAME.get(dt.name, dt.name)
+            C_TYPE_NAMES.get(dt.name, dt.name)
         raise RuntimeError(f"{what} only supports boolean masks, but got mask with dtype {name}")
 
 

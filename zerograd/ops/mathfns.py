@@ -23,61 +23,28 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Op
 from ..tensor import Tensor
+from ._args import C_TYPE_NAMES, bad_overload, is_number, need_tensor, not_implemented
 from ._util import (binary_arrays, canon_dim, canon_dims, check_broadcast, default_float,
                     float_data, legacy_type_name, scalar_array, scalar_type_name, wrap)
 from .elementwise import DivRounding, _int_division, where_
 from .nn_ops import Erf
 from .reduce import _count, _correction, _dims_or_all, _few_dof, _unreduce
 
-_NUMBER = (bool, int, float, np.bool_, np.integer, np.floating)
 _SQRT_PI = math.sqrt(math.pi)
 _LN2 = math.log(2.0)
 
 
 # ------------------------------------------------------------------------------------------------
-# argument checks with torch's messages
+# argument checks with torch's messages (the shared ones are in _args.py)
 # ------------------------------------------------------------------------------------------------
 
-def _type_name(v):
-    return "Tensor" if isinstance(v, Tensor) else type(v).__name__
-
-
-def _need_tensor(fname, argname, pos, v):
-    """torch's TypeError for a non-Tensor where the only overload takes a Tensor."""
-    if not isinstance(v, Tensor):
-        where = f" (position {pos})" if pos else ""
-        raise TypeError(f"{fname}(): argument '{argname}'{where} must be Tensor, not "
-                        f"{type(v).__name__}")
-
-
-def _bad_overload(fname, args, signatures):
-    """torch's TypeError when no overload of `fname` takes these argument types."""
-    got = ", ".join(_type_name(a) for a in args)
-    lines = "".join(f" * ({s})\n" for s in signatures)
-    raise TypeError(f"{fname}() received an invalid combination of arguments - got ({got}), but "
-                    f"expected one of:\n{lines}")
-
-
-def _is_number(v):
-    return isinstance(v, _NUMBER)
-
-
 def _number_arg(fname, argname, v):
-    if not _is_number(v):
+    if not is_number(v):
         raise TypeError(f"{fname}(): argument '{argname}' must be Number, not {type(v).__name__}")
 
 
 _TENSOR_OR_NUMBER = ("Tensor input, Tensor other, *, Tensor out = None",
                      "Tensor input, Number other, *, Tensor out = None")
-
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-            "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-
-
-def _not_implemented(kernel, dtype):
-    raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
-
 
 # ------------------------------------------------------------------------------------------------
 # array helpers
@@ -121,7 +88,7 @@ def _floating_arrays(a, b, kernel):
     x, y = binary_arrays(a, b)
     dt = _dtype_of(x, y)
     if dt.kind not in "fV":
-        _not_implemented(kernel, dt)
+        not_implemented(kernel, dt)
     return x, y
 
 
@@ -305,7 +272,7 @@ class Sinc(Op):
 
 
 def _unary(fname, op, a):
-    _need_tensor(fname, "input", 1, a)
+    need_tensor(fname, "input", 1, a)
     return op.apply(a)
 
 
@@ -544,8 +511,8 @@ class CopysignScalar(Op):
 
 
 def _tensor_pair(fname, a, b):
-    _need_tensor(fname, "input", 1, a)
-    _need_tensor(fname, "other", 2, b)
+    need_tensor(fname, "input", 1, a)
+    need_tensor(fname, "other", 2, b)
 
 
 def atan2(a, b):
@@ -576,28 +543,28 @@ def logaddexp2(a, b):
 def xlogy(a, b):
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         return Xlogy.apply(a, b)
-    if isinstance(a, Tensor) and _is_number(b):
+    if isinstance(a, Tensor) and is_number(b):
         return XlogyScalarOther.apply(a, b)
-    if _is_number(a) and isinstance(b, Tensor):
+    if is_number(a) and isinstance(b, Tensor):
         return XlogyScalarSelf.apply(b, a)
-    _bad_overload("xlogy", (a, b), (_TENSOR_OR_NUMBER[0], "Number self, Tensor other, *, Tensor "
+    bad_overload("xlogy", (a, b), (_TENSOR_OR_NUMBER[0], "Number self, Tensor other, *, Tensor "
                                     "out = None", _TENSOR_OR_NUMBER[1]))
 
 
 def fmod(a, b):
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         return Fmod.apply(a, b)
-    if isinstance(a, Tensor) and _is_number(b):
+    if isinstance(a, Tensor) and is_number(b):
         return FmodScalar.apply(a, b)
-    _bad_overload("fmod", (a, b), _TENSOR_OR_NUMBER)
+    bad_overload("fmod", (a, b), _TENSOR_OR_NUMBER)
 
 
 def copysign(a, b):
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         return Copysign.apply(a, b)
-    if isinstance(a, Tensor) and _is_number(b):
+    if isinstance(a, Tensor) and is_number(b):
         return CopysignScalar.apply(a, b)
-    _bad_overload("copysign", (a, b), _TENSOR_OR_NUMBER)
+    bad_overload("copysign", (a, b), _TENSOR_OR_NUMBER)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -651,7 +618,7 @@ class LerpTensor(Op):
     def forward(ctx, a, b, w):
         rt = _dt.result_type(a, b, w).np       # (a 0-d weight of another dtype may promote)
         if rt.kind not in "fV":
-            _not_implemented("lerp_kernel_tensor", rt)
+            not_implemented("lerp_kernel_tensor", rt)
         x, y, wd = (t._data.astype(rt, copy=False) for t in (a, b, w))
         _check_broadcast3(x, y, wd)
         need = ctx.needs_input_grad
@@ -670,17 +637,17 @@ class LerpTensor(Op):
 
 def _lerp_checks(a, b, w):
     if not (isinstance(a, Tensor) and isinstance(b, Tensor) and
-            (isinstance(w, Tensor) or _is_number(w))):
-        _bad_overload("lerp", (a, b, w), ("Tensor input, Tensor end, Tensor weight, *, Tensor "
+            (isinstance(w, Tensor) or is_number(w))):
+        bad_overload("lerp", (a, b, w), ("Tensor input, Tensor end, Tensor weight, *, Tensor "
                                           "out = None", "Tensor input, Tensor end, Number "
                                           "weight, *, Tensor out = None"))
     dt = a._data.dtype
     for name, t in (("end", b), ("weight", w)):
         if isinstance(t, Tensor) and t._data.dtype != dt and (name == "end" or t.ndim > 0):
-            raise RuntimeError(f"expected dtype {_C_NAMES[dt.name]} for `{name}` but got dtype "
-                               f"{_C_NAMES[t._data.dtype.name]}")
+            raise RuntimeError(f"expected dtype {C_TYPE_NAMES[dt.name]} for `{name}` but got dtype "
+                               f"{C_TYPE_NAMES[t._data.dtype.name]}")
     if dt.kind not in "fV" and not isinstance(w, Tensor):
-        _not_implemented("lerp_kernel_scalar", dt)
+        not_implemented("lerp_kernel_scalar", dt)
 
 
 def lerp(a, end, weight):
@@ -693,9 +660,9 @@ def lerp(a, end, weight):
 def _addc_arrays(fname, a, t1, t2, value):
     """The three operands in torch's result dtype, and value converted to it (truncated for an
     integral result, as torch converts the Scalar)."""
-    _need_tensor(fname, "input", 1, a)
-    _need_tensor(fname, "tensor1", 2, t1)
-    _need_tensor(fname, "tensor2", 3, t2)
+    need_tensor(fname, "input", 1, a)
+    need_tensor(fname, "tensor1", 2, t1)
+    need_tensor(fname, "tensor2", 3, t2)
     _number_arg(fname, "value", value)
     rt = _dt.result_type(a, t1, t2).np
     arrays = [t._data.astype(rt, copy=False) for t in (a, t1, t2)]
@@ -713,7 +680,7 @@ class Addcmul(Op):
     def forward(ctx, a, t1, t2, value):
         (x, p, q), v, rt = _addc_arrays("addcmul", a, t1, t2, value)
         if rt.kind == "b":
-            _not_implemented("addcmul_cpu_out", rt)
+            not_implemented("addcmul_cpu_out", rt)
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(t1 if need[2] else None, t2 if need[1] else None)
@@ -770,9 +737,9 @@ def addcdiv(a, tensor1, tensor2, *, value=1):
 
 
 def _addc_types(fname, a, t1, t2, value):
-    _need_tensor(fname, "input", 1, a)
-    _need_tensor(fname, "tensor1", 2, t1)
-    _need_tensor(fname, "tensor2", 3, t2)
+    need_tensor(fname, "input", 1, a)
+    need_tensor(fname, "tensor1", 2, t1)
+    need_tensor(fname, "tensor2", 3, t2)
     _number_arg(fname, "value", value)
 
 
@@ -822,13 +789,13 @@ def _float_arg(fname, argname, v):
         return None
     if isinstance(v, Tensor) and v.ndim == 0:
         return float(v._data)
-    if not _is_number(v):
+    if not is_number(v):
         raise TypeError(f"{fname}(): argument '{argname}' must be float, not {type(v).__name__}")
     return float(v)
 
 
 def nan_to_num(a, nan=0.0, posinf=None, neginf=None):
-    _need_tensor("nan_to_num", "input", 1, a)
+    need_tensor("nan_to_num", "input", 1, a)
     nan = _float_arg("nan_to_num", "nan", nan)
     return NanToNum.apply(a, 0.0 if nan is None else nan,
                           _float_arg("nan_to_num", "posinf", posinf),
@@ -919,7 +886,7 @@ class StdMean(Op):
 
 
 def _var_mean_args(fname, a, dim, unbiased, correction):
-    _need_tensor(fname, "input", 1, a)
+    need_tensor(fname, "input", 1, a)
     if a._data.dtype.kind not in "fV":
         raise RuntimeError(f"{fname} only support floating point and complex dtypes")
     if isinstance(dim, bool):
@@ -967,7 +934,7 @@ class Aminmax(Op):
 
 
 def aminmax(a, *, dim=None, keepdim=False):
-    _need_tensor("aminmax", "input", 1, a)
+    need_tensor("aminmax", "input", 1, a)
     x = a._data
     if dim is None:
         if x.size == 0:
@@ -1014,7 +981,7 @@ def _dim_arg(fname, dim):
 
 
 def nansum(a, dim=None, keepdim=False, *, dtype=None):
-    _need_tensor("nansum", "input", 1, a)
+    need_tensor("nansum", "input", 1, a)
     _dim_arg("nansum", dim)
     dt = _dt.as_dtype(dtype).np if dtype is not None else None
     return Nansum.apply(a, _dims_or_all(dim, a.ndim), keepdim, dt)
@@ -1022,7 +989,7 @@ def nansum(a, dim=None, keepdim=False, *, dtype=None):
 
 def nanmean(a, dim=None, keepdim=False, *, dtype=None):
     """nansum / the count of non-nan elements (torch records DivBackward0 over NansumBackward0)."""
-    _need_tensor("nanmean", "input", 1, a)
+    need_tensor("nanmean", "input", 1, a)
     _dim_arg("nanmean", dim)
     if a._data.dtype.kind not in "fV":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but "
@@ -1034,7 +1001,7 @@ def nanmean(a, dim=None, keepdim=False, *, dtype=None):
 
 
 def count_nonzero(a, dim=None):
-    _need_tensor("count_nonzero", "input", 1, a)
+    need_tensor("count_nonzero", "input", 1, a)
     _dim_arg("count_nonzero", dim)
     x = a._data
     return wrap(np.asarray(np.count_nonzero(x, axis=_dims_or_all(dim, x.ndim)), np.int64))
@@ -1046,8 +1013,8 @@ def count_nonzero(a, dim=None):
 
 def outer(a, vec2):
     """a.reshape(n, 1) * vec2, as torch records it (MulBackward0 over ViewBackward0)."""
-    _need_tensor("outer", "input", 1, a)
-    _need_tensor("outer", "vec2", 2, vec2)
+    need_tensor("outer", "input", 1, a)
+    need_tensor("outer", "vec2", 2, vec2)
     for name, t in (("self", a), ("vec2", vec2)):
         if t.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
@@ -1055,8 +1022,8 @@ def outer(a, vec2):
 
 
 def ger(a, vec2):
-    _need_tensor("ger", "input", 1, a)
-    _need_tensor("ger", "vec2", 2, vec2)
+    need_tensor("ger", "input", 1, a)
+    need_tensor("ger", "vec2", 2, vec2)
     return outer(a, vec2)
 
 
@@ -1068,7 +1035,7 @@ class Trace(Op):
     def forward(ctx, a):
         x = a._data
         if x.dtype == np.bool_:
-            _not_implemented("trace", x.dtype)
+            not_implemented("trace", x.dtype)
         if x.ndim != 2:
             raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
         ctx.shape = x.shape
@@ -1084,7 +1051,7 @@ class Trace(Op):
 
 
 def trace(a):
-    _need_tensor("trace", "input", 1, a)
+    need_tensor("trace", "input", 1, a)
     return Trace.apply(a)
 
 
@@ -1095,7 +1062,7 @@ def diff(a, n=1, dim=-1, prepend=None, append=None):
     from .join import cat
     from .compare import logical_xor
     from .creation import empty_like
-    _need_tensor("diff", "input", 1, a)
+    need_tensor("diff", "input", 1, a)
     for name, t in (("prepend", prepend), ("append", append)):
         if t is not None and not isinstance(t, Tensor):
             raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(t).__name__}")
@@ -1183,7 +1150,7 @@ _REQUIRED = object()      # (torch's message when dim is missing, not Python's)
 
 
 def _cum_dim(fname, a, dim):
-    _need_tensor(fname, "input", 1, a)
+    need_tensor(fname, "input", 1, a)
     if dim is _REQUIRED:
         raise TypeError(f'{fname}() missing 1 required positional arguments: "dim"')
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
@@ -1209,7 +1176,7 @@ class Logcumsumexp(Op):
     def forward(ctx, a, dim):
         x = a._data
         if x.dtype.kind not in "fV":
-            _not_implemented("logcumsumexp_out_cpu", x.dtype)
+            not_implemented("logcumsumexp_out_cpu", x.dtype)
         work = x if x.dtype in (np.float32, np.float64) else x.astype(np.float32)
         z = np.logaddexp.accumulate(work, axis=dim) if x.ndim else work.copy()
         z = np.asarray(z, x.dtype)
@@ -1311,7 +1278,7 @@ class Addmv(Op):
                                f"{scalar_type_name(cd.dtype)}, {scalar_type_name(x.dtype)}, and "
                                f"{scalar_type_name(y.dtype)}")
         if x.dtype == np.bool_:
-            _not_implemented("addmv_impl_cpu", x.dtype)
+            not_implemented("addmv_impl_cpu", x.dtype)
         beta, alpha = _int_scalars(x.dtype, beta, alpha)
         need = ctx.needs_input_grad
         if need:
@@ -1340,10 +1307,10 @@ class Baddbmm(Op):
         _check_3d(x, y)
         if c._data.dtype != x.dtype:
             raise RuntimeError(f"Input dtypes must be the same, got: input "
-                               f"{_C_NAMES[c._data.dtype.name]}, batch1: {_C_NAMES[x.dtype.name]}, "
-                               f"batch2: {_C_NAMES[y.dtype.name]}")
+                               f"{C_TYPE_NAMES[c._data.dtype.name]}, batch1: {C_TYPE_NAMES[x.dtype.name]}, "
+                               f"batch2: {C_TYPE_NAMES[y.dtype.name]}")
         if x.dtype == np.bool_:
-            _not_implemented("baddbmm", x.dtype)
+            not_implemented("baddbmm", x.dtype)
         if y.dtype != x.dtype:
             raise RuntimeError(f"expected scalar type {scalar_type_name(x.dtype)} but found "
                                f"{scalar_type_name(y.dtype)}")
@@ -1390,7 +1357,7 @@ class Addbmm(Op):
             raise RuntimeError(f"Incompatible matrix sizes for bmm ({x.shape[1]}x{x.shape[2]} and "
                                f"{y.shape[1]}x{y.shape[2]})")
         if x.dtype == np.bool_:
-            _not_implemented("addmm_impl_cpu_", x.dtype)
+            not_implemented("addmm_impl_cpu_", x.dtype)
         beta, alpha = _int_scalars(x.dtype, beta, alpha)
         need = ctx.needs_input_grad
         if need:
@@ -1411,9 +1378,9 @@ class Addbmm(Op):
 
 
 def _addmm_family(fname, c, a, b, beta, alpha):
-    _need_tensor(fname, "input", 1, c)
-    _need_tensor(fname, "batch1" if fname != "addmv" else "mat", 2, a)
-    _need_tensor(fname, "batch2" if fname != "addmv" else "vec", 3, b)
+    need_tensor(fname, "input", 1, c)
+    need_tensor(fname, "batch1" if fname != "addmv" else "mat", 2, a)
+    need_tensor(fname, "batch2" if fname != "addmv" else "vec", 3, b)
     _number_arg(fname, "beta", beta)
     _number_arg(fname, "alpha", alpha)
 
@@ -1454,8 +1421,8 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     from .creation import _finish, _np_dtype, _to_int
     start, end = _end_values(start, end)
     if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or \
-            not all(_is_number(v) for v in (start, end, base)):
-        _bad_overload("logspace", (start, end, steps),
+            not all(is_number(v) for v in (start, end, base)):
+        bad_overload("logspace", (start, end, steps),
                       ("Tensor start, Tensor end, int steps, float base = 10.0, *, Tensor out = "
                        "None, torch.dtype dtype = None, torch.layout layout = None, torch.device "
                        "device = None, bool pin_memory = False, bool requires_grad = False",
@@ -1466,7 +1433,7 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
         raise RuntimeError("number of steps must be non-negative")
     npd = np.dtype(_np_dtype(dtype, default_float()))
     if npd == np.bool_:
-        _not_implemented("logspace_cpu", npd)
+        not_implemented("logspace_cpu", npd)
     with np.errstate(all="ignore"):
         if steps == 1:
             vals = np.array([float(base) ** float(start)])
@@ -1492,7 +1459,7 @@ def _tri_indices(fname, row, col, offset, dtype, lower):
             raise RuntimeError(f"{name} must be non-negative, got{v}")
     npd = np.dtype(_np_dtype(dtype, np.int64))
     if npd.kind not in "iu":
-        _not_implemented(fname, npd)
+        not_implemented(fname, npd)
     rows, cols = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
     return wrap(np.stack([rows, cols]).astype(npd).reshape(2, -1))
 

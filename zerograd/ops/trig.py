@@ -26,46 +26,14 @@ from .. import dtypes as _dt
 from .. import grad_mode
 from ..autograd.function import NotDifferentiable, Op
 from ..tensor import Tensor
+from ._args import bad_overload, is_number, need_tensor, not_implemented, type_name
 from ._util import (binary_arrays, check_broadcast, float_data, scalar_type_name, wrap)
 from .elementwise import Abs, Pow, PowTensor, RPow, where_
 
 _state = grad_mode._state
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
-_NUMBER = (bool, int, float, np.bool_, np.integer, np.floating)
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
-
-
-# ------------------------------------------------------------------------------------------------
-# argument checks with torch's messages
-# ------------------------------------------------------------------------------------------------
-
-def _type_name(v):
-    return "Tensor" if isinstance(v, Tensor) else type(v).__name__
-
-
-def _need_tensor(fname, argname, pos, v):
-    """torch's TypeError for a non-Tensor where the only overload takes a Tensor."""
-    if not isinstance(v, Tensor):
-        where = f" (position {pos})" if pos else ""
-        raise TypeError(f"{fname}(): argument '{argname}'{where} must be Tensor, not "
-                        f"{type(v).__name__}")
-
-
-def _bad_overload(fname, args, signatures):
-    """torch's TypeError when no overload of `fname` takes these argument types."""
-    got = ", ".join(_type_name(a) for a in args)
-    lines = "".join(f" * ({s})\n" for s in signatures)
-    raise TypeError(f"{fname}() received an invalid combination of arguments - got ({got}), but "
-                    f"expected one of:\n{lines}")
-
-
-def _not_implemented(kernel, dtype):
-    raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
-
-
-def _is_number(v):
-    return isinstance(v, _NUMBER) and not isinstance(v, Tensor)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -816,7 +784,7 @@ class HeavisideInplace(Heaviside):
 # ------------------------------------------------------------------------------------------------
 
 def _unary(fname, op, a):
-    _need_tensor(fname, "input", 1, a)
+    need_tensor(fname, "input", 1, a)
     return op.apply(a)
 
 
@@ -919,7 +887,7 @@ def _eps_arg(eps, pos, fname="logit"):
     if isinstance(eps, Tensor):
         if eps.ndim == 0:
             return float(eps.item())
-    elif _is_number(eps):
+    elif is_number(eps):
         return float(eps)
     where = f" (position {pos})" if pos else ""
     raise TypeError(f"{fname}(): argument 'eps'{where} must be float, not {type(eps).__name__}")
@@ -941,7 +909,7 @@ def _eps_given(args, eps, pos, fname="logit"):
 def logit(input, *args, eps=None):  # noqa: A002
     """logit(input, eps=None): log(p / (1 - p)), p = input clamped to [eps, 1 - eps] when eps
     is given (a negative eps clamps nothing)."""
-    _need_tensor("logit", "input", 1, input)
+    need_tensor("logit", "input", 1, input)
     return Logit.apply(input, _eps_given(args, eps, 2))
 
 
@@ -950,7 +918,7 @@ def _n_arg(n, pos=1):
         n = int(n.item())
     if not isinstance(n, (int, np.integer)) or isinstance(n, (bool, np.bool_)):
         raise TypeError(f"polygamma(): argument 'n' (position {pos}) must be int, not "
-                        f"{_type_name(n)}")
+                        f"{type_name(n)}")
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     return int(n)
@@ -959,13 +927,13 @@ def _n_arg(n, pos=1):
 def polygamma(n, input):  # noqa: A002
     """The n-th derivative of digamma: polygamma(0, x) = digamma(x)."""
     n = _n_arg(n)
-    _need_tensor("polygamma", "input", 2, input)
+    need_tensor("polygamma", "input", 2, input)
     return Polygamma.apply(input, n)
 
 
 def positive(input):  # noqa: A002
     """The input itself (torch returns the same tensor); bool tensors are refused."""
-    _need_tensor("positive", "input", 1, input)
+    need_tensor("positive", "input", 1, input)
     if input._data.dtype == np.bool_:
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
@@ -973,7 +941,7 @@ def positive(input):  # noqa: A002
 
 def signbit(input):  # noqa: A002
     """True where the sign bit is set (-0.0 and -nan included); never requires grad."""
-    _need_tensor("signbit", "input", 1, input)
+    need_tensor("signbit", "input", 1, input)
     x = input._data
     if x.dtype.kind in "fV":
         return wrap(np.signbit(x))
@@ -984,22 +952,22 @@ def signbit(input):  # noqa: A002
 
 def heaviside(input, values):  # noqa: A002
     """0 for input < 0, values for input == 0, 1 for input > 0 (same dtypes required)."""
-    _need_tensor("heaviside", "input", 1, input)
-    _need_tensor("heaviside", "values", 2, values)
+    need_tensor("heaviside", "input", 1, input)
+    need_tensor("heaviside", "values", 2, values)
     return Heaviside.record(Heaviside.apply(input, values))
 
 
 def fmax(input, other):  # noqa: A002
     """The larger of the two, ignoring nan (nan only where both are nan)."""
-    _need_tensor("fmax", "input", 1, input)
-    _need_tensor("fmax", "other", 2, other)
+    need_tensor("fmax", "input", 1, input)
+    need_tensor("fmax", "other", 2, other)
     return Fmax.apply(input, other)
 
 
 def fmin(input, other):  # noqa: A002
     """The smaller of the two, ignoring nan (nan only where both are nan)."""
-    _need_tensor("fmin", "input", 1, input)
-    _need_tensor("fmin", "other", 2, other)
+    need_tensor("fmin", "input", 1, input)
+    need_tensor("fmin", "other", 2, other)
     return Fmin.apply(input, other)
 
 
@@ -1014,11 +982,11 @@ def float_power(input, exponent):  # noqa: A002
     if isinstance(a, Tensor):
         if isinstance(e, Tensor):
             return PowTensor.apply(a.to(_dt.float64), e.to(_dt.float64))
-        if _is_number(e):
+        if is_number(e):
             return Pow.apply(a.to(_dt.float64), float(e))
-    elif _is_number(a) and isinstance(e, Tensor):
+    elif is_number(a) and isinstance(e, Tensor):
         return RPow.apply(e.to(_dt.float64), float(a))
-    _bad_overload("float_power", (a, e), _FLOAT_POWER_SIGS)
+    bad_overload("float_power", (a, e), _FLOAT_POWER_SIGS)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1058,17 +1026,17 @@ def _shapes_broadcast(x, y):
 
 
 def _bitwise(fname, a, b, method=False):
-    ok = (isinstance(a, Tensor) and (isinstance(b, Tensor) or _is_number(b))) or \
-        (_is_number(a) and isinstance(b, Tensor))
+    ok = (isinstance(a, Tensor) and (isinstance(b, Tensor) or is_number(b))) or \
+        (is_number(a) and isinstance(b, Tensor))
     if not ok:
         if method:
-            _bad_overload(fname, (b,), _BITWISE_METHOD_SIGS)
-        _bad_overload(fname, (a, b), _BITWISE_SIGS)
+            bad_overload(fname, (b,), _BITWISE_METHOD_SIGS)
+        bad_overload(fname, (a, b), _BITWISE_SIGS)
     x, y = binary_arrays(a, b)
     _shapes_broadcast(x, y)
     dt = x.dtype if isinstance(x, np.ndarray) else y.dtype
     if dt.kind not in ("iu" if fname in _SHIFTS else "iub"):
-        _not_implemented(f"{_SHIFTS.get(fname, fname)}_cpu", dt)
+        not_implemented(f"{_SHIFTS.get(fname, fname)}_cpu", dt)
     return wrap(np.asarray(_ufunc2(_BITWISE[fname], x, y)))
 
 
@@ -1093,12 +1061,12 @@ def bitwise_right_shift(input, other):  # noqa: A002
 
 
 def _int_pair(fname, a, b, pos_b=2):
-    _need_tensor(fname, "input", 1, a)
-    _need_tensor(fname, "other", pos_b, b)
+    need_tensor(fname, "input", 1, a)
+    need_tensor(fname, "other", pos_b, b)
     x, y = binary_arrays(a, b)
     _shapes_broadcast(x, y)
     if x.dtype.kind not in "iu":
-        _not_implemented(f"{fname}_cpu", x.dtype)
+        not_implemented(f"{fname}_cpu", x.dtype)
     try:
         return np.broadcast_arrays(x, y)
     except ValueError:
@@ -1153,33 +1121,33 @@ def polygamma_method(t, n):
 
 
 def fmax_method(t, other):
-    _need_tensor("fmax", "other", 1, other)
+    need_tensor("fmax", "other", 1, other)
     return Fmax.apply(t, other)
 
 
 def fmin_method(t, other):
-    _need_tensor("fmin", "other", 1, other)
+    need_tensor("fmin", "other", 1, other)
     return Fmin.apply(t, other)
 
 
 def heaviside_method(t, values):
-    _need_tensor("heaviside", "values", 1, values)
+    need_tensor("heaviside", "values", 1, values)
     return Heaviside.record(Heaviside.apply(t, values))
 
 
 def gcd_method(t, other):
-    _need_tensor("gcd", "other", 1, other)
+    need_tensor("gcd", "other", 1, other)
     return gcd(t, other)
 
 
 def lcm_method(t, other):
-    _need_tensor("lcm", "other", 1, other)
+    need_tensor("lcm", "other", 1, other)
     return lcm(t, other)
 
 
 def float_power_method(t, exponent):
-    if not (isinstance(exponent, Tensor) or _is_number(exponent)):
-        _bad_overload("float_power", (exponent,), ("Tensor exponent", "Number exponent"))
+    if not (isinstance(exponent, Tensor) or is_number(exponent)):
+        bad_overload("float_power", (exponent,), ("Tensor exponent", "Number exponent"))
     return float_power(t, exponent)
 
 
@@ -1264,14 +1232,14 @@ def polygamma_(t, n):
 
 
 def heaviside_(t, values):
-    _need_tensor("heaviside_", "values", 1, values)
+    need_tensor("heaviside_", "values", 1, values)
     return _binary_inplace(t, lambda a, v: HeavisideInplace.record(HeavisideInplace.apply(a, v)),
                            values)
 
 
 def float_power_(t, exponent):
-    if not (isinstance(exponent, Tensor) or _is_number(exponent)):
-        _bad_overload("float_power_", (exponent,), ("Tensor exponent", "Number exponent"))
+    if not (isinstance(exponent, Tensor) or is_number(exponent)):
+        bad_overload("float_power_", (exponent,), ("Tensor exponent", "Number exponent"))
     if t._data.dtype != _F64:
         raise RuntimeError(f"the base given to float_power_ has dtype "
                            f"{scalar_type_name(t._data.dtype)} but the operation's result "
@@ -1282,7 +1250,7 @@ def float_power_(t, exponent):
 def _castable_into(t, other):
     """torch's check of an in-place op's result type against its tensor's dtype (a float result
     cannot go into an integer tensor, nor a non-bool one into a bool tensor)."""
-    if not (isinstance(other, Tensor) or _is_number(other)):
+    if not (isinstance(other, Tensor) or is_number(other)):
         return
     rt = _dt.result_type(t, other)
     dt = _dt.from_numpy_dtype(t._data.dtype)
@@ -1319,13 +1287,13 @@ def _bitwise_ioperator(fname):
 
 
 def gcd_(t, other):
-    _need_tensor("gcd_", "other", 1, other)
+    need_tensor("gcd_", "other", 1, other)
     _castable_into(t, other)
     return _binary_inplace(t, gcd, other)
 
 
 def lcm_(t, other):
-    _need_tensor("lcm_", "other", 1, other)
+    need_tensor("lcm_", "other", 1, other)
     _castable_into(t, other)
     return _binary_inplace(t, lcm, other)
 
