@@ -574,3 +574,17 @@ def test_float32_gelu_and_its_derivative_in_blocks():
     np.testing.assert_allclose(d, phi + xd * pdf, rtol=1e-6, atol=1e-6)
     y2, none = nn_ops.np_gelu(x, False)
     assert none is None and np.array_equal(y2, y)
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 0), (2, 3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_erf_without_scipy_matches_math_erf(shape, dtype):
+    """The fallback when SciPy is missing (as in CI): 0-d arrays too (frompyfunc returns a bare
+    float for them), in the input's dtype."""
+    import math
+    from zerograd.ops.nn_ops import erf_without_scipy
+    a = np.linspace(-3, 3, int(np.prod(shape))).reshape(shape).astype(dtype)
+    out = erf_without_scipy(a)
+    assert out.dtype == dtype and out.shape == a.shape
+    want = np.vectorize(math.erf, otypes=[np.float64])(a.astype(np.float64)) if a.size else a
+    np.testing.assert_allclose(out, np.asarray(want, dtype), rtol=1e-7, atol=0)
