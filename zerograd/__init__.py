@@ -62,6 +62,12 @@ from .ops.trig import (absolute, acos, acosh, arccos, arccosh, arcsin, arcsinh, 
                        bitwise_xor, cosh, deg2rad, digamma, float_power, fmax, fmin, gcd,
                        heaviside, lcm, lgamma, log10, log2, logit, polygamma, positive, rad2deg,
                        sgn, signbit, sinh, tan)
+from .ops.select import (bucketize, isin, median, mode, nanmedian,  # noqa: E402,F401
+                         searchsorted, unique, unique_consecutive)
+from .ops.shape_extra import (atleast_3d, block_diag, cartesian_prod,  # noqa: E402,F401
+                              column_stack, diag, diag_embed, diagflat, dsplit, dstack, hsplit,
+                              index_put, index_put_, kron, meshgrid, put, ravel, rot90, swapaxes,
+                              swapdims, take, tensor_split, tensordot, vsplit)
 moveaxis = movedim
 
 

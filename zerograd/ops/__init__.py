@@ -47,6 +47,15 @@ from .trig import (absolute, acos, acosh, arccos, arccosh, arcsin, arcsinh, arct
                    bitwise_right_shift, bitwise_xor, cosh,
                    deg2rad, digamma, float_power, fmax, fmin, gcd, heaviside, lcm, lgamma, log10,
                    log2, logit, polygamma, positive, rad2deg, sgn, signbit, sinh, tan)
+from . import select  # noqa: F401,E402
+from .select import (bucketize, isin, median, mode, nanmedian, searchsorted, unique,  # noqa: F401,E402
+                     unique_consecutive)
+
+from . import shape_extra  # noqa: F401,E402
+from .shape_extra import (atleast_3d, block_diag, cartesian_prod, column_stack,  # noqa: F401,E402
+                          diag, diag_embed, diagflat, dsplit, dstack, hsplit, index_put, kron,
+                          meshgrid, put, ravel, rot90, swapaxes, swapdims, take, tensor_split,
+                          tensordot, vsplit)
 
 # torch computes 1/0 = inf and log(-1) = nan silently; NumPy warns.  Silence NumPy's floating
 # point warnings for calls made from zerograd's own op modules only (an np.errstate block per

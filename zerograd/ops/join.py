@@ -624,11 +624,24 @@ class Kthvalue(_SelectValues):
             ctx.indices = wrap(np.zeros((), np.int64))
             return x.copy(), np.zeros((), np.int64)
         idx = np.take(_argsort(x, dim, False), [k - 1], axis=dim)
-        ctx.indices = wrap(idx)
         v = np.take_along_axis(x, idx, dim)
+        _torch_ties(x, v, idx, k, dim)
+        ctx.indices = wrap(idx)
         if not keepdim:
             v, idx = np.squeeze(v, dim), np.squeeze(idx, dim)
         return v, idx.astype(np.int64)
+
+
+def _torch_ties(x, v, idx, k, dim) -> None:
+    """Where the k-th value is tied within its row (or the row has NaN), torch reports the index
+    its quickselect lands on, not the stable sort's: redo those rows with select.kthvalue_rows
+    (a step-by-step copy of it; Python, so only for these rows).  idx is updated in place."""
+    xr, vr, ir = (np.moveaxis(a, dim, -1) for a in (x, v, idx))
+    tied = ((xr == vr).sum(-1) > 1) | (np.isnan(xr).any(-1) if xr.dtype.kind == "f" else False)
+    if tied.any():
+        from .select import kthvalue_rows
+        rows = xr[tied].reshape(-1, xr.shape[-1])
+        ir[tied] = kthvalue_rows(rows, k)[1].reshape(-1, 1)
 
 
 def kthvalue(a, k, dim=-1, keepdim=False):
