@@ -529,3 +529,23 @@ def test_zero_gradients_are_zeros_even_for_a_nan_gradient_as_torch(name):
         g, = m.autograd.grad(out, x, m.tensor([float("nan"), 1.0]), create_graph=True)
         seen.append((g.tolist(), g.requires_grad))
     assert seen[0] == seen[1]
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64"])
+def test_tensor_of_python_numbers_into_integer_dtypes_as_torch(dtype):
+    """torch.tensor converts each Python number by its own type: floats truncate and must be
+    finite and in range, ints must fit (uint8 takes negatives down to -255, which wrap); NaN,
+    1e10 into int32, 256 into int8 are torch's overflow error (zerograd wrapped them silently)."""
+    values = [-1, 256, -129, 2.5, -2.5, float("nan"), float("inf"), 1e10, 70000, 2**31,
+              2**63 - 1, 1e40, True, 255.5, -0.5]
+    datas = [[v] for v in values] + values + [[-1, 0.5], [-129, 0.5], [0.5, 2**63 - 1],
+                                              [[1, 2.5], [-3, 4]], [2.5, 2**31, 2**63 - 1]]
+    for data in datas:
+        seen = []
+        for m in (zerograd, torch):
+            try:
+                seen.append(m.tensor(data, dtype=getattr(m, dtype)).tolist())
+            except RuntimeError as e:
+                seen.append(str(e))
+        assert seen[0] == seen[1], data

@@ -80,12 +80,36 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     """A new leaf tensor holding a copy of `data` (nested lists, numbers, NumPy arrays)."""
     if dtype is not None and not isinstance(data, (Tensor, np.ndarray)):
         # convert straight to the asked dtype: going through float32 first would round 0.3
-        arr = _infer_np(_tensors_to_lists(data) if isinstance(data, (list, tuple)) else data,
-                        keep_float64=True)
+        data = _tensors_to_lists(data) if isinstance(data, (list, tuple)) else data
+        arr = _infer_np(data, keep_float64=True)
+        npd = _np_dtype(dtype, arr.dtype)
+        if npd.kind in "iu" and arr.dtype.kind in "iuf":
+            arr = _python_into_int(data, arr, npd)
     else:
         arr = _infer_np(data)
     arr = np.array(arr, dtype=_np_dtype(dtype, arr.dtype), copy=True)
     return _finish(arr, requires_grad, device)
+
+
+def _python_into_int(data, arr, npd):
+    """Python numbers into an integer dtype as torch.tensor converts them, each by its own type: a
+    float truncates and must be finite and in range, an int must fit (an unsigned dtype takes
+    negatives down to -max, which wrap: -1 is 255 in uint8).  Checked on the array; only when that
+    finds a suspect value are the numbers converted one by one (a mix of ints and floats)."""
+    info = np.iinfo(npd)
+    lo = -info.max if npd.kind == "u" and arr.dtype.kind != "f" else info.min
+    with np.errstate(invalid="ignore"):
+        suspect = ~((arr >= lo) & (arr <= info.max))          # (nan and ±inf too)
+        if arr.dtype.kind == "f":
+            suspect |= arr >= 2.0 ** 63                         # (int64's max rounds up to it)
+    if not suspect.any():
+        return arr
+    try:
+        values = [convert_scalar(v, npd) for v in np.asarray(data, dtype=object).ravel()]
+    except RuntimeError:
+        raise RuntimeError(f"value cannot be converted to type {npd.name} without overflow") \
+            from None
+    return np.array(values, dtype=npd).reshape(arr.shape)
 
 
 def as_tensor(data, dtype=None, device=None):
