@@ -833,7 +833,7 @@ class Op(Function):
                 node._saved = ()
                 node._saved_versions = None
                 node._next = tuple(nexts)
-                node._nrs = _nrs(nexts if nrs is None else nrs, nrs is None)
+                node._nrs = _zero_nrs(len(nexts)) if nrs is None else tuple(nrs)
                 node._metas = metas
                 raw = out = cls.forward(node, *args)
                 node._seq = next(_seq)
@@ -912,13 +912,14 @@ _NO_EDGE = (None, 0)
 _ZERO_NRS = [(0,) * n for n in range(9)]
 
 
-def _nrs(nrs, zeros=None) -> tuple:
-    """The output numbers of a node's edges as a tuple, the all-zero ones shared (zeros=True:
-    as many zeros as `nrs` has items)."""
-    n = len(nrs)
-    if zeros or not any(nrs):
-        return _ZERO_NRS[n] if n < len(_ZERO_NRS) else (0,) * n
-    return tuple(nrs)
+def _zero_nrs(n) -> tuple:
+    """n zeros as a tuple, shared for the usual small n."""
+    return _ZERO_NRS[n] if n < len(_ZERO_NRS) else (0,) * n
+
+
+def _nrs(nrs) -> tuple:
+    """The output numbers of a node's edges as a tuple, the all-zero ones shared."""
+    return tuple(nrs) if any(nrs) else _zero_nrs(len(nrs))
 
 
 def _pack_saved1(node, raw, out, vc):
