@@ -367,18 +367,21 @@ def test_next_functions_name_the_output_of_multi_output_nodes():
     both(f)
 
 
-def test_a_fast_path_node_costs_the_cycle_collector_five_objects():
-    """A deep graph's collections walk every tracked object: y.tanh() makes five (the tensor, its
-    version counter, the node, its edge tuple, the saved-output record); the edge pairs torch
-    prints are built when next_functions is read."""
+def test_a_fast_path_node_costs_the_cycle_collector_two_objects():
+    """A deep graph's collections walk every tracked object.  Of a tanh chain, each link keeps
+    two: the node and its edge tuple - the output saved as its bare array (its version counter
+    is the shared FRESH), the intermediate tensors freed, the edge pairs torch prints built when
+    next_functions is read.  (It was five before the counters and saved outputs went lazy.)"""
     x = zerograd.ones(4, requires_grad=True)
-    gc.collect()
-    n0 = len(gc.get_objects())
-    y = x
-    for _ in range(2000):
-        y = y.tanh()
-    gc.collect()
-    assert (len(gc.get_objects()) - n0) / 2000 <= 5.01
+    for op in (lambda t: t.tanh(), lambda t: t * 2.0):
+        gc.collect()
+        n0 = len(gc.get_objects())
+        y = x
+        for _ in range(2000):
+            y = op(y)
+        gc.collect()
+        assert (len(gc.get_objects()) - n0) / 2000 <= 2.01
+        del y
 
 
 def test_grad_fn_repr():
@@ -741,3 +744,86 @@ def test_leading_sum_matches_numpy(shape, k):
         assert got.shape == a.shape[k:] and got.dtype == dt
         np.testing.assert_allclose(got, a.sum(axis=tuple(range(k))),
                                    rtol=1e-5 if dt == np.float32 else 1e-12, atol=1e-6)
+
+
+# ----- lazy version counters: a tensor shares the read-only FRESH until it is changed or shared ---
+
+def _counter_programs(L):
+    """In-place changes that must reach a saved output through every way a tensor's counter is
+    shared (views, detach, detach_, a Function's saved output, a view of a view), with the fast
+    path's bare saved arrays and Op.apply's records: each is (name, program)."""
+    class SaveOut(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            y, = ctx.saved_tensors
+            return g * y
+
+    def ones():
+        return L.ones(4, requires_grad=True)
+
+    def p_out_then_inplace():
+        y = ones().tanh(); z = y * 2; y.add_(1); z.sum().backward()
+
+    def p_view_of_saved_out():
+        y = ones().exp(); z = y.sin(); y[0:2].mul_(2); z.sum().backward()
+
+    def p_view_of_view():
+        y = ones().tanh(); w = y * y; y.view(2, 2)[0].add_(1); w.sum().backward()
+
+    def p_detach_shares():
+        y = ones().exp(); z = y * 3; y.detach().add_(1); z.sum().backward()
+
+    def p_detach_inplace():
+        y = ones().exp(); w = y * 3; y.detach_(); y.add_(1); w.sum().backward()
+
+    def p_function_unpacked_then_changed():
+        y = SaveOut.apply(ones()); y.sum().backward(retain_graph=True); y.add_(1)
+        y.sum().backward()
+
+    def p_function_changed():
+        y = SaveOut.apply(ones()); y.add_(1); y.sum().backward()
+
+    def p_op_apply_half():
+        y = L.ones(3, dtype=L.float16, requires_grad=True).sigmoid(); y.mul_(2)
+        y.sum().backward()
+
+    def p_unchanged_is_fine():
+        x = ones(); y = x.tanh(); z = y.detach(); v = y[1:]
+        (y * 2 + v.sum()).sum().backward()
+        return [round(g, 5) for g in x.grad.tolist()], z._version, y._version
+
+    def p_versions():
+        x = ones(); y = x.exp(); v0 = y._version; y.add_(1)
+        (x * 2).sum().backward(); (x * 2).sum().backward()
+        return v0, y._version, y.detach()._version, x.grad._version
+
+    return [(k[2:], v) for k, v in locals().items() if k.startswith("p_")]
+
+
+@requires_torch
+def test_lazy_version_counters_catch_every_inplace_change_as_torch():
+    def outcome(fn):
+        try:
+            return ("ok", fn())
+        except RuntimeError as e:
+            return ("raised", "modified by an inplace operation" in str(e))
+    z = [(n, outcome(f)) for n, f in _counter_programs(zerograd)]
+    t = [(n, outcome(f)) for n, f in _counter_programs(torch)]
+    assert z == t
+    assert sum(o[0] == "raised" for _, o in z) == 8
+
+
+def test_fresh_counter_is_shared_until_a_tensor_is_changed():
+    from zerograd.tensor import FRESH
+    a, b = zerograd.ones(2), zerograd.ones(2) * 2
+    assert a._vc is FRESH and b._vc is FRESH
+    a.add_(1)
+    assert a._vc is not FRESH and a._vc[0] == 1 and b._vc is FRESH and b._version == 0
+    v = b[0:1]
+    assert b._vc is not FRESH and v._vc is b._vc

@@ -826,3 +826,135 @@ def test_expand_checks_from_the_last_dimension_as_torch(shape, size):
         except RuntimeError as e:
             seen.append(str(e))
     assert seen[0] == seen[1]
+
+
+# ------------------------------------------------------------------------------------------------
+# How a view was made decides whether it may be changed in place: an output of a function that
+# returns several views (unbind, split, chunk) or a view made under no_grad may not, directly or
+# through its base or a sibling (then its grad_fn cannot be re-derived: torch raises when it is
+# used, and prints grad_fn=<Invalid>).  A seeded sweep of programs, each run in both libraries.
+# ------------------------------------------------------------------------------------------------
+
+def _view_program(rng):
+    """A random program: make a non-leaf (or a plain tensor), views of it (some under no_grad,
+    some of views), an in-place op on one of them (or on the base, or through detach()), under
+    grad or no_grad, then use a view and backpropagate."""
+    makers = ["unbind0", "unbind1", "split1", "split_sizes", "chunk", "select", "slice", "view",
+              "t", "tensor_split"]
+    steps = []
+    for _ in range(int(rng.integers(1, 4))):
+        steps.append((str(rng.choice(makers)), bool(rng.random() < 0.25), int(rng.integers(0, 2))))
+    return dict(requires_grad=bool(rng.random() < 0.85), steps=steps,
+                target=str(rng.choice(["last", "first", "base", "detach_last", "base_no_grad"])),
+                op=str(rng.choice(["mul_", "add_", "zero_", "setitem", "copy_w"])),
+                use=str(rng.choice(["first", "last", "base", "repr"])))
+
+
+def _make_view(L, src, kind, pick):
+    if kind == "unbind0":
+        return src.unbind(0)[pick % src.shape[0]] if src.dim() >= 1 and src.shape[0] else src
+    if kind == "unbind1":
+        return src.unbind(1)[pick % src.shape[1]] if src.dim() >= 2 else src
+    if kind == "split1":
+        return src.split(1)[pick % src.shape[0]] if src.dim() >= 1 and src.shape[0] else src
+    if kind == "split_sizes":
+        n = src.shape[0] if src.dim() >= 1 else 0
+        return src.split([1, n - 1])[pick % 2] if n >= 2 else src
+    if kind == "chunk":
+        return src.chunk(2)[0] if src.dim() >= 1 and src.shape[0] else src
+    if kind == "tensor_split":
+        return src.tensor_split(2)[pick % 2] if src.dim() >= 1 and src.shape[0] >= 2 else src
+    if kind == "select":
+        return src[pick % src.shape[0]] if src.dim() >= 1 and src.shape[0] else src
+    if kind == "slice":
+        return src[pick:] if src.dim() >= 1 else src
+    if kind == "view":
+        return src.view(-1) if src.is_contiguous() else src.view(src.shape)
+    return src.t() if src.dim() == 2 else src
+
+
+def _run_view_program(L, prog):
+    out = []
+    x = L.tensor(np.arange(1.0, 13.0).reshape(3, 4), requires_grad=prog["requires_grad"])
+    y = x * 1.0
+    views = []
+    src = y
+    for kind, in_no_grad, pick in prog["steps"]:
+        if in_no_grad:
+            with L.no_grad():
+                src = _make_view(L, src, kind, pick)
+        else:
+            src = _make_view(L, src, kind, pick)
+        views.append(src)
+    target = {"last": views[-1], "first": views[0], "base": y,
+              "detach_last": views[-1].detach()}.get(prog["target"], y)
+    w = L.tensor(np.full(target.shape, 2.0), requires_grad=True)
+    op = prog["op"]
+    try:
+        if prog["target"] == "base_no_grad":
+            with L.no_grad():
+                target.mul_(3.0)
+        elif op == "mul_":
+            target.mul_(w)
+        elif op == "add_":
+            target.add_(1.5)
+        elif op == "zero_":
+            target.zero_()
+        elif op == "setitem":
+            if target.dim():
+                target[0] = 7.0
+            else:
+                target.fill_(7.0)
+        else:
+            target.copy_(w)
+        out.append(("inplace ok", target._version))
+    except (RuntimeError, IndexError) as e:
+        out.append(("inplace raised", type(e).__name__, str(e)))
+    used = {"first": views[0], "last": views[-1], "base": y}.get(prog["use"], views[-1])
+    try:
+        if prog["use"] == "repr":
+            out.append(repr(views[-1]).split("grad_fn=")[-1] if "grad_fn=" in repr(views[-1])
+                       else repr(views[-1]).split(", ")[-1])
+        else:
+            r = (used * 2.0).sum()
+            if r.requires_grad:
+                r.backward()
+            out.append(("grads", None if x.grad is None else x.grad.tolist(),
+                        None if w.grad is None else w.grad.tolist()))
+    except RuntimeError as e:
+        out.append(("use raised", str(e)))
+    out.append(("versions", y._version, [v._version for v in views]))
+    return out
+
+
+@requires_torch
+def test_view_creation_rules_sweep_as_torch():
+    rng = np.random.default_rng(20261129)
+    diffs = []
+    for i in range(400):
+        prog = _view_program(rng)
+        z, t = _run_view_program(zerograd, prog), _run_view_program(torch, prog)
+        if z != t:
+            diffs.append((i, prog, z, t))
+    assert not diffs, f"{len(diffs)} of 400 programs differ; first: {diffs[0]}"
+
+
+@requires_torch
+def test_multi_output_view_inplace_errors_as_torch():
+    def run(L, how):
+        y = L.ones(2, 3, requires_grad=True) * 1
+        a, b = y.unbind(0)
+        try:
+            if how == "direct":
+                a.mul_(2)
+            elif how == "chained":
+                a[0] = 5.0
+            else:                       # the base changed: a's history is invalid when used
+                y.mul_(2)
+                a.sum()
+        except RuntimeError as e:
+            return str(e), repr(a)
+        return None, repr(a)
+    for how in ("direct", "chained", "indirect"):
+        z, t = run(zerograd, how), run(torch, how)
+        assert z == t and z[0] is not None

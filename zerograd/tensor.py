@@ -27,8 +27,12 @@ _NP_TO_DTYPE = _dt._NP_TO_DTYPE
 def tensor_repr(t) -> str:
     """The text torch prints for `t` (formatting rules live in _tensor_str.py)."""
     suffixes = []
-    if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
+    try:
+        fn = t.grad_fn
+    except RuntimeError:        # a view whose history can no longer be re-derived, as torch
+        fn = "<Invalid>"
+    if fn is not None:
+        suffixes.append(f"grad_fn={fn if type(fn) is str else f'<{type(fn).__name__}>'}")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     dt = t.dtype
@@ -95,6 +99,16 @@ def _not_an_operand(other):
     return NotImplemented
 
 
+# The version counter, `_vc`: [version, site of the last in-place change], one list shared by a
+# tensor, its views and its detach() results (None: an inference tensor).  Most tensors are never
+# changed in place nor share their counter, so they start with the shared, read-only
+# FRESH = (0, None) - reads see version 0 - and get a list of their own from own_vc()
+# (autograd/function.py) the first time they are changed or share it: one object fewer per
+# tensor for Python's cycle collector, which walks a deep graph's objects again and again while
+# forward builds it.
+FRESH = (0, None)
+
+
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_view",
                  "__weakref__", "__dict__")
@@ -128,7 +142,7 @@ class Tensor:
         t._grad = None
         t._grad_fn = None
         t._output_nr = 0
-        t._vc = None if _state.inference else [0, None]   # [version, site of last change]
+        t._vc = None if _state.inference else FRESH       # (see own_vc)
         t._view = None
         if requires_grad:
             t.requires_grad_(True)
@@ -142,7 +156,7 @@ class Tensor:
         t._grad = None
         t._grad_fn = grad_fn
         t._output_nr = output_nr
-        t._vc = vc if vc is not None else (None if _state.inference else [0, None])
+        t._vc = vc if vc is not None else (None if _state.inference else FRESH)
         t._view = None
         return t
 
@@ -203,14 +217,23 @@ class Tensor:
     # ------------------------------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        v = self._view          # (a view whose base was given a history in place since: True)
+        return self._requires_grad or v is not None and v.base._requires_grad and \
+            self._vc is not None and self._vc[0] != v.version
 
     @requires_grad.setter
     def requires_grad(self, value) -> None:
+        if type(value) is not bool:
+            raise RuntimeError("requires_grad must be a bool")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad=True) -> "Tensor":
-        requires_grad = bool(requires_grad)
+        if type(requires_grad) is not bool:     # (torch's argument parser: a bool, nothing else)
+            kind = type(requires_grad)
+            name = f"numpy.{kind.__name__}" if kind.__module__ == "numpy" else \
+                _ops._args.type_name(requires_grad)
+            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, "
+                            f"not {name}")
         if self.grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -232,21 +255,22 @@ class Tensor:
         """The node that produced this tensor.  A view whose base was changed in place since is
         re-derived from the base first (its grad_fn becomes AsStridedBackward0), as in torch."""
         v = self._view
-        if v is not None and self._requires_grad and self._vc is not None and \
-                self._vc[0] != v.version:
+        if v is not None and self._vc is not None and self._vc[0] != v.version:
             from .ops.views import refresh
             refresh(self)
         return self._grad_fn
 
     @grad_fn.setter
     def grad_fn(self, node) -> None:
+        if self._vc is FRESH:       # tie a saved output of the old node to this tensor first
+            own_vc(self)
         self._grad_fn = node
         if node is None:            # a leaf is output 0 of nothing (detach_), as in torch
             self._output_nr = 0
 
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def output_nr(self) -> int:
@@ -339,7 +363,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """A tensor sharing storage and version counter, cut from the graph."""
-        return Tensor._make(self._data, False, None, 0, self._vc)
+        return Tensor._make(self._data, False, None, 0, own_vc(self))
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
@@ -1049,7 +1073,7 @@ class Tensor:
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
 from .ops import inplace as _inplace  # noqa: E402
-from .autograd.function import make_accumulator as _make_accumulator  # noqa: E402
+from .autograd.function import make_accumulator as _make_accumulator, own_vc  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
 from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402

@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor
-from .function import (_RELEASED, AccumulateGrad, GraphRoot, _anomaly, _checked_np, _fix_np,
+from .function import (_RELEASED, AccumulateGrad, _holds_saved, GraphRoot, _anomaly, _checked_np, _fix_np,
                        make_accumulator)
 
 _state = grad_mode._state
@@ -174,7 +174,7 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                     out = node._apply_np(grads)
                 else:
                     out = node._apply(grads)
-                if not retain_graph and node._saved:
+                if not retain_graph and _holds_saved(node._saved):
                     node._release()
             else:
                 out = node._grads
@@ -268,8 +268,10 @@ def _sweep(roots, seeds, retain_graph):
         for node in nodes:
             g = pop(node, None)
             if g is None:                           # no gradient reached this node
-                if not retain_graph and node._saved:
-                    node._saved = _RELEASED
+                if not retain_graph:
+                    s = node._saved
+                    if type(s) is _ndarray or s:    # (see _holds_saved)
+                        node._saved = _RELEASED
                 for child in node._next:    # its leaves wait for one edge less
                     if type(child) is AccumulateGrad:
                         n = leaf_deps[child] - 1
@@ -311,8 +313,10 @@ def _sweep(roots, seeds, retain_graph):
                         out = _unwrap(_call_node(node, _wrap(grads)))
                     else:
                         out = node._apply_np(grads)
-                if not retain_graph and node._saved:
-                    node._saved = _RELEASED
+                if not retain_graph:
+                    s = node._saved
+                    if type(s) is _ndarray or s:    # (see _holds_saved)
+                        node._saved = _RELEASED
             for child, nr, g in zip(node._next, node._nrs, out):
                 if child is None:
                     continue
@@ -428,17 +432,27 @@ def _call_node(node, grads):
         for fn in list(node._pre_hooks.values()):
             r = fn(tuple(grads))
             if r is not None:
-                grads = list(r)
+                grads = list(_hook_result(fn, r, len(grads)))
     if _anomaly.enabled:
         out = _call_with_anomaly(node, grads)
     else:
         out = node._apply(grads)
     if node._post_hooks:
         for fn in list(node._post_hooks.values()):
-            r = fn(out, tuple(grads))
+            r = fn(tuple(out), tuple(grads))
             if r is not None:
-                out = tuple(r)
+                out = _hook_result(fn, r, len(out))
     return out
+
+
+def _hook_result(fn, r, n):
+    """A node hook's replacement gradients, checked as torch checks them (a tuple of n)."""
+    if type(r) is not tuple:
+        raise TypeError(f"expected tuple, but hook returned '{type(r).__name__}'")
+    if len(r) != n:
+        raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect number "
+                           f"of values (got {len(r)}, but expected {n})")
+    return r
 
 
 def _call_with_anomaly(node, grads):

@@ -390,13 +390,11 @@ def output_metas(node, out=None) -> list:
     metas = node.__dict__.get("_out_metas")
     if metas is not None:
         return list(metas)
-    from .function import AccumulateGrad, _SavedOutput
+    from .function import AccumulateGrad, _SavedOutput, _saved_items
     if type(node) is AccumulateGrad:
         v = node.variable
         return [(v._data.shape, v._data.dtype)]
-    saved = node._saved
-    if type(saved) is _SavedOutput:
-        saved = (saved,)
+    saved = _saved_items(node._saved)
     if isinstance(saved, (tuple, list)):
         for item in saved:
             if type(item) is _SavedOutput:
@@ -466,12 +464,11 @@ def saved_items(node) -> list:
     """[(name, value, note)] of what forward saved: value is a Tensor (inputs), an array
     (a saved output) or a constant; note tells the version status. [] when nothing was saved;
     None when the saved values were freed by backward."""
-    from .function import _RELEASED, _SavedOutput
+    from .function import _RELEASED, _SavedOutput, _saved_items
     saved = node._saved
     if saved is _RELEASED:
         return None
-    if type(saved) is _SavedOutput:
-        saved = (saved,)
+    saved = _saved_items(saved)
     if not saved:
         return []
     versions = node._saved_versions or [None] * len(saved)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor
-from .function import (_SavedOutput, _anomaly, _arr, _raise_inference_saved,
+from ..tensor import FRESH, Tensor
+from .function import (_anomaly, _arr, _raise_inference_saved,
                        _read_only, _seq, make_accumulator)
 
 _state = grad_mode._state
@@ -83,7 +83,7 @@ def fast_unary(cls, a):
     t._grad = None
     t._output_nr = 0
     t._view = None
-    if a._requires_grad and _state.enabled:
+    if _state.enabled and (a._requires_grad or a._view is not None and requires_grad_now(a)):
         node = _new(ncls)
         node.needs_input_grad = _NEED_1
         node._num_outputs = 1
@@ -96,16 +96,12 @@ def fast_unary(cls, a):
         node._nrs = _NR1[nr] if nr < 2 else (nr,)
         node._metas = ((_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt))[1]
         node._seq = next(_seq)
-        vc = t._vc = [0, None]
+        t._vc = FRESH
         if saves is None:
             node._saved = ()
             node._saved_versions = None
         elif saves == "out":
-            so = _new(_SavedOutput)         # (_SavedOutput(out, 0, vc) without its __init__)
-            so.data = out
-            so.nr = 0
-            so.vc = vc
-            node._saved = so                 # (no tuple: see _SavedOutput)
+            node._saved = out               # (the array alone: see _SavedOutput)
             node._saved_versions = _V0      # (shared: one object fewer per node for the GC)
         else:
             node._saved = (a,)
@@ -114,7 +110,7 @@ def fast_unary(cls, a):
         t._requires_grad = True
         t._grad_fn = node
         return t
-    t._vc = None if _state.inference else [0, None]
+    t._vc = None if _state.inference else FRESH
     t._requires_grad = False
     t._grad_fn = None
     return t
@@ -145,7 +141,7 @@ def fast_binary(cls, a, b):
         y = b._data
         if y.dtype is not dt:
             return cls.apply(a, b)
-        b_rg = b._requires_grad
+        b_rg = b._requires_grad or b._view is not None and _state.enabled and requires_grad_now(b)
         yc = y
     else:
         tb = type(b)
@@ -168,7 +164,7 @@ def fast_binary(cls, a, b):
     t._grad = None
     t._output_nr = 0
     t._view = None
-    a_rg = a._requires_grad
+    a_rg = a._requires_grad or a._view is not None and _state.enabled and requires_grad_now(a)
     if (a_rg or b_rg) and _state.enabled:
         node = _new(ncls)
         node._num_outputs = 1
@@ -227,11 +223,11 @@ def fast_binary(cls, a, b):
             else:
                 sv = _VN0 if va is None and vb == 0 else (va, vb)
             node._saved_versions = sv
-        t._vc = [0, None]
+        t._vc = FRESH
         t._requires_grad = True
         t._grad_fn = node
         return t
-    t._vc = None if _state.inference else [0, None]
+    t._vc = None if _state.inference else FRESH
     t._requires_grad = False
     t._grad_fn = None
     return t
@@ -253,3 +249,4 @@ def _version(t):
 
 
 from ..ops import views as _views  # noqa: E402
+from ..ops.views import requires_grad_now  # noqa: E402

@@ -43,7 +43,7 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from .. import grad_mode
-from ..tensor import Tensor
+from ..tensor import FRESH, Tensor
 from .hooks import RemovableHandle
 
 _state = grad_mode._state
@@ -59,13 +59,58 @@ FREED_MSG = (
 
 class _SavedOutput:
     """A saved forward output, kept as (array, version counter) to avoid a reference cycle.
+
     A node that saved nothing else may hold one as its `_saved` itself, without a tuple around
-    it (the fast path's tanh, sigmoid, exp...: one object fewer per node for the cycle
-    collector, which walks a deep graph's objects again and again while forward builds it)."""
+    it - or, while the output's counter is still FRESH (never changed, nor shared: the fast
+    path's tanh, sigmoid, exp... when they record), just the output's array: no object at all
+    for Python's cycle collector, which walks a deep graph's objects again and again while
+    forward builds it.  Such an array is output 0 at version 0 by construction; own_vc() turns
+    it into a _SavedOutput the moment the output gets a counter of its own."""
     __slots__ = ("data", "nr", "vc")
 
     def __init__(self, data, nr, vc):
         self.data, self.nr, self.vc = data, nr, vc
+
+
+def _saved_items(saved):
+    """A node's `_saved` as a sequence (a lone _SavedOutput or output array gets one around it)."""
+    if type(saved) is _SavedOutput:
+        return (saved,)
+    if type(saved) is _ndarray:
+        return (_SavedOutput(saved, 0, FRESH),)
+    return saved
+
+
+def _holds_saved(saved) -> bool:
+    """Did forward save anything (then backward frees it unless retain_graph)?"""
+    return type(saved) is _ndarray or bool(saved)
+
+
+def own_vc(t):
+    """t's version counter as a list of its own, to bump or to share (None for an inference
+    tensor; see FRESH in tensor.py).  The node that made t may have saved t as its output with
+    FRESH too: that saved copy gets the same list - or, when another Tensor object of the same
+    output (saved_tensors unpacks one) got a list first, t takes that one."""
+    vc = t._vc
+    if vc is not FRESH:
+        return vc
+    fn = t._grad_fn
+    saved = None if fn is None else getattr(fn, "_saved", None)
+    if type(saved) is _ndarray:         # the output array alone: make it a _SavedOutput to tie
+        saved = fn._saved = _SavedOutput(saved, 0, FRESH)
+    if type(saved) is _SavedOutput:
+        saved = (saved,)
+    elif type(saved) is not tuple and type(saved) is not list:
+        saved = ()
+    nr = t._output_nr
+    mine = [s for s in saved if type(s) is _SavedOutput and s.nr == nr]
+    vc = next((s.vc for s in mine if s.vc is not FRESH), None)
+    if vc is None:
+        vc = [0, None]
+    for s in mine:
+        s.vc = vc
+    t._vc = vc
+    return vc
 
 
 # ------------------------------------------------------------------------------------------------
@@ -165,8 +210,7 @@ class Node:
         saved = self._saved
         if saved is _RELEASED:
             raise RuntimeError(FREED_MSG)
-        if type(saved) is _SavedOutput:
-            saved = (saved,)
+        saved = _saved_items(saved)
         versions = self._saved_versions
         if versions is None:
             return tuple(saved)
@@ -217,7 +261,7 @@ class Node:
 
     # ----- the engine's entry points ---------------------------------------------------------
     def _release(self) -> None:
-        if self._saved:
+        if _holds_saved(self._saved):
             self._saved = _RELEASED
 
     def _apply(self, grads: list) -> list:
@@ -281,6 +325,8 @@ class Node:
         """The array of the one output forward saved (tanh, sigmoid, exp...), version-checked:
         `_saved_np()[0]` without the general loop."""
         saved = self._saved
+        if type(saved) is _ndarray:         # (version 0 of a counter nobody shares: current)
+            return saved
         if saved is _RELEASED:
             raise RuntimeError(FREED_MSG)
         item = saved if type(saved) is _SavedOutput else saved[0]
@@ -292,6 +338,8 @@ class Node:
         """What forward saved, as arrays (inputs and outputs) and constants, version-checked:
         the array twin of `saved_tensors` for `np_backward`."""
         saved = self._saved
+        if type(saved) is _ndarray:
+            return [saved]
         if saved is _RELEASED:
             raise RuntimeError(FREED_MSG)
         if type(saved) is _SavedOutput:
@@ -436,12 +484,15 @@ _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                "uint8": "torch.ByteTensor", "bool": "CPUBoolType", "bfloat16": "CPUBFloat16Type"}
 
 
+def short_name(node) -> str:
+    """A node's name as torch's in-place errors print it: without "Backward0" (TanhBackward0 ->
+    Tanh, LeakyReluBackward1 -> LeakyRelu1)."""
+    return re.sub(r"Backward(\d*)$", lambda m: m[1].lstrip("0"), node.name())
+
+
 def _raise_modified(t, expected, actual, node):
     name = _TYPE_NAMES.get(t.dtype.name, t.dtype.name)
-    # torch names the node without "Backward0" (TanhBackward0 -> Tanh, LeakyReluBackward1 ->
-    # LeakyRelu1)
-    node_name = re.sub(r"Backward(\d*)$", lambda m: m[1].lstrip("0"),
-                       t.grad_fn.name()) if t.grad_fn is not None else ""
+    node_name = short_name(t.grad_fn) if t.grad_fn is not None else ""
     where = f", which is output {t._output_nr} of {node_name}," if t.grad_fn is not None else ""
     site = t._vc[1] if t._vc is not None and len(t._vc) > 1 else None
     changed = f" It was last modified in place at {site}." if site else ""
@@ -506,8 +557,9 @@ class AccumulateGrad(Node):
             t._grad = Tensor._make(own, False, None, 0)
         else:
             np.add(old._data, g, out=old._data, casting="unsafe")
-            if old._vc is not None:
-                old._vc[0] += 1
+            vc = own_vc(old)
+            if vc is not None:
+                vc[0] += 1
 
 
 _refcount = sys.getrefcount
@@ -671,7 +723,7 @@ class Function:
         nondiff = ctx._non_differentiable
         for o in outs:
             if isinstance(o, Tensor) and any(o is a for a in args):
-                alias = Tensor._make(o._data, False, None, 0, o._vc)  # returned an input
+                alias = Tensor._make(o._data, False, None, 0, own_vc(o))  # returned an input
                 if nondiff is not None and id(o) in nondiff:
                     nondiff.add(id(alias))
                 o = alias
@@ -802,7 +854,8 @@ class Op(Function):
             rec = False
             for a in (args if cls.arity is None else args[:cls.arity]):
                 nr = 0
-                if isinstance(a, Tensor) and a._requires_grad:
+                if isinstance(a, Tensor) and (a._requires_grad or a._view is not None and
+                                              _views.requires_grad_now(a)):
                     rec = True
                     needs.append(True)
                     d = a._data
@@ -844,7 +897,7 @@ class Op(Function):
                     return _finish_multi(cls, node, args, out)
                 if type(out) is not _ndarray:   # NumPy turns 0-d results into scalars
                     out = _arr(out)
-                vc = None if _state.inference else [0, None]
+                vc = None if _state.inference else FRESH
                 t = _new(Tensor)                # Tensor._make, inlined
                 t._data = out
                 t._grad = None
@@ -879,7 +932,7 @@ class Op(Function):
         t._grad = None
         t._grad_fn = None
         t._output_nr = 0
-        t._vc = None if _state.inference else [0, None]
+        t._vc = None if _state.inference else FRESH
         t._view = None
         if cls.is_view:
             _views.mark_view(t, args[0], cls, args[1:])

@@ -21,9 +21,9 @@ __all__ = ["why_no_grad"]
 
 def _grad_tensors_sharing(t, attr):
     """Other live tensors that share t's version counter (attr='_vc') or array ('_data')."""
-    from ..tensor import Tensor
+    from ..tensor import FRESH, Tensor
     target = getattr(t, attr)
-    if target is None:
+    if target is None or target is FRESH:        # (FRESH: a counter nobody shares yet)
         return []
     out = []
     for o in gc.get_referrers(target):

@@ -17,8 +17,8 @@ class Parameter(Tensor):
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = empty(0)
-        if not isinstance(data, Tensor):
-            raise TypeError(f"Parameter(): expected a Tensor as data, got {type(data).__name__}")
+        if not isinstance(data, Tensor):   # torch's path for "custom tensors" calls detach()
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
         p = object.__new__(cls)
         Tensor._init(p, data._data, False)
         if requires_grad:
@@ -37,27 +37,34 @@ class Parameter(Tensor):
     __str__ = __repr__
 
     def __deepcopy__(self, memo):
+        """A new Parameter holding a copy of the data (torch's: the .grad is not copied)."""
         if id(self) in memo:
             return memo[id(self)]
         p = Parameter(Tensor._make(self._data.copy(), False, None, 0), self.requires_grad)
-        if self._grad is not None:
-            p._grad = Tensor._make(self._grad._data.copy(), False, None, 0)
         memo[id(self)] = p
         return p
 
 
-class Buffer(Tensor):
+class _BufferMeta(type):
+    """isinstance(t, Buffer) is True for the tensors Buffer(...) made (they carry _is_buffer)."""
+
+    def __instancecheck__(cls, instance) -> bool:
+        if cls is Buffer and isinstance(instance, Tensor) and \
+                getattr(instance, "_is_buffer", False):
+            return True
+        return super().__instancecheck__(instance)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
     """torch.nn.Buffer: marks a tensor to be registered as a buffer when assigned to a Module
-    attribute (`persistent=False` keeps it out of the state_dict).  What gets stored is a plain
-    Tensor sharing memory with the given one."""
+    attribute (`persistent=False` keeps it out of the state_dict).  As in torch, Buffer(t) is a
+    plain Tensor (t.detach(), sharing its memory) flagged `_is_buffer`, with a `persistent`
+    attribute; isinstance(b, Buffer) recognises it."""
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
             data = empty(0)
-        b = object.__new__(cls)
-        Tensor._init(b, data._data, False)
-        b.persistent = persistent
-        return b
-
-    def __init__(self, data=None, *, persistent=True):
-        pass
+        t = data.detach().requires_grad_(data.requires_grad)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t

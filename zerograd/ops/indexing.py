@@ -14,6 +14,8 @@ NumPy's adjacency rule (x[1, :, [0, 2]] has torch's shape (3, 2), not NumPy's (2
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Op
@@ -217,7 +219,20 @@ def unflatten(a, dim, sizes):
                            "tensor has no dimensions")
     d = canon_dim(dim, a.ndim)
     shp = a._data.shape
-    inner = infer_shape(tuple(sizes), shp[d])
+    sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be inferred")
+    known = math.prod(s for s in sizes if s != -1)
+    if -1 in sizes and known == 0:
+        raise RuntimeError("unflatten got an unexpected error:\ncannot reshape tensor of 0 elements "
+                           f"into shape {list(sizes)} because the unspecified dimension size -1 can "
+                           "be any value and is ambiguous")
+    if known != shp[d] if -1 not in sizes else shp[d] % known:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
+                           f"of dim {d} ({shp[d]}) in the input tensor")
+    inner = infer_shape(sizes, shp[d])
     return View.apply(a, shp[:d] + inner + shp[d + 1:])
 
 

@@ -73,7 +73,7 @@ def _store(t: Tensor, arr) -> None:
 def bump_version(t: Tensor) -> None:
     """New version; remember where (file:line of the user's code) for the error message.
     (Public: code that writes into `t._data` directly, like the optimizers, calls this.)"""
-    vc = t._vc
+    vc = own_vc(t)
     if vc is not None:
         vc[0] += 1
         vc[1] = _user_site()
@@ -103,13 +103,8 @@ def apply_inplace(t: Tensor, fn, *args) -> Tensor:
         return t
 
     view = t._view
-    if view is not None and view.made_in_no_grad:
-        raise RuntimeError(
-            "A view was created in no_grad mode and is being modified inplace with grad mode "
-            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
-            "can clarify your code by moving both the view and the inplace either both inside the "
-            "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
-            "want the inplace to be tracked).")
+    if view is not None:
+        _views.check_rebase(t, indirect=False)
     if t._requires_grad and t.grad_fn is None and view is None:
         raise RuntimeError(LEAF_MSG)
     if view is not None and view.base._requires_grad and view.base.grad_fn is None:
@@ -154,7 +149,7 @@ def _adopt_saved_output(r: Tensor, t: Tensor) -> None:
     and is guarded by t's version counter."""
     node = r.grad_fn
     saved, versions = node._saved, node._saved_versions
-    if not saved or versions is None or not isinstance(saved, (list, tuple)):
+    if not isinstance(saved, (list, tuple)) or not saved or versions is None:
         return
     from ..autograd.function import _SavedOutput
     versions = list(versions)                                   # (it may be a tuple)
@@ -182,7 +177,7 @@ def write(t: Tensor, value, op=None) -> Tensor:
     return t
 
 
-from ..autograd.function import Op  # noqa: E402
+from ..autograd.function import Op, own_vc  # noqa: E402
 from ._util import zero_grad_like  # noqa: E402
 
 

@@ -20,36 +20,70 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Op
+from ..autograd.function import Op, own_vc, short_name
+from ..grad_mode import _state
 from ..tensor import Tensor
 
 
 class ViewMeta:
     """What a view knows: its root base, how to re-make it from the base, and the version of
     the shared counter when its grad_fn was last derived."""
-    __slots__ = ("base", "chain", "version", "made_in_no_grad")
+    __slots__ = ("base", "chain", "version", "made_in_no_grad", "multi_output")
 
     def __init__(self, base, chain, version):
         self.base, self.chain, self.version = base, chain, version
         self.made_in_no_grad = False
+        self.multi_output = False       # an output of unbind/split/chunk (or a view of one)
 
 
 def mark_view(out: Tensor, src: Tensor, op, params, index=None) -> None:
     """Called by Op.apply for view ops: `out` aliases `src`'s memory.  `index` picks the output
     of a multi-output view op (unbind, split)."""
-    meta = src._view
+    src_meta = src._view
     step = (op, params, index)
-    if meta is None:
+    if src_meta is None:
         base, chain = src, (step,)
     else:
-        base, chain = meta.base, meta.chain + (step,)
-    out._vc = src._vc
-    out._view = meta = ViewMeta(base, chain, src._vc[0] if src._vc is not None else 0)
-    if src._requires_grad and out._grad_fn is None:
-        # made under no_grad from a tensor that requires grad: torch keeps requires_grad=True
-        # (a leaf-like view whose .grad is never written) and forbids in-place on it later
-        out._requires_grad = True
+        base, chain = src_meta.base, src_meta.chain + (step,)
+    vc = out._vc = own_vc(src)
+    out._view = meta = ViewMeta(base, chain, vc[0] if vc is not None else 0)
+    # How it was made (torch's creation meta): under no_grad, or as one of several views; else
+    # as the view it is a view of (a view of such a view is one too).
+    if not _state.enabled:
         meta.made_in_no_grad = True
+        if src._requires_grad:      # torch keeps requires_grad=True (a leaf-like view whose
+            out._requires_grad = True       # .grad is never written)
+    elif index is not None:
+        meta.multi_output = True
+    elif src_meta is not None:
+        meta.made_in_no_grad, meta.multi_output = src_meta.made_in_no_grad, src_meta.multi_output
+
+
+_MULTI_TAIL = (" This view is the output of a function that returns multiple views. Such functions "
+               "do not allow the output views to be modified inplace. You should replace the "
+               "inplace operation by an out-of-place one.")
+_NO_GRAD_TAIL = (" Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+                 "clarify your code by moving both the view and the inplace either both inside "
+                 "the no_grad block (if you don't want the inplace to be tracked) or both outside "
+                 "(if you want the inplace to be tracked).")
+
+
+def check_rebase(t: Tensor, indirect: bool) -> None:
+    """torch's error for a view whose history cannot be rewritten after an in-place change - of
+    the view itself (`indirect` False) or of its base or a sibling view: an output of a function
+    that returns several views (unbind, split, chunk), or a view made under no_grad."""
+    meta = t._view
+    if not (meta.made_in_no_grad or meta.multi_output):
+        return
+    what = "its base or another view of its base has been" if indirect else "is being"
+    fn = t._grad_fn
+    if meta.made_in_no_grad or fn is None:
+        head = ("A view was created in" if fn is None else
+                f"Output {t._output_nr} of {short_name(fn)} is a view of a view which was created in")
+        head += f" no_grad mode and {what} modified inplace with grad mode enabled."
+    else:
+        head = f"Output {t._output_nr} of {short_name(fn)} is a view and {what} modified inplace."
+    raise RuntimeError(head + (_NO_GRAD_TAIL if meta.made_in_no_grad else _MULTI_TAIL))
 
 
 def replay_array(arr: np.ndarray, chain) -> np.ndarray:
@@ -144,12 +178,23 @@ class CopySlices(Op):
                 (replay_array(g, ctx.chain) if need[1] else None))
 
 
+def requires_grad_now(t: Tensor) -> bool:
+    """For a view that did not require grad when it was made: whether its base has been given a
+    history in place since (`y.copy_(w)` with w requiring grad); then it is re-derived from the
+    base and requires grad from now on, as torch's view does."""
+    vc = t._vc
+    if vc is not None and vc[0] != t._view.version:
+        refresh(t)
+    return t._requires_grad
+
+
 def refresh(t: Tensor) -> None:
     """Re-derive a view's grad_fn from its base after the base (or a sibling view) changed in
     place: the view is then `AsStridedBackward0` of the base's current history."""
     meta = t._view
     base = meta.base
     if base._requires_grad:
+        check_rebase(t, indirect=True)
         from ..grad_mode import _state
         prev, _state.enabled = _state.enabled, True     # history is recorded whatever the mode
         try:

@@ -36,6 +36,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.hooks import RemovableHandle
 from ..grad_mode import _state as _grad_state, enable_grad, no_grad
+from ..autograd.function import own_vc
 from ..ops.inplace import _user_site, bump_version
 from ..tensor import Tensor
 
@@ -110,7 +111,7 @@ def _bump_version(t: Tensor) -> None:
     if site is _OUTSIDE:
         bump_version(t)
         return
-    vc = t._vc
+    vc = own_vc(t)
     if vc is not None:
         if site is None:
             site = _step_site[0] = _user_site()
@@ -212,7 +213,9 @@ class Optimizer:
     @staticmethod
     def _with_step_hooks(step):
         @functools.wraps(step)
-        def wrapper(self, *args, **kwargs):
+        def wrapper(*args, **kwargs):
+            # as torch's profile_hook_step: the hooks see the call's args, self included
+            self = args[0]
             for pre_hook in chain(_global_optimizer_pre_hooks.values(),
                                   self._optimizer_step_pre_hooks.values()):
                 result = pre_hook(self, args, kwargs)
@@ -222,7 +225,7 @@ class Optimizer:
                     else:
                         raise RuntimeError(f"{step} must return None or a tuple of (new_args, "
                                            f"new_kwargs), but got {result}.")
-            out = step(self, *args, **kwargs)
+            out = step(*args, **kwargs)
             for post_hook in chain(self._optimizer_step_post_hooks.values(),
                                    _global_optimizer_post_hooks.values()):
                 post_hook(self, args, kwargs)
@@ -245,7 +248,8 @@ class Optimizer:
             return closure()
 
     def register_step_pre_hook(self, hook) -> RemovableHandle:
-        """hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), before each step()."""
+        """hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), before each step();
+        `args` are step's positional arguments, the optimizer first (as torch passes them)."""
         return RemovableHandle(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook) -> RemovableHandle:

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..autograd import engine as _engine
 from ..autograd import explain as _ex
-from ..autograd.function import AccumulateGrad, _anomaly
+from ..autograd.function import AccumulateGrad, _anomaly, _holds_saved
 from .. import grad_mode
 
 __all__ = ["trace_backward", "Trace", "Event", "GradInfo"]
@@ -241,7 +241,7 @@ class _Sweep:
                         except Exception as e:
                             _add_provenance(e, node, grads)
                             raise
-                    if not retain_graph and node._saved:
+                    if not retain_graph and _holds_saved(node._saved):
                         node._release()
                 else:
                     out = node._grads

@@ -18,12 +18,15 @@ matching dict; everything else is a plain attribute.  Reading one of them back g
 `module(x)` runs forward pre-hooks, `forward`, then forward hooks.  Full backward hooks are built
 on the autograd graph, not inside the engine: the module's inputs and outputs pass through an
 identity Function (`BackwardHookFunctionBackward`) whose node hooks see the gradients
-(hooks.py).
+(hooks.py).  The deprecated non-full backward hooks sit on the node that made the output, as
+torch's.  Global hooks (register_module_forward_hook ... below) run before every module's own.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import warnings
+import weakref
 from collections import OrderedDict, namedtuple
 
 from ... import dtypes as _dt
@@ -33,7 +36,27 @@ from ...tensor import Tensor, device as _device
 from ..parameter import Buffer, Parameter
 from .hooks import BackwardHook
 
-__all__ = ["Module"]
+__all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
+           "register_module_backward_hook", "register_module_full_backward_pre_hook",
+           "register_module_full_backward_hook", "register_module_buffer_registration_hook",
+           "register_module_module_registration_hook",
+           "register_module_parameter_registration_hook"]
+
+_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
+
+# hooks common to every module (torch.nn.modules.module's globals): registration hooks run before
+# a buffer / module / parameter is registered; the others around every module's forward/backward,
+# before the module's own hooks
+_global_buffer_registration_hooks: dict = OrderedDict()
+_global_module_registration_hooks: dict = OrderedDict()
+_global_parameter_registration_hooks: dict = OrderedDict()
+_global_backward_pre_hooks: dict = OrderedDict()
+_global_backward_hooks: dict = OrderedDict()
+_global_is_full_backward_hook = None
+_global_forward_pre_hooks: dict = OrderedDict()
+_global_forward_hooks: dict = OrderedDict()
+_global_forward_hooks_always_called: dict = OrderedDict()
+_global_forward_hooks_with_kwargs: dict = OrderedDict()
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -66,11 +89,123 @@ def _typename(obj) -> str:
     return name if module in ("builtins", None) else f"{module}.{name}"
 
 
-def _add_hook(hooks: OrderedDict, hook, prepend: bool) -> RemovableHandle:
-    handle = RemovableHandle(hooks, hook)
+class _ModuleHookHandle(RemovableHandle):
+    """torch's RemovableHandle(hooks_dict, extra_dict=...): removing a forward hook also drops
+    its with_kwargs / always_call flags."""
+    __slots__ = ("extra_dicts",)
+
+    def __init__(self, hooks_dict, fn=None, extra_dicts=()):
+        super().__init__(hooks_dict, fn)
+        self.extra_dicts = tuple(extra_dicts)
+
+    def remove(self) -> None:
+        super().remove()
+        for d in self.extra_dicts:
+            d.pop(self.id, None)
+
+
+_ModuleHookHandle.__name__ = _ModuleHookHandle.__qualname__ = "RemovableHandle"
+
+
+def _add_hook(hooks: OrderedDict, hook, prepend: bool, extra_dicts=()) -> RemovableHandle:
+    handle = _ModuleHookHandle(hooks, hook, extra_dicts)
     if prepend:
         hooks.move_to_end(handle.id, last=False)
     return handle
+
+
+def register_module_buffer_registration_hook(hook) -> RemovableHandle:
+    """hook(module, name, buffer) -> None or a replacement buffer, at every register_buffer."""
+    return RemovableHandle(_global_buffer_registration_hooks, hook)
+
+
+def register_module_module_registration_hook(hook) -> RemovableHandle:
+    """hook(module, name, submodule) -> None or a replacement, whenever a submodule is set."""
+    return RemovableHandle(_global_module_registration_hooks, hook)
+
+
+def _registered(hooks, module, name, value):
+    """value as the global registration hooks leave it (a hook may return a replacement)."""
+    for hook in hooks.values():
+        output = hook(module, name, value)
+        if output is not None:
+            value = output
+    return value
+
+
+def register_module_parameter_registration_hook(hook) -> RemovableHandle:
+    """hook(module, name, param) -> None or a replacement, at every register_parameter."""
+    return RemovableHandle(_global_parameter_registration_hooks, hook)
+
+
+def register_module_forward_pre_hook(hook) -> RemovableHandle:
+    """A forward pre-hook (see Module.register_forward_pre_hook) for every module, run before
+    the module's own."""
+    return RemovableHandle(_global_forward_pre_hooks, hook)
+
+
+def register_module_forward_hook(hook, *, with_kwargs: bool = False,
+                                 always_call: bool = False) -> RemovableHandle:
+    """A forward hook (see Module.register_forward_hook) for every module, run before the
+    module's own."""
+    handle = _ModuleHookHandle(_global_forward_hooks, hook,
+                               (_global_forward_hooks_always_called,))
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def register_module_backward_hook(hook) -> RemovableHandle:
+    """The deprecated (non-full) backward hook for every module."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is True:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = False
+    return RemovableHandle(_global_backward_hooks, hook)
+
+
+def register_module_full_backward_pre_hook(hook) -> RemovableHandle:
+    """A full backward pre-hook for every module, run before the module's own."""
+    return RemovableHandle(_global_backward_pre_hooks, hook)
+
+
+def register_module_full_backward_hook(hook) -> RemovableHandle:
+    """A full backward hook for every module, run before the module's own."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = True
+    return RemovableHandle(_global_backward_hooks, hook)
+
+
+def _node_hook(hook):
+    """A node post-hook that is given (grad_inputs, grad_outputs) as tuples, as torch's are."""
+    def node_hook(grad_inputs, grad_outputs):
+        return hook(tuple(grad_inputs), tuple(grad_outputs))
+    return node_hook
+
+
+class _WrappedHook:
+    """A hook that is given its module (held weakly) as the first argument, as torch's."""
+
+    def __init__(self, hook, module=None):
+        self.hook = hook
+        functools.update_wrapper(self, hook)
+        self.with_module = module is not None
+        if module is not None:
+            self.module = weakref.ref(module)
+
+    def __call__(self, *args, **kwargs):
+        if self.with_module:
+            module = self.module()
+            if module is None:
+                raise RuntimeError("You are trying to call the hook of a dead Module!")
+            return self.hook(module, *args, **kwargs)
+        return self.hook(*args, **kwargs)
 
 
 class Module:
@@ -128,8 +263,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
-        if isinstance(tensor, Buffer):
-            tensor = Tensor._make(tensor._data, False, None, 0)
+        tensor = _registered(_global_buffer_registration_hooks, self, name, tensor)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -159,6 +293,7 @@ class Module:
                              "function of another Tensor, compute the value in the forward() "
                              "method.")
         else:
+            param = _registered(_global_parameter_registration_hooks, self, name, param)
             self._parameters[name] = param
 
     def add_module(self, name: str, module) -> None:
@@ -173,6 +308,7 @@ class Module:
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
+        module = _registered(_global_module_registration_hooks, self, name, module)
         self._modules[name] = module
 
     def register_module(self, name: str, module) -> None:
@@ -216,11 +352,13 @@ class Module:
                 if modules is None:
                     raise AttributeError("cannot assign module before Module.__init__() call")
                 remove_from(d, self._parameters, self._buffers, self._non_persistent_buffers_set)
+                value = _registered(_global_module_registration_hooks, self, name, value)
                 modules[name] = value
             elif modules is not None and name in modules:
                 if value is not None:
                     raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
                                     "(torch.nn.Module or None expected)")
+                value = _registered(_global_module_registration_hooks, self, name, value)
                 modules[name] = value
             else:
                 buffers = d.get("_buffers")
@@ -263,6 +401,22 @@ class Module:
                 raise AttributeError("`" + item + "` is not an nn.Module")
         return mod
 
+    def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
+        """Replace (or, unless strict, add) the submodule at the dotted path `target`."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        atoms = target.split(".")
+        if not isinstance(module, Module):
+            raise ValueError("`module` is not an nn.Module, found " + str(type(module)))
+        parent = self if len(atoms) == 1 else self.get_submodule(".".join(atoms[:-1]))
+        if strict and not hasattr(parent, atoms[-1]):
+            raise AttributeError(parent._get_name() + " has no attribute `" + atoms[-1] + "`")
+        if hasattr(parent, atoms[-1]):
+            mod = getattr(parent, atoms[-1])
+            if not isinstance(mod, Module):
+                raise AttributeError("`" + atoms[-1] + "` is not an nn.Module")
+        setattr(parent, atoms[-1], module)
+
     def get_parameter(self, target: str):
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
@@ -281,6 +435,21 @@ class Module:
         if name not in mod._buffers:
             raise AttributeError("`" + name + "` is not a buffer")
         return getattr(mod, name)
+
+    def get_extra_state(self):
+        """Override (with set_extra_state) to store extra state under '<prefix>_extra_state'
+        in the state_dict."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug.")
+
+    def set_extra_state(self, state) -> None:
+        """Override (with get_extra_state) to restore what get_extra_state stored."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug.")
 
     # --------------------------------------------------------------------------------------------
     # iteration
@@ -442,7 +611,13 @@ class Module:
         return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     def type(self, dst_type):
-        return self._apply(lambda t: t.to(dst_type))
+        return self._apply(lambda t: t.type(dst_type))
+
+    def to_empty(self, *, device, recurse: bool = True):
+        """Replace every parameter and buffer by an uninitialised tensor of its shape and dtype
+        on `device` (torch's way out of the meta device); return self."""
+        from ...ops import empty_like
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
     def cpu(self):
         return self
@@ -461,21 +636,27 @@ class Module:
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
+        if getattr(type(self), "get_extra_state", Module.get_extra_state) \
+                is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         """An OrderedDict of every parameter and persistent buffer, keyed by dotted name
         ('fc.weight'); the tensors are detached and share memory with the module's."""
         if args:
-            warnings.warn("Positional args are being deprecated, use kwargs instead.",
-                          FutureWarning, stacklevel=2)
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                          "#torch.nn.Module.state_dict for details.", FutureWarning,
+                          stacklevel=2)
             destination = args[0] if destination is None else destination
             prefix = args[1] if len(args) > 1 and prefix == "" else prefix
             keep_vars = args[2] if len(args) > 2 and keep_vars is False else keep_vars
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
+        local_metadata = dict(version=self._version)
         if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = dict(version=self._version)
+            destination._metadata[prefix[:-1]] = local_metadata
         for hook in self._state_dict_pre_hooks.values():
             hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
@@ -484,11 +665,20 @@ class Module:
                 module.state_dict(destination=destination, prefix=prefix + name + ".",
                                   keep_vars=keep_vars)
         for hook in self._state_dict_hooks.values():
-            hook(self, destination, prefix, {})
+            hook_result = hook(self, destination, prefix, local_metadata)
+            if not getattr(hook, "_from_public_api", False):
+                if hook_result is not None:
+                    destination = hook_result
+            elif hook_result is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs, assign=False) -> None:
+                              unexpected_keys, error_msgs) -> None:
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                 error_msgs)
+        assign = local_metadata.get("assign_to_params_buffers", False)
         persistent = {k: v for k, v in self._buffers.items()
                       if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in itertools.chain(self._parameters.items(),
@@ -516,7 +706,10 @@ class Module:
                 with _gm.no_grad():
                     if assign:
                         if isinstance(param, Parameter):
-                            value = Parameter(value.detach(), requires_grad=param.requires_grad)
+                            if not isinstance(value, Parameter):
+                                value = Parameter(value, requires_grad=param.requires_grad)
+                            else:
+                                value.requires_grad_(param.requires_grad)
                         setattr(self, name, value)
                     else:
                         param.copy_(value)
@@ -525,9 +718,18 @@ class Module:
                                   f"in the model are {param.size()} and whose dimensions in the "
                                   f"checkpoint are {value.size()}, an exception occurred : "
                                   f"{ex.args}.")
+        extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if getattr(type(self), "set_extra_state", Module.set_extra_state) \
+                is not Module.set_extra_state:
+            if extra_state_key in state_dict:
+                self.set_extra_state(state_dict[extra_state_key])
+            elif strict:
+                missing_keys.append(extra_state_key)
+        elif strict and extra_state_key in state_dict:
+            unexpected_keys.append(extra_state_key)
         if strict:
             for key in state_dict:
-                if key.startswith(prefix):
+                if key.startswith(prefix) and key != extra_state_key:
                     input_name = key[len(prefix):].split(".", 1)
                     if len(input_name) > 1:
                         if input_name[0] not in self._modules:
@@ -543,11 +745,17 @@ class Module:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
+        metadata = getattr(state_dict, "_metadata", None)
         state_dict = OrderedDict(state_dict)
+        if metadata is not None:
+            state_dict._metadata = metadata
 
         def load(module, local_state, prefix=""):
-            module._load_from_state_dict(local_state, prefix, {}, True, missing, unexpected,
-                                         errors, assign)
+            local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
+            if assign:
+                local_metadata["assign_to_params_buffers"] = assign
+            module._load_from_state_dict(local_state, prefix, local_metadata, True, missing,
+                                         unexpected, errors)
             for name, child in module._modules.items():
                 if child is not None:
                     child_prefix = prefix + name + "."
@@ -555,7 +763,11 @@ class Module:
                                  if k.startswith(child_prefix)}, child_prefix)
             keys = _IncompatibleKeys(missing, unexpected)
             for hook in module._load_state_dict_post_hooks.values():
-                hook(module, keys)
+                if hook(module, keys) is not None:
+                    raise AssertionError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                        "expected to return new values, if incompatible_keys need to be "
+                        "modified, it should be done inplace.")
 
         load(self, state_dict)
         if strict:
@@ -570,13 +782,36 @@ class Module:
                 type(self).__name__, "\n\t".join(errors)))
         return _IncompatibleKeys(missing, unexpected)
 
+    def _register_state_dict_hook(self, hook):
+        """hook(module, state_dict, prefix, local_metadata) -> None or a new state_dict (the
+        private form: its return value replaces the state_dict)."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError("Cannot register the same function as the state dict post hook "
+                               "that was previously registered via register_state_dict_post_hook")
+        return RemovableHandle(self._state_dict_hooks, hook)
+
     def register_state_dict_post_hook(self, hook):
+        """hook(module, state_dict, prefix, local_metadata) -> None, after this module's
+        state_dict() has been filled (it may change the dict in place)."""
+        hook._from_public_api = True
         return RemovableHandle(self._state_dict_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook):
+        """hook(module, prefix, keep_vars) -> None, before state_dict() collects anything."""
         return RemovableHandle(self._state_dict_pre_hooks, hook)
 
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        return RemovableHandle(self._load_state_dict_pre_hooks,
+                               _WrappedHook(hook, self if with_module else None))
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs) -> None, before this module's part of load_state_dict."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
     def register_load_state_dict_post_hook(self, hook):
+        """hook(module, incompatible_keys) -> None, after load_state_dict (it may edit the
+        missing / unexpected key lists in place)."""
         return RemovableHandle(self._load_state_dict_post_hooks, hook)
 
     # --------------------------------------------------------------------------------------------
@@ -585,14 +820,16 @@ class Module:
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """hook(module, args) -> None or new args  (with_kwargs: hook(module, args, kwargs) ->
         None or (args, kwargs)); runs before forward."""
-        handle = _add_hook(self._forward_pre_hooks, hook, prepend)
+        handle = _add_hook(self._forward_pre_hooks, hook, prepend,
+                           (self._forward_pre_hooks_with_kwargs,))
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
         return handle
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """hook(module, args, output) -> None or new output; runs after forward."""
-        handle = _add_hook(self._forward_hooks, hook, prepend)
+        handle = _add_hook(self._forward_hooks, hook, prepend,
+                           (self._forward_hooks_with_kwargs, self._forward_hooks_always_called))
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
         if always_call:
@@ -614,20 +851,88 @@ class Module:
         return _add_hook(self._backward_hooks, hook, prepend)
 
     def register_backward_hook(self, hook):
+        """Deprecated (use register_full_backward_hook): hook(module, grad_input, grad_output)
+        on the autograd node that made the module's output - grad_input are that node's input
+        gradients, which are the module's only when forward is a single operation."""
         if self._is_full_backward_hook is True:
             raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on "
                                "a single Module. Please use only one of them.")
-        raise NotImplementedError("register_backward_hook is deprecated in torch and not "
-                                  "supported by zerograd; use register_full_backward_hook")
+        self._is_full_backward_hook = False
+        return RemovableHandle(self._backward_hooks, hook)
+
+    def _get_backward_hooks(self):
+        """(full backward hooks, non-full backward hooks): the global ones, then this module's."""
+        full, non_full = [], []
+        if _global_is_full_backward_hook is True:
+            full += _global_backward_hooks.values()
+        if self._is_full_backward_hook is True:
+            full += self._backward_hooks.values()
+        if _global_is_full_backward_hook is False:
+            non_full += _global_backward_hooks.values()
+        if self._is_full_backward_hook is False:
+            non_full += self._backward_hooks.values()
+        return full, non_full
+
+    def _get_backward_pre_hooks(self):
+        return list(_global_backward_pre_hooks.values()) + list(self._backward_pre_hooks.values())
+
+    def _maybe_warn_non_full_backward_hook(self, inputs, result, grad_fn) -> None:
+        """torch's FutureWarnings for the cases where a non-full hook misses gradients."""
+        def warn(msg):
+            warnings.warn(msg, FutureWarning, stacklevel=3)
+        if not isinstance(result, Tensor):
+            if not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
+                warn("Using non-full backward hooks on a Module that does not return a single "
+                     "Tensor or a tuple of Tensors is deprecated and will be removed in future "
+                     "versions. This hook will be missing some of the grad_output. Please use "
+                     "register_full_backward_hook to get the documented behavior.")
+                return
+        else:
+            result = (result,)
+        if not isinstance(inputs, Tensor):
+            if not (isinstance(inputs, tuple) and all(isinstance(i, Tensor) for i in inputs)):
+                warn("Using non-full backward hooks on a Module that does not take as input a "
+                     "single Tensor or a tuple of Tensors is deprecated and will be removed in "
+                     "future versions. This hook will be missing some of the grad_input. Please "
+                     "use register_full_backward_hook to get the documented behavior.")
+                return
+        else:
+            inputs = (inputs,)
+        out_grad_fn = {r.grad_fn for r in result if r.grad_fn is not None}
+        if len(out_grad_fn) == 0 or (len(out_grad_fn) == 1 and grad_fn not in out_grad_fn):
+            warn("Using a non-full backward hook when outputs are nested in python data "
+                 "structure is deprecated and will be removed in future versions. This hook "
+                 "will be missing some grad_output.")
+        elif len(out_grad_fn) > 1:
+            warn("Using a non-full backward hook when outputs are generated by different "
+                 "autograd Nodes is deprecated and will be removed in future versions. This "
+                 "hook will be missing some grad_output. Please use register_full_backward_hook "
+                 "to get the documented behavior.")
+        else:
+            inputs_grad_fn = {i.grad_fn for i in inputs if i.grad_fn is not None}
+            next_functions = {n[0] for n in grad_fn.next_functions}
+            if inputs_grad_fn != next_functions:
+                warn("Using a non-full backward hook when the forward contains multiple autograd "
+                     "Nodes is deprecated and will be removed in future versions. This hook will "
+                     "be missing some grad_input. Please use register_full_backward_hook to get "
+                     "the documented behavior.")
 
     def _call_impl(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
-                or self._backward_pre_hooks):
+                or self._backward_pre_hooks or _global_backward_pre_hooks
+                or _global_backward_hooks or _global_forward_hooks or _global_forward_pre_hooks):
             return self.forward(*args, **kwargs)
         called_always = set()
         result = None
         try:
-            for hook_id, hook in list(self._forward_pre_hooks.items()):
+            full_backward_hooks, non_full_backward_hooks = [], []
+            backward_pre_hooks = []
+            if self._backward_pre_hooks or _global_backward_pre_hooks:
+                backward_pre_hooks = self._get_backward_pre_hooks()
+            if self._backward_hooks or _global_backward_hooks:
+                full_backward_hooks, non_full_backward_hooks = self._get_backward_hooks()
+            for hook_id, hook in (*_global_forward_pre_hooks.items(),
+                                  *self._forward_pre_hooks.items()):
                 if hook_id in self._forward_pre_hooks_with_kwargs:
                     r = hook(self, args, kwargs)
                     if r is not None:
@@ -641,15 +946,16 @@ class Module:
                     if r is not None:
                         args = r if isinstance(r, tuple) else (r,)
             bw_hook = None
-            if self._backward_hooks or self._backward_pre_hooks:
-                bw_hook = BackwardHook(self, list(self._backward_hooks.values()),
-                                       list(self._backward_pre_hooks.values()))
+            if full_backward_hooks or backward_pre_hooks:
+                bw_hook = BackwardHook(self, full_backward_hooks, backward_pre_hooks)
                 args = bw_hook.setup_input_hook(args)
             result = self.forward(*args, **kwargs)
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called:
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called or \
+                        hook_id in _global_forward_hooks_always_called:
                     called_always.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
+                if hook_id in self._forward_hooks_with_kwargs or \
+                        hook_id in _global_forward_hooks_with_kwargs:
                     r = hook(self, args, kwargs, result)
                 else:
                     r = hook(self, args, result)
@@ -661,8 +967,29 @@ class Module:
                                   f"Tensor or a tuple of Tensors but received {type(result)}",
                                   stacklevel=2)
                 result = bw_hook.setup_output_hook(result)
+            if non_full_backward_hooks:
+                var = result
+                while not isinstance(var, Tensor):
+                    var = next(v for v in var.values() if isinstance(v, Tensor)) \
+                        if isinstance(var, dict) else var[0]
+                grad_fn = var.grad_fn
+                if grad_fn is not None:
+                    for hook in non_full_backward_hooks:
+                        grad_fn.register_hook(_node_hook(_WrappedHook(hook, self)))
+                    self._maybe_warn_non_full_backward_hook(args, result, grad_fn)
             return result
         except Exception:
+            for hook_id, hook in _global_forward_hooks.items():
+                if hook_id in _global_forward_hooks_always_called and \
+                        hook_id not in called_always:
+                    try:
+                        r = hook(self, args, result)
+                        if r is not None:
+                            result = r
+                    except Exception as e:  # noqa: BLE001 - torch's behaviour
+                        warnings.warn("global module forward hook with ``always_call=True`` "
+                                      "raised an exception that was silenced as another error "
+                                      f"was raised in forward: {str(e)}", stacklevel=2)
             for hook_id, hook in self._forward_hooks.items():
                 if hook_id in self._forward_hooks_always_called and hook_id not in called_always:
                     try:
