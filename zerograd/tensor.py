@@ -487,10 +487,12 @@ class Tensor:
             return self.clone() if copy else self
         return _ops.to_dtype(self, _dt.as_dtype(target))
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False):
+        """The legacy type's name ('torch.FloatTensor'), or this tensor as `dtype` (a dtype, a
+        legacy type such as torch.LongTensor, or its name)."""
         if dtype is None:
             return f"torch.{_ops.legacy_type_name(self.dtype)}"
-        return self.to(dtype)
+        return self.to(_type_target(dtype))
 
     def float(self):
         return self.to(_dt.float32)
@@ -1070,6 +1072,74 @@ class Tensor:
     def softmax(self, dim, dtype=None): return _ops.nn_ops.softmax(self, dim, dtype)
     def log_softmax(self, dim, dtype=None): return _ops.nn_ops.log_softmax(self, dim, dtype)
 
+
+
+# ------------------------------------------------------------------------------------------------
+# The legacy tensor types: torch.FloatTensor([1, 2]), torch.LongTensor(2, 3), x.type(torch.
+# DoubleTensor), x.type('torch.IntTensor'), isinstance(x, torch.FloatTensor)
+# ------------------------------------------------------------------------------------------------
+
+class _LegacyTensorType(type):
+    """A legacy type such as torch.FloatTensor: calling it makes a tensor of its dtype (data,
+    sizes, another tensor of that dtype, or nothing: an empty one), and a tensor of that dtype
+    is an instance of it.  (Not a Tensor subclass: tensors are plain Tensors, as in torch.)"""
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype.np
+
+    def __call__(cls, *args, device=None):
+        npd = cls.dtype.np
+        if device is not None:
+            _CHECK_DEVICE(device)
+        if not args:
+            return Tensor._make(np.empty(0, npd), False, None, 0)
+        if all(type(a) is int for a in args):
+            return Tensor._make(np.empty(args, npd), False, None, 0)
+        if len(args) > 1:
+            raise TypeError(f"new() received an invalid combination of arguments - got "
+                            f"{tuple(type(a).__name__ for a in args)}")
+        data = args[0]
+        if isinstance(data, Tensor):
+            if data._data.dtype != npd:
+                raise TypeError(f"expected {cls.dtype} (got {data.dtype})")
+            return data.detach()
+        if isinstance(data, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        return _ops.creation.tensor(data, dtype=cls.dtype)    # (torch.tensor's conversions)
+
+    def __repr__(cls) -> str:
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+_CHECK_DEVICE = device          # (raises for anything but the CPU)
+
+
+def _legacy_type(name, dtype):
+    return _LegacyTensorType(name, (), {"dtype": dtype, "is_cuda": False,
+                                        "__doc__": f"The legacy constructor of {dtype} tensors."})
+
+
+LEGACY_TYPES = {name: _legacy_type(name, d) for name, d in (
+    ("FloatTensor", _dt.float32), ("DoubleTensor", _dt.float64), ("HalfTensor", _dt.float16),
+    ("BFloat16Tensor", _dt.bfloat16), ("LongTensor", _dt.int64), ("IntTensor", _dt.int32),
+    ("ShortTensor", _dt.int16), ("CharTensor", _dt.int8), ("ByteTensor", _dt.uint8),
+    ("BoolTensor", _dt.bool))}
+
+
+def _type_target(dtype):
+    """The dtype `x.type(...)` asks for: a dtype, a legacy type, or its name ('torch.IntTensor')."""
+    if isinstance(dtype, _LegacyTensorType):
+        return dtype.dtype
+    if isinstance(dtype, str):
+        if dtype.startswith("torch.cuda."):
+            _CHECK_DEVICE("cuda")
+        if dtype == "torch.Tensor":
+            return _dt.get_default_dtype()
+        legacy = LEGACY_TYPES.get(dtype[len("torch."):]) if dtype.startswith("torch.") else None
+        if legacy is None:
+            raise ValueError(f"invalid type: '{dtype}'")
+        return legacy.dtype
+    return dtype
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
 from .ops import inplace as _inplace  # noqa: E402
