@@ -15,6 +15,9 @@ from . import _malloc
 _malloc.tune()       # freed arrays stay with the process: no page faults per step (see _malloc)
 
 from .tensor import Size, Tensor, device  # noqa: E402  (first: ops import Tensor)
+from .tensor import LEGACY_TYPES as _LEGACY_TYPES  # noqa: E402
+
+globals().update(_LEGACY_TYPES)      # torch.FloatTensor, torch.LongTensor ... (legacy types)
 from . import dtypes as _dtypes
 from .dtypes import (bfloat16, bool, double, dtype, float, float16, float32, float64,  # noqa: A004
                      get_default_dtype, half, int, int8, int16, int32, int64, long, promote_types,
