@@ -969,7 +969,6 @@ class Tensor:
                                f"Got {self._data.ndim}-D tensor.")
         return _ops.transpose(self, -2, -1)
     def transpose(self, dim0, dim1): return _ops.transpose(self, dim0, dim1)
-    swapaxes = transpose
     def permute(self, *dims):       return _ops.permute(self, _ops.shape_arg(dims))
     def movedim(self, source, destination): return _ops.movedim(self, source, destination)
     moveaxis = movedim
