@@ -23,3 +23,9 @@ from .modules.loss import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingL
                            PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
 from .modules.padding import *  # noqa: F401,F403  (ConstantPad1d ... CircularPad3d)
 from .parameter import Buffer, Parameter  # noqa: F401
+from .modules.batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm,  # noqa: F401
+                                InstanceNorm1d, InstanceNorm2d, InstanceNorm3d)
+from .modules.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,  # noqa: F401
+                           ConvTranspose3d)
+from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,  # noqa: F401
+                              AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d)

@@ -1102,3 +1102,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if not batched:
         return out.squeeze(1), weights.squeeze(0)
     return out, weights
+
+
+# convolutions, poolings, batch / group / instance norm (nn/_functional_conv.py)
+from ._functional_conv import *  # noqa: E402,F401,F403
+from ._functional_conv import __all__ as _conv_all  # noqa: E402
+__all__ += _conv_all

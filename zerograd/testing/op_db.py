@@ -949,6 +949,7 @@ row("equal", lambda m, a, b: m.equal(a, b), _equal_cases, differentiable=False)
 
 
 from . import op_db_activations, op_db_math, op_db_select, op_db_shape, op_db_trig  # noqa: E402,F401  (rows join OP_DB)
+from . import op_db_conv  # noqa: E402,F401  (convolutions, poolings, batch/group/instance norm)
 
 ROWS_BY_NAME = {r.name: r for r in OP_DB}
 assert len(ROWS_BY_NAME) == len(OP_DB), "duplicate row names"
