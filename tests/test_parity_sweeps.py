@@ -549,3 +549,26 @@ def test_tensor_of_python_numbers_into_integer_dtypes_as_torch(dtype):
             except RuntimeError as e:
                 seen.append(str(e))
         assert seen[0] == seen[1], data
+
+
+@requires_torch
+def test_clamp_forms_nodes_and_zero_gradients_as_torch():
+    """clamp_min/clamp_max with a tensor bound record ClampMin/ClampMaxBackward1; a clamped
+    element's gradient is a zero (printed 0., not -0. from g * 0 of a negative g)."""
+    def run(L):
+        x = L.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        m = L.tensor([0.5, 0.5, 0.5])
+        out = []
+        for f in (lambda y: y.clamp_max(m), lambda y: L.clamp_min(y, m), lambda y: y.clamp(max=m),
+                  lambda y: y.clamp(min=-1.0, max=2.0), lambda y: y.clamp_max(0.5),
+                  lambda y: y.clamp(min=m, max=m)):
+            x.grad = None
+            y = f(x)
+            y.backward(L.tensor([-1.0, -1.0, -1.0]))
+            out.append((y.grad_fn.name(), repr(x.grad), np.signbit(x.grad.numpy()).tolist()))
+        try:
+            x.clamp(min=0.5, max=m)
+        except TypeError:
+            out.append("TypeError")
+        return out
+    assert run(zerograd) == run(torch)

@@ -24,7 +24,8 @@ from .creation import (Generator, arange, as_tensor, default_generator, empty,  
                        randint_like, randn, randn_like, randperm, seed, set_rng_state, tensor,
                        zeros, zeros_like)
 from .elementwise import (Abs, Add, AddAlpha, Clamp, ClampMax, ClampMin,  # noqa: F401
-                          ClampTensor, Cos, Div, DivRounding, Exp, Log, Log1p, Maximum, Minimum,
+                          ClampMaxTensor, ClampMinTensor, ClampTensor, Cos, Div, DivRounding,
+                          Exp, Log, Log1p, Maximum, Minimum,
                           Mul, Neg, Pow, PowTensor, Reciprocal, Relu, RPow, Rsqrt, Rsub,
                           RsubTensor, Sigmoid, Sign, Sin, Sqrt, Sub, SubAlpha, Tanh, ToCopy, Where,
                           where_, Ceil, Floor, Frac, Round, RoundDecimals, Trunc)
@@ -229,18 +230,24 @@ def frac(a):
 
 def clamp_min(a, min):  # noqa: A002
     if isinstance(min, Tensor):
-        return ClampTensor.apply(a, min, None)
+        return ClampMinTensor.apply(a, min, None)
     return ClampMin.apply(a, min, None)
 
 
 def clamp_max(a, max):  # noqa: A002
     if isinstance(max, Tensor):
-        return ClampTensor.apply(a, None, max)
+        return ClampMaxTensor.apply(a, None, max)
     return ClampMax.apply(a, None, max)
 
 
 def clamp(a, min=None, max=None):  # noqa: A002
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if min is not None and max is not None and \
+                isinstance(min, Tensor) != isinstance(max, Tensor):
+            raise TypeError("clamp() received an invalid combination of arguments - got a "
+                            f"{type(min).__name__} min and a {type(max).__name__} max, but "
+                            "expected (Tensor min = None, Tensor max = None) or (Number min = "
+                            "None, Number max = None)")
         lo = min if isinstance(min, Tensor) or min is None else as_tensor_like(min, a)
         hi = max if isinstance(max, Tensor) or max is None else as_tensor_like(max, a)
         return ClampTensor.apply(a, lo, hi)

@@ -842,12 +842,21 @@ class Clamp(Op):
     def backward(ctx, g):
         a, = ctx.saved_tensors
         x = a._data
+        return where_(Tensor._make(Clamp._inside(ctx, x), False, None, 0), g, 0.0)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        x, = ctx._saved_np()
+        return np.where(Clamp._inside(ctx, x), g, g.dtype.type(0))    # (zeros, not g * 0)
+
+    @staticmethod
+    def _inside(ctx, x):
         mask = np.ones(x.shape, bool)
         if ctx.lo is not None:
             mask &= x >= ctx.lo
         if ctx.hi is not None:
             mask &= x <= ctx.hi
-        return g * Tensor._make(mask, False, None, 0)
+        return mask
 
 
 class ClampTensor(Op):
@@ -882,10 +891,20 @@ class ClampTensor(Op):
         if hi is not None:
             above = x > hi._data
             keep = keep & ~above
-        mk = lambda m: Tensor._make(m, False, None, 0)  # noqa: E731
-        return (g * mk(keep) if need[0] else None,
-                g * mk(below) if lo is not None and need[1] else None,
-                g * mk(above) if hi is not None and need[2] else None)
+        pick = lambda m: where_(Tensor._make(m, False, None, 0), g, 0.0)  # noqa: E731
+        return (pick(keep) if need[0] else None,
+                pick(below) if lo is not None and need[1] else None,
+                pick(above) if hi is not None and need[2] else None)
+
+
+class ClampMinTensor(ClampTensor):
+    """z = max(a, lo)  (torch.clamp_min, lo a tensor)"""
+    node_name = "ClampMinBackward1"
+
+
+class ClampMaxTensor(ClampTensor):
+    """z = min(a, hi)  (torch.clamp_max, hi a tensor)"""
+    node_name = "ClampMaxBackward1"
 
 
 class ClampMin(Clamp):
