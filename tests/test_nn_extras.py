@@ -942,3 +942,14 @@ def test_signatures_and_defaults_are_torchs():
         assert params(z.forward) == params(t.forward), n
     for n in ["normalize", "cosine_similarity", "pairwise_distance", "prelu"]:
         assert n in ZF.__all__
+
+
+@requires_torch
+def test_tensor_prelu_method_as_torch():
+    def run(L):
+        x = L.tensor([[-1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+        w = L.tensor([0.25, 0.5], requires_grad=True)
+        y = x.prelu(w)
+        y.sum().backward()
+        return repr(y), x.grad.tolist(), w.grad.tolist()
+    assert run(zerograd) == run(torch)

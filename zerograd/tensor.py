@@ -771,6 +771,7 @@ class Tensor:
     # shapes and layouts (-> ops/shape_extra.py)
     def ravel(self):                return _ops.shape_extra.ravel(self)
     def swapaxes(self, axis0, axis1): return _ops.shape_extra.swapaxes(self, axis0, axis1)
+    def prelu(self, weight): return _ops.activations.prelu(self, weight)
     def swapdims(self, dim0, dim1): return _ops.shape_extra.swapdims(self, dim0, dim1)
     def tensor_split(self, *args, **kw): return _ops.shape_extra.tensor_split(self, *args, _method=True, **kw)
     def hsplit(self, sections):     return _ops.shape_extra.hsplit(self, sections, _method=True)

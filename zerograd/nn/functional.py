@@ -198,31 +198,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     return _nn.softmax(-input, dim, dtype)
 
 
-def prelu(input, weight):
-    """x where x > 0, weight·x elsewhere; weight is one number or one per channel (dim 1).
-    One PreluKernelBackward0 node, as torch (weight reshaped to broadcast over the input)."""
-    for pos, (name, t) in enumerate((("input", input), ("weight", weight)), 1):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"prelu(): argument '{name}' (position {pos}) must be Tensor, not "
-                            f"{type(t).__name__}")
-    if input.dtype != weight.dtype:
-        raise RuntimeError(f"prelu: Type promoting not supported. Got {_legacy(input.dtype)} and "
-                           f"{_legacy(weight.dtype)}")
-    n = weight.numel()
-    if n != 1:
-        if input.dim() == 0:
-            raise RuntimeError("Not allow zero-dim input tensor.")
-        channels = input.shape[1] if input.dim() > 1 else 1
-        if channels != n:
-            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {n} and channel size = {channels}.")
-    if weight.dim() > 1:
-        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim "
-                           f"= {weight.dim()}")
-    if input.dim() != weight.dim():
-        weight = weight.reshape([n if i == 1 else 1 for i in range(input.dim())])
-    _float_activation(input, "prelu_cpu")
-    return _losses.PreluKernel.apply(input, weight)
+prelu = _act.prelu                  # (input, weight): one PreluKernelBackward0 node
 
 
 def dropout(input, p=0.5, training=True, inplace=False):

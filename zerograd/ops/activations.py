@@ -28,6 +28,7 @@ from ._util import canon_dim, scalar_type_name, wrap
 from ._util import convert_scalar as _convert, float_max as _fmax
 from .elementwise import where_
 from .inplace import apply_inplace
+from .nn_losses import PreluKernel
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -159,6 +160,33 @@ def softplus(input, beta=1.0, threshold=20.0):
 # ------------------------------------------------------------------------------------------------
 # elu, selu, celu
 # ------------------------------------------------------------------------------------------------
+
+def prelu(input, weight):
+    """x where x > 0, weight·x elsewhere; weight is one number or one per channel (dim 1).
+    One PreluKernelBackward0 node, as torch (weight reshaped to broadcast over the input)."""
+    for pos, (name, t) in enumerate((("input", input), ("weight", weight)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"prelu(): argument '{name}' (position {pos}) must be Tensor, not "
+                            f"{type(t).__name__}")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {scalar_type_name(input._data.dtype)} and "
+                           f"{scalar_type_name(weight._data.dtype)}")
+    n = weight.numel()
+    if n != 1:
+        if input.dim() == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.dim() > 1 else 1
+        if channels != n:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {n} and channel size = {channels}.")
+    if weight.dim() > 1:
+        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim "
+                           f"= {weight.dim()}")
+    if input.dim() != weight.dim():
+        weight = weight.reshape([n if i == 1 else 1 for i in range(input.dim())])
+    _need_float(input, "prelu_cpu")
+    return PreluKernel.apply(input, weight)
+
 
 def _elu(a, alpha, scale, input_scale):
     c = _up(a)
