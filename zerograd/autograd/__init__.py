@@ -54,6 +54,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         inputs = _tensors(inputs, "inputs")
         if len(inputs) == 0:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        if not all(t._requires_grad for t in inputs):   # (torch retains grads of the inputs)
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     if create_graph:
         import warnings
         warnings.warn(
@@ -86,14 +88,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = run_backward(outputs, seeds, retain_graph=retain_graph, create_graph=create_graph,
                           inputs=inputs, accumulate=False)
     out = []
-    for t, g in zip(inputs, result):
+    for i, (t, g) in enumerate(zip(inputs, result)):
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
-                                   "in the graph. Set allow_unused=True if this is the desired "
-                                   "behavior.")
-            if materialize_grads:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+            if materialize_grads:       # (zeros that require grad under create_graph, as torch)
                 from ..ops import zeros_like
-                g = zeros_like(t)
+                g = zeros_like(t, requires_grad=bool(create_graph))
         out.append(g)
     return tuple(out)
