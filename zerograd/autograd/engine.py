@@ -24,8 +24,8 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor
-from .function import (_RELEASED, AccumulateGrad, _holds_saved, GraphRoot, _anomaly, _checked_np, _fix_np,
-                       make_accumulator)
+from .function import (_RELEASED, _TYPE_NAMES, AccumulateGrad, GraphRoot, _anomaly, _checked_np,
+                       _fix_np, _holds_saved, make_accumulator)
 
 _state = grad_mode._state
 
@@ -154,6 +154,13 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                 if grads is None:           # every incoming gradient was None
                     grads = [None] * node._num_outputs
                 hooked = node._has_hooks
+                # A captured node that runs on (an input further up needs it) gives what flows
+                # in before its tensor hooks, one that stops here gives it after them (torch's).
+                cap = () if captures is None else captures.get(node, ())
+                stops = captures is not None and node not in executes
+                if cap and not stops:
+                    for nr, k in cap:
+                        captured[k] = grads[nr]
                 if hooked and (node._tensor_pre_hooks is not None or node._retain_hooks is not None):
                     if raw:
                         grads = _wrap(grads)
@@ -161,11 +168,10 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                         grads = _unwrap(grads)
                     else:
                         _run_tensor_hooks(node, grads)
-                if captures is not None:
-                    for nr, k in captures.get(node, ()):
+                if stops:
+                    for nr, k in cap:
                         captured[k] = grads[nr]
-                    if node not in executes:
-                        continue
+                    continue
                 if (grads[0] is None if len(grads) == 1 else all(g is None for g in grads)):
                     out = (None,) * len(node._next)
                 elif hooked or anomaly:     # the rare paths speak Tensors
@@ -379,11 +385,24 @@ def _run_tensor_hooks(node, grads):
                     break
                 r = fn(grads[nr])
                 if r is not None:
-                    grads[nr] = r
+                    grads[nr] = _tensor_hook_result(fn, r, grads[nr])
     if node._retain_hooks:
         for nr, fn in node._retain_hooks.items():
             if grads[nr] is not None:
                 fn(grads[nr])
+
+
+def _tensor_hook_result(fn, r, g):
+    """A tensor hook's replacement for gradient g, checked as torch checks it."""
+    if not isinstance(r, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if r._data.dtype != g._data.dtype:
+        was, got = (_TYPE_NAMES.get(t.dtype.name, t.dtype.name) for t in (g, r))
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {was} got {got})")
+    if r._data.shape != g._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return r
 
 
 def _run_leaf(acc, g, raw, create_graph, captures, captured, adopt=False):
@@ -399,7 +418,7 @@ def _run_leaf(acc, g, raw, create_graph, captures, captured, adopt=False):
         for fn in list(hooks.values()):
             r = fn(g)
             if r is not None:
-                g = r
+                g = _tensor_hook_result(fn, r, g)
         if raw:
             g = g._data
     if captures is not None:
