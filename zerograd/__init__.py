@@ -37,6 +37,8 @@ from .ops import (Generator, abs, add, addmm, all, allclose, amax, amin, any, ar
                   sign, sin, sqrt, square, squeeze, std, sub, sum, t, tanh, tensor, transpose,
                   true_divide, unsqueeze, var, where, zeros, zeros_like)
 from .ops.creation import multinomial  # noqa: E402
+from .ops import random  # noqa: E402  (torch.random: manual_seed, fork_rng, get_rng_state...)
+from .ops.random import bernoulli  # noqa: E402,F401  (torch's CPU streams: ops/random.py)
 from .ops import clamp_max, clamp_min  # noqa: E402
 from .ops.indexing import chunk, diagonal, narrow, select, split, unbind, unflatten  # noqa: E402
 from .ops.join import (argsort, argwhere, atleast_1d, atleast_2d, cat, concat, concatenate,  # noqa: E402

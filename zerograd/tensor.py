@@ -772,6 +772,22 @@ class Tensor:
     def ravel(self):                return _ops.shape_extra.ravel(self)
     def swapaxes(self, axis0, axis1): return _ops.shape_extra.swapaxes(self, axis0, axis1)
     def prelu(self, weight): return _ops.activations.prelu(self, weight)
+
+    # random fills (ops/random.py: torch's CPU streams; recorded with torch's node names)
+    def random_(self, *args, generator=None, **kwargs):
+        return _ops.random._random_(self, *args, generator=generator, **kwargs)
+    def bernoulli_(self, p=0.5, *, generator=None):
+        return _ops.random._bernoulli_(self, p, generator=generator)
+    def bernoulli(self, p=None, *, generator=None):
+        return _ops.random.bernoulli(self, p, generator=generator)
+    def exponential_(self, lambd=1.0, *, generator=None):
+        return _ops.random._exponential_(self, lambd, generator=generator)
+    def geometric_(self, p, *, generator=None):
+        return _ops.random._geometric_(self, p, generator=generator)
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        return _ops.random._cauchy_(self, median, sigma, generator=generator)
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        return _ops.random._log_normal_(self, mean, std, generator=generator)
     def swapdims(self, dim0, dim1): return _ops.shape_extra.swapdims(self, dim0, dim1)
     def tensor_split(self, *args, **kw): return _ops.shape_extra.tensor_split(self, *args, _method=True, **kw)
     def hsplit(self, sections):     return _ops.shape_extra.hsplit(self, sections, _method=True)

@@ -21,7 +21,7 @@ from ..ops import inplace as _inplace
 from ..ops import padding as _pad
 from ..ops._util import canon_dim, canon_dims, wrap
 from ..ops._util import scalar_type_name as _legacy   # torch's names: Float, Long, ...
-from ..ops.creation import _rng
+from ..ops.random import bernoulli_values as _bernoulli_values
 from ..ops.elementwise import Mul
 from ..ops.join import cat
 from ..ops.mathfns import xlogy
@@ -212,10 +212,20 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1.0:
         mask = np.zeros(a.shape, a.dtype)
     else:
-        mask = (_rng(None).random(a.shape) >= p).astype(a.dtype) * a.dtype.type(1.0 / (1.0 - p))
+        mask = _dropout_noise(np.empty_like(a), p)
     if inplace:
         return input.mul_(wrap(mask))
     return Mul.apply(input, wrap(mask))
+
+
+def _dropout_noise(noise, p):
+    """torch's CPU dropout mask: noise.bernoulli_(1 - p) (a double uniform per element, in the
+    noise tensor's memory order), then noise.div_(1 - p) in the noise's dtype (through float for
+    half types)."""
+    keep = _bernoulli_values(noise, 1.0 - p)
+    if keep.dtype.itemsize == 2:
+        return (keep.astype(np.float32) / np.float32(1.0 - p)).astype(keep.dtype)
+    return keep / keep.dtype.type(1.0 - p)
 
 
 def _check_p(p):
@@ -241,11 +251,12 @@ def _noise_dropout(input, p, training, inplace, feature, alpha):
         raise RuntimeError("result type Float can't be cast to the desired output type "
                            f"{_legacy(input.dtype)}")
     dt = input._data.dtype
-    shape = input.shape[:2] + (1,) * (input.dim() - 2) if feature else input.shape
-    keep = (_rng(None).random(shape) >= p).astype(dt)
+    noise = np.empty(input.shape[:2] + (1,) * (input.dim() - 2), dt) if feature else \
+        np.empty_like(input._data)
     if not alpha:
-        mask = wrap(keep * dt.type(1.0 / (1.0 - p)))
+        mask = wrap(_dropout_noise(noise, p))
         return input.mul_(mask) if inplace else Mul.apply(input, mask)
+    keep = _bernoulli_values(noise, 1.0 - p)
     a = 1.0 / math.sqrt((_SELU_ALPHA ** 2 * p + 1) * (1 - p))
     b = wrap(((keep - 1) * (_SELU_ALPHA * a) + _SELU_ALPHA * a * p).astype(dt))
     mask = wrap((keep * a).astype(dt))

@@ -2,8 +2,8 @@
 
 Every function writes into the tensor's memory under no_grad (a parameter is a leaf that
 requires grad, so only an untracked in-place write may change it), bumps its version, and
-returns it.  Random draws come from zerograd's generator (`torch.manual_seed` seeds it): the
-distributions are torch's, the values are not (torch's Mersenne Twister is not reproduced).
+returns it.  Random draws are torch's own streams (`torch.manual_seed` seeds them), taken in
+torch's order, so `manual_seed(0); nn.Linear(3, 4)` holds torch's numbers.
 
 The scale rules, with fan_in = size(1)·receptive field and fan_out = size(0)·receptive field:
     xavier (Glorot):  std = gain·sqrt(2 / (fan_in + fan_out))
@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import grad_mode as _gm
 from ..ops._util import wrap
-from ..ops.creation import _rng
+from ..ops import random as _random
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -77,44 +77,57 @@ def _calculate_correct_fan(tensor, mode):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """U(a, b)."""
-    return _write(tensor, _rng(generator).uniform(a, b, tensor.shape))
+    """U(a, b): tensor.uniform_(a, b)."""
+    return _write(tensor, _random.uniform_values(tensor, a, b, generator))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """N(mean, std²)."""
-    return _write(tensor, _rng(generator).normal(mean, std, tensor.shape))
+    """N(mean, std²): tensor.normal_(mean, std)."""
+    return _write(tensor, _random.normal_values(tensor, mean, std, generator))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """N(mean, std²) restricted to [a, b], by rejection: normal draws redrawn while outside
-    [a, b] when that interval holds much of the mass, else uniform proposals on [a, b] accepted
-    with probability pdf(x)/pdf(mode) (the two methods torch uses)."""
+    """N(mean, std²) restricted to [a, b], by torch's two rejection methods (the same draws):
+    where [a, b] holds more than 30% of the mass, whole-tensor normal draws replace the
+    elements outside [a, b] until none is left; else uniform proposals on [a, b] are accepted
+    where log U < -((x - mean)/std)²/2 - log_peak, a whole tensor of each per round."""
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
-    rng = _rng(generator)
     cdf = lambda x: (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0  # noqa: E731
-    shape = tuple(tensor.shape)
+    arr = tensor._data
+    dt = arr.dtype
     if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
-        out = rng.normal(mean, std, shape)
-        bad = (out < a) | (out > b)
-        while bad.any():
-            out[bad] = rng.normal(mean, std, int(bad.sum()))
-            bad = (out < a) | (out > b)
-    else:
-        mode = max(a, min(mean, b))
-        log_peak = -0.5 * ((mode - mean) / std) ** 2
-        out = np.empty(shape)
-        pending = np.ones(shape, bool)
+        lo, hi = (float(np.asarray(v).astype(dt)) for v in (a, b))
+        result = _random.normal_values(arr, mean, std, generator)
+        while True:
+            bad = (result < lo) | (result > hi)
+            if not bad.any():
+                break
+            result = np.where(bad, _random.normal_values(arr, mean, std, generator), result)
+        return _write(tensor, result)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+    wide = np.float32 if dt.itemsize == 2 else dt          # half types compute in float
+
+    def log_pdf(x):
+        c = ((x.astype(wide) - wide.type(mean)).astype(dt).astype(wide) / wide.type(std)).astype(dt)
+        c = (c.astype(wide) * c.astype(wide)).astype(dt)
+        c = (c.astype(wide) * wide.type(-0.5)).astype(dt)
+        return (c.astype(wide) - wide.type(log_peak)).astype(dt)
+
+    def log_u():
+        u = _random.uniform_values(arr, 0.0, 1.0, generator)
+        return np.log(u.astype(np.float64)).astype(wide).astype(dt)
+
+    result = _random.uniform_values(arr, a, b, generator)
+    with np.errstate(divide="ignore"):
+        pending = log_u() > log_pdf(result)
         while pending.any():
-            n = int(pending.sum())
-            cand = rng.uniform(a, b, n)
-            accept = np.log(rng.random(n)) <= -0.5 * ((cand - mean) / std) ** 2 - log_peak
-            idx = np.flatnonzero(pending)[accept]
-            out.flat[idx] = cand[accept]
-            pending.flat[idx] = False
-    return _write(tensor, out)
+            cand = _random.uniform_values(arr, a, b, generator)
+            result = np.where(pending, cand, result)
+            pending = np.where(pending, log_u() > log_pdf(cand), pending)
+    return _write(tensor, result)
 
 
 def constant_(tensor, val):
@@ -139,7 +152,8 @@ def eye_(tensor):
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """U(-b, b), b = gain·sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std                 # (torch's order of the products)
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -179,11 +193,11 @@ def orthogonal_(tensor, gain=1, generator=None):
         return tensor
     rows = tensor.size(0)
     cols = tensor.numel() // rows
-    flat = _rng(generator).normal(0.0, 1.0, (rows, cols))
+    flat = _random.normal_values(np.empty((rows, cols), tensor._data.dtype), 0.0, 1.0, generator)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
-    q = q * np.sign(np.diag(r))
+    q = q * np.sign(np.diag(r)).astype(q.dtype)
     if rows < cols:
         q = q.T
     return _write(tensor, (q * gain).reshape(tensor.shape))

@@ -1,7 +1,5 @@
-"""Factories (tensor, zeros, arange, randn, ...) and the random number Generator.
-
-Random numbers come from NumPy's PCG64, seeded by `manual_seed`: deterministic for a seed, but
-not the same values torch draws (torch's Mersenne Twister streams are not reproduced).
+"""Factories (tensor, zeros, arange, ...); the random ones (rand, randn, ..., the Generator) are
+torch's CPU streams, from random.py, re-exported here.
 """
 from __future__ import annotations
 
@@ -250,163 +248,12 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
 
 
 # ------------------------------------------------------------------------------------------------
-# random numbers
+# random numbers: torch's CPU generator and streams live in random.py
 # ------------------------------------------------------------------------------------------------
 
-class Generator:
-    """A random number generator (NumPy PCG64 underneath).  `manual_seed` makes it deterministic."""
-
-    def __init__(self, device="cpu"):
-        self._seed = 67280421310721
-        self._rng = np.random.default_rng(self._seed)
-
-    def manual_seed(self, seed) -> "Generator":
-        seed = int(seed)
-        self._seed = seed
-        self._rng = np.random.default_rng(seed & 0xFFFF_FFFF_FFFF_FFFF)
-        return self
-
-    def seed(self) -> int:
-        s = int(np.random.SeedSequence().entropy) & 0xFFFF_FFFF_FFFF_FFFF
-        self.manual_seed(s)
-        return s
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def get_state(self):
-        from ..tensor import Tensor as _T
-        import json
-        state = json.dumps(self._rng.bit_generator.state).encode()
-        return _T._make(np.frombuffer(state, np.uint8).copy(), False, None, 0)
-
-    def set_state(self, state) -> "Generator":
-        import json
-        self._rng.bit_generator.state = json.loads(bytes(state._data.tobytes()).decode())
-        return self
-
-    @property
-    def device(self):
-        from ..tensor import device
-        return device("cpu")
-
-
-default_generator = Generator()
-
-
-def manual_seed(seed) -> Generator:
-    """Seed the default generator (all of zerograd's random functions use it)."""
-    return default_generator.manual_seed(seed)
-
-
-def seed() -> int:
-    return default_generator.seed()
-
-
-def initial_seed() -> int:
-    return default_generator.initial_seed()
-
-
-def get_rng_state():
-    return default_generator.get_state()
-
-
-def set_rng_state(state) -> None:
-    default_generator.set_state(state)
-
-
-def _rng(generator):
-    return (generator or default_generator)._rng
-
-
-def _float_dtype(dtype):
-    d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
-    if not d.is_floating_point:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{d.name}'; random floats "
-                           "need a floating dtype")
-    return d.np
-
-
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    npd = _float_dtype(dtype)
-    r = _rng(generator).random(_size(size), dtype=np.float32 if npd == np.float32 else np.float64)
-    return _finish(r.astype(npd, copy=False), requires_grad, device)
-
-
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    npd = _float_dtype(dtype)
-    r = _rng(generator).standard_normal(_size(size),
-                                        dtype=np.float32 if npd == np.float32 else np.float64)
-    return _finish(r.astype(npd, copy=False), requires_grad, device)
-
-
-def randint(*args, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
-    """randint(high, size) or randint(low, high, size) (also as keywords), as torch."""
-    names = ("high", "size") if len(args) == 2 and "size" not in kwargs else ("low", "high", "size")
-    given = dict(zip(names, args))
-    for k, v in kwargs.items():
-        if k not in ("low", "high", "size") or k in given:
-            raise TypeError(f"randint() got an unexpected or repeated argument '{k}'")
-        given[k] = v
-    if "high" not in given or "size" not in given:
-        raise TypeError("randint() missing required arguments: randint(high, size) or "
-                        "randint(low, high, size)")
-    low, high, size = given.get("low", 0), given["high"], given["size"]
-    if high <= low:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
-                           f"to={high}")
-    r = _rng(generator).integers(low, high, size=_size((size,)), dtype=np.int64)
-    return _finish(r.astype(_np_dtype(dtype, np.int64), copy=False), requires_grad, device)
-
-
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    r = _rng(generator).permutation(int(n))
-    return _finish(r.astype(_np_dtype(dtype, np.int64)), requires_grad, device)
-
-
-def multinomial(input, num_samples, replacement=False, *, generator=None):
-    """Draw `num_samples` category indices per row from the (unnormalised) weights `input`."""
-    p = np.asarray(input._data, dtype=np.float64)
-    if p.ndim not in (1, 2):
-        raise RuntimeError(f"prob_dist must be 1 or 2 dim, got {p.ndim}")
-    if (p < 0).any() or not np.isfinite(p).all():
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    rows = p.reshape(-1, p.shape[-1])
-    sums = rows.sum(axis=1, keepdims=True)
-    if (sums <= 0).any():
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    if not replacement and num_samples > rows.shape[1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    rng = _rng(generator)
-    out = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=r / s)
-                    for r, s in zip(rows, sums[:, 0])])
-    return _finish(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64), False)
-
-
-def rand_like(t, *, dtype=None, generator=None, requires_grad=False):
-    return rand(t._data.shape, dtype=dtype or t.dtype, generator=generator, requires_grad=requires_grad)
-
-
-def randn_like(t, *, dtype=None, generator=None, requires_grad=False):
-    return randn(t._data.shape, dtype=dtype or t.dtype, generator=generator, requires_grad=requires_grad)
-
-
-def randint_like(t, low, high=None, *, dtype=None, generator=None):
-    if high is None:
-        low, high = 0, low
-    return randint(low, high, tuple(t._data.shape), dtype=dtype or t.dtype, generator=generator)
-
-
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m = mean._data if isinstance(mean, Tensor) else mean
-        s = std._data if isinstance(std, Tensor) else std
-        ref = mean if isinstance(mean, Tensor) else std
-        r = _rng(generator).normal(m, s)
-        return _finish(np.asarray(r, dtype=ref._data.dtype), requires_grad)
-    npd = _float_dtype(dtype)
-    r = _rng(generator).normal(mean, std, size=_size((size,)))
-    return _finish(r.astype(npd), requires_grad)
+from .random import (Generator, bernoulli, default_generator, get_rng_state,  # noqa: E402,F401
+                     initial_seed, manual_seed, multinomial, normal, rand, rand_like, randint,
+                     randint_like, randn, randn_like, randperm, seed, set_rng_state)
 
 
 def is_number(x) -> bool:

@@ -1185,25 +1185,20 @@ class _Normal(_RandomFill):
 
 
 def _random_fill(t, op, draw):
+    """t <- draw() in place (the draw runs after the in-place checks, so a refused call draws
+    nothing); `draw` checks the dtype and arguments as torch's kernel does."""
     from .inplace import apply_inplace
-    if not t.is_floating_point():
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{_tname(t._data)}'")
     return apply_inplace(t, lambda a: op.apply(a, draw().astype(t._data.dtype, copy=False)))
 
 
 def uniform_(t, a=0.0, b=1.0, *, generator=None):
-    from .creation import _rng
-    if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > "
-                           f"to={b}")
-    return _random_fill(t, _Uniform, lambda: _rng(generator).uniform(a, b, t._data.shape))
+    from .random import uniform_values
+    return _random_fill(t, _Uniform, lambda: uniform_values(t, a, b, generator))
 
 
 def normal_(t, mean=0.0, std=1.0, *, generator=None):
-    from .creation import _rng
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _random_fill(t, _Normal, lambda: _rng(generator).normal(mean, std, t._data.shape))
+    from .random import normal_values
+    return _random_fill(t, _Normal, lambda: normal_values(t, mean, std, generator))
 
 
 __all__ = ["gather", "scatter", "scatter_add", "take_along_dim", "index_select", "index_add",
