@@ -150,6 +150,18 @@ def wrap(arr) -> Tensor:
     return Tensor._make(arr, False, None, 0)
 
 
+def factory_result(arr, requires_grad=False, device=None) -> Tensor:
+    """What a factory (zeros, arange, randn ...) returns: a new leaf around `arr`, after checking
+    `device` (the CPU only)."""
+    if device is not None:
+        from ..tensor import device as _device
+        _device(device)
+    t = Tensor._make(arr, False, None, 0)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
 def scalar_type_name(d) -> str:
     """torch's ScalarType name of a dtype: Float, Double, Long, Bool, ..."""
     return legacy_type_name(d)[:-len("Tensor")]

@@ -9,23 +9,13 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._util import checked_scalar, convert_scalar, shape_arg
+from ._util import checked_scalar, convert_scalar, factory_result, shape_arg
 
 
 def _np_dtype(dtype, default=None):
     if dtype is None:
         return default
     return _dt.to_numpy_dtype(_dt.as_dtype(dtype))
-
-
-def _finish(arr, requires_grad, device=None):
-    if device is not None:
-        from ..tensor import device as _device
-        _device(device)
-    t = Tensor._make(arr, False, None, 0)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
 
 
 def _infer_np(data, keep_float64=False):
@@ -86,7 +76,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     else:
         arr = _infer_np(data)
     arr = np.array(arr, dtype=_np_dtype(dtype, arr.dtype), copy=True)
-    return _finish(arr, requires_grad, device)
+    return factory_result(arr, requires_grad, device)
 
 
 def _python_into_int(data, arr, npd):
@@ -117,7 +107,7 @@ def as_tensor(data, dtype=None, device=None):
         return data if dtype is None or _dt.as_dtype(dtype).np == data._data.dtype else data.to(dtype)
     if isinstance(data, np.ndarray):
         _dt.from_numpy_dtype(data.dtype)
-        return _finish(data if dtype is None else data.astype(_np_dtype(dtype), copy=False), False,
+        return factory_result(data if dtype is None else data.astype(_np_dtype(dtype), copy=False), False,
                        device)
     return tensor(data, dtype=dtype, device=device)
 
@@ -127,7 +117,7 @@ def from_numpy(arr):
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
     _dt.from_numpy_dtype(arr.dtype)
-    return _finish(arr, False)
+    return factory_result(arr, False)
 
 
 def _size(size):
@@ -135,17 +125,17 @@ def _size(size):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(np.zeros(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
+    return factory_result(np.zeros(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
                    requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(np.ones(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
+    return factory_result(np.ones(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
                    requires_grad, device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None, out=None):
-    return _finish(np.empty(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
+    return factory_result(np.empty(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
                    requires_grad, device)
 
 
@@ -153,7 +143,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     npd = _np_dtype(dtype, _dt.scalar_dtype(fill_value).np)
-    return _finish(np.full(_size((size,) if isinstance(size, int) else (size,)),
+    return factory_result(np.full(_size((size,) if isinstance(size, int) else (size,)),
                            _checked_fill(fill_value, npd), npd), requires_grad, device)
 
 
@@ -162,20 +152,20 @@ def _like(t, dtype):
 
 
 def zeros_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _finish(np.zeros(t._data.shape, _like(t, dtype)), requires_grad, device)
+    return factory_result(np.zeros(t._data.shape, _like(t, dtype)), requires_grad, device)
 
 
 def ones_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _finish(np.ones(t._data.shape, _like(t, dtype)), requires_grad, device)
+    return factory_result(np.ones(t._data.shape, _like(t, dtype)), requires_grad, device)
 
 
 def empty_like(t, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _finish(np.empty(t._data.shape, _like(t, dtype)), requires_grad, device)
+    return factory_result(np.empty(t._data.shape, _like(t, dtype)), requires_grad, device)
 
 
 def full_like(t, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
     npd = _like(t, dtype)
-    return _finish(np.full(t._data.shape, _checked_fill(fill_value, npd), npd), requires_grad,
+    return factory_result(np.full(t._data.shape, _checked_fill(fill_value, npd), npd), requires_grad,
                    device)
 
 
@@ -206,7 +196,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     else:
         n = int(np.ceil((end - start) / step))
         arr = (start + np.arange(max(n, 0), dtype=np.float64) * step).astype(npd)
-    return _finish(arr, requires_grad, device)
+    return factory_result(arr, requires_grad, device)
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
@@ -214,11 +204,11 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     steps = int(steps)
     if steps <= 1:                         # (no kernel runs: the start, or nothing)
         first = _to_int(start, npd) if steps and npd.kind in "iu" else start
-        return _finish(np.full(steps, first, npd), requires_grad, device)
+        return factory_result(np.full(steps, first, npd), requires_grad, device)
     if npd == np.bool_:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     if npd.kind not in "iu":
-        return _finish(np.linspace(start, end, steps).astype(npd), requires_grad, device)
+        return factory_result(np.linspace(start, end, steps).astype(npd), requires_grad, device)
     # integer dtypes, as torch: the ends converted to the dtype first (checked), the points
     # start + i·step in double (from the end for the second half), truncated
     a, b = (_to_int(v, npd) for v in (start, end))
@@ -226,7 +216,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     i = np.arange(steps)
     half = steps // 2
     vals = np.where(i < half, a + step * i, b - step * (steps - 1 - i))
-    return _finish(np.trunc(vals).astype(npd), requires_grad, device)
+    return factory_result(np.trunc(vals).astype(npd), requires_grad, device)
 
 
 def _checked_fill(v, npd):
@@ -244,7 +234,7 @@ def _to_int(v, npd):
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     npd = _np_dtype(dtype, _dt.get_default_dtype().np)
-    return _finish(np.eye(n, m, dtype=npd), requires_grad, device)
+    return factory_result(np.eye(n, m, dtype=npd), requires_grad, device)
 
 
 # ------------------------------------------------------------------------------------------------

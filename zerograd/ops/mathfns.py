@@ -1418,7 +1418,8 @@ def _end_values(start, end):
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     """base ** linspace(start, end, steps), computed in double (the second half from the end,
     as torch), then converted; integer dtypes truncate start and end first (steps > 1)."""
-    from .creation import _finish, _np_dtype, _to_int
+    from .creation import _np_dtype, _to_int
+    from ._util import factory_result
     start, end = _end_values(start, end)
     if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or \
             not all(is_number(v) for v in (start, end, base)):
@@ -1445,7 +1446,7 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
             expo = np.where(i < steps // 2, start + step * i, end - step * (steps - 1 - i))
             vals = np.power(np.float64(base), expo)
         out = (np.trunc(vals) if npd.kind in "iu" else vals).astype(npd)
-    return _finish(out, requires_grad, device)
+    return factory_result(out, requires_grad, device)
 
 
 def _tri_indices(fname, row, col, offset, dtype, lower):

@@ -53,7 +53,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._args import not_implemented
-from ._util import scalar_type_name, shape_arg, wrap
+from ._util import factory_result, scalar_type_name, shape_arg, wrap
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm", "rand_like",
@@ -698,16 +698,6 @@ def normal_values(t_or_arr, mean=0.0, std=1.0, generator=None) -> np.ndarray:
 # factories
 # ------------------------------------------------------------------------------------------------
 
-def _finish(arr, requires_grad=False, device=None):
-    if device is not None:
-        from ..tensor import device as _device
-        _device(device)
-    t = Tensor._make(arr, False, None, 0)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
-
-
 def _float_dtype(dtype, kernel):
     d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
     npd = np.dtype(_dt.to_numpy_dtype(d))
@@ -724,7 +714,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
     n = math.prod(shape)
     arr = _uniform_flat(_gen(generator), n, npd, 0.0, 1.0).reshape(shape) if n else \
         np.empty(shape, npd)
-    return _finish(np.ascontiguousarray(arr, dtype=npd), requires_grad, device)
+    return factory_result(np.ascontiguousarray(arr, dtype=npd), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
@@ -735,7 +725,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
     n = math.prod(shape)
     arr = _normal_flat(_gen(generator), n, npd, 0.0, 1.0, True).reshape(shape) if n else \
         np.empty(shape, npd)
-    return _finish(np.ascontiguousarray(arr, dtype=npd), requires_grad, device)
+    return factory_result(np.ascontiguousarray(arr, dtype=npd), requires_grad, device)
 
 
 def _like_dtype(t, dtype):
@@ -746,7 +736,7 @@ def rand_like(t, *, dtype=None, generator=None, requires_grad=False, device=None
               memory_format=None):
     """torch.empty_like(t).uniform_() (the strides of t kept, as empty_like keeps them)."""
     out = np.empty_like(t._data, dtype=_like_dtype(t, dtype))
-    return _finish(uniform_values(out, 0.0, 1.0, generator), requires_grad, device)
+    return factory_result(uniform_values(out, 0.0, 1.0, generator), requires_grad, device)
 
 
 def randn_like(t, *, dtype=None, generator=None, requires_grad=False, device=None, layout=None,
@@ -754,7 +744,7 @@ def randn_like(t, *, dtype=None, generator=None, requires_grad=False, device=Non
     """torch.empty_like(t).normal_(): a strided t gives a strided result, drawn as torch draws
     for it (one value at a time, in memory order)."""
     out = np.empty_like(t._data, dtype=_like_dtype(t, dtype))
-    return _finish(normal_values(out, 0.0, 1.0, generator), requires_grad, device)
+    return factory_result(normal_values(out, 0.0, 1.0, generator), requires_grad, device)
 
 
 # -- random_ / randint ---------------------------------------------------------------------------
@@ -915,7 +905,7 @@ def randint(*args, generator=None, dtype=None, device=None, requires_grad=False,
     plan = _random_plan(npd, low, high)
     if arr.size:
         arr.reshape(-1)[:] = _random_flat(_gen(generator), arr.size, npd, low, high, plan)
-    return _finish(arr, requires_grad, device)
+    return factory_result(arr, requires_grad, device)
 
 
 def randint_like(t, low, high=None, *, dtype=None, generator=None, requires_grad=False,
@@ -927,7 +917,7 @@ def randint_like(t, low, high=None, *, dtype=None, generator=None, requires_grad
     plan = _random_plan(out.dtype, low, high)
     if out.size:
         _put(out, _random_flat(_gen(generator), out.size, out.dtype, low, high, plan))
-    return _finish(out, requires_grad, device)
+    return factory_result(out, requires_grad, device)
 
 
 def random_values(t_or_arr, frm=None, to=None, generator=None) -> np.ndarray:
@@ -1005,7 +995,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
             perm[i] = perm[k]
             perm[k] = i
         arr = np.array(perm, dtype=np.int64)
-    return _finish(_from_ints(arr, npd), requires_grad, device)
+    return factory_result(_from_ints(arr, npd), requires_grad, device)
 
 
 # -- normal --------------------------------------------------------------------------------------
@@ -1044,7 +1034,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         o = _normal_flat(g, int(np.prod(shape)), npd, 0.0, 1.0, True).reshape(shape)
         o = (o * std._data).astype(npd, copy=False)
         o = (o + mean._data).astype(npd, copy=False)
-        return _finish(o, requires_grad)
+        return factory_result(o, requires_grad)
     if mt:
         std = float(std)
         npd = mean._data.dtype
@@ -1052,7 +1042,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         o = np.empty(mean._data.shape, npd)
         if o.size:
             o.reshape(-1)[:] = _normal_flat(g, o.size, npd, 0.0, std, True)
-        return _finish((o + mean._data).astype(npd, copy=False), requires_grad)
+        return factory_result((o + mean._data).astype(npd, copy=False), requires_grad)
     if st:
         _check_std_tensor(std)
         npd = std._data.dtype
@@ -1061,7 +1051,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         if o.size:
             o.reshape(-1)[:] = _normal_flat(g, o.size, npd, 0.0, 1.0, True)
         o = (o * std._data).astype(npd, copy=False)
-        return _finish((o + np.asarray(mean).astype(npd)).astype(npd, copy=False), requires_grad)
+        return factory_result((o + np.asarray(mean).astype(npd)).astype(npd, copy=False), requires_grad)
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments - got (float, "
                         "float), but expected one of: (Tensor mean, Tensor std), (Tensor mean, "
@@ -1072,7 +1062,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
     arr = np.empty(shape_arg((size,)), npd)
     if arr.size:
         arr.reshape(-1)[:] = _normal_flat(g, arr.size, npd, float(mean), float(std), True)
-    return _finish(arr, requires_grad, device)
+    return factory_result(arr, requires_grad, device)
 
 
 # -- bernoulli, exponential, geometric, cauchy, log_normal ---------------------------------------
@@ -1218,7 +1208,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         raise RuntimeError("number of categories cannot exceed 2^24")
     out_shape = (num_samples,) if a.ndim == 1 else (a.shape[0], num_samples)
     if int(np.prod(out_shape)) == 0:
-        return _finish(np.empty(out_shape, np.int64))
+        return factory_result(np.empty(out_shape, np.int64))
     g = _gen(generator)
     rows = a.reshape(-1, n_cat)
     if not replacement or num_samples == 1:
@@ -1236,7 +1226,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         else:
             qq = q.astype(_F64) if a.dtype.itemsize == 2 else q
             res = np.argsort(-qq, axis=1, kind="stable")[:, :num_samples]
-        return _finish(res.reshape(out_shape).astype(np.int64))
+        return factory_result(res.reshape(out_shape).astype(np.int64))
     acc = _F32 if a.dtype.itemsize == 2 else a.dtype
     r = rows.astype(acc)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -1263,7 +1253,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     c64 = cum.astype(_F64)
     for i in range(rows.shape[0]):
         res[i] = np.searchsorted(c64[i], u[i], side="left")
-    return _finish(res.reshape(out_shape))
+    return factory_result(res.reshape(out_shape))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1345,7 +1335,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         from .. import grad_mode as _gm
         if _gm.is_grad_enabled():
             return _NODES["BernoulliBackward0"].apply(input, vals)
-    return _finish(vals)
+    return factory_result(vals)
 
 
 class fork_rng:

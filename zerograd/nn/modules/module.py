@@ -157,14 +157,19 @@ def register_module_forward_hook(hook, *, with_kwargs: bool = False,
     return handle
 
 
-def register_module_backward_hook(hook) -> RemovableHandle:
-    """The deprecated (non-full) backward hook for every module."""
+def _global_backward_hook(hook, full: bool) -> RemovableHandle:
+    """Register a global backward hook; full and old-style ones may not be mixed (torch's rule)."""
     global _global_is_full_backward_hook
-    if _global_is_full_backward_hook is True:
+    if _global_is_full_backward_hook is (not full):
         raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
                            "global Module hook. Please use only one of them.")
-    _global_is_full_backward_hook = False
+    _global_is_full_backward_hook = full
     return RemovableHandle(_global_backward_hooks, hook)
+
+
+def register_module_backward_hook(hook) -> RemovableHandle:
+    """The deprecated (non-full) backward hook for every module."""
+    return _global_backward_hook(hook, full=False)
 
 
 def register_module_full_backward_pre_hook(hook) -> RemovableHandle:
@@ -174,12 +179,7 @@ def register_module_full_backward_pre_hook(hook) -> RemovableHandle:
 
 def register_module_full_backward_hook(hook) -> RemovableHandle:
     """A full backward hook for every module, run before the module's own."""
-    global _global_is_full_backward_hook
-    if _global_is_full_backward_hook is False:
-        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
-                           "global Module hook. Please use only one of them.")
-    _global_is_full_backward_hook = True
-    return RemovableHandle(_global_backward_hooks, hook)
+    return _global_backward_hook(hook, full=True)
 
 
 def _node_hook(hook):
