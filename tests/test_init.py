@@ -1,8 +1,9 @@
 """zerograd.nn.init: gains, fans, and the distributions of every initialiser.
 
-Values cannot equal torch's (the random streams differ), so each initialiser is checked for its
-support, its moments against the formula, and a two-sample Kolmogorov-Smirnov distance to torch's
-own samples; plus the in-place contract (same tensor, no graph, version bumped, dtype kept).
+Each initialiser is checked for its support, its moments against the formula, and a two-sample
+Kolmogorov-Smirnov distance to torch's own samples; plus the in-place contract (same tensor, no
+graph, version bumped, dtype kept).  (The values themselves equal torch's, seed for seed: that is
+tests/test_random_streams.py.)
 """
 import math
 import warnings

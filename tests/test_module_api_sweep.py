@@ -8,10 +8,10 @@ requires_grad, values), containers with their class names and key orders, string
 'zerograd' read as 'torch' and object addresses dropped.  The two records must be equal (tensor
 values to float rounding).  Random scenarios draw their module trees, call sequences and
 hyper-parameters from a seeded `random.Random`, the same draw for both libraries; weights and
-gradients are copied from seeded NumPy arrays into both (the libraries' random streams differ).
+gradients are copied from seeded NumPy arrays into both (independent of the random streams).
 
-A difference that is intentional or impossible to match is skipped explicitly, with the reason,
-where the scenario would have compared it (`SKIPS` below); nothing passes silently.
+A difference that is intentional is listed in INTENTIONAL_DIFFERENCES with the reason, and a test
+checks that it is still there (nothing passes silently).
 """
 from __future__ import annotations
 
