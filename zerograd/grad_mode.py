@@ -18,16 +18,36 @@ import threading
 
 
 class _GradState(threading.local):
+    """`enabled`: do operations record the graph (what the hot paths read); `inference`: inside
+    inference_mode.  Inside inference_mode nothing records, yet the grad mode the user sees
+    (is_grad_enabled) can still be switched by enable_grad / no_grad: that is `grad_in_inference`."""
     enabled = True      # class attributes: the values every new thread starts with
     inference = False
+    grad_in_inference = False
 
 
 _state = _GradState()
 
 
 def is_grad_enabled() -> bool:
-    """True when operations record the graph in this thread."""
-    return _state.enabled
+    """The grad mode of this thread (inside inference_mode, operations record nothing even when
+    it is True, as in torch)."""
+    return _state.grad_in_inference if _state.inference else _state.enabled
+
+
+def _set_grad(mode: bool) -> None:
+    if _state.inference:
+        _state.grad_in_inference = mode
+    else:
+        _state.enabled = mode
+
+
+def _save():
+    return _state.enabled, _state.inference, _state.grad_in_inference
+
+
+def _restore(saved) -> None:
+    _state.enabled, _state.inference, _state.grad_in_inference = saved
 
 
 def is_inference_mode_enabled() -> bool:
@@ -74,14 +94,14 @@ class no_grad(_DecoratorContextManager):
     """Disable graph recording in this thread (`with no_grad():` or `@no_grad()`)."""
 
     def __init__(self) -> None:
-        self.prev = False
+        self.prev = None
 
     def __enter__(self) -> None:
-        self.prev = _state.enabled
-        _state.enabled = False
+        self.prev = _save()
+        _set_grad(False)
 
     def __exit__(self, *exc) -> None:
-        _state.enabled = self.prev
+        _restore(self.prev)
 
 
 class enable_grad(_DecoratorContextManager):
@@ -89,14 +109,14 @@ class enable_grad(_DecoratorContextManager):
     on tensors already made there)."""
 
     def __init__(self) -> None:
-        self.prev = False
+        self.prev = None
 
     def __enter__(self) -> None:
-        self.prev = _state.enabled
-        _state.enabled = True
+        self.prev = _save()
+        _set_grad(True)
 
     def __exit__(self, *exc) -> None:
-        _state.enabled = self.prev
+        _restore(self.prev)
 
 
 class set_grad_enabled(_DecoratorContextManager):
@@ -104,28 +124,29 @@ class set_grad_enabled(_DecoratorContextManager):
     used in `with`, as in torch."""
 
     def __init__(self, mode: bool) -> None:
-        self.prev = _state.enabled
+        self.prev = _save()
         self.mode = bool(mode)
-        _state.enabled = self.mode
+        _set_grad(self.mode)
 
     def __enter__(self) -> None:
-        _state.enabled = self.mode
+        _set_grad(self.mode)
 
     def __exit__(self, *exc) -> None:
-        _state.enabled = self.prev
+        _restore(self.prev)
 
     def clone(self):
         return type(self)(self.mode)
 
     def __call__(self, fn):
-        _state.enabled = self.prev    # as a decorator it must not have changed the mode now
+        _restore(self.prev)           # as a decorator it must not have changed the mode now
         return super().__call__(fn)
 
 
 class inference_mode(_DecoratorContextManager):
     """Like `no_grad`, and tensors created inside are inference tensors (no version counter).
 
-    `inference_mode(False)` is a no-op context, for code that switches on a flag."""
+    `inference_mode(False)` leaves inference mode and enables grad, as torch's does (code that
+    switches on a flag)."""
 
     def __init__(self, mode: bool = True) -> None:
         if not isinstance(mode, bool):
@@ -135,14 +156,14 @@ class inference_mode(_DecoratorContextManager):
         self.prev = (True, False)
 
     def __enter__(self) -> None:
-        self.prev = (_state.enabled, _state.inference)
+        self.prev = _save()
         if self.mode:
-            _state.enabled, _state.inference = False, True
+            _state.enabled, _state.inference, _state.grad_in_inference = False, True, False
         else:
-            _state.inference = False
+            _state.enabled, _state.inference = True, False
 
     def __exit__(self, *exc) -> None:
-        _state.enabled, _state.inference = self.prev
+        _restore(self.prev)
 
     def clone(self):
         return type(self)(self.mode)

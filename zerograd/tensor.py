@@ -363,7 +363,10 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """A tensor sharing storage and version counter, cut from the graph."""
-        return Tensor._make(self._data, False, None, 0, own_vc(self))
+        t = Tensor._make(self._data, False, None, 0, own_vc(self))
+        if self._vc is None:        # an inference tensor's detach() is one too
+            t._vc = None
+        return t
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
