@@ -235,8 +235,10 @@ class Node:
     def set_materialize_grads(self, value: bool) -> None:
         self._materialize_grads = bool(value)
 
-    def mark_dirty(self, *tensors) -> None:  # accepted for API compatibility
-        pass
+    def mark_dirty(self, *tensors) -> None:
+        """forward changed these inputs in place and returns them: they stay the same Tensor
+        objects, with this node as their history."""
+        self._dirty = set(map(id, tensors))
 
     # ----- hooks -----------------------------------------------------------------------------
     def register_hook(self, fn) -> RemovableHandle:
@@ -648,7 +650,7 @@ class _Scratch:
         pass
 
     def mark_dirty(self, *tensors):
-        pass
+        self._dirty = set(map(id, tensors))
 
 
 _SCRATCH = _Scratch()
@@ -717,20 +719,36 @@ class Function:
             _state.enabled = prev
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
-        if not record:
-            return out
+        dirty = getattr(ctx, "_dirty", None) or ()
         wrapped = []
-        nondiff = ctx._non_differentiable
+        nondiff = ctx._non_differentiable if record else None
         for o in outs:
             if isinstance(o, Tensor) and any(o is a for a in args):
+                if id(o) in dirty and (record or not o._requires_grad):
+                    if record:                  # changed in place: the input itself, rebased
+                        _check_dirty(o)
+                    wrapped.append(o)
+                    continue
                 alias = Tensor._make(o._data, False, None, 0, own_vc(o))  # returned an input
                 if nondiff is not None and id(o) in nondiff:
                     nondiff.add(id(alias))
                 o = alias
             wrapped.append(o)
+        if not record:
+            return wrapped[0] if single else tuple(wrapped)
         saved = ctx._saved
         _finish_record(ctx, args, needs, wrapped, saved)
         return wrapped[0] if single else tuple(wrapped)
+
+
+def _check_dirty(t) -> None:
+    """torch's rules for an input a Function changed in place (mark_dirty)."""
+    if t._requires_grad and t._grad_fn is None and t._view is None:
+        raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
+                           "operation.")
+    if t._view is not None:
+        raise NotImplementedError("mark_dirty on a view is not supported by zerograd (its base's "
+                                  "history would have to be rewritten): clone() the view first")
 
 
 def _finish_record(node, args, needs, outs, saved, raw=None):
