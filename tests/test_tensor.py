@@ -337,3 +337,19 @@ def test_python_protocols_as_torch():
     z, t = _python_protocol_cases(zerograd), _python_protocol_cases(torch)
     for name in z:
         assert outcome(z[name]) == outcome(t[name]), name
+
+
+@requires_torch
+def test_float_of_a_non_leaf_warns_as_torch():
+    def run(L):
+        import warnings as w
+        out = []
+        for make in (lambda: L.ones(1, requires_grad=True) * 2,
+                     lambda: L.ones(1, requires_grad=True), lambda: L.ones(1)):
+            with w.catch_warnings(record=True) as caught:
+                w.simplefilter("always")
+                t = make()
+                float(t), int(t), t.item()
+            out.append([str(c.message).split(" (Triggered")[0] for c in caught])
+        return out
+    assert run(zerograd) == run(torch)

@@ -52,6 +52,9 @@ from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
 from . import nn  # noqa: E402
 from .nn.functional import (cosine_similarity, dropout, layer_norm,  # noqa: E402,F401
                             pairwise_distance, prelu, rms_norm)
+from .nn.functional import (adaptive_avg_pool1d, avg_pool1d, conv1d, conv2d,  # noqa: E402,F401
+                            conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d,
+                            max_pool1d, max_pool2d)    # (torch's top-level forms: same arguments)
 from .ops.nn_ops import log_softmax, softmax  # noqa: E402,F401  (dim required, as torch's)
 from .ops.shape import movedim  # noqa: E402,F401
 from .ops.activations import celu, celu_, hardshrink, selu, selu_, threshold, threshold_  # noqa: E402,F401

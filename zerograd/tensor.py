@@ -426,6 +426,10 @@ class Tensor:
         return self._data.tolist()
 
     def __float__(self):
+        if self._grad_fn is not None:       # (torch 2.13 warns for a non-leaf, not for .item())
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=2)
         return float(self.item())
 
     def __int__(self):
