@@ -383,7 +383,10 @@ class Pow(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _pow_vjp(g, ctx.saved_tensors[0], ctx.exponent)
+        # (recorded as torch's pow_backward records it, g · (a^(e-1) · e) for every e: even
+        # e = 1 or 2 stay connected to a, so a higher derivative requires grad as torch's does)
+        a, e = ctx.saved_tensors[0], ctx.exponent
+        return zero_grad_like(g) if e == 0 else g * (a ** (e - 1) * e)
 
     @staticmethod
     def np_backward(ctx, g):
@@ -391,7 +394,7 @@ class Pow(Op):
 
 
 def _pow_vjp(g, a, e):
-    """g · e · a^(e-1), for Tensors (backward) and arrays (np_backward) alike."""
+    """g · e · a^(e-1) on arrays (np_backward), e = 0, 1, 2 without a power."""
     if e == 0:
         return zero_grad_like(g)
     if e == 1:
