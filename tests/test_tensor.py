@@ -353,3 +353,57 @@ def test_float_of_a_non_leaf_warns_as_torch():
             out.append([str(c.message).split(" (Triggered")[0] for c in caught])
         return out
     assert run(zerograd) == run(torch)
+
+
+_INPLACE_FORMS = [("cos_", ()), ("sin_", ()), ("log_", ()), ("sign_", ()), ("rsqrt_", ()),
+                  ("reciprocal_", ()), ("square_", ()), ("cumsum_", (0,)), ("cumprod_", (1,)),
+                  ("tril_", ()), ("triu_", (1,)), ("clip_", (0.5, 1.5)), ("divide_", ("T",)),
+                  ("true_divide_", ("T",)), ("multiply_", ("T",)), ("subtract_", (2.0,)),
+                  ("eq_", (1.0,)), ("ne_", ("T",)), ("lt_", (1.2,)), ("le_", ("T",)),
+                  ("gt_", (0.9,)), ("ge_", ("T",)), ("not_equal_", (1.0,)), ("greater_", ("T",)),
+                  ("greater_equal_", (1.0,)), ("less_", ("T",)), ("less_equal_", (1.1,)),
+                  ("logical_not_", ()), ("logical_and_", ("T",)), ("logical_or_", ("T",)),
+                  ("logical_xor_", ("T",)), ("bitwise_not_", ())]
+
+
+@requires_torch
+@pytest.mark.parametrize("name,args", _INPLACE_FORMS, ids=[n for n, _ in _INPLACE_FORMS])
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+def test_inplace_forms_as_torch(name, args, dtype):
+    """Each in-place form on a non-leaf (and on integer/bool tensors): values, dtype, the node
+    recorded, the gradient that flows back through it, or the error."""
+    def run(L):
+        rng = np.random.default_rng(0)
+        base = rng.uniform(0.5, 2.0, (2, 3))
+        dt = getattr(L, dtype)
+        floating = dtype == "float32"
+        x = L.tensor(base if floating else (base > 1.2) if dtype == "bool" else base * 3,
+                     dtype=dt, requires_grad=floating)
+        y = x * 1 if floating else x.clone()
+        other = L.tensor(rng.uniform(0.5, 2.0, (2, 3)), dtype=dt if not floating else L.float32)
+        a = tuple(other if v == "T" else v for v in args)
+        try:
+            r = getattr(y, name)(*a)
+        except (RuntimeError, TypeError) as e:
+            return type(e).__name__, str(e).split("\n")[0]
+        out = [r is y, str(y.dtype), np.round(y.detach().double().numpy(), 4).tolist(),
+               None if y.grad_fn is None else y.grad_fn.name()]
+        if y.requires_grad:
+            (y * 2).sum().backward()
+            out.append(np.round(x.grad.double().numpy(), 4).tolist())
+        return out
+    assert run(zerograd) == run(torch)
+
+
+@requires_torch
+def test_small_tensor_facts_as_torch():
+    def run(L):
+        t = L.ones(2, 3, requires_grad=True)
+        return [t.is_cpu, t.itemsize, t.nbytes, t.get_device(), t.is_signed(),
+                L.ones(2, dtype=L.uint8).is_signed(), L.ones(2, dtype=L.bool).is_signed(),
+                t.is_same_size(L.ones(2, 3)), t.is_same_size(L.ones(3, 2)),
+                str(L.ones(2).type_as(L.ones(1, dtype=L.int64)).dtype), t.conj() is t,
+                t.resolve_conj() is t, t.resolve_neg() is t, t.is_conj(), t.is_neg(),
+                t.adjoint().shape, t.adjoint().grad_fn.name(), t.mH.shape, t.mH.grad_fn.name(),
+                t.not_equal(1).tolist(), t.greater_equal(1).tolist(), t.less_equal(0).tolist()]
+    assert run(zerograd) == run(torch)

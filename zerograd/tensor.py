@@ -780,6 +780,75 @@ class Tensor:
     def swapaxes(self, axis0, axis1): return _ops.shape_extra.swapaxes(self, axis0, axis1)
     def prelu(self, weight): return _ops.activations.prelu(self, weight)
 
+    # in-place forms: the op, then a write (ops/inplace.py)
+    def cos_(self):                 return _inplace.apply_inplace(self, _ops.cos)
+    def sin_(self):                 return _inplace.apply_inplace(self, _ops.sin)
+    def log_(self):                 return _inplace.apply_inplace(self, _ops.log)
+    def sign_(self):                return _inplace.apply_inplace(self, _ops.sign)
+    def rsqrt_(self):               return _inplace.apply_inplace(self, _ops.rsqrt)
+    def reciprocal_(self):          return _inplace.apply_inplace(self, _ops.reciprocal)
+    def square_(self):              return _inplace.apply_inplace(self, _ops.square)
+    def bitwise_not_(self):         return _inplace.apply_inplace(self, _ops.bitwise_not)
+    def logical_not_(self):         return _inplace.apply_inplace(self, _ops.logical_not)
+    def cumsum_(self, dim, *, dtype=None):
+        return _inplace.cumulative_(self, Tensor.cumsum, dim, dtype, "cumsum")
+    def cumprod_(self, dim, *, dtype=None):
+        return _inplace.cumulative_(self, Tensor.cumprod, dim, dtype, "cumprod")
+    def tril_(self, diagonal=0):    return _inplace.apply_inplace(self, _ops.join.tril, diagonal)
+    def triu_(self, diagonal=0):    return _inplace.apply_inplace(self, _ops.join.triu, diagonal)
+    def clip_(self, min=None, max=None): return self.clamp_(min, max)
+    def logical_and_(self, other):  return _inplace._elementwise_inplace(self, _ops.logical_and, other)
+    def logical_or_(self, other):   return _inplace._elementwise_inplace(self, _ops.logical_or, other)
+    def logical_xor_(self, other):  return _inplace._elementwise_inplace(self, _ops.logical_xor, other)
+    def divide_(self, other, *, rounding_mode=None): return self.div_(other, rounding_mode=rounding_mode)
+    def true_divide_(self, other):  return self.div_(other)
+    def multiply_(self, other):     return self.mul_(other)
+    def subtract_(self, other, *, alpha=1): return self.sub_(other, alpha=alpha)
+    def eq_(self, other):           return _inplace.compare_(self, _ops.eq, other, "Eq")
+    def ne_(self, other):           return _inplace.compare_(self, _ops.ne, other, "Ne")
+    def lt_(self, other):           return _inplace.compare_(self, _ops.lt, other, "Lt")
+    def le_(self, other):           return _inplace.compare_(self, _ops.le, other, "Le")
+    def gt_(self, other):           return _inplace.compare_(self, _ops.gt, other, "Gt")
+    def ge_(self, other):           return _inplace.compare_(self, _ops.ge, other, "Ge")
+    not_equal_, greater_, greater_equal_, less_, less_equal_ = ne_, gt_, ge_, lt_, le_
+    def not_equal(self, other):     return _ops.ne(self, other)
+    def greater_equal(self, other): return _ops.ge(self, other)
+    def less_equal(self, other):    return _ops.le(self, other)
+
+    # small facts and identities of torch's Tensor API (real CPU tensors)
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    def get_device(self) -> int:
+        return -1                   # (torch's answer for a CPU tensor)
+
+    def is_signed(self) -> bool:
+        return self._data.dtype.kind in "ifV"
+
+    def is_same_size(self, other) -> bool:
+        return self._data.shape == other._data.shape
+
+    def type_as(self, other):       return self.type(other.type())
+    def conj(self):                 return self
+    def resolve_conj(self):         return self
+    def resolve_neg(self):          return self
+    def is_conj(self) -> bool:      return False
+    def is_neg(self) -> bool:       return False
+    def adjoint(self):              return _ops.transpose(self, -2, -1)
+
+    @property
+    def mH(self):
+        return self.mT
+
     # random fills (ops/random.py: torch's CPU streams; recorded with torch's node names)
     def random_(self, *args, generator=None, **kwargs):
         return _ops.random._random_(self, *args, generator=generator, **kwargs)

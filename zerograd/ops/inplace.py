@@ -281,6 +281,33 @@ def remainder_(t, other):
     return _elementwise_inplace(t, remainder, other)
 
 
+class _CompareFill(Op):
+    """t.eq_(other) ...: t <- the comparison, in t's dtype (1 and 0)          da = 0"""
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, values):
+        return values
+
+    @staticmethod
+    def backward(ctx, g):
+        return zero_grad_like(g)
+
+
+_COMPARE_NODES = {}
+
+
+def compare_(t, op, other, name):
+    """An in-place comparison (eq_, lt_, ...): torch records `<Name>Backward0` for a number,
+    `<Name>Backward1` for a tensor (zero gradient either way)."""
+    node = name + ("Backward1" if isinstance(other, Tensor) else "Backward0")
+    cls = _COMPARE_NODES.get(node)
+    if cls is None:
+        cls = _COMPARE_NODES[node] = type(node, (_CompareFill,), {"node_name": node})
+    return _elementwise_inplace(
+        t, lambda a, b: cls.apply(a, op(a, b)._data.astype(a._data.dtype)), other)
+
+
 def neg_(t):
     from . import neg
     return apply_inplace(t, neg)
@@ -303,7 +330,23 @@ def sqrt_(t):
 
 def clamp_(t, min=None, max=None):  # noqa: A002
     from . import clamp
+    from ._args import C_TYPE_NAMES
+    if t._data.dtype.kind in "iub" and any(isinstance(v, float) for v in (min, max)):
+        raise RuntimeError("result type Float can't be cast to the desired output type "
+                           f"{C_TYPE_NAMES[t._data.dtype.name]}")      # (clamp_'s own check)
     return apply_inplace(t, lambda a: clamp(a, min, max))
+
+
+def cumulative_(t, op, dim, dtype, kernel):
+    """cumsum_ / cumprod_: torch's checks (no bool kernel; the dtype must be t's), then the op."""
+    if t._data.dtype.kind == "b":
+        raise NotImplementedError(f'"{kernel}_out_cpu" not implemented for \'Bool\'')
+    if dtype is not None and dtype.np != t._data.dtype:
+        from ._args import C_TYPE_NAMES
+        have, want = C_TYPE_NAMES[t._data.dtype.name], C_TYPE_NAMES[dtype.np.name]
+        raise RuntimeError(f"Bad in-place call: input tensor dtype {have} and output tensor dtype "
+                           f"{want} should match")
+    return apply_inplace(t, lambda a: op(a, dim, dtype=dtype))
 
 
 def relu_(t):
