@@ -339,20 +339,24 @@ def test_python_protocols_as_torch():
         assert outcome(z[name]) == outcome(t[name]), name
 
 
-@requires_torch
-def test_float_of_a_non_leaf_warns_as_torch():
-    def run(L):
-        import warnings as w
-        out = []
-        for make in (lambda: L.ones(1, requires_grad=True) * 2,
-                     lambda: L.ones(1, requires_grad=True), lambda: L.ones(1)):
-            with w.catch_warnings(record=True) as caught:
-                w.simplefilter("always")
-                t = make()
-                float(t), int(t), t.item()
-            out.append([str(c.message).split(" (Triggered")[0] for c in caught])
-        return out
-    assert run(zerograd) == run(torch)
+def test_float_of_a_non_leaf_warns_once_as_torch(monkeypatch):
+    """torch 2.13 warns (once per process: TORCH_WARN_ONCE, so it cannot be compared here in
+    any test order) when float() converts a tensor with a history; not for .item(), int() or a
+    leaf."""
+    import sys
+    import warnings
+    monkeypatch.setattr(sys.modules["zerograd.tensor"], "_FLOAT_WARNED", False)
+    seen = []
+    for make in (lambda: zerograd.ones(1, requires_grad=True), lambda: zerograd.ones(1),
+                 lambda: zerograd.ones(1, requires_grad=True) * 2,
+                 lambda: zerograd.ones(1, requires_grad=True) * 3):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            t = make()
+            int(t), t.item(), float(t)
+        seen.append([str(c.message) for c in caught])
+    assert seen == [[], [], ["Converting a tensor with requires_grad=True to a scalar may lead "
+                             "to unexpected behavior.\nConsider using tensor.detach() first."], []]
 
 
 _INPLACE_FORMS = [("cos_", ()), ("sin_", ()), ("log_", ()), ("sign_", ()), ("rsqrt_", ()),

@@ -109,6 +109,18 @@ def _not_an_operand(other):
 FRESH = (0, None)
 
 
+_FLOAT_WARNED = False
+
+
+def _warn_float_of_non_leaf() -> None:
+    """torch 2.13 warns once per process (TORCH_WARN_ONCE) when float() converts a tensor that
+    has a history (not for .item(), int() or a leaf)."""
+    global _FLOAT_WARNED
+    _FLOAT_WARNED = True
+    warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                  "behavior.\nConsider using tensor.detach() first.", UserWarning, stacklevel=3)
+
+
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_view",
                  "__weakref__", "__dict__")
@@ -426,10 +438,8 @@ class Tensor:
         return self._data.tolist()
 
     def __float__(self):
-        if self._grad_fn is not None:       # (torch 2.13 warns for a non-leaf, not for .item())
-            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
-                          "unexpected behavior.\nConsider using tensor.detach() first.",
-                          UserWarning, stacklevel=2)
+        if self._grad_fn is not None and not _FLOAT_WARNED:
+            _warn_float_of_non_leaf()
         return float(self.item())
 
     def __int__(self):
