@@ -36,8 +36,8 @@ from ..autograd.function import NotDifferentiable, Op
 from .. import grad_mode as _gm
 from ..tensor import Tensor
 from ._args import C_TYPE_NAMES
-from ._util import (canon_dim, convert_scalar, legacy_type_name, scalar_type_name, wrap,
-                    zero_grad_like)
+from .inplace import ValuesFill
+from ._util import canon_dim, convert_scalar, legacy_type_name, scalar_type_name, wrap
 
 _INDEX_DTYPES = (np.int64, np.int32)
 _HERE = sys._getframe().f_code.co_filename
@@ -1163,17 +1163,7 @@ def scatter_add_(t, dim, index, src):
     return apply_inplace(t, lambda a, s: scatter_add(a, dim, index, s), src)
 
 
-class _RandomFill(Op):
-    """z = fresh random values of a's shape (uniform_, normal_)        da = 0"""
-    arity = 1
-
-    @staticmethod
-    def forward(ctx, a, values):
-        return values
-
-    @staticmethod
-    def backward(ctx, g):
-        return zero_grad_like(g)
+_RandomFill = ValuesFill      # (uniform_, normal_: fresh random values, zero gradient)
 
 
 class _Uniform(_RandomFill):

@@ -281,8 +281,9 @@ def remainder_(t, other):
     return _elementwise_inplace(t, remainder, other)
 
 
-class _CompareFill(Op):
-    """t.eq_(other) ...: t <- the comparison, in t's dtype (1 and 0)          da = 0"""
+class ValuesFill(Op):
+    """z = the given values (an array of a's shape: random draws for uniform_/normal_/...,
+    an in-place comparison's 1s and 0s)          da = 0.  Subclasses name the node."""
     arity = 1
 
     @staticmethod
@@ -303,7 +304,7 @@ def compare_(t, op, other, name):
     node = name + ("Backward1" if isinstance(other, Tensor) else "Backward0")
     cls = _COMPARE_NODES.get(node)
     if cls is None:
-        cls = _COMPARE_NODES[node] = type(node, (_CompareFill,), {"node_name": node})
+        cls = _COMPARE_NODES[node] = type(node, (ValuesFill,), {"node_name": node})
     return _elementwise_inplace(
         t, lambda a, b: cls.apply(a, op(a, b)._data.astype(a._data.dtype)), other)
 
