@@ -411,3 +411,23 @@ def test_small_tensor_facts_as_torch():
                 t.adjoint().shape, t.adjoint().grad_fn.name(), t.mH.shape, t.mH.grad_fn.name(),
                 t.not_equal(1).tolist(), t.greater_equal(1).tolist(), t.less_equal(0).tolist()]
     assert run(zerograd) == run(torch)
+
+
+@requires_torch
+def test_logical_and_tril_argument_types_as_torch():
+    """logical_and/or/xor take tensors only, tril/triu an int diagonal (or a 0-d integer tensor):
+    torch's TypeError names the method, function or in-place form and the argument's position."""
+    def run(L):
+        x, m = L.ones(2), L.ones(2, 3)
+        out = []
+        for f in (lambda: x.logical_and(0.5), lambda: L.logical_or(x, True),
+                  lambda: L.logical_xor(0.5, x), lambda: x.clone().logical_and_(0.5),
+                  lambda: x.logical_or(L.zeros(2)).tolist(), lambda: m.tril(0.5),
+                  lambda: L.triu(m, 0.5), lambda: m.clone().tril_(True),
+                  lambda: m.clone().triu_(L.tensor(1)).tolist(), lambda: m.tril(-1).tolist()):
+            try:
+                out.append(f())
+            except TypeError as e:
+                out.append(str(e))
+        return out
+    assert run(zerograd) == run(torch)

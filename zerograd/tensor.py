@@ -804,12 +804,20 @@ class Tensor:
         return _inplace.cumulative_(self, Tensor.cumsum, dim, dtype, "cumsum")
     def cumprod_(self, dim, *, dtype=None):
         return _inplace.cumulative_(self, Tensor.cumprod, dim, dtype, "cumprod")
-    def tril_(self, diagonal=0):    return _inplace.apply_inplace(self, _ops.join.tril, diagonal)
-    def triu_(self, diagonal=0):    return _inplace.apply_inplace(self, _ops.join.triu, diagonal)
+    def tril_(self, diagonal=0):
+        return _inplace.apply_inplace(self, lambda a: _ops.join.tril(a, diagonal, _method="tril_"))
+    def triu_(self, diagonal=0):
+        return _inplace.apply_inplace(self, lambda a: _ops.join.triu(a, diagonal, _method="triu_"))
     def clip_(self, min=None, max=None): return self.clamp_(min, max)
-    def logical_and_(self, other):  return _inplace._elementwise_inplace(self, _ops.logical_and, other)
-    def logical_or_(self, other):   return _inplace._elementwise_inplace(self, _ops.logical_or, other)
-    def logical_xor_(self, other):  return _inplace._elementwise_inplace(self, _ops.logical_xor, other)
+    def logical_and_(self, other):
+        return _inplace._elementwise_inplace(
+            self, lambda a, b: _ops.logical_and(a, b, _method="logical_and_"), other)
+    def logical_or_(self, other):
+        return _inplace._elementwise_inplace(
+            self, lambda a, b: _ops.logical_or(a, b, _method="logical_or_"), other)
+    def logical_xor_(self, other):
+        return _inplace._elementwise_inplace(
+            self, lambda a, b: _ops.logical_xor(a, b, _method="logical_xor_"), other)
     def divide_(self, other, *, rounding_mode=None): return self.div_(other, rounding_mode=rounding_mode)
     def true_divide_(self, other):  return self.div_(other)
     def multiply_(self, other):     return self.mul_(other)
@@ -1106,9 +1114,9 @@ class Tensor:
     def all(self, dim=None, keepdim=False): return _ops.all(self, dim, keepdim)
     def any(self, dim=None, keepdim=False): return _ops.any(self, dim, keepdim)
     def logical_not(self):          return _ops.logical_not(self)
-    def logical_and(self, other):   return _ops.logical_and(self, other)
-    def logical_or(self, other):    return _ops.logical_or(self, other)
-    def logical_xor(self, other):   return _ops.logical_xor(self, other)
+    def logical_and(self, other):   return _ops.logical_and(self, other, _method="logical_and")
+    def logical_or(self, other):    return _ops.logical_or(self, other, _method="logical_or")
+    def logical_xor(self, other):   return _ops.logical_xor(self, other, _method="logical_xor")
     greater, less = gt, lt
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         return _ops.creation.multinomial(self, num_samples, replacement, generator=generator)
@@ -1157,8 +1165,8 @@ class Tensor:
     def fliplr(self):               return _ops.join.fliplr(self)
     def flipud(self):               return _ops.join.flipud(self)
     def roll(self, shifts, dims=None): return _ops.join.roll(self, shifts, dims)
-    def tril(self, diagonal=0):     return _ops.join.tril(self, diagonal)
-    def triu(self, diagonal=0):     return _ops.join.triu(self, diagonal)
+    def tril(self, diagonal=0):     return _ops.join.tril(self, diagonal, _method="tril")
+    def triu(self, diagonal=0):     return _ops.join.triu(self, diagonal, _method="triu")
     def cumsum(self, dim, *, dtype=None): return _ops.join.cumsum(self, dim, dtype=dtype)
     def cumprod(self, dim, *, dtype=None): return _ops.join.cumprod(self, dim, dtype=dtype)
     def sort(self, dim=-1, descending=False, *, stable=None): return _ops.join.sort(self, dim, descending, stable)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
+from ._args import need_tensor
 from ._util import binary_arrays, canon_dims, check_broadcast, wrap
 
 
@@ -42,16 +43,24 @@ def ge(a, b):
     return _cmp(np.greater_equal, a, b)
 
 
-def logical_and(a, b):
-    return _cmp(np.logical_and, a, b)
+def _logical(fn, name, a, b, method):
+    """torch's logical_and/or/xor take tensors only (a number raises, unlike eq/lt...);
+    `method`: the Tensor method's name when called as a.method(b) (`other` is argument 1)."""
+    need_tensor(name, "input", 1, a)
+    need_tensor(method or name, "other", 1 if method else 2, b)
+    return _cmp(fn, a, b)
 
 
-def logical_or(a, b):
-    return _cmp(np.logical_or, a, b)
+def logical_and(a, b, *, _method=None):
+    return _logical(np.logical_and, "logical_and", a, b, _method)
 
 
-def logical_xor(a, b):
-    return _cmp(np.logical_xor, a, b)
+def logical_or(a, b, *, _method=None):
+    return _logical(np.logical_or, "logical_or", a, b, _method)
+
+
+def logical_xor(a, b, *, _method=None):
+    return _logical(np.logical_xor, "logical_xor", a, b, _method)
 
 
 def logical_not(a):

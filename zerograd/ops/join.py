@@ -368,13 +368,24 @@ class Triu(Op):
         return Triu.apply(g, ctx.k)
 
 
-def tril(a, diagonal=0):
+def _int_diagonal(fname, diagonal, pos):
+    """torch's argument parser: an int (or a 0-d integer tensor), not a float or a bool."""
+    ok = isinstance(diagonal, (int, np.integer)) and not isinstance(diagonal, (bool, np.bool_)) \
+        or isinstance(diagonal, Tensor) and diagonal.ndim == 0 and diagonal._data.dtype.kind in "iu"
+    if not ok:
+        raise TypeError(f"{fname}(): argument 'diagonal' (position {pos}) must be int, not "
+                        f"{'Tensor' if isinstance(diagonal, Tensor) else type(diagonal).__name__}")
+
+
+def tril(a, diagonal=0, *, _method=None):
+    _int_diagonal(_method or "tril", diagonal, 1 if _method else 2)
     if a.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     return Tril.apply(a, int(diagonal))
 
 
-def triu(a, diagonal=0):
+def triu(a, diagonal=0, *, _method=None):
+    _int_diagonal(_method or "triu", diagonal, 1 if _method else 2)
     if a.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return Triu.apply(a, int(diagonal))
