@@ -32,6 +32,13 @@ def need_tensor(fname, argname, pos, v) -> None:
                         f"{type(v).__name__}")
 
 
+def need_tensor_pair(fname, a, b, method=None) -> None:
+    """need_tensor for both operands of a Tensor-only binary function; `method`: the Tensor
+    method's name when called as a.method(b) (then `other` is argument 1, not 2)."""
+    need_tensor(fname, "input", 1, a)
+    need_tensor(method or fname, "other", 1 if method else 2, b)
+
+
 def bad_overload(fname, args, signatures):
     """torch's TypeError when no overload of `fname` takes these argument types."""
     got = ", ".join(type_name(a) for a in args)

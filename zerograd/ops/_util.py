@@ -129,6 +129,15 @@ def check_broadcast(x: np.ndarray, y: np.ndarray) -> None:
                 f"dimension {dim}. (shapes {list(xs)} and {list(ys)} do not broadcast)")
 
 
+def ufunc2(f, x, y):
+    """f(x, y) for a binary ufunc, with torch's message when the shapes do not broadcast."""
+    try:
+        return f(x, y)
+    except ValueError:
+        check_broadcast(x, y)
+        raise
+
+
 def as_tensor_like(x, like: Tensor) -> Tensor:
     if isinstance(x, Tensor):
         return x

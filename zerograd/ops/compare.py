@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._args import need_tensor
+from ._args import need_tensor_pair
 from ._util import binary_arrays, canon_dims, check_broadcast, wrap
 
 
@@ -44,10 +44,8 @@ def ge(a, b):
 
 
 def _logical(fn, name, a, b, method):
-    """torch's logical_and/or/xor take tensors only (a number raises, unlike eq/lt...);
-    `method`: the Tensor method's name when called as a.method(b) (`other` is argument 1)."""
-    need_tensor(name, "input", 1, a)
-    need_tensor(method or name, "other", 1 if method else 2, b)
+    """torch's logical_and/or/xor take tensors only (a number raises, unlike eq/lt...)."""
+    need_tensor_pair(name, a, b, method)
     return _cmp(fn, a, b)
 
 

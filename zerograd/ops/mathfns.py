@@ -23,10 +23,12 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Op
 from ..tensor import Tensor
-from ._args import C_TYPE_NAMES, bad_overload, is_number, need_tensor, not_implemented
+from ._args import (C_TYPE_NAMES, bad_overload, is_number, need_tensor, need_tensor_pair,
+                    not_implemented)
 from ._util import (binary_arrays, canon_dim, canon_dims, check_broadcast, default_float,
-                    float_data, legacy_type_name, scalar_array, scalar_type_name, wrap)
+                    float_data, scalar_array, scalar_type_name, ufunc2, wrap)
 from .elementwise import DivRounding, _int_division, where_
+from .gather import _check_expand
 from .nn_ops import Erf
 from .reduce import _count, _correction, _dims_or_all, _few_dof, _unreduce
 
@@ -49,14 +51,6 @@ _TENSOR_OR_NUMBER = ("Tensor input, Tensor other, *, Tensor out = None",
 # ------------------------------------------------------------------------------------------------
 # array helpers
 # ------------------------------------------------------------------------------------------------
-
-def _ufunc2(f, x, y):
-    try:
-        return f(x, y)
-    except ValueError:
-        check_broadcast(x, y)
-        raise
-
 
 def _dtype_of(x, y):
     return x.dtype if isinstance(x, np.ndarray) else y.dtype
@@ -311,7 +305,7 @@ class Atan2(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _ufunc2(np.arctan2, *_float_arrays(a, b))
+        return ufunc2(np.arctan2, *_float_arrays(a, b))
 
     @staticmethod
     def backward(ctx, g):
@@ -328,7 +322,7 @@ class Hypot(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        z = _ufunc2(np.hypot, *_floating_arrays(a, b, "hypot_cpu"))
+        z = ufunc2(np.hypot, *_floating_arrays(a, b, "hypot_cpu"))
         ctx.save_for_backward(a, b, z)
         return z
 
@@ -345,7 +339,7 @@ class Logaddexp(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _ufunc2(np.logaddexp, *_floating_arrays(a, b, "logaddexp_cpu"))
+        return ufunc2(np.logaddexp, *_floating_arrays(a, b, "logaddexp_cpu"))
 
     @staticmethod
     def backward(ctx, g):
@@ -361,7 +355,7 @@ class Logaddexp2(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _ufunc2(np.logaddexp2, *_floating_arrays(a, b, "logaddexp2_cpu"))
+        return ufunc2(np.logaddexp2, *_floating_arrays(a, b, "logaddexp2_cpu"))
 
     @staticmethod
     def backward(ctx, g):
@@ -373,7 +367,7 @@ class Logaddexp2(Op):
 
 def _np_xlogy(x, y):
     """x log y, 0 where x = 0 (unless y is nan)."""
-    z = _ufunc2(np.multiply, x, np.log(y))
+    z = ufunc2(np.multiply, x, np.log(y))
     zero = (np.asarray(x) == 0) & ~np.isnan(y)
     return np.where(zero, np.zeros((), z.dtype), z) if zero.any() else z
 
@@ -473,7 +467,7 @@ class FmodScalar(Op):
 def _np_fmod(a, b):
     x, y = binary_arrays(a, b)
     _int_division(x, y, "fmod_cpu")
-    return _ufunc2(np.fmod, x, y)
+    return ufunc2(np.fmod, x, y)
 
 
 class Copysign(Op):
@@ -481,7 +475,7 @@ class Copysign(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        z = _ufunc2(np.copysign, *_float_arrays(a, b))
+        z = ufunc2(np.copysign, *_float_arrays(a, b))
         ctx.save_for_backward(a, z)
         return z
 
@@ -500,7 +494,7 @@ class CopysignScalar(Op):
 
     @staticmethod
     def forward(ctx, a, c):
-        z = _ufunc2(np.copysign, *_float_arrays(a, c))
+        z = ufunc2(np.copysign, *_float_arrays(a, c))
         ctx.save_for_backward(a, z)
         return z
 
@@ -510,33 +504,28 @@ class CopysignScalar(Op):
         return where_(a.eq(0), 0.0, g * (z / a))
 
 
-def _tensor_pair(fname, a, b):
-    need_tensor(fname, "input", 1, a)
-    need_tensor(fname, "other", 2, b)
-
-
 def atan2(a, b):
-    _tensor_pair("atan2", a, b)
+    need_tensor_pair("atan2", a, b)
     return Atan2.apply(a, b)
 
 
 def arctan2(a, b):
-    _tensor_pair("arctan2", a, b)
+    need_tensor_pair("arctan2", a, b)
     return Atan2.apply(a, b)
 
 
 def hypot(a, b):
-    _tensor_pair("hypot", a, b)
+    need_tensor_pair("hypot", a, b)
     return Hypot.apply(a, b)
 
 
 def logaddexp(a, b):
-    _tensor_pair("logaddexp", a, b)
+    need_tensor_pair("logaddexp", a, b)
     return Logaddexp.apply(a, b)
 
 
 def logaddexp2(a, b):
-    _tensor_pair("logaddexp2", a, b)
+    need_tensor_pair("logaddexp2", a, b)
     return Logaddexp2.apply(a, b)
 
 
@@ -1222,27 +1211,11 @@ def _int_scalars(dt, beta, alpha):
 
 def _plus_beta_c(z, c, beta, out_shape):
     """z + β c, c broadcast to z's shape (its values ignored when β = 0, as torch)."""
-    _check_expand(c, out_shape)
+    _check_expand(c._data.shape, out_shape, c._data.dtype)
     if beta != 0:
         cd = c._data
         z = z + (cd if beta == 1 else cd * scalar_array(beta, cd.dtype))
     return z
-
-
-def _check_expand(c, target):
-    """torch's error when c cannot be expanded to `target` (its dims checked from the last)."""
-    shape, target = c._data.shape, list(target)
-    if len(shape) > len(target):
-        raise RuntimeError(f"expand(torch.{legacy_type_name(c._data.dtype)}{{{list(shape)}}}, "
-                           f"size={target}): the number of sizes provided ({len(target)}) must be "
-                           f"greater or equal to the number of dimensions in the tensor "
-                           f"({len(shape)})")
-    for i in range(1, len(shape) + 1):
-        if shape[-i] != 1 and shape[-i] != target[-i]:
-            raise RuntimeError(f"The expanded size of the tensor ({target[-i]}) must match the "
-                               f"existing size ({shape[-i]}) at non-singleton dimension "
-                               f"{len(target) - i}.  Target sizes: {target}.  Tensor sizes: "
-                               f"{list(shape)}")
 
 
 def _check_3d(x, y):

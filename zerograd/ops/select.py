@@ -283,9 +283,8 @@ def _linear_insert(a, last):
     a[last] = val
 
 
-def _heap_sort(a, first, last):
-    """std::__partial_sort(first, last, last): make_heap, then sort_heap."""
-    n = last - first
+def _make_heap(a, first, n):
+    """std::__make_heap on a[first:first + n]."""
     if n >= 2:
         parent = (n - 2) // 2
         while True:
@@ -293,6 +292,11 @@ def _heap_sort(a, first, last):
             if parent == 0:
                 break
             parent -= 1
+
+
+def _heap_sort(a, first, last):
+    """std::__partial_sort(first, last, last): make_heap, then sort_heap."""
+    _make_heap(a, first, last - first)
     while last - first > 1:
         last -= 1
         val = a[last]
@@ -324,13 +328,7 @@ def _nth_element(a: list, nth: int) -> None:
 
 def _heap_select(a, first, middle, last):
     n = middle - first
-    if n >= 2:
-        parent = (n - 2) // 2
-        while True:
-            _adjust_heap(a, first, parent, n, a[first + parent])
-            if parent == 0:
-                break
-            parent -= 1
+    _make_heap(a, first, n)
     for i in range(middle, last):
         if a[i][0] < a[first][0]:
             val = a[i]

@@ -27,7 +27,7 @@ from .. import grad_mode
 from ..autograd.function import NotDifferentiable, Op
 from ..tensor import Tensor
 from ._args import bad_overload, is_number, need_tensor, not_implemented, type_name
-from ._util import (binary_arrays, check_broadcast, float_data, scalar_type_name, wrap)
+from ._util import binary_arrays, check_broadcast, float_data, scalar_type_name, ufunc2, wrap
 from .elementwise import Abs, Pow, PowTensor, RPow, where_
 
 _state = grad_mode._state
@@ -51,14 +51,6 @@ def _opmath(f, x):
 def _float_input(a):
     """The array of `a` in the float dtype the result will have (ints and bool: the default)."""
     return float_data(a)
-
-
-def _ufunc2(f, x, y):
-    try:
-        return f(x, y)
-    except ValueError:
-        check_broadcast(x, y)
-        raise
 
 
 # ------------------------------------------------------------------------------------------------
@@ -242,43 +234,26 @@ def _no_inplace_derivative(name):
                               "implemented.")
 
 
-class AsinhInplace(Op):
-    """z = asinh(a) written into a (Tensor.asinh_)      da = none: torch's backward raises"""
-    node_name = "AsinhBackward1"
-
-    @staticmethod
+def _inplace_without_derivative(name, ufunc):
+    """The node of Tensor.<name>_: z = <name>(a) written into a; torch records <Name>Backward1,
+    whose backward raises (no derivative for the in-place version)."""
     def forward(ctx, a):
-        return _opmath(np.arcsinh, _float_input(a))
+        return _opmath(ufunc, _float_input(a))
 
-    @staticmethod
     def backward(ctx, g):
-        _no_inplace_derivative("asinh")
+        _no_inplace_derivative(name)
+
+    title = name.capitalize()
+    return type(f"{title}Inplace", (Op,), {
+        "__doc__": f"z = {name}(a) written into a (Tensor.{name}_)      da = none: torch's "
+                   "backward raises",
+        "node_name": f"{title}Backward1", "forward": staticmethod(forward),
+        "backward": staticmethod(backward)})
 
 
-class AcoshInplace(Op):
-    """z = acosh(a) written into a (Tensor.acosh_)      da = none: torch's backward raises"""
-    node_name = "AcoshBackward1"
-
-    @staticmethod
-    def forward(ctx, a):
-        return _opmath(np.arccosh, _float_input(a))
-
-    @staticmethod
-    def backward(ctx, g):
-        _no_inplace_derivative("acosh")
-
-
-class AtanhInplace(Op):
-    """z = atanh(a) written into a (Tensor.atanh_)      da = none: torch's backward raises"""
-    node_name = "AtanhBackward1"
-
-    @staticmethod
-    def forward(ctx, a):
-        return _opmath(np.arctanh, _float_input(a))
-
-    @staticmethod
-    def backward(ctx, g):
-        _no_inplace_derivative("atanh")
+AsinhInplace = _inplace_without_derivative("asinh", np.arcsinh)
+AcoshInplace = _inplace_without_derivative("acosh", np.arccosh)
+AtanhInplace = _inplace_without_derivative("atanh", np.arctanh)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -729,7 +704,7 @@ class Fmin(Op):
 def _fminmax_np(wins, wins_strictly, x, y):
     """fmax / fmin: x where it wins or y is nan, else y.  Ties (±0) go to x, as in torch's
     float16/32/64 kernels (NumPy's SIMD fmax may return y), and to y in its bfloat16 kernel."""
-    keep_x = _ufunc2(wins_strictly if x.dtype.kind == "V" else wins, x, y)
+    keep_x = ufunc2(wins_strictly if x.dtype.kind == "V" else wins, x, y)
     if x.dtype.kind in "fV":
         keep_x = keep_x | np.isnan(y)
     return np.where(keep_x, x, y)
@@ -1037,7 +1012,7 @@ def _bitwise(fname, a, b, method=False):
     dt = x.dtype if isinstance(x, np.ndarray) else y.dtype
     if dt.kind not in ("iu" if fname in _SHIFTS else "iub"):
         not_implemented(f"{_SHIFTS.get(fname, fname)}_cpu", dt)
-    return wrap(np.asarray(_ufunc2(_BITWISE[fname], x, y)))
+    return wrap(np.asarray(ufunc2(_BITWISE[fname], x, y)))
 
 
 def bitwise_and(input, other):  # noqa: A002

@@ -137,6 +137,20 @@ BCAST = [((2, 3), (2, 3)), ((), ()), ((3,), (2, 3)), ((2, 3), (3,)), ((2, 1, 3),
          ((2, 3), ()), ((), (2, 3)), ((2, 3, 4), (3, 1)), ((0, 3), (3,))]
 
 
+def tensor_pair_cases(gen_a, gen_b):
+    """Broadcasting pairs, one input without grad, a number (torch's TypeError: these functions
+    have no Scalar overload) and shapes that do not broadcast."""
+    def cases(rng):
+        for sa, sb in BCAST:
+            yield Case((gen_a(rng, sa), gen_b(rng, sb)))
+        yield Case((gen_a(rng, (2, 3)), gen_b(rng, (3,))), nograd=(1,))
+        yield Case((gen_a(rng, (2, 1)), gen_b(rng, (2, 3))), nograd=(0,))
+        yield Case((gen_a(rng, (2, 3)), 2.5), error=TypeError)
+        yield Case((2, gen_b(rng, (2, 3))), error=TypeError)
+        yield Case((gen_a(rng, (2, 3)), gen_b(rng, (3, 2))), error=RuntimeError)
+    return cases
+
+
 def unary_cases(gen, shapes=SHAPES + EMPTY):
     def cases(rng):
         for s in shapes:

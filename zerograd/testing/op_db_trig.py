@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .op_db import (BCAST, EMPTY, SHAPES, B, Case, D, P, U, row, unary_cases)
+from .op_db import (BCAST, EMPTY, SHAPES, B, Case, D, P, U, row, tensor_pair_cases,
+                    unary_cases)
 
 NAN, INF = float("nan"), float("inf")
 
@@ -212,17 +213,6 @@ row("positive_method", lambda m, a: a.positive(), unary_cases(U, [(2, 3)]), node
 
 # ***** fmax, fmin, heaviside: Tensor, Tensor *****
 
-def _tensor_pair_cases(gen_a, gen_b):
-    def cases(rng):
-        for sa, sb in BCAST:
-            yield Case((gen_a(rng, sa), gen_b(rng, sb)))
-        yield Case((gen_a(rng, (2, 3)), gen_b(rng, (3,))), nograd=(1,))
-        yield Case((gen_a(rng, (2, 1)), gen_b(rng, (2, 3))), nograd=(0,))
-        yield Case((gen_a(rng, (2, 3)), 2.5), error=TypeError)
-        yield Case((2, gen_b(rng, (2, 3))), error=TypeError)
-        yield Case((gen_a(rng, (2, 3)), gen_b(rng, (3, 2))), error=RuntimeError)
-    return cases
-
 
 def _minmax_special(rng):
     a = np.array([0.0, -0.0, 1.0, NAN, 2.0, NAN, 3.0, INF, -INF, 1.0])
@@ -240,7 +230,7 @@ def _distinct_pair_b(rng, shape):
 
 for _name, _node in [("fmax", "FmaxBackward0"), ("fmin", "FminBackward0")]:
     row(_name, lambda m, a, b, f=_name: getattr(m, f)(a, b),
-        _tensor_pair_cases(_distinct_pair, _distinct_pair_b), node=_node)
+        tensor_pair_cases(_distinct_pair, _distinct_pair_b), node=_node)
     row(f"{_name}_method", lambda m, a, b, f=_name: getattr(a, f)(b),
         lambda rng: [Case((_distinct_pair(rng, (2, 3)), _distinct_pair_b(rng, (3,))))],
         node=_node)
@@ -257,7 +247,7 @@ def _with_zeros(rng, shape):
 
 _NOT_IMPLEMENTED = "torch::autograd::NotImplemented"
 row("heaviside", lambda m, a, b: m.heaviside(a, b),
-    _tensor_pair_cases(_with_zeros, U), node=_NOT_IMPLEMENTED, differentiable=False)
+    tensor_pair_cases(_with_zeros, U), node=_NOT_IMPLEMENTED, differentiable=False)
 row("heaviside_method", lambda m, a, b: a.heaviside(b),
     lambda rng: [Case((_with_zeros(rng, (2, 3)), U(rng, (3,))))], node=_NOT_IMPLEMENTED,
     differentiable=False)
