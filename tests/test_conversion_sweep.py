@@ -137,3 +137,22 @@ def test_legacy_tensor_types_as_torch(name):
                 out.append("TypeError")
         return out
     assert run(zerograd) == run(torch)
+
+
+@requires_torch
+def test_devices_compare_and_to_copies_as_torch():
+    """A device's index counts (device('cpu:0') != device('cpu')), a string is not a device, and
+    to() an indexed device - or copy=True - copies through ToCopyBackward0, keeping the layout."""
+    def run(L):
+        x = L.ones(2, 3, requires_grad=True).t()
+        out = []
+        for a in ("cpu", "cpu:0", L.device("cpu"), L.device("cpu", 0), None):
+            for kw in ({}, {"copy": True}, {"dtype": L.float64}):
+                y = x.to(a, **kw) if a is not None else x.to(**kw)
+                out.append((y is x, str(y.device), str(y.dtype), y.stride(),
+                            None if y.grad_fn is None else y.grad_fn.name()))
+        d0, d = L.device("cpu:0"), L.device("cpu")
+        out += [d0 == d, d0 == L.device("cpu", 0), d == "cpu", d != "cpu", x.device == d,
+                len({d, d0, L.device("cpu")}), repr(d0), str(d0)]
+        return out
+    assert run(zerograd) == run(torch)

@@ -80,12 +80,14 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and other.type == self.type
+        # torch's: type and index both count (device('cpu:0') != device('cpu')), and a string
+        # is not a device (device('cpu') == 'cpu' is False)
+        if not isinstance(other, device):
+            return NotImplemented
+        return other.type == self.type and other.index == self.index
 
     def __hash__(self):
-        return hash(self.type)
+        return hash((self.type, self.index))
 
 
 _CPU = device("cpu")
@@ -492,16 +494,17 @@ class Tensor:
     def to(self, *args, **kwargs):
         """to(dtype), to(device), to(other), to(device, dtype); returns self when nothing changes."""
         target = kwargs.get("dtype")
+        copy = kwargs.get("copy", False)
         for a in args + tuple(v for k, v in kwargs.items() if k == "device"):
             if isinstance(a, _dt.dtype):
                 target = a
             elif isinstance(a, Tensor):
                 target = a.dtype
             elif a is not None:
-                device(a)  # validates
-        copy = kwargs.get("copy", False)
+                # a tensor's device is plain 'cpu': torch copies for 'cpu:0', a different device
+                copy = copy or device(a).index is not None
         if target is None or _dt.as_dtype(target).np == self._data.dtype:
-            return self.clone() if copy else self
+            return _ops.to_dtype(self, self.dtype) if copy else self     # (ToCopyBackward0)
         return _ops.to_dtype(self, _dt.as_dtype(target))
 
     def type(self, dtype=None, non_blocking=False):
