@@ -28,7 +28,7 @@ from ..ops.mathfns import xlogy
 from ..tensor import Tensor
 
 __all__ = [
-    "linear", "relu", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
+    "linear", "relu", "relu_", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
     "layer_norm", "rms_norm", "embedding", "one_hot", "pad", "cross_entropy", "nll_loss",
     "mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "scaled_dot_product_attention",
@@ -65,6 +65,10 @@ def linear(input, weight, bias=None):
 
 def relu(input, inplace=False):
     return input.relu_() if inplace else input.relu()
+
+
+def relu_(input):
+    return input.relu_()
 
 
 def _float_activation(input, kernel):
@@ -341,13 +345,16 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
 # normalization, embedding, one_hot, pad
 # ------------------------------------------------------------------------------------------------
 
-def _norm_dims(input, normalized_shape):
+def _norm_dims(input, normalized_shape, star="*, "):
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
+    if k == 0:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
     if tuple(input.shape[input.dim() - k:]) != shape or k > input.dim():
         expect = ", ".join(str(s) for s in shape)
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {expect}], but got input of size{list(input.shape)}")
+                           f"[{star}{expect}], but got input of size{list(input.shape)}")
     return tuple(range(input.dim() - k, input.dim()))
 
 
@@ -358,7 +365,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """x / sqrt(mean(x²) + eps) * weight over the trailing dims; eps defaults to the dtype's eps."""
-    dims = _norm_dims(input, normalized_shape)
+    k = 1 if isinstance(normalized_shape, int) else len(normalized_shape)
+    if input.dim() < k:
+        raise ValueError(f"Input tensor must have at least {k} dimensions, but got "
+                         f"{input.dim()}")
+    dims = _norm_dims(input, normalized_shape, "*")      # (torch's rms_norm message: [*3, 4])
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps)
     return _nn.RmsNorm.apply(input, weight, dims, eps)
@@ -394,7 +405,7 @@ def _embedding_renorm_(weight, idx, max_norm, norm_type):
     """Rescale, in place, the rows of `weight` used by `idx` whose norm exceeds max_norm."""
     rows = np.unique(idx)
     w = weight._data[rows]
-    norms = np.linalg.norm(w, ord=norm_type, axis=1)
+    norms = np.linalg.norm(w, ord=norm_type, axis=1).astype(np.float64)    # (item<double>)
     scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
     new = weight._data.copy()
     new[rows] = w * scale[:, None]
@@ -428,6 +439,10 @@ def pad(input, pad, mode="constant", value=None):
     (mirror without repeating the edge), 'replicate' (repeat the edge), 'circular' (wrap)."""
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    for i, p in enumerate(pad):
+        if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, np.integer, Tensor)):
+            raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, but found "
+                            f"element of type {type(p).__name__} at pos {i}")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
@@ -437,13 +452,7 @@ def pad(input, pad, mode="constant", value=None):
                            f"{input.dim()}")
     if mode != "constant":
         return _index_pad(input, pad, mode, value)
-    for i in range(len(pad) // 2):
-        d = input.dim() - 1 - i
-        n = input.shape[d]
-        if n + pad[2 * i] + pad[2 * i + 1] < 0:
-            raise RuntimeError(f"The input size {n}, plus negative padding {pad[2 * i]} and "
-                               f"{pad[2 * i + 1]} resulted in a negative output size, which is "
-                               f"invalid. Check dimension {d} of your input.")
+    _pad.check_narrow(tuple(input.shape), pad)
     return _pad.ConstantPadNd.apply(input, pad, 0 if value is None else value)
 
 
@@ -455,24 +464,48 @@ def _index_pad(input, pad, mode, value):
         raise NotImplementedError(f"Padding size {len(pad)} is not supported for {nd}D input "
                                   f"tensor.\n{_PAD_COMBOS}")
     shape = list(input.shape)
+    if mode == "circular":          # torch's _pad_circular: the padded dims, outermost first
+        for i in reversed(range(k)):
+            n, lo, hi = shape[nd - 1 - i], pad[2 * i], pad[2 * i + 1]
+            if lo > n or hi > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if n + lo + hi < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+            if n + lo + hi > 0 and n + min(lo, 0) + min(hi, 0) <= 0:
+                # torch wraps an empty region there and returns uninitialized memory
+                raise RuntimeError(f"zerograd: circular padding ({lo}, {hi}) of a dimension of "
+                                   f"size {n} crops it all and then wraps nothing; torch returns "
+                                   "uninitialized memory here")
+        return _pad.index_pad_op(mode, k).apply(input, mode, pad)
+    if 0 in shape[nd - k - 1:]:
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly "
+                           f"0 batch size and other non-zero dimensions for input, but got: "
+                           f"{shape}")
+    out = list(shape)
     for i in range(k):
         d = nd - 1 - i
         lo, hi = pad[2 * i], pad[2 * i + 1]
         n = shape[d]
-        if n == 0 or (nd == k + 2 and shape[1] == 0):
-            raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly "
-                               f"0 batch size and other non-zero dimensions for input, but got: "
-                               f"{shape}")
+        out[d] = n + lo + hi
         if mode == "reflect" and (lo >= n or hi >= n):
             raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the "
                                f"corresponding input dimension, but got: padding ({lo}, {hi}) at "
                                f"dimension {d} of input {shape}")
-        if mode == "circular" and (lo > n or hi > n):
-            raise RuntimeError("Padding value causes wrapping around more than once.")
-        if n + lo + hi < 0 or (mode == "circular" and n + min(lo, 0) + min(hi, 0) <= 0):
-            raise RuntimeError(f"The input size {n}, plus negative padding {lo} and {hi} resulted "
-                               f"in a negative output size, which is invalid. Check dimension "
-                               f"{d} of your input.")
+    sizes, outs = shape[nd - k:], out[nd - k:]         # (D, H, W) and what they become
+    if max(outs) < 1:
+        names = "DHW"[3 - k:]
+        ins = ", ".join(f"{c}: {v}" for c, v in zip(names, sizes))
+        if k == 3:
+            ins = ins.replace(", ", " ", 1)             # torch's "(D: 3 H: 3, W: 3)"
+        elif k == 2 and mode == "replicate":
+            ins += " "                                  # and "(H: 3, W: 3 )"
+        got = " ".join(f"{c}: {v}" for c, v in zip(names, outs))
+        raise RuntimeError(f"input ({ins}) is too small. Calculated output {got}")
+    if min(outs) < 0:
+        if k == 2 and mode == "reflect":
+            raise RuntimeError("numel: integer multiplication overflow")
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(v for v in out if v < 0)}: {out}")
     return _pad.index_pad_op(mode, k).apply(input, mode, pad)
 
 
@@ -575,20 +608,42 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """Cross entropy of logits `input` (class dim 1, or 0 for a single sample) against class
     indices or class probabilities (a float target shaped like input).  One fused node."""
     reduction = _reduction(size_average, reduce, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
+    if label_smoothing > 1.0:               # (a negative one is no smoothing, as torch)
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if target.shape == input.shape and input.dim() > 0 and target.is_floating_point():
+    label_smoothing = max(float(label_smoothing), 0.0)
+    class_dim = 0 if input.dim() == 1 else 1
+    if target.shape == input.shape:         # class probabilities (torch: any equal shapes)
+        if not target.is_floating_point():
+            raise RuntimeError(f"Expected floating point type for target with class "
+                               f"probabilities, got {_nn._LEGACY[target.dtype.name]}")
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
-        op = _nn.CrossEntropyProbs if reduction == "mean" else _nn.CrossEntropyProbsSum
+        if input.dim() == 0:
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+        C = input.shape[class_dim]
+        if weight is not None and (weight.dim() != 1 or weight.numel() != C):
+            raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {C} "
+                               f"classes or no classes but got weight tensor of shape: "
+                               f"{list(weight.shape)}")
+        _log_softmax_kernel(input, class_dim)
+        # torch: -(log_softmax · target · weight).sum() / n, or for no elements .fill_(nan)
+        op = _nn.CrossEntropyProbs if reduction == "mean" and input.numel() else \
+            _nn.CrossEntropyProbsSum
         return op.apply(input, target, weight, reduction, label_smoothing)
-    if target.shape == input.shape and input.dim() > 0 and not target.is_floating_point() \
-            and target.dtype not in (_dt.int64, _dt.uint8):
-        raise RuntimeError(f"Expected floating point type for target with class probabilities, "
-                           f"got {_nn._LEGACY[target.dtype.name]}")
+    if input.dim() == 0:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    _log_softmax_kernel(input, class_dim)   # (empty: the nll kernel's checks raise instead)
     op = _nn.CrossEntropySmoothed if label_smoothing > 0 else _nn.nll_variant(
         input.dim(), reduction, _nn.CrossEntropy, _nn.CrossEntropy2d, _nn.CrossEntropyView)
     return op.apply(input, target, weight, ignore_index, reduction, label_smoothing)
+
+
+def _log_softmax_kernel(input, dim):
+    """torch's log_softmax has no integer or bool kernel (cross_entropy calls it first)."""
+    if not input.is_floating_point() and input.numel():
+        kernel = "log_softmax_lastdim_kernel_impl" if dim == input.dim() - 1 else \
+            "log_softmax_kernel_impl"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_legacy(input.dtype)}'")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -606,10 +661,29 @@ def _warn_size(input, target, stacklevel=3):
                       "broadcasting. Please ensure they have the same size.", stacklevel=stacklevel)
 
 
-def _weighted(loss, weight, input, reduction):
+def _expanded(input, target):
+    """torch.broadcast_tensors(input, target), as mse/l1/smooth_l1/huber call it before their
+    kernel (torch's error for shapes that do not broadcast; the result dtype then promotes two
+    tensors of one rank, and the target's gradient flows back through an expand)."""
+    shape = _broadcast_shape(input, target)
+    return tuple(t if tuple(t.shape) == shape else t.expand(shape) for t in (input, target))
+
+
+def _float_kernel(input, target, kernel):
+    """torch's regression kernels (mse, smooth_l1) have no integer or bool version."""
+    common = _dt.result_type(input, target)
+    if not common.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(common)}\'')
+
+
+def _weighted(elementwise, weight, input, reduction):
+    """torch's weighted mse/l1: check the weight, compute the loss, then check the reduction."""
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
-    loss = loss * weight
+    loss = elementwise() * weight
+    if reduction not in _nn.REDUCTIONS:
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
+                         "'sum'.")
     if reduction == "none":
         return loss
     return loss.sum() if reduction == "sum" else loss.sum() / weight.sum()
@@ -618,31 +692,41 @@ def _weighted(loss, weight, input, reduction):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """reduce((input - target)²)  (one MseLossBackward0 node without weight)."""
     _warn_size(input, target)
-    reduction = _reduction(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    x, y = _expanded(input, target)         # (torch checks the reduction after broadcasting)
     if weight is not None:
-        return _weighted((input - target) ** 2, weight, input, reduction)
-    return _nn.MseLoss.apply(input, target, reduction)
+        return _weighted(lambda: (x - y) ** 2, weight, input, reduction)
+    reduction = _reduction(None, None, reduction)
+    _float_kernel(x, y, "mse_cpu")
+    return _nn.MseLoss.apply(x, y, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """reduce(|input - target|), composed of primitives as torch records it."""
     _warn_size(input, target)
-    reduction = _reduction(size_average, reduce, reduction)
-    d = (input - target).abs()
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    x, y = _expanded(input, target)         # (torch checks the reduction after broadcasting)
     if weight is not None:
-        return _weighted(d, weight, input, reduction)
-    return _reduce(d, reduction)
+        return _weighted(lambda: (x - y).abs(), weight, input, reduction)
+    reduction = _reduction(None, None, reduction)
+    return _reduce((x - y).abs(), reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """Huber-like loss: ½d²/β where |d| < β, |d| - ½β elsewhere (β = 0 is the L1 loss)."""
     _warn_size(input, target)
-    reduction = _reduction(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    x, y = _expanded(input, target)         # (torch checks the reduction after broadcasting)
+    reduction = _reduction(None, None, reduction)
+    if beta == 0.0:
+        return _reduce((x - y).abs(), reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    if beta == 0.0:
-        return l1_loss(input, target, reduction=reduction)
-    return _nn.SmoothL1Loss.apply(input, target, reduction, float(beta))
+    _float_kernel(x, y, "smooth_l1_cpu")
+    return _nn.SmoothL1Loss.apply(x, y, reduction, float(beta))
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
@@ -653,7 +737,22 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          "size.")
+    _not_differentiable("binary_cross_entropy", weight=weight)
+    if target.dtype is not input.dtype:        # (torch's kernel wants one dtype)
+        raise RuntimeError(f"Found dtype {_legacy(target.dtype)} but expected "
+                           f"{_legacy(input.dtype)}")
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"binary_cross_entropy" not implemented for '
+                                  f"'{_legacy(input.dtype)}'")
     return _nn.BinaryCrossEntropy.apply(input, target, weight, reduction)
+
+
+def _not_differentiable(fn, **tensors):
+    """torch's error for a tensor argument its loss has no gradient for, given requiring grad."""
+    for name, t in tensors.items():
+        if t is not None and t.requires_grad and _gm.is_grad_enabled():
+            raise RuntimeError(f"The function '{fn}' is not differentiable with respect to "
+                               f"argument '{name}'. This input cannot have requires_grad True.")
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -663,6 +762,18 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    _not_differentiable("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
+    # torch's composite: log_sigmoid(input), then (1 - target).mul_(input).sub_(...) in place in
+    # the target's dtype (the loss's dtype)
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for "
+                                  f"'{_legacy(input.dtype)}'")
+    if target.dtype is _dt.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if not target.is_floating_point():
+        raise RuntimeError(f"result type {_legacy(input.dtype)} can't be cast to the desired "
+                           f"output type {_legacy(target.dtype)}")
     return _nn.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
 
 
@@ -690,12 +801,12 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     (one HuberLossBackward0 node).  With weight: the elementwise loss times weight, then summed
     or averaged over the elements."""
     _warn_size(input, target)
-    _broadcast_shape(input, target)
+    x, y = _expanded(input, target)
     if weight is None:
-        return _huber(input, target, _reduction(None, None, reduction), delta)
+        return _huber(x, y, _reduction(None, None, reduction), delta)
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
-    loss = _huber(input, target, "none", delta) * weight
+    loss = _huber(x, y, "none", delta) * weight
     if reduction not in _nn.REDUCTIONS:
         raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
                          "'sum'.")
@@ -909,7 +1020,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     (..., L, S); is_causal: query i attends to keys j <= i.  Composed of matmul, softmax and
     dropout (torch runs a fused flash-attention kernel; the values agree)."""
     if enable_gqa:
-        raise NotImplementedError("enable_gqa=True is not supported by zerograd")
+        key, value = _gqa_heads(query, key, value)
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
     if scale is None:
         scale = 1.0 / math.sqrt(E)
@@ -930,10 +1041,26 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             scores = scores + attn_mask
     if bias is not None:
         scores = scores + wrap(bias)
+    dead = (scores._data == -np.inf).all(axis=-1, keepdims=True)
+    dead = wrap(dead) if dead.any() else None
+    if dead is not None:            # torch's _safe_softmax: a row with every key masked gives 0
+        scores = where(dead, 0.0, scores)                   # (and a 0 gradient, not nan)
     weights = softmax(scores, dim=-1)
+    if dead is not None:
+        weights = where(dead, 0.0, weights)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     return matmul(weights, value)
+
+
+def _gqa_heads(query, key, value):
+    """enable_gqa: key and value with their heads (dim -3) repeated to the query's, as torch."""
+    hq, hk, hv = query.size(-3), key.size(-3), value.size(-3)
+    if hq == hk == hv:
+        return key, value
+    if hq % hk or hq % hv:
+        raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
+    return key.repeat_interleave(hq // hk, -3), value.repeat_interleave(hq // hv, -3)
 
 
 def _fused_attention(q, k, v, attn_mask, dropout_p, is_causal, scale):
@@ -945,8 +1072,10 @@ def _fused_attention(q, k, v, attn_mask, dropout_p, is_causal, scale):
     dt = q._data.dtype
     if dt.kind != "f" or k._data.dtype != dt or v._data.dtype != dt:
         return None
-    (*bq, L, E), (*bk, S, Ek), (*bv, Sv, _) = q.shape, k.shape, v.shape
+    (*bq, L, E), (*bk, S, Ek), (*bv, Sv, Ev) = q.shape, k.shape, v.shape
     if Ek != E or Sv != S or not bq == bk == bv:       # (torch composes broadcast batches too)
+        return None
+    if Ev != E:                                        # (and value heads of another size)
         return None
     batch = tuple(bq)
     bias = None
@@ -1025,8 +1154,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
                            "Transformer module method `generate_square_subsequent_mask` to create "
                            "this mask.")
-    if is_causal and kpm is None and not need_weights:
-        mask = _neg_inf_where(np.triu(np.ones((tgt_len, src_len), bool), 1), dtype)[None]
+    causal = is_causal and kpm is None and not need_weights
+    if causal:          # torch drops attn_mask: sdpa's is_causal over the keys added below too
+        mask = None
     else:
         mask = _canonical_mask(attn_mask, "attn_mask", dtype)
         if mask is not None:
@@ -1066,6 +1196,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         zeros = wrap(np.zeros((bsz * num_heads, 1, head_dim), dtype))
         k, v = cat([k, zeros], dim=1), cat([v, zeros], dim=1)
         mask, kpm, src_len = _one_more_key(mask), _one_more_key(kpm), src_len + 1
+    if causal:
+        mask = _neg_inf_where(np.triu(np.ones((tgt_len, src_len), bool), 1), dtype)[None]
     if kpm is not None:
         kpm = np.broadcast_to(kpm[:, None, None, :], (bsz, num_heads, 1, src_len)).reshape(
             bsz * num_heads, 1, src_len)

@@ -48,7 +48,9 @@ def _np_sigmoid(x):
 
 
 def _np_relu(x):
-    return np.maximum(x, 0)
+    # zero first: NumPy's maximum then keeps x where x is -0.0 or nan (as torch's relu); one
+    # pass, where np.where(x < 0, 0, x) takes two (tests/test_module_numeric_sweep.py pins it)
+    return np.maximum(0, x)
 
 
 # ***** binary *****
@@ -816,7 +818,7 @@ class Relu(Op):
     @staticmethod
     def np_backward(ctx, g):
         z = ctx._saved_output_np()
-        return g * (z != 0)
+        return np.where(z == 0, g.dtype.type(0), g)     # (+0 there, as torch, not g·0 = -0)
 
 
 class Clamp(Op):

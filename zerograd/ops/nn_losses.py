@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
-from ._util import binary_arrays
+from ._util import binary_arrays, scalar_type_name
 from .elementwise import where_
-from .nn_ops import _reduce, _scale
+from .nn_ops import _nan_sign, _reduce, _scale
 from .reduce import Norm
 
 
@@ -25,8 +25,9 @@ def _reduced(loss: np.ndarray, reduction: str) -> np.ndarray:
 
 class HuberLoss(Op):
     """loss = reduce(½u² if |u| < δ else δ(|u| - ½δ)),  u = x - y     (in x's dtype)
-    dx = g/n · (u if |u| < δ else δ·sign(u)),   dy = -dx
-    (continuous at |u| = δ; the second derivative there is 0, as torch's |u| < δ)"""
+    dx = g/n · (u if |u| < δ else δ·sign(u)),   dy = -dx      (u = nan: nan, as torch)
+    (continuous at |u| = δ; the second derivative there is 0, as torch's |u| < δ).  torch's
+    backward kernel wants x and y of one dtype: it raises for any other, as torch."""
     node_name = "HuberLossBackward0"
     arity = 2
 
@@ -43,8 +44,11 @@ class HuberLoss(Op):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
+        if x.dtype != y.dtype:
+            raise RuntimeError(f"Found dtype {scalar_type_name(y.dtype)} but expected "
+                               f"{scalar_type_name(x.dtype)}")
         d = x - y
-        dx = where_(d.abs() < ctx.delta, d, d.sign() * ctx.delta) * _scale(ctx, g)
+        dx = where_(d.abs() < ctx.delta, d, _nan_sign(d) * ctx.delta) * _scale(ctx, g)
         return dx, (-dx if ctx.needs_input_grad[1] else None)
 
 
@@ -67,6 +71,10 @@ class SoftMarginLoss(Op):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
+        if y._data.dtype == np.bool_:        # (torch's backward negates the target first)
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
         e = (-(y * x)).exp()
         return -(y * e) / (e + 1.0) * _scale(ctx, g), None
 

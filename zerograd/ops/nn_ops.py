@@ -70,11 +70,15 @@ def _np_log_softmax(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _reduce(loss: np.ndarray, reduction: str, count=None) -> np.ndarray:
-    if reduction == "mean":
-        return np.asarray(loss.sum() / (loss.size if count is None else count), dtype=loss.dtype)
-    if reduction == "sum":
-        return np.asarray(loss.sum(), dtype=loss.dtype)
-    return loss
+    if reduction == "none":
+        return loss
+    # inf - inf, 0 / 0: nan without a warning, as torch (NumPy's sum warns from its own module,
+    # which the RuntimeWarning filter of zerograd.ops does not cover)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        s = loss.sum()
+        if reduction == "mean":
+            s = s / (loss.size if count is None else count)
+    return np.asarray(s, dtype=loss.dtype)
 
 
 def _scale(ctx, g):
@@ -98,7 +102,10 @@ class Softmax(Op):
         if a.ndim == 0:
             return np.ones_like(a)
         if a.size == 0:
-            return a.copy()
+            e = a.copy()
+            ctx.dim = dim
+            ctx.save_for_backward(e)            # (an empty input's backward: empty too)
+            return e
         last = dim in (-1, a.ndim - 1)
         acc = accumulate_dtype(a.dtype)
         w = a if acc is None else a.astype(acc)     # (half types: in float32, as torch)
@@ -142,10 +149,15 @@ class Attention(Op):
         p *= p.dtype.type(scale)
         if bias is not None:
             p += bias
-        p -= p.max(axis=-1, keepdims=True)
+        m = p.max(axis=-1, keepdims=True)
+        p -= m
         np.exp(p, out=p)
         p /= _lastsum(p)
-        ctx.scale, ctx.bias = scale, bias
+        dead = np.isneginf(m)                          # rows with every key masked out:
+        dead = dead if dead.any() else None
+        if dead is not None:                           # 0, torch's safe softmax (and grads 0)
+            p[np.broadcast_to(dead, p.shape)] = 0
+        ctx.scale, ctx.bias, ctx.dead = scale, bias, dead
         ctx.save_for_backward(q, k, v, p)
         return np.matmul(p, V)
 
@@ -158,6 +170,8 @@ class Attention(Op):
             if ctx.bias is not None:
                 s = s + wrap(ctx.bias)
             p = Softmax.apply(s, -1)
+            if ctx.dead is not None:
+                p = where_(wrap(ctx.dead), 0.0, p)
         dv = matmul(p.transpose(-2, -1), g)
         dp = matmul(g, v.transpose(-2, -1))
         ds = p * (dp - (dp * p).sum(-1, keepdim=True)) * ctx.scale
@@ -238,44 +252,66 @@ _LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16
            "uint8": "Byte"}
 
 
-def check_class_targets(x: np.ndarray, target: Tensor, weight, ignore_index):
-    """Validate class-index targets as torch's nll_loss does; return (t, valid, w_t, wc):
-    t the targets with ignored positions set to 0, valid where not ignored, w_t the weight of
-    each position's class (0 where ignored), wc the class weights (None without weight)."""
+def check_class_targets(x: np.ndarray, target: Tensor, weight, ignore_index, reduction):
+    """Validate class-index targets as torch's nll_loss does, in torch's order (nll_loss_nd's
+    shape checks, the autograd check of weight, then the nll_loss / nll_loss2d kernel's); return
+    (t, valid, w_t, wc): t the targets with ignored positions set to 0, valid where not ignored,
+    w_t the weight of each position's class (0 where ignored), wc the class weights (None
+    without weight)."""
     td = target._data
-    if td.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{_LEGACY.get(target.dtype.name, target.dtype.name)}")
     if x.ndim == 0:
-        raise ValueError("Expected input to have at least 1 dimension (the classes), got 0")
+        raise ValueError("Expected 1 or more dimensions (got 0)")
     if x.ndim != 1 and x.shape[0] != (td.shape[0] if td.ndim else 0):
         raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
                          f"({td.shape[0] if td.ndim else 0}).")
-    if x.ndim <= 2:
+    if x.ndim == 1 and td.ndim == 1 and td.shape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                         f"{td.shape[0]}")
+    spatial = x.ndim > 2                    # torch's nll_loss2d (3-D and >4-D: viewed as 4-D)
+    if spatial and x.ndim != 4 and td.shape != x.shape[:1] + x.shape[2:]:
+        if not td.ndim:
+            raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")
+        raise RuntimeError(f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got "
+                           f"{list(td.shape)}")
+    if weight is not None and weight.requires_grad and _state.enabled:
+        fn = "nll_loss2d_forward" if spatial else "nll_loss_forward"
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument "
+                           "'weight'. This input cannot have requires_grad True.")
+    C = x.shape[0 if x.ndim == 1 else 1]
+    if not spatial:
         if td.ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if x.ndim == 1:
-            if td.ndim == 1 and td.shape[0] != 1:
-                raise ValueError(f"For 1D input, 1D target must have size 1, but got target "
-                                 f"size: {td.shape[0]}")
-            td = td.reshape(())
-    elif x.ndim == 4:
-        if td.ndim != 3:
-            raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got "
-                               f"targets of dimension: {td.ndim}")
+        if x.ndim == 2 and not td.ndim:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    elif x.ndim == 4 and td.ndim != 3:
+        raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got "
+                           f"targets of dimension: {td.ndim}")
+    if td.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_LEGACY.get(target.dtype.name, target.dtype.name)}")
+    if not spatial:
+        if weight is not None and weight._data.shape != (C,):
+            raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no "
+                               f"classes but got weight tensor of shape: {list(weight._data.shape)}")
+        td = td.reshape(()) if x.ndim == 1 else td
+    else:
+        if weight is not None and weight._data.size != C:
+            raise RuntimeError("weight tensor should be defined either for all or no classes")
         if td.shape != x.shape[:1] + x.shape[2:]:
             raise RuntimeError(f"size mismatch (got input: {list(x.shape)} , target: "
                                f"{list(td.shape)}")
-    elif td.shape != x.shape[:1] + x.shape[2:]:
-        raise RuntimeError(f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got "
-                           f"{list(td.shape)}")
-    C = x.shape[0 if x.ndim == 1 else 1]
+    if x.dtype.kind not in "fV":
+        kernel = "nll_loss2d_forward_out_frame" if spatial else "nll_loss_out_frame"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_LEGACY[x.dtype.name]}\'')
     wc = None
     if weight is not None:
-        if weight._data.shape != (C,):
-            raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no "
-                               f"classes but got weight tensor of shape: {list(weight._data.shape)}")
-        wc = weight._data.astype(x.dtype, copy=False)
+        if weight._data.dtype != x.dtype:
+            raise RuntimeError(f"expected scalar type {_LEGACY[x.dtype.name]} but found "
+                               f"{_LEGACY.get(weight.dtype.name, weight.dtype.name)}")
+        wc = weight._data.reshape(-1)
+    if spatial and td.dtype == np.uint8 and (x.size or reduction == "none"):
+        # (an empty input reduced: torch's backward raises it)
+        raise RuntimeError("expected scalar type Long but found Byte")
     t = td.astype(np.int64, copy=False)
     if wc is None and t.size and not 0 <= ignore_index < C and 0 <= t.min() and t.max() < C:
         # the common case - every target a class, none ignored, no weights - in two reductions
@@ -287,6 +323,23 @@ def check_class_targets(x: np.ndarray, target: Tensor, weight, ignore_index):
     t = np.where(valid, t, 0)
     w_t = valid.astype(x.dtype) if wc is None else np.where(valid, wc[t], 0).astype(x.dtype)
     return t, valid, w_t, wc
+
+
+def backward_target_checks(ctx, x_shape, target):
+    """What torch's nll_loss backward kernels check that their forward did not: a 1-D input's
+    target of shape [1] (C > 1) and an empty input's Byte target in nll_loss2d."""
+    td = target._data
+    if len(x_shape) == 1 and td.ndim == 1 and x_shape[0] != 1:
+        ctx.backward_error = f"size mismatch (got input: {list(x_shape)}, target: {list(td.shape)})"
+    elif len(x_shape) > 2 and td.dtype == np.uint8:
+        ctx.backward_error = "expected scalar type Long but found Byte"
+    else:
+        ctx.backward_error = None
+
+
+def _raise_backward_error(ctx):
+    if ctx.backward_error is not None:
+        raise RuntimeError(ctx.backward_error)
 
 
 def _class_axis(a) -> int:
@@ -337,7 +390,11 @@ class CrossEntropy(Op):
         a = float_data(x)
         axis = _class_axis(a)
         C = a.shape[axis]
-        t, valid, w_t, wc = check_class_targets(a, target, weight, ignore_index)
+        t, valid, w_t, wc = check_class_targets(x._data, target, weight, ignore_index, reduction)
+        backward_target_checks(ctx, a.shape, target)
+        if smoothing and a.ndim == 1 and target._data.ndim == 1:
+            # torch masks the 0-d smoothing term in place with the [1]-shaped ignore mask
+            raise RuntimeError("output with shape [] doesn't match the broadcast shape [1]")
         logp = _np_log_softmax(a, axis)
         # `simple`: (N, C) or (C,) logits, every row kept with weight 1, no smoothing (the
         # usual training loss): the picked log-probabilities by one fancy index, and the array
@@ -350,8 +407,8 @@ class CrossEntropy(Op):
             picked = logp[t]
         else:
             picked = np.take_along_axis(logp, np.expand_dims(t, axis), axis).squeeze(axis)
-        loss = -picked if wc is None and simple else -(w_t * picked)
-        ctx.simple = simple
+        loss = -picked if simple else np.where(valid, -(w_t * picked), 0)  # (ignored: 0, as
+        ctx.simple = simple                                                   # torch, nan or not)
         if smoothing:
             wlogp = logp if wc is None else logp * _along(wc, a.ndim, axis)
             smooth = np.where(valid, -wlogp.sum(axis=axis), 0)
@@ -378,6 +435,7 @@ class CrossEntropy(Op):
 
     @staticmethod
     def backward(ctx, g):
+        _raise_backward_error(ctx)
         x, p = ctx.saved_tensors
         A, S = CrossEntropy._coefficients(ctx, p._data.dtype)
         if _state.enabled:                    # building a graph: softmax(x) must be differentiable
@@ -386,6 +444,7 @@ class CrossEntropy(Op):
 
     @staticmethod
     def np_backward(ctx, g):
+        _raise_backward_error(ctx)
         x, p = ctx._saved_np()
         if ctx.simple:
             s = _scale(ctx, g)
@@ -420,9 +479,11 @@ class CrossEntropyProbs(Op):
 
     loss = Σ_c -w[c]·t'[i,c]·log softmax(x)[i,c],   t' = (1-ε)·t + ε/C;   'mean' divides by the
            number of positions (x.numel() / C), not by the weights
-    dx   = g/D · (Σ_c A · softmax(x) - A)  with A = w·t';      dt = -g/D · (1-ε)·w·log softmax(x)"""
+    dx   = g/D · (Σ_c A · softmax(x) - A)  with A = w·t';      dt = -g/D · (1-ε)·w·log softmax(x)
+    dw   = -Σ_i g/D · t'·log softmax(x)    (torch's composite gives weight a gradient too)
+    In the dtype x, t and w promote to (w only widens: torch multiplies the three)."""
     node_name = "DivBackward1"
-    arity = 2
+    arity = 3
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, smoothing):
@@ -431,11 +492,10 @@ class CrossEntropyProbs(Op):
         C = a.shape[axis]
         wc = None
         if weight is not None:
-            if weight._data.shape != (C,):
-                raise RuntimeError(f"weight tensor should be defined either for all {C} classes "
-                                   f"or no classes but got weight tensor of shape: "
-                                   f"{list(weight._data.shape)}")
-            wc = _along(weight._data.astype(a.dtype), a.ndim, axis)
+            wd = weight._data
+            if wd.dtype.kind == "f" and wd.dtype.itemsize > a.dtype.itemsize:
+                a, t = a.astype(wd.dtype), t.astype(wd.dtype)
+            wc = _along(wd.astype(a.dtype), a.ndim, axis)
         logp = _np_log_softmax(a, axis)
         tt = t * (1 - smoothing) + smoothing / C if smoothing else t
         A = tt if wc is None else tt * wc
@@ -455,14 +515,19 @@ class CrossEntropyProbs(Op):
         w = 1.0 if wc is None else wrap(wc)
         if _state.enabled:
             logp = LogSoftmax.apply(x, ctx.axis)
-        dx = dt = None
+        dx = dt = dw = None
         if need[0]:
             A = (target * (1 - eps) + eps / ctx.C if eps else target) * w
             p = Softmax.apply(x, ctx.axis) if _state.enabled else logp.exp()
             dx = s * (A.sum(ctx.axis, keepdim=True) * p - A)
         if need[1]:
             dt = -(s * logp * w * (1 - eps))
-        return dx, dt
+        if need[2]:
+            tt = target * (1 - eps) + eps / ctx.C if eps else target
+            dw = -(s * tt * logp)
+            dims = tuple(d for d in range(ctx.ndim) if d != ctx.axis)
+            dw = dw.sum(dims) if dims else dw
+        return dx, dt, dw
 
 
 class CrossEntropyProbsSum(CrossEntropyProbs):
@@ -480,14 +545,16 @@ class NllLoss(Op):
     def forward(ctx, x, target, weight, ignore_index, reduction):
         a = x._data
         axis = _class_axis(a)
-        t, valid, w_t, wc = check_class_targets(a, target, weight, ignore_index)
+        t, valid, w_t, wc = check_class_targets(a, target, weight, ignore_index, reduction)
+        backward_target_checks(ctx, a.shape, target)
         picked = np.take_along_axis(a, np.expand_dims(t, axis), axis).squeeze(axis)
         ctx.axis, ctx.ndim, ctx.reduction, ctx.t, ctx.w_t = axis, a.ndim, reduction, t, w_t
         ctx.shape, ctx.count = a.shape, w_t.sum()
-        return _reduce(-(w_t * picked), reduction, ctx.count)
+        return _reduce(np.where(valid, -(w_t * picked), 0), reduction, ctx.count)
 
     @staticmethod
     def backward(ctx, g):
+        _raise_backward_error(ctx)
         A = np.zeros(ctx.shape, g._data.dtype)
         np.put_along_axis(A, np.expand_dims(ctx.t, ctx.axis), np.expand_dims(-ctx.w_t, ctx.axis),
                           ctx.axis)
@@ -495,6 +562,7 @@ class NllLoss(Op):
 
     @staticmethod
     def np_backward(ctx, g):
+        _raise_backward_error(ctx)
         A = np.zeros(ctx.shape, g.dtype)
         np.put_along_axis(A, np.expand_dims(ctx.t, ctx.axis), np.expand_dims(-ctx.w_t, ctx.axis),
                           ctx.axis)
@@ -588,7 +656,8 @@ class RmsNorm(Op):
     @staticmethod
     def forward(ctx, x, w, dims, eps):
         a = x._data
-        rinv = 1.0 / np.sqrt((a * a).mean(axis=dims, keepdims=True) + eps)
+        with np.errstate(invalid="ignore"):            # (a normalized size 0: nan, silently)
+            rinv = 1.0 / np.sqrt((a * a).mean(axis=dims, keepdims=True) + eps)
         y = a * rinv
         if w is not None:
             y *= w._data
@@ -714,6 +783,8 @@ def np_gelu(a: np.ndarray, grad: bool):
                 np.bitwise_and(x.view(np.int32), _SIGN_BIT, out=si)
                 np.bitwise_xor(di, si, out=di)              # times sign(a)
                 np.add(d, _HALF32, out=d)
+    if n and np.fmin.reduce(flat) == -np.inf:              # gelu(-inf) = -inf·0: nan, as torch
+        out[flat == -np.inf] = np.nan                       # (one check, not one pass a block)
     shape = a.shape
     return out.reshape(shape), (deriv.reshape(shape) if grad else None)
 
@@ -842,7 +913,7 @@ def embedding_dense_np(ga, idx, num, padding_idx, freq):
     """The rows of `ga` added into their index's row of a (num, ...) zeros array; the padding
     row gets nothing; with `freq`, each row is divided by its index's count.  -> (out, keep)"""
     flat = idx.reshape(-1)
-    rows = ga.reshape(flat.shape[0], -1)
+    rows = ga.reshape(flat.shape[0], math.prod(ga.shape[idx.ndim:]))    # (no -1: 0 rows)
     keep = None
     if padding_idx is not None or freq:
         keep = np.ones(flat.shape[0], ga.dtype)
@@ -884,6 +955,24 @@ class EmbeddingDenseBackward(Op):
 
 # ***** regression and binary losses *****
 
+def _nan_sign(d):
+    """sign(d), nan where d is nan (torch's smooth_l1/huber backward kernels give nan there; their
+    second derivative is 0 there as elsewhere outside |d| < β)."""
+    s = d.sign()
+    nan = np.isnan(d._data)
+    return s + wrap(np.where(nan, d._data, 0).astype(d._data.dtype)) if nan.any() else s
+
+
+def _minus(x, y):
+    """x - y in a regression loss's backward, a bool operand read as 0/1 as torch's kernels read
+    it (Tensor subtraction refuses bool; a bool operand never requires grad)."""
+    if x._data.dtype == np.bool_:
+        x = wrap(x._data.astype(y._data.dtype))
+    elif y._data.dtype == np.bool_:
+        y = wrap(y._data.astype(x._data.dtype))
+    return x - y
+
+
 class MseLoss(Op):
     """loss = reduce((x - y)²)             dx = 2·(x - y)·g/n,   dy = -dx"""
     node_name = "MseLossBackward0"
@@ -900,13 +989,13 @@ class MseLoss(Op):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        dx = (x - y) * (_scale(ctx, g) * 2.0)
+        dx = _minus(x, y) * (_scale(ctx, g) * 2.0)
         return dx, (-dx if ctx.needs_input_grad[1] else None)
 
 
 class SmoothL1Loss(Op):
     """loss = reduce(½d²/β if |d| < β else |d| - ½β),  d = x - y
-    dx = g/n · (d/β if |d| < β else sign(d)),   dy = -dx"""
+    dx = g/n · (d/β if |d| < β else sign(d)),   dy = -dx      (d = nan: nan, as torch)"""
     arity = 2
 
     @staticmethod
@@ -922,8 +1011,8 @@ class SmoothL1Loss(Op):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        d = x - y
-        dx = where_(d.abs() < ctx.beta, d / ctx.beta, d.sign()) * _scale(ctx, g)
+        d = _minus(x, y)
+        dx = where_(d.abs() < ctx.beta, d / ctx.beta, _nan_sign(d)) * _scale(ctx, g)
         return dx, (-dx if ctx.needs_input_grad[1] else None)
 
 
@@ -935,8 +1024,11 @@ class BinaryCrossEntropy(Op):
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
         a, b = binary_arrays(x, y)
-        if ((a < 0) | (a > 1)).any() or np.isnan(a).any():
-            raise RuntimeError("all elements of input should be between 0 and 1")
+        bad_x, bad_y = ~((a >= 0) & (a <= 1)), ~((b >= 0) & (b <= 1))
+        bad = bad_x | bad_y
+        if bad.any():                       # torch checks element by element, input first
+            which = "input" if bad_x.flat[int(np.argmax(bad.reshape(-1)))] else "target"
+            raise RuntimeError(f"all elements of {which} should be between 0 and 1")
         loss = -(b * np.maximum(np.log(a), -100) + (1 - b) * np.maximum(np.log1p(-a), -100))
         if weight is not None:
             loss = loss * weight._data
@@ -958,8 +1050,9 @@ class BinaryCrossEntropy(Op):
 
 class BinaryCrossEntropyWithLogits(Op):
     """loss = reduce(w·((1-y)·x - l·log σ(x))),   l = 1 + (pw - 1)·y   (pw = pos_weight, else 1)
-    dx = g/n · w·(l·σ(x) - pw·y),     dy = g/n · w·(-x - (pw - 1)·log σ(x))
-    log σ(x) = -(log(1 + exp(-|x|)) + max(-x, 0)), stable for any x"""
+    dx = g/n · w·((pw·y + 1 - y)·σ(x) - pw·y),     dy = g/n · w·(log σ(-x) - pw·log σ(x))
+    (torch's formulas, which fix where infinities give nan), y's dtype (torch computes in place
+    into 1 - y); log σ(x) = -(log(1 + exp(-|x|)) + max(-x, 0)), stable for any x"""
     arity = 2
 
     @staticmethod
@@ -973,7 +1066,7 @@ class BinaryCrossEntropyWithLogits(Op):
             loss = loss * weight._data
         ctx.reduction, ctx.count, ctx.weight, ctx.pos_weight = reduction, loss.size, weight, pos_weight
         ctx.save_for_backward(x, y)
-        return _reduce(loss.astype(a.dtype, copy=False), reduction)
+        return _reduce(loss.astype(y._data.dtype, copy=False), reduction)
 
     @staticmethod
     def backward(ctx, g):
@@ -986,10 +1079,16 @@ class BinaryCrossEntropyWithLogits(Op):
         dx = dy = None
         if need[0]:
             sig = x.sigmoid()
-            dx = s * (sig - y) if pw is None else s * (sig * (y * (pw - 1.0) + 1.0) - y * pw)
+            if pw is None:
+                dx = s * (sig - y)
+            else:
+                t = pw * y
+                dx = s * ((t + 1.0 - y) * sig - t)
         if need[1]:
-            dy = -(s * x)
-            if pw is not None:
-                logsig = -((-x.abs()).exp().log1p() + (-x).relu())
-                dy = dy - s * (pw - 1.0) * logsig
+            if pw is None:
+                dy = -(s * x)
+            else:
+                def logsig(v):
+                    return -((-v.abs()).exp().log1p() + (-v).relu())
+                dy = s * (logsig(-x) - logsig(x) * pw)
         return dx, dy

@@ -44,6 +44,16 @@ class ConstantPadNd(Op):
         return ConstantPadNd.apply(g, tuple(-p for p in ctx.pad), 0)
 
 
+def check_narrow(shape, pad):
+    """torch's constant_pad_nd crops first, narrowing each padded dim by its negative amounts
+    (left, then right): a crop longer than what is left fails there, even where the other
+    side's padding would give a valid size ((3, -4) on a size 3)."""
+    for j in range(len(pad) // 2):
+        n, lo, hi = shape[len(shape) - 1 - j], pad[2 * j], pad[2 * j + 1]
+        if (lo < 0 and n + lo < 0) or (hi < 0 and n + min(lo, 0) + hi < 0):
+            raise RuntimeError("narrow(): length must be non-negative.")
+
+
 def constant_pad_nd(a, pad, value=0):
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:
@@ -52,10 +62,7 @@ def constant_pad_nd(a, pad, value=0):
         raise RuntimeError(f"Length of pad should be no more than twice the number of dimensions "
                            f"of the input. Pad length is {len(pad)} while the input has {a.ndim} "
                            "dimensions.")
-    for j in range(len(pad) // 2):
-        d = a.ndim - 1 - j
-        if a._data.shape[d] + pad[2 * j] + pad[2 * j + 1] < 0:
-            raise RuntimeError("narrow(): length must be non-negative.")
+    check_narrow(a._data.shape, pad)
     return ConstantPadNd.apply(a, pad, value)
 
 
@@ -64,6 +71,8 @@ def pad_indices(mode, n, lo, hi):
     'replicate' or 'circular'; negative amounts crop).  torch's rules: reflect and replicate
     measure from the uncropped input, circular wraps the cropped one."""
     if mode == "circular":
+        if n + lo + hi == 0:                 # (the crops take it all: nothing to wrap)
+            return np.arange(0)
         kept = np.arange(max(-lo, 0), n - max(-hi, 0))
         j = np.arange(-max(lo, 0), len(kept) + max(hi, 0))
         return kept[j % len(kept)] if len(kept) else kept

@@ -94,6 +94,7 @@ def reshape(a, shape):
 def flatten(a, start_dim=0, end_dim=-1):
     n = a.ndim
     if n == 0:
+        canon_dim(start_dim, 1), canon_dim(end_dim, 1)      # (torch's IndexError past [-1, 0])
         return reshape(a, (1,))
     s, e = canon_dim(start_dim, n), canon_dim(end_dim, n)
     if s > e:
