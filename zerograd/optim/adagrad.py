@@ -5,7 +5,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .optimizer import (Optimizer, _begin_update, _bump_version, _increment_step, _no_grad_step,
-                        _params_with_grad, _step_tensor, _to_float, _unsupported_flags,
+                        _params_with_grad, _step_tensor, _to_scalar, _unsupported_flags,
                         _zeros_like)
 
 __all__ = ["Adagrad", "adagrad"]
@@ -96,8 +96,10 @@ class Adagrad(Optimizer):
 
 def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_decay, eps,
             maximize):
-    """The Adagrad update, one parameter at a time (see `Adagrad` for the math)."""
-    lr = _to_float(lr)
+    """The Adagrad update, one parameter at a time (see `Adagrad` for the math).
+
+    A tensor lr gives the decayed lr in its own dtype, as in torch."""
+    lr = _to_scalar(lr)
     for param, grad_t, state_sum, step_t in zip(params, grads, state_sums, state_steps):
         theta = _begin_update(param)
         step = _increment_step(step_t)
@@ -112,5 +114,5 @@ def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_deca
         s += grad * grad
         _bump_version(state_sum)
         std = np.sqrt(s) + eps
-        theta += (-clr * grad) / std                      # θ -= γ̃ g / (√state_sum + ε)
+        theta += (-float(clr) * grad) / std               # θ -= γ̃ g / (√state_sum + ε)
         _bump_version(param)

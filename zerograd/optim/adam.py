@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import (Optimizer, _begin_update, _bump_version, _increment_step, _lerp_,
-                        _no_grad_step, _params_with_grad, _step_tensor, _to_float,
+from .optimizer import (Optimizer, _begin_update, _bump_version, _div, _increment_step,
+                        _lerp_, _no_grad_step, _params_with_grad, _pow, _step_tensor, _to_scalar,
                         _unsupported_flags, _zeros_like)
 
 __all__ = ["Adam", "AdamW", "adam"]
@@ -27,7 +27,10 @@ class Adam(Optimizer):
         θ_t = θ_{t-1} - γ m̂_t / (√v̂_t + ε)         (ε outside the square root)
 
     As torch computes it: step_size = γ / (1 - β₁ᵗ), denom = √v_t / √(1 - β₂ᵗ) + ε,
-    θ -= step_size · m_t / denom.
+    θ -= step_size · m_t / denom.  A tensor lr or tensor betas make these scalars tensors of
+    their dtype, rounded as torch rounds them, with one exception: torch's CPU float32 square
+    root is not always correctly rounded (one value in seven is an ulp off) and NumPy's is, so
+    with float32 tensor betas √(1 - β₂ᵗ) may be one float32 ulp off torch's.
 
     Args:
         params: tensors or parameter groups (dicts) to optimize.
@@ -108,6 +111,16 @@ class Adam(Optimizer):
                 state["exp_avg_sq"] = _zeros_like(p)
                 if group["amsgrad"]:
                     state["max_exp_avg_sq"] = _zeros_like(p)
+            # torch's foreach implementation refuses tensor hyper-parameters (a group may have
+            # been given them after the constructor's check)
+            if group["foreach"] and isinstance(group["lr"], Tensor) and not group["capturable"]:
+                raise RuntimeError("lr as a Tensor is not supported for capturable=False and "
+                                   "foreach=True")
+        if group["foreach"] and params and not group["capturable"]:
+            for i, beta in enumerate(group["betas"]):
+                if isinstance(beta, Tensor):
+                    raise ValueError(f"beta{i + 1} as a Tensor is not supported for "
+                                     "capturable=False and foreach=True")
         states = [self.state[p] for p in params]
         return ([s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states],
                 [s["max_exp_avg_sq"] for s in states] if group["amsgrad"] else [],
@@ -120,7 +133,7 @@ class Adam(Optimizer):
         for group in self.param_groups:
             params = list(_params_with_grad(group))
             exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps = self._init_group(group, params)
-            beta1, beta2 = (_to_float(b) for b in group["betas"])
+            beta1, beta2 = (_to_scalar(b) for b in group["betas"])
             adam(params, [p.grad for p in params], exp_avgs, exp_avg_sqs, max_exp_avg_sqs,
                  state_steps, amsgrad=group["amsgrad"], beta1=beta1, beta2=beta2,
                  lr=group["lr"], weight_decay=group["weight_decay"], eps=group["eps"],
@@ -157,8 +170,11 @@ class AdamW(Adam):
 
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, amsgrad, beta1,
          beta2, lr, weight_decay, eps, maximize, decoupled_weight_decay=False):
-    """The Adam / AdamW update, one parameter at a time (see `Adam` for the math)."""
-    lr = _to_float(lr)
+    """The Adam / AdamW update, one parameter at a time (see `Adam` for the math).
+
+    A tensor lr or betas enters the scalar arithmetic in its own dtype, as in torch (a float32
+    lr gives a float32 step size); the moments and the parameter keep theirs."""
+    lr = _to_scalar(lr)
     for i, param in enumerate(params):
         theta = _begin_update(param)
         grad = grads[i]._data
@@ -174,15 +190,15 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
             else:                                         # Adam: g ← g + λθ
                 grad = grad + weight_decay * theta
 
-        _lerp_(m, grad, 1 - beta1)                        # m = β₁ m + (1 - β₁) g
+        _lerp_(m, grad, 1 - float(beta1))                 # m = β₁ m + (1 - β₁) g
         v *= beta2                                        # v = β₂ v + (1 - β₂) g²
-        t = grad * (1 - beta2)                            # (in place where NumPy allows:
+        t = grad * float(1 - beta2)                       # (in place where NumPy allows:
         t *= grad                                         #  fewer large temporaries)
         v += t
 
-        bias_correction1 = 1 - beta1 ** step
-        bias_correction2 = 1 - beta2 ** step
-        step_size = lr / bias_correction1
+        bias_correction1 = 1 - _pow(beta1, step)
+        bias_correction2 = 1 - _pow(beta2, step)
+        step_size = _div(lr, bias_correction1)
         bias_correction2_sqrt = bias_correction2 ** 0.5
 
         if amsgrad:
@@ -194,7 +210,7 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
             denom = np.sqrt(v)
         denom /= bias_correction2_sqrt
         denom += eps
-        t = m * -step_size                                # θ -= γ/(1-β₁ᵗ) · m / denom
+        t = m * -float(step_size)                         # θ -= γ/(1-β₁ᵗ) · m / denom
         t /= denom
         theta += t
         _bump_version(exp_avgs[i])

@@ -156,6 +156,39 @@ def _to_float(x):
     return float(x.item()) if isinstance(x, Tensor) else x
 
 
+def _to_scalar(x):
+    """A hyper-parameter for arithmetic as torch does it: a tensor (lr, betas) becomes a NumPy
+    scalar of its dtype, so that e.g. `lr / (1 - beta1 ** step)` rounds in float32 for a float32
+    tensor lr, as torch's 0-d tensor arithmetic does (NumPy scalars promote like 0-d tensors,
+    Python numbers stay weak); a Python number is returned as it is."""
+    return x._data.reshape(())[()] if isinstance(x, Tensor) else x
+
+
+def _pow(base, exp: float):
+    """`base ** exp` as torch computes it: a Python number with Python's pow; a NumPy scalar
+    (a tensor hyper-parameter, see `_to_scalar`) as torch's pow of a tensor by a scalar, which
+    multiplies out the exponents 2 and 3 in the tensor's dtype and otherwise rounds the
+    double-precision pow to that dtype."""
+    if not isinstance(base, np.generic):
+        return base ** exp
+    if exp == 2:
+        return base * base
+    if exp == 3:
+        return base * base * base
+    if exp == 0.5:
+        return np.sqrt(base)
+    return base.dtype.type(float(base) ** exp)
+
+
+def _div(a, b):
+    """`a / b` as torch computes it: a Python number over a NumPy scalar (a tensor
+    hyper-parameter) is torch's `number / tensor`, i.e. `tensor.reciprocal() * number`
+    (Tensor.__rtruediv__), rounded twice in the tensor's dtype."""
+    if isinstance(b, np.generic) and not isinstance(a, np.generic):
+        return np.reciprocal(b) * a
+    return a / b
+
+
 def _unsupported_flags(name, **flags) -> None:
     """zerograd has one implementation per algorithm: the readable single-tensor loop.  `foreach`
     is accepted (the result is the same math); fused/capturable/differentiable are not there."""
