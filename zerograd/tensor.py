@@ -699,8 +699,16 @@ class Tensor:
         except TypeError: return _not_an_operand(other)
     def floor_divide_(self, other): return _inplace.floor_divide_(self, other)
     def remainder_(self, other):    return _inplace.remainder_(self, other)
-    def add_(self, other, *, alpha=1): return _inplace.add_(self, other, alpha)
-    def sub_(self, other, *, alpha=1): return _inplace.sub_(self, other, alpha)
+    def add_(self, other, *args, alpha=1):
+        if args:        # torch's deprecated add_(Number alpha, Tensor other)
+            (other,), alpha = _ops._args.scalar_first("add_", (other,) + args, alpha)
+        return _inplace.add_(self, other, alpha)
+
+    def sub_(self, other, *args, alpha=1):
+        if args:
+            (other,), alpha = _ops._args.scalar_first("sub_", (other,) + args, alpha)
+        return _inplace.sub_(self, other, alpha)
+
     def mul_(self, other):          return _inplace.mul_(self, other)
     def div_(self, other, *, rounding_mode=None): return _inplace.div_(self, other, rounding_mode)
     def pow_(self, exponent):       return _inplace.pow_(self, exponent)
@@ -719,8 +727,16 @@ class Tensor:
     # ------------------------------------------------------------------------------------------
     # methods (-> ops); one line each, so grep finds where every name is defined
     # ------------------------------------------------------------------------------------------
-    def add(self, other, alpha=1):  return _ops.add(self, other, alpha=alpha)
-    def sub(self, other, alpha=1):  return _ops.sub(self, other, alpha=alpha)
+    def add(self, other, *args, alpha=1):
+        if args:        # torch's deprecated add(Number alpha, Tensor other)
+            (other,), alpha = _ops._args.scalar_first("add", (other,) + args, alpha)
+        return _ops.add(self, other, alpha=alpha)
+
+    def sub(self, other, *args, alpha=1):
+        if args:
+            (other,), alpha = _ops._args.scalar_first("sub", (other,) + args, alpha)
+        return _ops.sub(self, other, alpha=alpha)
+
     def mul(self, other):           return _ops.mul(self, other)
     def div(self, other, rounding_mode=None): return _ops.div(self, other, rounding_mode=rounding_mode)
     divide = div
@@ -1036,10 +1052,24 @@ class Tensor:
     def copysign_(self, other):     return _ops.mathfns.copysign_(self, other)
     def lerp(self, end, weight):    return _ops.mathfns.lerp(self, end, weight)
     def lerp_(self, end, weight):   return _ops.mathfns.lerp_(self, end, weight)
-    def addcmul(self, tensor1, tensor2, *, value=1): return _ops.mathfns.addcmul(self, tensor1, tensor2, value=value)
-    def addcdiv(self, tensor1, tensor2, *, value=1): return _ops.mathfns.addcdiv(self, tensor1, tensor2, value=value)
-    def addcmul_(self, tensor1, tensor2, *, value=1): return _ops.mathfns.addcmul_(self, tensor1, tensor2, value=value)
-    def addcdiv_(self, tensor1, tensor2, *, value=1): return _ops.mathfns.addcdiv_(self, tensor1, tensor2, value=value)
+    def addcmul(self, tensor1, tensor2, *args, value=1):    # (args: torch's deprecated form)
+        return _ops.mathfns.addcmul(self, tensor1, tensor2, *args, value=value, _method=True)
+
+    def addcdiv(self, tensor1, tensor2, *args, value=1):
+        return _ops.mathfns.addcdiv(self, tensor1, tensor2, *args, value=value, _method=True)
+
+    def addcmul_(self, tensor1, tensor2, *args, value=1):
+        if args:
+            (tensor1, tensor2), value = _ops._args.scalar_first(
+                "addcmul_", (tensor1, tensor2) + args, value)
+        return _ops.mathfns.addcmul_(self, tensor1, tensor2, value=value)
+
+    def addcdiv_(self, tensor1, tensor2, *args, value=1):
+        if args:
+            (tensor1, tensor2), value = _ops._args.scalar_first(
+                "addcdiv_", (tensor1, tensor2) + args, value)
+        return _ops.mathfns.addcdiv_(self, tensor1, tensor2, value=value)
+
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None): return _ops.mathfns.nan_to_num(self, nan, posinf, neginf)
     def nan_to_num_(self, nan=0.0, posinf=None, neginf=None): return _ops.mathfns.nan_to_num_(self, nan, posinf, neginf)
     def aminmax(self, *, dim=None, keepdim=False): return _ops.mathfns.aminmax(self, dim=dim, keepdim=keepdim)

@@ -13,6 +13,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ..autograd.fastpath import fast_binary as _fast_binary, fast_unary as _fast_unary
+from . import _args
 from ._util import (as_tensor_like, canon_dim, canon_dims, checked_scalar,  # noqa: F401
                     legacy_type_name, scalar_type_name, shape_arg, wrap)
 from .compare import (all, allclose, any, bitwise_not, eq, equal, floor_divide, ge,  # noqa: F401
@@ -74,30 +75,36 @@ def _check_operand(x, op):
 
 # ***** arithmetic: pick the op for (tensor, tensor) or (tensor, number) *****
 
-def add(a, b, *, alpha=1):
+def add(a, b, *args, alpha=1):
+    if args:            # torch's deprecated add(Tensor input, Number alpha, Tensor other)
+        (b,), alpha = _args.scalar_first("add", (b,) + args, alpha, method=False)
     if not isinstance(a, Tensor):
         a, b = b, a
     _check_operand(b, "+")
-    if alpha != 1:
-        return AddAlpha.apply(a, b, alpha)
+    if type(alpha) is not int or alpha != 1:
+        return AddAlpha.apply(a, b, _args.number_arg("add", "alpha", alpha))
     return _fast_binary(Add, a, b)
 
 
-def sub(a, b, *, alpha=1):
+def sub(a, b, *args, alpha=1):
+    if args:
+        (b,), alpha = _args.scalar_first("sub", (b,) + args, alpha, method=False)
     if not isinstance(a, Tensor):
         return rsub(b, a, alpha=alpha)
     _check_operand(b, "-")
-    if alpha != 1:
-        return SubAlpha.apply(a, b, alpha)
+    if type(alpha) is not int or alpha != 1:
+        return SubAlpha.apply(a, b, _args.number_arg("sub", "alpha", alpha))
     return Sub.apply(a, b)
 
 
 def rsub(a, b, *, alpha=1):
     """b - alpha * a, for a tensor `a` and a number or tensor `b` (torch.rsub)."""
     _check_operand(b, "-")
+    if type(alpha) is not int:
+        alpha = _args.number_arg("rsub", "alpha", alpha)
     if isinstance(b, Tensor):
         return RsubTensor.apply(a, b, alpha)
-    return Rsub.apply(a, b) if alpha == 1 else Rsub.apply(a, b, alpha)
+    return Rsub.apply(a, b) if type(alpha) is int and alpha == 1 else Rsub.apply(a, b, alpha)
 
 
 def mul(a, b):

@@ -129,10 +129,18 @@ def _int_div_op(ufunc, kernel, a, b):
 
 
 def _check_alpha(a, b, alpha):
-    """torch refuses a float alpha when the result is integral."""
-    if isinstance(alpha, float) and not _dt.result_type(a, b).is_floating_point:
+    """alpha checked against the result's dtype as torch's alpha_check does, and converted to
+    it when integral (c10's checked conversion: -3 wraps into uint8, 300 raises)."""
+    dt = _dt.result_type(a, b)
+    if isinstance(alpha, bool) and dt is not _dt.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, complex):
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex "
+                           "number.")
+    if isinstance(alpha, (float, np.floating)) and not dt.is_floating_point:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
+    return checked_scalar(int(alpha), dt.np) if dt.np.kind in "iu" else alpha
 
 
 class AddAlpha(Op):
@@ -142,11 +150,12 @@ class AddAlpha(Op):
 
     @staticmethod
     def forward(ctx, a, b, alpha):
-        _check_alpha(a, b, alpha)
+        alpha = _check_alpha(a, b, alpha)
         ctx.alpha = alpha
         x, y = binary_arrays(a, b)
         try:
-            return np.add(x, y * alpha)
+            z = np.add(x, y * alpha)
+            return z.astype(bool) if x.dtype == np.bool_ else z    # (bool: True + 2·True is True)
         except ValueError:
             check_broadcast(x, y)
             raise
@@ -166,7 +175,7 @@ class SubAlpha(Op):
     @staticmethod
     def forward(ctx, a, b, alpha):
         _sub_check(a, b)
-        _check_alpha(a, b, alpha)
+        alpha = _check_alpha(a, b, alpha)
         ctx.alpha = alpha
         x, y = binary_arrays(a, b)
         try:
@@ -190,9 +199,9 @@ class Rsub(Op):
     @staticmethod
     def forward(ctx, a, c, alpha=1):
         _sub_check(c, a)
-        if alpha == 1:
+        if type(alpha) is int and alpha == 1:
             return _bin(np.subtract, c, a)
-        _check_alpha(a, c, alpha)
+        alpha = _check_alpha(a, c, alpha)
         ctx.alpha = alpha
         x, y = binary_arrays(c, a)
         return np.subtract(x, y * alpha)
@@ -213,7 +222,7 @@ class RsubTensor(Op):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         _sub_check(b, a)
-        _check_alpha(a, b, alpha)
+        alpha = _check_alpha(a, b, alpha)
         ctx.alpha = alpha
         x, y = binary_arrays(a, b)
         try:

@@ -24,6 +24,7 @@ import numpy as np
 from .. import grad_mode
 from ..tensor import Tensor
 from . import views as _views
+from ._args import number_arg
 
 _state = grad_mode._state
 
@@ -248,11 +249,15 @@ def _elementwise_inplace(t, fn, other):
 
 def add_(t, other, alpha=1):
     from . import add
+    if type(alpha) is not int:
+        alpha = number_arg("add_", "alpha", alpha)
     return _elementwise_inplace(t, lambda a, b: add(a, b, alpha=alpha), other)
 
 
 def sub_(t, other, alpha=1):
     from . import sub
+    if type(alpha) is not int:
+        alpha = number_arg("sub_", "alpha", alpha)
     return _elementwise_inplace(t, lambda a, b: sub(a, b, alpha=alpha), other)
 
 

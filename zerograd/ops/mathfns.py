@@ -24,9 +24,10 @@ from .. import dtypes as _dt
 from ..autograd.function import Op
 from ..tensor import Tensor
 from ._args import (C_TYPE_NAMES, bad_overload, is_number, need_tensor, need_tensor_pair,
-                    not_implemented)
-from ._util import (binary_arrays, canon_dim, canon_dims, check_broadcast, default_float,
-                    float_data, scalar_array, scalar_type_name, ufunc2, wrap)
+                    not_implemented, number_arg, scalar_first)
+from ._util import (binary_arrays, canon_dim, canon_dims, check_broadcast, checked_scalar,
+                    default_float, float_data, raise_overflow, scalar_array, scalar_type_name,
+                    ufunc2, wrap)
 from .elementwise import DivRounding, _int_division, where_
 from .gather import _check_expand
 from .nn_ops import Erf
@@ -39,11 +40,6 @@ _LN2 = math.log(2.0)
 # ------------------------------------------------------------------------------------------------
 # argument checks with torch's messages (the shared ones are in _args.py)
 # ------------------------------------------------------------------------------------------------
-
-def _number_arg(fname, argname, v):
-    if not is_number(v):
-        raise TypeError(f"{fname}(): argument '{argname}' must be Number, not {type(v).__name__}")
-
 
 _TENSOR_OR_NUMBER = ("Tensor input, Tensor other, *, Tensor out = None",
                      "Tensor input, Number other, *, Tensor out = None")
@@ -649,15 +645,13 @@ def lerp(a, end, weight):
 def _addc_arrays(fname, a, t1, t2, value):
     """The three operands in torch's result dtype, and value converted to it (truncated for an
     integral result, as torch converts the Scalar)."""
-    need_tensor(fname, "input", 1, a)
-    need_tensor(fname, "tensor1", 2, t1)
-    need_tensor(fname, "tensor2", 3, t2)
-    _number_arg(fname, "value", value)
+    _addc_types(fname, a, t1, t2)
+    value = number_arg(fname, "value", value)
     rt = _dt.result_type(a, t1, t2).np
     arrays = [t._data.astype(rt, copy=False) for t in (a, t1, t2)]
     _check_broadcast3(*arrays)
-    v = value.item() if isinstance(value, np.generic) else value
-    v = int(v) if rt.kind in "iu" else (bool(v) if rt.kind == "b" else v)
+    v = _real(value, rt)
+    v = checked_scalar(int(v), rt) if rt.kind in "iu" else (bool(v) if rt.kind == "b" else v)
     return arrays, v, rt
 
 
@@ -715,21 +709,29 @@ class Addcdiv(Op):
                 (-g * v * t1 / (t2 * t2) if need[2] else None))
 
 
-def addcmul(a, tensor1, tensor2, *, value=1):
-    _addc_types("addcmul", a, tensor1, tensor2, value)
+def addcmul(a, tensor1, tensor2, *args, value=1, _method=False):
+    if args:            # torch's deprecated addcmul(Tensor input, Number value, Tensor, Tensor)
+        (tensor1, tensor2), value = scalar_first("addcmul", (tensor1, tensor2) + args, value,
+                                                 method=_method)
+    _addc_types("addcmul", a, tensor1, tensor2, _method)
+    value = number_arg("addcmul", "value", value)
     return Addcmul.apply(a, tensor1, tensor2, value)
 
 
-def addcdiv(a, tensor1, tensor2, *, value=1):
-    _addc_types("addcdiv", a, tensor1, tensor2, value)
+def addcdiv(a, tensor1, tensor2, *args, value=1, _method=False):
+    if args:
+        (tensor1, tensor2), value = scalar_first("addcdiv", (tensor1, tensor2) + args, value,
+                                                 method=_method)
+    _addc_types("addcdiv", a, tensor1, tensor2, _method)
+    value = number_arg("addcdiv", "value", value)
     return Addcdiv.apply(a, tensor1, tensor2, value)
 
 
-def _addc_types(fname, a, t1, t2, value):
+def _addc_types(fname, a, t1, t2, method=False):
+    """torch's TypeErrors for non-tensor operands (positions without self for a method)."""
     need_tensor(fname, "input", 1, a)
-    need_tensor(fname, "tensor1", 2, t1)
-    need_tensor(fname, "tensor2", 3, t2)
-    _number_arg(fname, "value", value)
+    need_tensor(fname, "tensor1", 2 - method, t1)
+    need_tensor(fname, "tensor2", 3 - method, t2)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1354,22 +1356,33 @@ def _addmm_family(fname, c, a, b, beta, alpha):
     need_tensor(fname, "input", 1, c)
     need_tensor(fname, "batch1" if fname != "addmv" else "mat", 2, a)
     need_tensor(fname, "batch2" if fname != "addmv" else "vec", 3, b)
-    _number_arg(fname, "beta", beta)
-    _number_arg(fname, "alpha", alpha)
+    dt = c.dtype.np
+    return (_real(number_arg(fname, "beta", beta), dt),
+            _real(number_arg(fname, "alpha", alpha), dt))
+
+
+def _real(v, dt):
+    """A complex scalar for a real tensor: its real part, as torch converts it (a non-zero
+    imaginary part is torch's overflow error)."""
+    if isinstance(v, complex):
+        if v.imag:
+            raise_overflow(dt)
+        return v.real
+    return v
 
 
 def addmv(c, mat, vec, *, beta=1, alpha=1):
-    _addmm_family("addmv", c, mat, vec, beta, alpha)
+    beta, alpha = _addmm_family("addmv", c, mat, vec, beta, alpha)
     return Addmv.apply(c, mat, vec, beta, alpha)
 
 
 def baddbmm(c, batch1, batch2, *, beta=1, alpha=1):
-    _addmm_family("baddbmm", c, batch1, batch2, beta, alpha)
+    beta, alpha = _addmm_family("baddbmm", c, batch1, batch2, beta, alpha)
     return Baddbmm.apply(c, batch1, batch2, beta, alpha)
 
 
 def addbmm(c, batch1, batch2, *, beta=1, alpha=1):
-    _addmm_family("addbmm", c, batch1, batch2, beta, alpha)
+    beta, alpha = _addmm_family("addbmm", c, batch1, batch2, beta, alpha)
     return Addbmm.apply(c, batch1, batch2, beta, alpha)
 
 
