@@ -605,3 +605,26 @@ def test_large_draws_are_vectorised():
     zerograd.randint(0, 100, (10 ** 6,))
     assert time.process_time() - t0 < 3.0
     assert math.isfinite(float(zerograd.randn(10 ** 6).sum()))
+
+
+@requires_torch
+def test_factories_take_0d_and_keyword_sizes_as_torch():
+    """rand/randn of size () are 0-d (they came back with shape [1]); size= as a keyword; the
+    same values drawn."""
+    exprs = ["L.randn(())", "L.rand(())", "L.randn([])", "L.rand(size=(2,))", "L.randn(size=[2, 1])",
+             "L.zeros(size=(2,))", "L.ones(size=[2, 1])", "L.empty(size=(0,))",
+             "L.randint(5, size=(2,))", "L.randint(high=5, size=(2,))", "L.zeros(2, size=(3,))",
+             "L.zeros(size=3)", "L.rand(size=2)", "L.randn((), dtype=L.float64)"]
+
+    def run(L):
+        L.manual_seed(0)
+        out = []
+        for e in exprs:
+            try:
+                v = eval(e)
+            except TypeError as ex:
+                out.append(str(ex))
+                continue
+            out.append((tuple(v.shape), str(v.dtype), v.tolist() if "empty" not in e else None))
+        return out
+    assert run(zerograd) == run(torch)

@@ -413,8 +413,8 @@ def _fix_np(node, i, g, meta):
         if len(dims) == lead and g.dtype.kind == "f" and g.flags.c_contiguous and g.size:
             g = leading_sum(g, lead)            # a bias's gradient: summed over the batch
         elif dims:
-            g = g.sum(axis=dims, keepdims=True)
-        if lead or g.shape != shape:
+            g = np.add.reduce(g, axis=dims, keepdims=True)     # (not .sum(): its warnings
+        if lead or g.shape != shape:                             # come from NumPy's module)
             g = g.reshape(shape)
     if g.dtype != dt:
         g = g.astype(dt)

@@ -63,8 +63,8 @@ from .shape_extra import (atleast_3d, block_diag, cartesian_prod, column_stack, 
 # point warnings for calls made from zerograd's own op modules only (an np.errstate block per
 # op would cost ~3 us, more than the op itself); the engine's array sums and broadcast fixes
 # and the elementwise fast path (autograd/fastpath.py) too.
-warnings.filterwarnings("ignore", category=RuntimeWarning,
-                        module=r"zerograd\.(ops(\.|$)|autograd\.(engine|function|fastpath)$)")
+SILENT_MODULES = r"zerograd\.(ops(\.|$)|autograd\.(engine|function|fastpath)$)"
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=SILENT_MODULES)
 
 
 def _check_operand(x, op):

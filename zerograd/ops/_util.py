@@ -49,6 +49,19 @@ def shape_arg(args) -> tuple:
     return tuple(out)
 
 
+def size_arg(fname, args, size) -> tuple:
+    """The shape of a factory called f(2, 3), f((2, 3)) or f(size=(2, 3)) (torch's keyword takes
+    a sequence only)."""
+    if size is None:
+        return shape_arg(args)
+    if args:
+        raise TypeError(f"{fname}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list, Size)):
+        raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return shape_arg((size,))
+
+
 def default_float():
     return _dt.get_default_dtype().np
 

@@ -148,10 +148,10 @@ def conv_w_np(y, x, p, K):
         if N == 1:
             dw = np.matmul(y.reshape(Co, op), cols[0].T)
         else:
-            dw = np.matmul(y.reshape(N, Co, op), cols.transpose(0, 2, 1)).sum(0)
+            dw = np.add.reduce(np.matmul(y.reshape(N, Co, op), cols.transpose(0, 2, 1)), 0)
     else:
-        dw = np.matmul(y.reshape(N, g, Co // g, op),
-                       cols.reshape(N, g, Cg * kp, op).transpose(0, 1, 3, 2)).sum(0)
+        dw = np.add.reduce(np.matmul(y.reshape(N, g, Co // g, op),
+                                     cols.reshape(N, g, Cg * kp, op).transpose(0, 1, 3, 2)), 0)
     return dw.reshape((Co, Cg) + tuple(K))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._util import checked_scalar, convert_scalar, factory_result, shape_arg
+from ._util import checked_scalar, convert_scalar, factory_result, shape_arg, size_arg
 
 
 def _np_dtype(dtype, default=None):
@@ -124,19 +124,23 @@ def _size(size):
     return shape_arg(size)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return factory_result(np.zeros(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
-                   requires_grad, device)
+def _filled(np_fn, fname, size_args, size, dtype, requires_grad, device):
+    shape = size_arg(fname, size_args, size)
+    return factory_result(np_fn(shape, _np_dtype(dtype, _dt.get_default_dtype().np)),
+                          requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return factory_result(np.ones(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
-                   requires_grad, device)
+def zeros(*size_args, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    return _filled(np.zeros, "zeros", size_args, size, dtype, requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None, out=None):
-    return factory_result(np.empty(_size(size), _np_dtype(dtype, _dt.get_default_dtype().np)),
-                   requires_grad, device)
+def ones(*size_args, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    return _filled(np.ones, "ones", size_args, size, dtype, requires_grad, device)
+
+
+def empty(*size_args, size=None, dtype=None, device=None, requires_grad=False,
+          memory_format=None, out=None):
+    return _filled(np.empty, "empty", size_args, size, dtype, requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):

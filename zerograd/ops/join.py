@@ -411,8 +411,9 @@ class Cumsum(Op):
             return x.astype(dtype, copy=True)
         acc = accumulate_dtype(dtype or x.dtype)
         if acc is not None:                 # (half types: summed in float32, as torch does)
-            return np.cumsum(x, axis=dim, dtype=acc).astype(dtype or x.dtype)
-        return np.cumsum(x, axis=dim, dtype=dtype)
+            return x.cumsum(axis=dim, dtype=acc).astype(dtype or x.dtype)
+        return x.cumsum(axis=dim, dtype=dtype)      # (the method: np.cumsum's warnings would
+                                                    #  come from NumPy's module, not filtered)
 
     @staticmethod
     def backward(ctx, g):
@@ -442,9 +443,9 @@ class Cumprod(Op):
         if x.ndim == 0:
             z = x.astype(dtype, copy=True)
         elif acc is not None:
-            z = np.cumprod(x, axis=dim, dtype=acc).astype(dtype or x.dtype)
+            z = x.cumprod(axis=dim, dtype=acc).astype(dtype or x.dtype)
         else:
-            z = np.cumprod(x, axis=dim, dtype=dtype)
+            z = x.cumprod(axis=dim, dtype=dtype)
         ctx.save_for_backward(a, z)
         return z
 

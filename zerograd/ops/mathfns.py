@@ -823,7 +823,8 @@ def _mean_np(x, dims, keepdim):
 def _var_np(name, x, dims, keepdim, corr):
     if _count(x.shape, dims) - corr <= 0:
         return _few_dof(name, x, dims, corr, keepdim)
-    return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))
+    with np.errstate(all="ignore"):         # (see reduce.Var)
+        return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))
 
 
 class VarMean(Op):

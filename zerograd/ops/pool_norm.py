@@ -420,8 +420,8 @@ def _chan_sum(a):
     if a.dtype.kind == "f" and L >= 8 and a.flags.c_contiguous:
         s = np.matmul(a.reshape(N * C, L), ones_vector(L, a.dtype)).reshape(N, C)
     else:
-        s = a.reshape(N, C, L).sum(axis=2)
-    return s.sum(axis=0)
+        s = np.add.reduce(a.reshape(N, C, L), axis=2)
+    return np.add.reduce(s, axis=0)
 
 
 def _along1(v, ndim):
@@ -539,9 +539,9 @@ class NativeGroupNorm(Op):
         N, C = a.shape[:2]
         ar = a.reshape(N, G, -1)
         L = ar.shape[2]
-        mean = ar.sum(axis=2, keepdims=True) / a.dtype.type(max(L, 1))
+        mean = np.add.reduce(ar, axis=2, keepdims=True) / a.dtype.type(max(L, 1))
         xc = ar - mean
-        var = (xc * xc).sum(axis=2, keepdims=True) / a.dtype.type(max(L, 1))
+        var = np.add.reduce((xc * xc), axis=2, keepdims=True) / a.dtype.type(max(L, 1))
         rstd = (1.0 / np.sqrt(var + a.dtype.type(eps))).astype(a.dtype)
         xhat = (xc * rstd).reshape(a.shape)
         y = xhat * _along1(w._data, a.ndim) if w is not None else xhat.copy()
@@ -590,11 +590,11 @@ class NativeGroupNorm(Op):
             gr = gw.reshape(N, G, -1)
             xr = xhat.reshape(N, G, -1)
             L = max(gr.shape[2], 1)
-            m1 = gr.sum(axis=2, keepdims=True) / L
-            m2 = (gr * xr).sum(axis=2, keepdims=True) / L
+            m1 = np.add.reduce(gr, axis=2, keepdims=True) / L
+            m2 = np.add.reduce((gr * xr), axis=2, keepdims=True) / L
             dx = ((gr - m1 - xr * m2) * rstd).reshape(x.shape).astype(x.dtype, copy=False)
-        dw = (g * xhat).sum(axis=(0,) + tuple(range(2, nd))) if need[1] else None
-        db = g.sum(axis=(0,) + tuple(range(2, nd))) if need[2] else None
+        dw = np.add.reduce((g * xhat), axis=(0,) + tuple(range(2, nd))) if need[1] else None
+        db = np.add.reduce(g, axis=(0,) + tuple(range(2, nd))) if need[2] else None
         return dx, dw, db
 
 

@@ -53,7 +53,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ._args import not_implemented
-from ._util import factory_result, scalar_type_name, shape_arg, wrap
+from ._util import factory_result, scalar_type_name, shape_arg, size_arg, wrap
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm", "rand_like",
@@ -706,26 +706,26 @@ def _float_dtype(dtype, kernel):
     return npd
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
-         layout=None, pin_memory=False):
+def rand(*size_args, size=None, generator=None, dtype=None, device=None, requires_grad=False,
+         out=None, layout=None, pin_memory=False):
     """Uniform [0, 1): torch.empty(size).uniform_()."""
     npd = _float_dtype(dtype, "check_uniform_bounds")
-    shape = shape_arg(size)
+    shape = size_arg("rand", size_args, size)
     n = math.prod(shape)
     arr = _uniform_flat(_gen(generator), n, npd, 0.0, 1.0).reshape(shape) if n else \
         np.empty(shape, npd)
-    return factory_result(np.ascontiguousarray(arr, dtype=npd), requires_grad, device)
+    return factory_result(np.asarray(arr, dtype=npd, order="C"), requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
-          layout=None, pin_memory=False):
+def randn(*size_args, size=None, generator=None, dtype=None, device=None, requires_grad=False,
+          out=None, layout=None, pin_memory=False):
     """Standard normal: torch.empty(size).normal_()."""
     npd = _float_dtype(dtype, "normal_kernel_cpu")
-    shape = shape_arg(size)
+    shape = size_arg("randn", size_args, size)
     n = math.prod(shape)
     arr = _normal_flat(_gen(generator), n, npd, 0.0, 1.0, True).reshape(shape) if n else \
         np.empty(shape, npd)
-    return factory_result(np.ascontiguousarray(arr, dtype=npd), requires_grad, device)
+    return factory_result(np.asarray(arr, dtype=npd, order="C"), requires_grad, device)
 
 
 def _like_dtype(t, dtype):
@@ -888,7 +888,9 @@ def randint(*args, generator=None, dtype=None, device=None, requires_grad=False,
             layout=None, pin_memory=False, **kwargs):
     """randint(high, size) or randint(low, high, size) (also as keywords): torch.empty(size,
     dtype=int64).random_(low, high)."""
-    names = ("high", "size") if len(args) == 2 and "size" not in kwargs else ("low", "high", "size")
+    two = len(args) == 2 and "size" not in kwargs or len(args) == 1 and "size" in kwargs and \
+        "low" not in kwargs
+    names = ("high", "size") if two else ("low", "high", "size")
     given = dict(zip(names, args))
     for k, v in kwargs.items():
         if k not in ("low", "high", "size") or k in given:

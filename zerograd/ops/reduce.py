@@ -427,7 +427,8 @@ class Var(Op):
         ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
         if _count(x.shape, dims) - corr <= 0:
             return _few_dof("var", x, dims, corr, keepdim)
-        return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))
+        with np.errstate(all="ignore"):     # (inf - inf: nan, silently; NumPy's var warns
+            return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))    # from its module)
 
     @staticmethod
     def backward(ctx, g):
@@ -448,7 +449,8 @@ class Std(Op):
         if _count(x.shape, dims) - corr <= 0:
             z = np.sqrt(_few_dof("std", x, dims, corr, keepdim))
         else:
-            z = np.asarray(x.std(axis=dims, ddof=corr, keepdims=keepdim))
+            with np.errstate(all="ignore"):             # (see Var)
+                z = np.asarray(x.std(axis=dims, ddof=corr, keepdims=keepdim))
         ctx.save_for_backward(a, z)
         ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
         return z
