@@ -14,6 +14,7 @@ from zerograd.autograd.explain import RULES, explain
 from zerograd.autograd.function import AccumulateGrad, Function, Op
 from zerograd.viz._walk import collect
 from tests.op_db import OP_DB
+from tests._oracle import requires_torch, torch
 
 
 def _import_all(pkg_name):
@@ -261,3 +262,70 @@ def test_formula_and_explain_cost_nothing_until_asked():
     assert isinstance(Node.__dict__["formula"], property)
     x = zerograd.randn(2, requires_grad=True)
     assert "formula" not in (x * 2).grad_fn.__dict__
+
+
+# ----- grad_fn._saved_<name>: what forward saved, under torch's names ---------------------------
+
+def test_saved_attributes_are_torchs():
+    a = zerograd.tensor([1.0, 2.0], requires_grad=True)
+    b = zerograd.tensor([3.0, 4.0], requires_grad=True)
+    y = a * b
+    t = y.tanh()
+    assert y.grad_fn._saved_self is a and y.grad_fn._saved_other is b      # inputs: themselves
+    r = t.grad_fn._saved_result                     # an output: a tensor of the node
+    assert r.grad_fn is t.grad_fn and r.tolist() == t.tolist()
+    assert repr((a * 2.0).grad_fn._saved_other) == "tensor(2., dtype=torch.float64)"
+    assert repr((2 * a).grad_fn._saved_other) == "tensor(2)"          # torch's wrapped numbers
+    with pytest.raises(AttributeError, match="'MulBackward0' object has no attribute '_saved_x'"):
+        y.grad_fn._saved_x
+    t.sum().backward()
+    with pytest.raises(RuntimeError, match="directly access saved tensors after they have already"):
+        t.grad_fn._saved_result
+
+
+@requires_torch
+def test_saved_attributes_match_torchs_over_the_op_table():
+    """Every tensor torch's node exposes as `_saved_<name>` that zerograd's node saved too has
+    torch's value (zerograd saves what its VJP reads: some of torch's are not there, e.g. the
+    indices of max(dim) - at least 570 of the 776 tensors of the table's first cases are)."""
+    found, differ, total = 0, [], 0
+    for spec in OP_DB:
+        if not spec.differentiable:
+            continue
+        for case in spec.samples()[:2]:
+            if case.error is not None:
+                continue
+            outs = []
+            for L in (torch, zerograd):
+                args = [L.tensor(a, dtype=L.float64, requires_grad=True)
+                        if isinstance(a, np.ndarray) and a.dtype.kind == "f" else
+                        L.tensor(a) if isinstance(a, np.ndarray) else a for a in case.args]
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        o = spec.call(L, args, case.kwargs)
+                except Exception:
+                    o = None
+                outs.append(o[0] if isinstance(o, (tuple, list)) and o else o)
+            t, z = outs
+            if t is None or z is None or t.grad_fn is None or z.grad_fn is None or \
+                    type(t.grad_fn).__name__ != z.grad_fn.name():
+                continue
+            for attr in dir(t.grad_fn):
+                if not attr.startswith("_saved_"):
+                    continue
+                tv = getattr(t.grad_fn, attr, None)
+                if not isinstance(tv, torch.Tensor):
+                    continue
+                total += 1
+                try:
+                    zv = getattr(z.grad_fn, attr)
+                except AttributeError:
+                    continue
+                found += 1
+                if not (isinstance(zv, zerograd.Tensor) and tuple(zv.shape) == tuple(tv.shape)
+                        and str(zv.dtype) == str(tv.dtype)
+                        and np.allclose(zv.detach().numpy(), tv.detach().numpy(), equal_nan=True)):
+                    differ.append((spec.name, attr))
+    assert not differ, differ[:5]
+    assert found >= 570, (found, total)

@@ -244,12 +244,16 @@ RULES = {
     "CrossEntropySmoothed": R("self", "cross_entropy(self, target, label_smoothing=ε)",
                               "grad * ((1-ε)·(softmax(self) - one_hot(target))·w[target] + "
                               "ε·(softmax(self)·Σw - w)/C) / D"),
-    "CrossEntropyProbs": R("self target", "cross_entropy(self, target)  (class probabilities)",
+    "CrossEntropyProbs": R("self target weight",
+                           "cross_entropy(self, target, weight)  (class probabilities)",
                            "grad * (softmax(self)·Σ_c w·t' - w·t') / D",
-                           "-grad * w * log_softmax(self) * (1-ε) / D"),
-    "CrossEntropyProbsSum": R("self target", "cross_entropy(self, target)  (probabilities, "
-                              "reduction 'sum'/'none')", "grad * (softmax(self)·Σ_c w·t' - w·t')",
-                              "-grad * w * log_softmax(self) * (1-ε)"),
+                           "-grad * w * log_softmax(self) * (1-ε) / D",
+                           "-Σ grad * t' * log_softmax(self) / D  (over all but the class dim)"),
+    "CrossEntropyProbsSum": R("self target weight", "cross_entropy(self, target, weight)  "
+                              "(probabilities, reduction 'sum'/'none')",
+                              "grad * (softmax(self)·Σ_c w·t' - w·t')",
+                              "-grad * w * log_softmax(self) * (1-ε)",
+                              "-Σ grad * t' * log_softmax(self)  (over all but the class dim)"),
     "NllLoss": R("self", "nll_loss(self, target)  (self holds log-probabilities)",
                  "-grad * w[target] / D at [i, target_i], 0 elsewhere"),
     "LayerNorm": R("input weight bias", "(input - μ)/σ · weight + bias  over the normalized dims",
@@ -492,6 +496,59 @@ def saved_items(node) -> list:
         else:
             out.append((name or f"saved[{k}]", item, "constant"))
     return out
+
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+          "backward through the graph a second time or if you need to access saved tensors after "
+          "calling backward.")
+
+
+_WRAPPED = {}        # Python number type -> the dtype of torch's wrapped 0-d tensor
+
+
+# torch's argument names of ops with more than two tensor inputs (others: self, other)
+_TORCH_INPUTS = {"Addcmul": ("self", "tensor1", "tensor2"), "Addcdiv": ("self", "tensor1", "tensor2"),
+                 "Addmv": ("self", "mat", "vec"), "Baddbmm": ("self", "batch1", "batch2"),
+                 "Addbmm": ("self", "batch1", "batch2"), "LerpTensor": ("self", "end", "weight"),
+                 "Convolution": ("input", "weight", "bias"),
+                 "NativeGroupNorm": ("input", "weight", "bias")}
+
+
+def _torch_input_names(node) -> dict:
+    """zerograd's name of each forward input -> torch's (self, other, tensor1, ...)."""
+    ours = input_names(node)
+    fn = _fn(node)
+    theirs = _TORCH_INPUTS.get(_rule_class(fn).__name__) if fn is not None else None
+    theirs = theirs or ("self", "other")
+    return dict(zip(ours, theirs)) if len(ours) <= len(theirs) else {}
+
+
+def saved_attribute(node, name):
+    """`node._saved_<name>` as torch's: the tensor (or constant) forward saved under torch's name
+    - an input as the tensor itself, an output as a tensor of this node - and torch's error once
+    backward has freed them.  Names the op does not save raise AttributeError."""
+    from ..tensor import Tensor
+    if not _WRAPPED:
+        from .. import dtypes
+        _WRAPPED.update({bool: dtypes.bool, int: dtypes.int64, float: dtypes.float64})
+    items = saved_items(node)
+    if items is None:
+        if rule_of(node) is not None and name in rule_of(node).saved:
+            raise RuntimeError(_FREED)
+        items = []
+    aliases = _torch_input_names(node)
+    for item_name, value, _ in items:
+        if item_name == name or aliases.get(item_name) == name:
+            if isinstance(value, np.ndarray):           # a saved output: a tensor of this node
+                nr = int(name[len("result"):] or 0) if name.startswith("result") else 0
+                return Tensor._make(value, True, node, nr)
+            if name in ("self", "other") and isinstance(value, (bool, int, float)):
+                from ..ops import tensor as _tensor     # a number operand: torch's wrapped
+                return _tensor(value, dtype=_WRAPPED[type(value)])      # 0-d tensor
+            return value
+    raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{name}'")
 
 
 def _version_note(saved_at, now):

@@ -191,6 +191,14 @@ class Node:
         fn = self._fn
         return fn.torch_name if fn is not None and fn.torch_name else type(self).__name__
 
+    def __getattr__(self, attr):
+        # (only for attributes not found otherwise: no cost to the others)  torch's
+        # `grad_fn._saved_self`, `_saved_other`, `_saved_result`, ...: what forward saved
+        if attr.startswith("_saved_") and not attr.startswith("__"):
+            from .explain import saved_attribute
+            return saved_attribute(self, attr[len("_saved_"):])
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
