@@ -152,6 +152,7 @@ class Node:
     _retain_hooks = None       # dict output_nr -> fn(grad)             (retain_grad)
     _materialize_grads = True
     _non_differentiable = None
+    _dirty = None              # ids of the inputs a custom Function's forward marked dirty
     _metadata = None
     _trace = None              # forward stack, recorded in anomaly mode
     _fn = None                 # the Function class whose backward this node runs
@@ -647,6 +648,7 @@ class GraphRoot(Node):
 class _Scratch:
     """The ctx handed to forward when nothing is recorded: accepts attributes and saves nothing."""
     needs_input_grad = ()
+    _dirty = None
 
     def save_for_backward(self, *tensors):
         pass
@@ -727,7 +729,7 @@ class Function:
             _state.enabled = prev
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
-        dirty = getattr(ctx, "_dirty", None) or ()
+        dirty = ctx._dirty or ()
         wrapped = []
         nondiff = ctx._non_differentiable if record else None
         for o in outs:

@@ -200,6 +200,7 @@ class Rsub(Op):
     def forward(ctx, a, c, alpha=1):
         _sub_check(c, a)
         if type(alpha) is int and alpha == 1:
+            ctx.alpha = 1
             return _bin(np.subtract, c, a)
         alpha = _check_alpha(a, c, alpha)
         ctx.alpha = alpha
@@ -208,7 +209,7 @@ class Rsub(Op):
 
     @staticmethod
     def backward(ctx, g):
-        alpha = getattr(ctx, "alpha", 1)
+        alpha = ctx.alpha
         return -g if alpha == 1 else g * -alpha
 
     np_backward = backward      # the same rule works on arrays
