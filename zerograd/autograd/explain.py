@@ -530,6 +530,8 @@ def saved_attribute(node, name):
     - an input as the tensor itself, an output as a tensor of this node - and torch's error once
     backward has freed them.  Names the op does not save raise AttributeError."""
     from ..tensor import Tensor
+    if not _is_builtin(node):               # (a custom Function's node has saved_tensors)
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{name}'")
     if not _WRAPPED:
         from .. import dtypes
         _WRAPPED.update({bool: dtypes.bool, int: dtypes.int64, float: dtypes.float64})
