@@ -37,6 +37,9 @@ from .ops import (Generator, abs, add, addmm, all, allclose, amax, amin, any, ar
                   sign, sin, sqrt, square, squeeze, std, sub, sum, t, tanh, tensor, transpose,
                   true_divide, unsqueeze, var, where, zeros, zeros_like)
 from .ops.creation import multinomial  # noqa: E402
+from .ops.creation import asarray, empty_strided, range  # noqa: E402,F401,A004
+from .dtypes import (channels_last, channels_last_3d, contiguous_format, layout,  # noqa: E402,F401
+                     memory_format, preserve_format, strided)
 from .ops import random  # noqa: E402  (torch.random: manual_seed, fork_rng, get_rng_state...)
 from .ops.random import bernoulli  # noqa: E402,F401  (torch's CPU streams: ops/random.py)
 from .ops import clamp_max, clamp_min  # noqa: E402
@@ -50,8 +53,9 @@ from .ops.join import (argsort, argwhere, atleast_1d, atleast_2d, cat, concat, c
 from . import autograd  # noqa: E402
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
 from . import nn  # noqa: E402
-from .nn.functional import (cosine_similarity, dropout, layer_norm,  # noqa: E402,F401
-                            pairwise_distance, prelu, rms_norm)
+from .nn.functional import (cosine_similarity, pairwise_distance, prelu,  # noqa: E402,F401
+                            rms_norm)
+from .nn import functional as _F  # noqa: E402
 from .nn.functional import (adaptive_avg_pool1d, avg_pool1d, conv1d, conv2d,  # noqa: E402,F401
                             conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d,
                             max_pool1d, max_pool2d)    # (torch's top-level forms: same arguments)
@@ -92,19 +96,38 @@ subtract = sub
 divide = div
 greater = gt
 less = lt
-result_type = _dtypes.result_type
+greater_equal = ge
+less_equal = le
+not_equal = ne
+
+
+def result_type(tensor, other):
+    """torch.result_type(tensor, other): the dtype of an operation on the two."""
+    return _dtypes.result_type(tensor, other)
+
+
+def dropout(input, p, train):  # noqa: A002 - torch's names (torch.dropout, not F.dropout)
+    if not 0 <= p <= 1:                 # (torch.dropout's kernel: a RuntimeError, not F's ValueError)
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return _F.dropout(input, p, train)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5,  # noqa: A002
+               cudnn_enable=True):
+    """torch.layer_norm (cudnn_enable: accepted, as on torch's CPU)."""
+    return _F.layer_norm(input, normalized_shape, weight, bias, eps)
 
 
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(t) -> bool:
-    return t.is_floating_point()
+def is_floating_point(input) -> bool:
+    return input.is_floating_point()
 
 
-def numel(t) -> int:
-    return t.numel()
+def numel(input) -> int:
+    return input.numel()
 
 
 def get_num_threads() -> int:

@@ -97,7 +97,7 @@ def as_dtype(d) -> dtype:
     if isinstance(d, dtype):
         return d
     if d is _builtin_float:
-        return get_default_dtype()
+        return float64                      # (torch: dtype=float is double, whatever the default)
     if d is _builtin_int:
         return int64
     if d is _builtin_bool:
@@ -106,6 +106,53 @@ def as_dtype(d) -> dtype:
 
 
 _builtin_float, _builtin_int, _builtin_bool = builtins.float, builtins.int, builtins.bool
+
+
+def dtype_arg(fname, d) -> dtype:
+    """A factory's `dtype=` argument as torch's parser takes it: a dtype or the Python types
+    float/int/bool (NumPy dtypes and strings are its TypeError)."""
+    if isinstance(d, dtype) or d in (_builtin_float, _builtin_int, _builtin_bool):
+        return as_dtype(d)
+    raise TypeError(f"{fname}(): argument 'dtype' must be torch.dtype, not {type(d).__name__}")
+
+
+# ----- layouts and memory formats (the CPU's strided layout only) -------------------------------
+
+class layout:
+    """torch.layout: zerograd has torch.strided (dense tensors) only."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return self.name
+
+
+class memory_format:
+    """torch.memory_format: contiguous_format, preserve_format, channels_last(_3d)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return self.name
+
+
+strided = layout("strided")
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
 
 
 # ----- the default float dtype ---------------------------------------------------------------

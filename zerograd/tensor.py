@@ -114,13 +114,30 @@ FRESH = (0, None)
 _FLOAT_WARNED = False
 
 
-def _warn_float_of_non_leaf() -> None:
+def _warn_float_of_non_leaf(stacklevel=3) -> None:
     """torch 2.13 warns once per process (TORCH_WARN_ONCE) when float() converts a tensor that
-    has a history (not for .item(), int() or a leaf)."""
+    has a history (not for .item(), int() or a leaf), or torch.tensor([...]) one that requires
+    grad (the same warning, the same once)."""
     global _FLOAT_WARNED
+    if _FLOAT_WARNED:
+        return
     _FLOAT_WARNED = True
     warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
-                  "behavior.\nConsider using tensor.detach() first.", UserWarning, stacklevel=3)
+                  "behavior.\nConsider using tensor.detach() first.", UserWarning,
+                  stacklevel=stacklevel)
+
+
+def _varargs(fname, args, name, value) -> tuple:
+    """The sizes/dims of a method that takes them as varargs or as torch's keyword `name`
+    (x.reshape(2, 3), x.reshape((2, 3)), x.reshape(shape=(2, 3)))."""
+    if value is None:
+        return args
+    if args:
+        raise TypeError(f"{fname}() got multiple values for argument '{name}'")
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{fname}(): argument '{name}' must be tuple of ints, not "
+                        f"{type(value).__name__}")
+    return (value,)
 
 
 class Tensor:
@@ -495,6 +512,10 @@ class Tensor:
         """to(dtype), to(device), to(other), to(device, dtype); returns self when nothing changes."""
         target = kwargs.get("dtype")
         copy = kwargs.get("copy", False)
+        flags = [a for a in args if isinstance(a, bool)]      # torch's (..., non_blocking, copy)
+        if flags:
+            args = tuple(a for a in args if not isinstance(a, bool))
+            copy = copy or (len(flags) > 1 and flags[1])
         for a in args + tuple(v for k, v in kwargs.items() if k == "device"):
             if isinstance(a, _dt.dtype):
                 target = a
@@ -722,7 +743,7 @@ class Tensor:
     def tanh_(self):                return _inplace.tanh_(self)
     def zero_(self):                return _inplace.zero_(self)
     def fill_(self, value):         return _inplace.fill_(self, value)
-    def copy_(self, src, non_blocking=False): return _inplace.copy_(self, src)
+    def copy_(self, other, non_blocking=False): return _inplace.copy_(self, other)
 
     # ------------------------------------------------------------------------------------------
     # methods (-> ops); one line each, so grep finds where every name is defined
@@ -738,17 +759,17 @@ class Tensor:
         return _ops.sub(self, other, alpha=alpha)
 
     def mul(self, other):           return _ops.mul(self, other)
-    def div(self, other, rounding_mode=None): return _ops.div(self, other, rounding_mode=rounding_mode)
+    def div(self, other, *, rounding_mode=None): return _ops.div(self, other, rounding_mode=rounding_mode)
     divide = div
     def true_divide(self, other):   return _ops.true_divide(self, other)
     multiply = mul
     def subtract(self, other, *, alpha=1): return _ops.sub(self, other, alpha=alpha)
     def pow(self, exponent):        return _ops.pow(self, exponent)
     def matmul(self, other):        return _ops.matmul(self, other)
-    def mm(self, other):            return _ops.mm(self, other)
-    def bmm(self, other):           return _ops.bmm(self, other)
+    def mm(self, mat2):             return _ops.mm(self, mat2)
+    def bmm(self, mat2):            return _ops.bmm(self, mat2)
     def mv(self, vec):              return _ops.mv(self, vec)
-    def dot(self, other):           return _ops.dot(self, other)
+    def dot(self, tensor):          return _ops.dot(self, tensor)
     def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
     def neg(self):                  return _fast_unary(_ew.Neg, self)
     negative = neg
@@ -792,8 +813,8 @@ class Tensor:
     def sum(self, dim=None, keepdim=False, *, dtype=None): return _ops.sum(self, dim, keepdim, dtype=dtype)
     def mean(self, dim=None, keepdim=False, *, dtype=None): return _ops.mean(self, dim, keepdim, dtype=dtype)
     def prod(self, dim=None, keepdim=False, *, dtype=None): return _ops.prod(self, dim, keepdim, dtype=dtype)
-    def max(self, dim=None, keepdim=False): return _ops.max(self, dim, keepdim)
-    def min(self, dim=None, keepdim=False): return _ops.min(self, dim, keepdim)
+    def max(self, dim=None, keepdim=False, *, other=None): return _ops.max(self, dim, keepdim, other=other)
+    def min(self, dim=None, keepdim=False, *, other=None): return _ops.min(self, dim, keepdim, other=other)
     def amax(self, dim=(), keepdim=False): return _ops.amax(self, dim, keepdim)
     def amin(self, dim=(), keepdim=False): return _ops.amin(self, dim, keepdim)
     def argmax(self, dim=None, keepdim=False): return _ops.argmax(self, dim, keepdim)
@@ -903,9 +924,9 @@ class Tensor:
         return _ops.random._log_normal_(self, mean, std, generator=generator)
     def swapdims(self, dim0, dim1): return _ops.shape_extra.swapdims(self, dim0, dim1)
     def tensor_split(self, *args, **kw): return _ops.shape_extra.tensor_split(self, *args, _method=True, **kw)
-    def hsplit(self, sections):     return _ops.shape_extra.hsplit(self, sections, _method=True)
-    def vsplit(self, sections):     return _ops.shape_extra.vsplit(self, sections, _method=True)
-    def dsplit(self, sections):     return _ops.shape_extra.dsplit(self, sections, _method=True)
+    def hsplit(self, sections=None, *, indices=None): return _ops.shape_extra.hsplit(self, sections, indices=indices, _method=True)
+    def vsplit(self, sections=None, *, indices=None): return _ops.shape_extra.vsplit(self, sections, indices=indices, _method=True)
+    def dsplit(self, sections=None, *, indices=None): return _ops.shape_extra.dsplit(self, sections, indices=indices, _method=True)
     def diag(self, diagonal=0):     return _ops.shape_extra.diag(self, diagonal, _method=True)
     def diag_embed(self, offset=0, dim1=-2, dim2=-1): return _ops.shape_extra.diag_embed(self, offset, dim1, dim2, _method=True)
     def diagflat(self, offset=0):   return _ops.shape_extra.diagflat(self, offset, _method=True)
@@ -1073,7 +1094,7 @@ class Tensor:
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None): return _ops.mathfns.nan_to_num(self, nan, posinf, neginf)
     def nan_to_num_(self, nan=0.0, posinf=None, neginf=None): return _ops.mathfns.nan_to_num_(self, nan, posinf, neginf)
     def aminmax(self, *, dim=None, keepdim=False): return _ops.mathfns.aminmax(self, dim=dim, keepdim=keepdim)
-    def nansum(self, dim=None, keepdim=False, dtype=None): return _ops.mathfns.nansum(self, dim, keepdim, dtype=dtype)
+    def nansum(self, dim=None, keepdim=False, *, dtype=None): return _ops.mathfns.nansum(self, dim, keepdim, dtype=dtype)
     def nanmean(self, dim=None, keepdim=False, *, dtype=None): return _ops.mathfns.nanmean(self, dim, keepdim, dtype=dtype)
     def count_nonzero(self, dim=None): return _ops.mathfns.count_nonzero(self, dim)
     def outer(self, vec2):          return _ops.mathfns.outer(self, vec2)
@@ -1113,12 +1134,13 @@ class Tensor:
                                f"Got {self._data.ndim}-D tensor.")
         return _ops.transpose(self, -2, -1)
     def transpose(self, dim0, dim1): return _ops.transpose(self, dim0, dim1)
-    def permute(self, *dims):       return _ops.permute(self, _ops.shape_arg(dims))
+    def permute(self, *args, dims=None): return _ops.permute(self, _ops.shape_arg(_varargs("permute", args, "dims", dims)))
     def movedim(self, source, destination): return _ops.movedim(self, source, destination)
     moveaxis = movedim
     def broadcast_to(self, size):   return _ops.expand(self, _ops.shape_arg((size,)))
-    def reshape(self, *shape):      return _ops.reshape(self, _ops.shape_arg(shape))
-    def view(self, *shape):
+    def reshape(self, *args, shape=None): return _ops.reshape(self, _ops.shape_arg(_varargs("reshape", args, "shape", shape)))
+    def view(self, *shape, size=None, dtype=None):
+        shape = _varargs("view", shape + ((dtype,) if dtype is not None else ()), "size", size)
         if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
             raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
         return _ops.view(self, _ops.shape_arg(shape))
@@ -1127,7 +1149,7 @@ class Tensor:
     def flatten(self, start_dim=0, end_dim=-1): return _ops.flatten(self, start_dim, end_dim)
     def squeeze(self, dim=None):    return _ops.squeeze(self, dim)
     def unsqueeze(self, dim):       return _ops.unsqueeze(self, dim)
-    def expand(self, *sizes):       return _ops.expand(self, _ops.shape_arg(sizes))
+    def expand(self, *sizes, size=None, implicit=False): return _ops.expand(self, _ops.shape_arg(_varargs("expand", sizes, "size", size)))
     def expand_as(self, other):     return _ops.expand(self, other._data.shape)
     def clone(self, *, memory_format=None): return _ops.clone(self)
     def eq(self, other):            return _ops.eq(self, other)
@@ -1191,10 +1213,10 @@ class Tensor:
     def scatter_add_(self, dim, index, src): return _ops.gather.scatter_add_(self, dim, index, src)
     def uniform_(self, from_=0.0, to=1.0, *, generator=None): return _ops.gather.uniform_(self, from_, to, generator=generator)
     def normal_(self, mean=0.0, std=1.0, *, generator=None): return _ops.gather.normal_(self, mean, std, generator=generator)
-    def repeat(self, *repeats):     return _ops.join.repeat(self, *repeats)
-    def tile(self, *dims):          return _ops.join.tile(self, *dims)
-    def repeat_interleave(self, repeats, dim=None, *, output_size=None): return _ops.join.repeat_interleave(self, repeats, dim)
-    def flip(self, *dims):          return _ops.join.flip(self, *dims)
+    def repeat(self, *args, repeats=None): return _ops.join.repeat(self, *_varargs("repeat", args, "repeats", repeats))
+    def tile(self, *args, dims=None): return _ops.join.tile(self, *_varargs("tile", args, "dims", dims))
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None): return _ops.join.repeat_interleave(self, repeats, dim, output_size=output_size)
+    def flip(self, *args, dims=None): return _ops.join.flip(self, *_varargs("flip", args, "dims", dims))
     def fliplr(self):               return _ops.join.fliplr(self)
     def flipud(self):               return _ops.join.flipud(self)
     def roll(self, shifts, dims=None): return _ops.join.roll(self, shifts, dims)
@@ -1202,8 +1224,8 @@ class Tensor:
     def triu(self, diagonal=0):     return _ops.join.triu(self, diagonal, _method="triu")
     def cumsum(self, dim, *, dtype=None): return _ops.join.cumsum(self, dim, dtype=dtype)
     def cumprod(self, dim, *, dtype=None): return _ops.join.cumprod(self, dim, dtype=dtype)
-    def sort(self, dim=-1, descending=False, *, stable=None): return _ops.join.sort(self, dim, descending, stable)
-    def argsort(self, dim=-1, descending=False, *, stable=False): return _ops.join.argsort(self, dim, descending, stable)
+    def sort(self, dim=-1, descending=False, *, stable=None): return _ops.join.sort(self, dim, descending, stable=stable)
+    def argsort(self, dim=-1, descending=False, *, stable=False): return _ops.join.argsort(self, dim, descending, stable=stable)
     def msort(self):                return _ops.join.msort(self)
     def topk(self, k, dim=-1, largest=True, sorted=True): return _ops.join.topk(self, k, dim, largest, sorted)
     def kthvalue(self, k, dim=-1, keepdim=False): return _ops.join.kthvalue(self, k, dim, keepdim)

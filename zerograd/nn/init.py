@@ -18,12 +18,15 @@ import warnings
 import numpy as np
 
 from .. import grad_mode as _gm
+from ..ops._args import not_implemented
 from ..ops._util import wrap
 from ..ops import random as _random
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
-           "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-           "kaiming_normal_", "orthogonal_"]
+           "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+           "kaiming_normal_", "orthogonal_", "sparse_", "uniform", "normal", "constant", "eye",
+           "dirac", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+           "orthogonal", "sparse"]
 
 
 def _write(tensor, arr):
@@ -78,12 +81,14 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """U(a, b): tensor.uniform_(a, b)."""
-    return _write(tensor, _random.uniform_values(tensor, a, b, generator))
+    with _gm.no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """N(mean, std²): tensor.normal_(mean, std)."""
-    return _write(tensor, _random.normal_values(tensor, mean, std, generator))
+    with _gm.no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
@@ -98,17 +103,20 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     arr = tensor._data
     dt = arr.dtype
     if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
-        lo, hi = (float(np.asarray(v).astype(dt)) for v in (a, b))
+        lo, hi = tensor.new_tensor(a).item(), tensor.new_tensor(b).item()  # (checked)
         result = _random.normal_values(arr, mean, std, generator)
+        _write(tensor, result)                              # tensor.normal_
+        redrawn = False
         while True:
             bad = (result < lo) | (result > hi)
             if not bad.any():
                 break
+            redrawn = True
             result = np.where(bad, _random.normal_values(arr, mean, std, generator), result)
-        return _write(tensor, result)
+        return _write(tensor, result) if redrawn else tensor
     mode = max(a, min(mean, b))
     log_peak = -0.5 * ((mode - mean) / std) ** 2
-    wide = np.float32 if dt.itemsize == 2 else dt          # half types compute in float
+    wide = np.dtype(np.float32) if dt.itemsize == 2 else dt   # half types compute in float
 
     def log_pdf(x):
         c = ((x.astype(wide) - wide.type(mean)).astype(dt).astype(wide) / wide.type(std)).astype(dt)
@@ -121,8 +129,11 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         return np.log(u.astype(np.float64)).astype(wide).astype(dt)
 
     result = _random.uniform_values(arr, a, b, generator)
+    _write(tensor, result)                                  # tensor.uniform_
     with np.errstate(divide="ignore"):
         pending = log_u() > log_pdf(result)
+        if not pending.any():
+            return tensor
         while pending.any():
             cand = _random.uniform_values(arr, a, b, generator)
             result = np.where(pending, cand, result)
@@ -131,15 +142,19 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
-    return _write(tensor, val)
+    """tensor.fill_(val): a number or a 0-d tensor."""
+    with _gm.no_grad():
+        return tensor.fill_(val)
 
 
 def ones_(tensor):
-    return _write(tensor, 1)
+    with _gm.no_grad():
+        return tensor.fill_(1.0)
 
 
 def zeros_(tensor):
-    return _write(tensor, 0)
+    with _gm.no_grad():
+        return tensor.zero_()
 
 
 def eye_(tensor):
@@ -147,6 +162,26 @@ def eye_(tensor):
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     return _write(tensor, np.eye(*tensor.shape))
+
+
+def dirac_(tensor, groups=1):
+    """The Dirac delta of a {3, 4, 5}-d conv weight: zero but a 1 at the kernel's centre for
+    output channel g·(out/groups) + d and input channel d (d < min(out/groups, in))."""
+    dimensions = tensor.dim()
+    if dimensions not in [3, 4, 5]:
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor.size()
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_chans_per_grp = sizes[0] // groups
+    min_dim = min(out_chans_per_grp, sizes[1])
+    centre = tuple(s // 2 for s in sizes[2:])
+    with _gm.no_grad():
+        tensor.zero_()
+        for g in range(groups):
+            for d in range(min_dim):
+                tensor[(g * out_chans_per_grp + d, d) + centre] = 1
+    return tensor
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
@@ -164,7 +199,8 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 
 def _kaiming_std(tensor, a, mode, nonlinearity):
-    return calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
+    fan = _calculate_correct_fan(tensor, mode)      # (its errors come before the gain's)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -194,13 +230,34 @@ def orthogonal_(tensor, gain=1, generator=None):
     rows = tensor.size(0)
     cols = tensor.numel() // rows
     flat = _random.normal_values(np.empty((rows, cols), tensor._data.dtype), 0.0, 1.0, generator)
+    if flat.dtype.itemsize == 2:                    # torch.linalg.qr has no half kernel
+        not_implemented("geqrf_cpu", flat.dtype)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
     q = q * np.sign(np.diag(r)).astype(q.dtype)
     if rows < cols:
         q = q.T
-    return _write(tensor, (q * gain).reshape(tensor.shape))
+    with _gm.no_grad():                             # torch's two writes: copy, then scale
+        tensor.view_as(wrap(q)).copy_(wrap(q))
+        tensor.mul_(gain)
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """N(0, std²), then in every column ceil(sparsity·rows) elements (the first of a randperm)
+    set to zero.  (As torch's, the randperms come from the default generator, not `generator`.)"""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    with _gm.no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for col_idx in range(cols):
+            row_indices = _random.randperm(rows)
+            zero_indices = row_indices[:num_zeros]
+            tensor[zero_indices, col_idx] = 0
+    return tensor
 
 
 # deprecated aliases without the trailing underscore, as torch still has them
@@ -216,8 +273,11 @@ def _deprecated(fn):
 uniform = _deprecated(uniform_)
 normal = _deprecated(normal_)
 constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
 xavier_uniform = _deprecated(xavier_uniform_)
 xavier_normal = _deprecated(xavier_normal_)
 kaiming_uniform = _deprecated(kaiming_uniform_)
 kaiming_normal = _deprecated(kaiming_normal_)
 orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)

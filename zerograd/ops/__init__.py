@@ -75,55 +75,56 @@ def _check_operand(x, op):
 
 # ***** arithmetic: pick the op for (tensor, tensor) or (tensor, number) *****
 
-def add(a, b, *args, alpha=1):
+def add(input, other, *args, alpha=1):
     if args:            # torch's deprecated add(Tensor input, Number alpha, Tensor other)
-        (b,), alpha = _args.scalar_first("add", (b,) + args, alpha, method=False)
-    if not isinstance(a, Tensor):
-        a, b = b, a
-    _check_operand(b, "+")
+        (other,), alpha = _args.scalar_first("add", (other,) + args, alpha, method=False)
+    if not isinstance(input, Tensor):
+        input, other = other, input
+    _check_operand(other, "+")
     if type(alpha) is not int or alpha != 1:
-        return AddAlpha.apply(a, b, _args.number_arg("add", "alpha", alpha))
-    return _fast_binary(Add, a, b)
+        return AddAlpha.apply(input, other, _args.number_arg("add", "alpha", alpha))
+    return _fast_binary(Add, input, other)
 
 
-def sub(a, b, *args, alpha=1):
+def sub(input, other, *args, alpha=1):
     if args:
-        (b,), alpha = _args.scalar_first("sub", (b,) + args, alpha, method=False)
-    if not isinstance(a, Tensor):
-        return rsub(b, a, alpha=alpha)
-    _check_operand(b, "-")
+        (other,), alpha = _args.scalar_first("sub", (other,) + args, alpha, method=False)
+    if not isinstance(input, Tensor):
+        return rsub(other, input, alpha=alpha)
+    _check_operand(other, "-")
     if type(alpha) is not int or alpha != 1:
-        return SubAlpha.apply(a, b, _args.number_arg("sub", "alpha", alpha))
-    return Sub.apply(a, b)
+        return SubAlpha.apply(input, other, _args.number_arg("sub", "alpha", alpha))
+    return Sub.apply(input, other)
 
 
-def rsub(a, b, *, alpha=1):
+def rsub(input, other, alpha=1):
     """b - alpha * a, for a tensor `a` and a number or tensor `b` (torch.rsub)."""
-    _check_operand(b, "-")
+    _check_operand(other, "-")
     if type(alpha) is not int:
         alpha = _args.number_arg("rsub", "alpha", alpha)
-    if isinstance(b, Tensor):
-        return RsubTensor.apply(a, b, alpha)
-    return Rsub.apply(a, b) if type(alpha) is int and alpha == 1 else Rsub.apply(a, b, alpha)
+    if isinstance(other, Tensor):
+        return RsubTensor.apply(input, other, alpha)
+    return Rsub.apply(input, other) if type(alpha) is int and alpha == 1 else \
+        Rsub.apply(input, other, alpha)
 
 
-def mul(a, b):
-    if not isinstance(a, Tensor):
-        a, b = b, a
-    _check_operand(b, "*")
-    return _fast_binary(Mul, a, b)
+def mul(input, other):
+    if not isinstance(input, Tensor):
+        input, other = other, input
+    _check_operand(other, "*")
+    return _fast_binary(Mul, input, other)
 
 
-def div(a, b, *, rounding_mode=None):
-    if not isinstance(a, Tensor):
-        return rdiv(b, a)
-    _check_operand(b, "/")
+def div(input, other, *, rounding_mode=None):
+    if not isinstance(input, Tensor):
+        return rdiv(other, input)
+    _check_operand(other, "/")
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                                f"but found '{rounding_mode}'")
-        return DivRounding.apply(a, b, rounding_mode)
-    return Div.apply(a, b)
+        return DivRounding.apply(input, other, rounding_mode)
+    return Div.apply(input, other)
 
 
 def rdiv(a, b):
@@ -134,17 +135,17 @@ def rdiv(a, b):
     return Mul.apply(Reciprocal.apply(a), b)
 
 
-def true_divide(a, b):
-    return div(a, b)
+def true_divide(input, other):
+    return div(input, other)
 
 
-def pow(a, e):  # noqa: A001
-    if not isinstance(a, Tensor):
-        return rpow(e, a)
-    if isinstance(e, Tensor):
-        return PowTensor.apply(a, e)
-    _check_operand(e, "**")
-    return Pow.apply(a, e)
+def pow(input, exponent):  # noqa: A001
+    if not isinstance(input, Tensor):
+        return rpow(exponent, input)
+    if isinstance(exponent, Tensor):
+        return PowTensor.apply(input, exponent)
+    _check_operand(exponent, "**")
+    return Pow.apply(input, exponent)
 
 
 def rpow(a, c):
@@ -152,102 +153,102 @@ def rpow(a, c):
     return RPow.apply(a, c)
 
 
-def neg(a):
-    return Neg.apply(a)
+def neg(input):
+    return Neg.apply(input)
 
 
-def abs(a):  # noqa: A001
-    return Abs.apply(a)
+def abs(input):  # noqa: A001
+    return Abs.apply(input)
 
 
-def exp(a):
-    return _fast_unary(Exp, a) if isinstance(a, Tensor) else Exp.apply(a)
+def exp(input):
+    return _fast_unary(Exp, input) if isinstance(input, Tensor) else Exp.apply(input)
 
 
-def log(a):
-    return _fast_unary(Log, a) if isinstance(a, Tensor) else Log.apply(a)
+def log(input):
+    return _fast_unary(Log, input) if isinstance(input, Tensor) else Log.apply(input)
 
 
-def log1p(a):
-    return Log1p.apply(a)
+def log1p(input):
+    return Log1p.apply(input)
 
 
-def sqrt(a):
-    return _fast_unary(Sqrt, a) if isinstance(a, Tensor) else Sqrt.apply(a)
+def sqrt(input):
+    return _fast_unary(Sqrt, input) if isinstance(input, Tensor) else Sqrt.apply(input)
 
 
-def rsqrt(a):
-    return Rsqrt.apply(a)
+def rsqrt(input):
+    return Rsqrt.apply(input)
 
 
-def reciprocal(a):
-    return Reciprocal.apply(a)
+def reciprocal(input):
+    return Reciprocal.apply(input)
 
 
-def square(a):
-    return Pow.apply(a, 2)
+def square(input):
+    return Pow.apply(input, 2)
 
 
-def sin(a):
-    return Sin.apply(a)
+def sin(input):
+    return Sin.apply(input)
 
 
-def cos(a):
-    return Cos.apply(a)
+def cos(input):
+    return Cos.apply(input)
 
 
-def tanh(a):
-    return _fast_unary(Tanh, a) if isinstance(a, Tensor) else Tanh.apply(a)
+def tanh(input):
+    return _fast_unary(Tanh, input) if isinstance(input, Tensor) else Tanh.apply(input)
 
 
-def sigmoid(a):
-    return _fast_unary(Sigmoid, a) if isinstance(a, Tensor) else Sigmoid.apply(a)
+def sigmoid(input):
+    return _fast_unary(Sigmoid, input) if isinstance(input, Tensor) else Sigmoid.apply(input)
 
 
-def relu(a):
-    return _fast_unary(Relu, a) if isinstance(a, Tensor) else Relu.apply(a)
+def relu(input):
+    return _fast_unary(Relu, input) if isinstance(input, Tensor) else Relu.apply(input)
 
 
-def sign(a):
-    return Sign.apply(a)
+def sign(input):
+    return Sign.apply(input)
 
 
-def floor(a):
-    return Floor.apply(a)
+def floor(input):
+    return Floor.apply(input)
 
 
-def ceil(a):
-    return Ceil.apply(a)
+def ceil(input):
+    return Ceil.apply(input)
 
 
-def trunc(a):
-    return Trunc.apply(a)
+def trunc(input):
+    return Trunc.apply(input)
 
 
 fix = trunc
 
 
-def round(a, *, decimals=0):  # noqa: A001 - torch's name
-    return Round.apply(a) if decimals == 0 else RoundDecimals.apply(a, int(decimals))
+def round(input, *, decimals=0):  # noqa: A001 - torch's name
+    return Round.apply(input) if decimals == 0 else RoundDecimals.apply(input, int(decimals))
 
 
-def frac(a):
-    return Frac.apply(a)
+def frac(input):
+    return Frac.apply(input)
 
 
-def clamp_min(a, min):  # noqa: A002
+def clamp_min(input, min):  # noqa: A002
     if isinstance(min, Tensor):
-        return ClampMinTensor.apply(a, min, None)
-    return ClampMin.apply(a, min, None)
+        return ClampMinTensor.apply(input, min, None)
+    return ClampMin.apply(input, min, None)
 
 
-def clamp_max(a, max):  # noqa: A002
+def clamp_max(input, max):  # noqa: A002
     if isinstance(max, Tensor):
-        return ClampMaxTensor.apply(a, None, max)
-    return ClampMax.apply(a, None, max)
+        return ClampMaxTensor.apply(input, None, max)
+    return ClampMax.apply(input, None, max)
 
 
-def clamp(a, min=None, max=None):  # noqa: A002
+def clamp(input, min=None, max=None):  # noqa: A002
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if min is not None and max is not None and \
                 isinstance(min, Tensor) != isinstance(max, Tensor):
@@ -255,10 +256,10 @@ def clamp(a, min=None, max=None):  # noqa: A002
                             f"{type(min).__name__} min and a {type(max).__name__} max, but "
                             "expected (Tensor min = None, Tensor max = None) or (Number min = "
                             "None, Number max = None)")
-        lo = min if isinstance(min, Tensor) or min is None else as_tensor_like(min, a)
-        hi = max if isinstance(max, Tensor) or max is None else as_tensor_like(max, a)
-        return ClampTensor.apply(a, lo, hi)
-    return Clamp.apply(a, min, max)
+        lo = min if isinstance(min, Tensor) or min is None else as_tensor_like(min, input)
+        hi = max if isinstance(max, Tensor) or max is None else as_tensor_like(max, input)
+        return ClampTensor.apply(input, lo, hi)
+    return Clamp.apply(input, min, max)
 
 
 clip = clamp
@@ -270,36 +271,37 @@ def _tensor_other(name, b):
                         f"{type(b).__name__}")
 
 
-def maximum(a, b):
-    _tensor_other("maximum", b)
-    return Maximum.apply(a, b)
+def maximum(input, other):
+    _tensor_other("maximum", other)
+    return Maximum.apply(input, other)
 
 
-def minimum(a, b):
-    _tensor_other("minimum", b)
-    return Minimum.apply(a, b)
+def minimum(input, other):
+    _tensor_other("minimum", other)
+    return Minimum.apply(input, other)
 
 
-def where(condition, a=None, b=None):
+def where(condition, input=None, other=None):
     """where(cond, a, b): a where cond else b (a or b may be numbers); where(cond): nonzero."""
-    if a is None and b is None:
+    if input is None and other is None:
         return tuple(wrap(i.astype(np.int64)) for i in np.nonzero(condition._data))
     if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
         got = scalar_type_name(condition.dtype) if isinstance(condition, Tensor) else \
             type(condition).__name__
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with "
                            f"dtype {got}")
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        return wrap(np.where(condition._data, a, b).astype(_dt.result_type(a, b).np))
-    if not isinstance(a, Tensor):             # a number beside an integer tensor: torch's check
-        a = checked_scalar(a, b._data.dtype)
-    elif not isinstance(b, Tensor):
-        b = checked_scalar(b, a._data.dtype)
-    return Where.apply(a, b, condition)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        return wrap(np.where(condition._data, input, other).astype(
+            _dt.result_type(input, other).np))
+    if not isinstance(input, Tensor):             # a number beside an integer tensor: torch's check
+        input = checked_scalar(input, other._data.dtype)
+    elif not isinstance(other, Tensor):
+        other = checked_scalar(other, input._data.dtype)
+    return Where.apply(input, other, condition)
 
 
-def clone(a):
-    return Clone.apply(a)
+def clone(input):
+    return Clone.apply(input)
 
 
 def to_dtype(a, dtype):

@@ -68,6 +68,14 @@ def bad_overload(fname, args, signatures):
                     f"expected one of:\n{lines}")
 
 
+def no_out(fname, out) -> None:
+    """zerograd computes into new tensors only: a TypeError for torch's `out=` argument (rather
+    than ignoring it, which would leave `out` unchanged)."""
+    if out is not None:
+        raise TypeError(f"{fname}(): zerograd does not support the 'out' argument; use the "
+                        f"result instead (out = torch.{fname}(...))")
+
+
 def not_implemented(kernel, dtype):
     """torch's error for a kernel without this dtype: '"tan_vml_cpu" not implemented for 'Long''."""
     raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")

@@ -53,13 +53,92 @@ def size_arg(fname, args, size) -> tuple:
     """The shape of a factory called f(2, 3), f((2, 3)) or f(size=(2, 3)) (torch's keyword takes
     a sequence only)."""
     if size is None:
-        return shape_arg(args)
-    if args:
-        raise TypeError(f"{fname}() got multiple values for argument 'size'")
-    if not isinstance(size, (tuple, list, Size)):
-        raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, not "
-                        f"{type(size).__name__}")
-    return shape_arg((size,))
+        if not args:
+            raise TypeError(f'{fname}() missing 1 required positional arguments: "size"')
+        shape = shape_arg(args)
+    else:
+        if args:
+            raise TypeError(f"{fname}() got multiple values for argument 'size'")
+        if not isinstance(size, (tuple, list, Size)):
+            raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, not "
+                            f"{type(size).__name__}")
+        shape = shape_arg((size,))
+    return check_shape(fname, shape)
+
+
+def check_shape(fname, shape) -> tuple:
+    """torch's error for a negative size given to a factory."""
+    for s in shape:
+        if s < 0:
+            if fname == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
+    return shape
+
+
+def factory_options(fname, layout=None, pin_memory=False):
+    """The layout= and pin_memory= every factory takes: torch.strided, and no pinned memory (a
+    CPU-only build's error)."""
+    if layout is not None and not isinstance(layout, _dt.layout):
+        raise TypeError(f"{fname}(): argument 'layout' must be torch.layout, not "
+                        f"{type(layout).__name__}")
+    if pin_memory:
+        raise RuntimeError("pin_memory=True requires a CUDA or other accelerator backend; no "
+                           "pinned memory allocator is available on this system.")
+
+
+def out_dtype(fname, dtype, out):
+    """The dtype a factory called with out= makes: out's (a dtype given must be the same)."""
+    if out is None:
+        return dtype
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{fname}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if dtype is not None and _dt.dtype_arg(fname, dtype) is not out.dtype:
+        raise RuntimeError(f"dtype {scalar_type_name(_dt.dtype_arg(fname, dtype))} does not match "
+                           f"dtype of out parameter ({scalar_type_name(out.dtype)})")
+    return out.dtype
+
+
+def into_out(fname, out, t):
+    """A factory's result written into out= (resized when its shape differs), as torch's out
+    variants: out itself is returned."""
+    if out is None:
+        return t
+    from ..grad_mode import is_grad_enabled
+    if out.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"{fname}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    from .inplace import bump_version
+    if out._data.shape == t._data.shape and out._data.flags.writeable:
+        np.copyto(out._data, t._data, casting="unsafe")
+    else:
+        out._data = t._data.astype(out._data.dtype, copy=False)
+    bump_version(out)
+    return out
+
+
+def alloc(fname, shape, npd, memory_format=None, like=None):
+    """An uninitialised array for a factory: torch's memory formats (a *_like keeps the strides
+    of `like`, as preserve_format does; channels_last orders a 4-d result NHWC)."""
+    npd = np.dtype(npd)
+    if memory_format is not None and not isinstance(memory_format, _dt.memory_format):
+        raise TypeError(f"{fname}(): argument 'memory_format' must be torch.memory_format, not "
+                        f"{type(memory_format).__name__}")
+    fmt = memory_format.name if memory_format is not None else "preserve_format"
+    if fmt == "preserve_format":
+        if like is not None:
+            return np.empty_like(like, dtype=npd)
+        if memory_format is not None:
+            raise RuntimeError("unsupported memory format Preserve")
+        return np.empty(shape, npd)
+    if fmt == "contiguous_format":
+        return np.empty(shape, npd)
+    rank = 4 if fmt == "channels_last" else 5
+    if len(shape) != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {fmt} format")
+    order = (0,) + tuple(range(2, rank)) + (1,)
+    return np.empty([shape[i] for i in order], npd).transpose(np.argsort(order))
 
 
 def default_float():

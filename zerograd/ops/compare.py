@@ -19,28 +19,28 @@ def _cmp(f, a, b):
         raise
 
 
-def eq(a, b):
-    return _cmp(np.equal, a, b)
+def eq(input, other):
+    return _cmp(np.equal, input, other)
 
 
-def ne(a, b):
-    return _cmp(np.not_equal, a, b)
+def ne(input, other):
+    return _cmp(np.not_equal, input, other)
 
 
-def lt(a, b):
-    return _cmp(np.less, a, b)
+def lt(input, other):
+    return _cmp(np.less, input, other)
 
 
-def le(a, b):
-    return _cmp(np.less_equal, a, b)
+def le(input, other):
+    return _cmp(np.less_equal, input, other)
 
 
-def gt(a, b):
-    return _cmp(np.greater, a, b)
+def gt(input, other):
+    return _cmp(np.greater, input, other)
 
 
-def ge(a, b):
-    return _cmp(np.greater_equal, a, b)
+def ge(input, other):
+    return _cmp(np.greater_equal, input, other)
 
 
 def _logical(fn, name, a, b, method):
@@ -49,61 +49,65 @@ def _logical(fn, name, a, b, method):
     return _cmp(fn, a, b)
 
 
-def logical_and(a, b, *, _method=None):
-    return _logical(np.logical_and, "logical_and", a, b, _method)
+def logical_and(input, other, *, _method=None):
+    return _logical(np.logical_and, "logical_and", input, other, _method)
 
 
-def logical_or(a, b, *, _method=None):
-    return _logical(np.logical_or, "logical_or", a, b, _method)
+def logical_or(input, other, *, _method=None):
+    return _logical(np.logical_or, "logical_or", input, other, _method)
 
 
-def logical_xor(a, b, *, _method=None):
-    return _logical(np.logical_xor, "logical_xor", a, b, _method)
+def logical_xor(input, other, *, _method=None):
+    return _logical(np.logical_xor, "logical_xor", input, other, _method)
 
 
-def logical_not(a):
-    return wrap(np.logical_not(a._data))
+def logical_not(input):
+    return wrap(np.logical_not(input._data))
 
 
-def bitwise_not(a):
-    if a._data.dtype.kind not in "iub":
+def bitwise_not(input):
+    if input._data.dtype.kind not in "iub":
         from .nn_ops import _LEGACY
+        name = input._data.dtype.name
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
-                                  f"'{_LEGACY.get(a._data.dtype.name, a._data.dtype.name)}'")
-    return wrap(np.invert(a._data))
+                                  f"'{_LEGACY.get(name, name)}'")
+    return wrap(np.invert(input._data))
 
 
-def isnan(a):
-    return wrap(np.isnan(a._data) if a._data.dtype.kind == "f" else np.zeros(a._data.shape, bool))
+def isnan(input):
+    return wrap(np.isnan(input._data) if input._data.dtype.kind == "f" else
+                np.zeros(input._data.shape, bool))
 
 
-def isinf(a):
-    return wrap(np.isinf(a._data) if a._data.dtype.kind == "f" else np.zeros(a._data.shape, bool))
+def isinf(input):
+    return wrap(np.isinf(input._data) if input._data.dtype.kind == "f" else
+                np.zeros(input._data.shape, bool))
 
 
-def isfinite(a):
-    return wrap(np.isfinite(a._data) if a._data.dtype.kind == "f" else np.ones(a._data.shape, bool))
+def isfinite(input):
+    return wrap(np.isfinite(input._data) if input._data.dtype.kind == "f" else
+                np.ones(input._data.shape, bool))
 
 
-def floor_divide(a, b):
+def floor_divide(input, other):
     """a // b: torch records a node for float inputs, but its backward raises."""
     from .elementwise import FloorDivide
-    if not isinstance(a, Tensor):
-        a = Tensor._make(np.asarray(a), False, None, 0)
-    return FloorDivide.record(FloorDivide.apply(a, b))
+    if not isinstance(input, Tensor):
+        input = Tensor._make(np.asarray(input), False, None, 0)
+    return FloorDivide.record(FloorDivide.apply(input, other))
 
 
-def remainder(a, b):
+def remainder(input, other):
     """a % b, the sign of b (Python's); differentiable (RemainderBackward0/1, as torch) except
     number % tensor, which torch records with a node whose backward raises."""
     from .elementwise import Remainder, RemainderNumber, RemainderScalar
-    if not isinstance(a, Tensor):       # number % tensor: the number is a weak scalar
-        if isinstance(b, Tensor):
-            return RemainderNumber.record(RemainderNumber.apply(a, b))
-        a = Tensor._make(np.asarray(a), False, None, 0)
-    if isinstance(b, Tensor):
-        return Remainder.apply(a, b)
-    return RemainderScalar.apply(a, b)
+    if not isinstance(input, Tensor):       # number % tensor: the number is a weak scalar
+        if isinstance(other, Tensor):
+            return RemainderNumber.record(RemainderNumber.apply(input, other))
+        input = Tensor._make(np.asarray(input), False, None, 0)
+    if isinstance(other, Tensor):
+        return Remainder.apply(input, other)
+    return RemainderScalar.apply(input, other)
 
 
 def _arrays_same_dtype(a, b, what):
@@ -117,13 +121,13 @@ def _arrays_same_dtype(a, b, what):
     return a._data, b._data
 
 
-def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    x, y = _arrays_same_dtype(a, b, "isclose")
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    x, y = _arrays_same_dtype(input, other, "isclose")
     return wrap(np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
-def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    x, y = _arrays_same_dtype(a, b, "allclose")
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    x, y = _arrays_same_dtype(input, other, "allclose")
     try:
         return bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
     except ValueError:
@@ -131,16 +135,16 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
         raise
 
 
-def equal(a, b):
-    return a._data.shape == b._data.shape and bool(np.array_equal(a._data, b._data))
+def equal(input, other):
+    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
-def all(a, dim=None, keepdim=False):  # noqa: A001
-    return _all_any(np.all, a, dim, keepdim)
+def all(input, dim=None, keepdim=False):  # noqa: A001
+    return _all_any(np.all, input, dim, keepdim)
 
 
-def any(a, dim=None, keepdim=False):  # noqa: A001
-    return _all_any(np.any, a, dim, keepdim)
+def any(input, dim=None, keepdim=False):  # noqa: A001
+    return _all_any(np.any, input, dim, keepdim)
 
 
 def _all_any(f, a, dim, keepdim):

@@ -525,20 +525,20 @@ class ScatterLegacyReduceInplace(ScatterLegacyReduce):
     aten = "scatter_"
 
 
-def gather(a, dim, index, *, sparse_grad=False):
+def gather(input, dim, index, *, sparse_grad=False):
     _tensor_arg(index, "gather", "index", 3)
-    d = canon_dim(dim, a.ndim)
+    d = canon_dim(dim, input.ndim)
     _check_sg_index_dtype(index, "gather")
     if index._data.size:
-        _check_gather_shape(a._data.shape, index._data.shape, d)
-        _kernel_bounds(a, d, index)
-    return Gather.apply(a, d, index)
+        _check_gather_shape(input._data.shape, index._data.shape, d)
+        _kernel_bounds(input, d, index)
+    return Gather.apply(input, d, index)
 
 
-def scatter(a, dim, index, src=None, *, value=None, reduce=None):
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     src = value if src is None else src
-    _overload_args("scatter", (a, dim, index, src), index, src)
-    return _scatter(a, dim, index, src, reduce, ScatterLegacyReduce)
+    _overload_args("scatter", (input, dim, index, src), index, src)
+    return _scatter(input, dim, index, src, reduce, ScatterLegacyReduce)
 
 
 def _scatter(a, dim, index, src, reduce, legacy):
@@ -565,62 +565,62 @@ def _scatter_legacy_reduce(a, d, index, src, reduce, op):
     return NotDifferentiable.record(op.apply(a, src, d, index, reduce))
 
 
-def scatter_reduce(a, dim, index, src, reduce, *, include_self=True):
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """torch.scatter_reduce: reduce ('sum', 'prod', 'mean', 'amax', 'amin') src into a copy of
     a at the positions index names along dim; include_self=False leaves a's values out there."""
     _tensor_arg(index, "scatter_reduce", "index", 3)
     _tensor_arg(src, "scatter_reduce", "src", 4)
-    d = _scatter_meta(a, dim, index, src)
+    d = _scatter_meta(input, dim, index, src)
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)     # (torch's aliases)
     if reduce not in _REDUCES:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")
-    if reduce == "mean" and a._data.dtype == np.bool_:      # (the kernel torch dispatches to)
+    if reduce == "mean" and input._data.dtype == np.bool_:      # (the kernel torch dispatches to)
         kernel = "scatter_gather_tensor_cpu_reduce_mean" if index._data.size else "div_floor_cpu"
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-    _kernel_bounds(a, d, index)
-    return ScatterReduce.apply(a, src, d, index, reduce, bool(include_self))
+    _kernel_bounds(input, d, index)
+    return ScatterReduce.apply(input, src, d, index, reduce, bool(include_self))
 
 
-def scatter_add(a, dim, index, src):
+def scatter_add(input, dim, index, src):
     _tensor_arg(index, "scatter_add", "index", 3)
     _tensor_arg(src, "scatter_add", "src", 4)
-    d = _scatter_meta(a, dim, index, src)
-    _kernel_bounds(a, d, index)
-    return ScatterAdd.apply(a, src, d, index)
+    d = _scatter_meta(input, dim, index, src)
+    _kernel_bounds(input, d, index)
+    return ScatterAdd.apply(input, src, d, index)
 
 
-def take_along_dim(a, indices, dim=None):
+def take_along_dim(input, indices, dim=None):
     """a.gather(dim, indices) after broadcasting a and indices against each other (all dims
     but dim); indices wrap around modulo a.size(dim), as torch's do."""
     _tensor_arg(indices, "take_along_dim", "indices", 2)
     if dim is None:     # torch views (so a layout that cannot be flattened raises, as there)
-        return gather(a.view(-1), 0, indices.view(-1))
+        return gather(input.view(-1), 0, indices.view(-1))
     ind = indices._data
-    if a.ndim != ind.ndim:
+    if input.ndim != ind.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number "
-                           f"of dimensions, but got {a.ndim} dimensions for input, and "
+                           f"of dimensions, but got {input.ndim} dimensions for input, and "
                            f"{ind.ndim} dimensions for indices")
     if ind.dtype != np.int64:
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
                            f"{_tname(ind)}")
-    d = canon_dim(dim, a.ndim)
+    d = canon_dim(dim, input.ndim)
     if ind.ndim == 0:                    # (torch reads indices.size(0))
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    ash = list(a._data.shape)
+    ash = list(input._data.shape)
     ash[d] = ind.shape[d]
     ishape = _broadcast(ash, ind.shape)
     ish = list(ind.shape)
-    ish[d] = a._data.shape[d]
-    ashape = _broadcast(ish, a._data.shape)
-    n = a._data.shape[d]
+    ish[d] = input._data.shape[d]
+    ashape = _broadcast(ish, input._data.shape)
+    n = input._data.shape[d]
     wrapped = np.broadcast_to(ind, ishape)
     if wrapped.size:
         if n == 0:
             raise RuntimeError("ZeroDivisionError")
         if wrapped.min() < 0 or wrapped.max() >= n:
             indices = wrap(np.remainder(wrapped, n))
-    return gather(a.expand(ashape), d, indices.expand(ishape))
+    return gather(input.expand(ashape), d, indices.expand(ishape))
 
 
 # ***** index_*: checks *************************************************************************
@@ -870,25 +870,25 @@ class IndexFillTensor(Op):
                 (_select(g, ctx.dim, uniq, wrap(uniq)).sum() if need[1] else None))
 
 
-def index_select(a, dim, index):
+def index_select(input, dim, index):
     _tensor_arg(index, "index_select", "index", 3)
-    d = canon_dim(dim, a.ndim)
+    d = canon_dim(dim, input.ndim)
     x = index._data
     if x.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    if a.ndim == 0 and x.size != 1:
+    if input.ndim == 0 and x.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
                            f"{x.size} value(s)")
     if x.dtype not in _INDEX_DTYPES:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
-    _index_select_bounds(a, d, x)
-    return IndexSelect.apply(a, d, _as1d(x), index)
+    _index_select_bounds(input, d, x)
+    return IndexSelect.apply(input, d, _as1d(x), index)
 
 
-def index_add(a, dim, index, source, *, alpha=1):
+def index_add(input, dim, index, source, *, alpha=1):
     _tensor_arg(index, "index_add", "index", 3)
     _tensor_arg(source, "index_add", "source", 4)
-    d = canon_dim(dim, a.ndim)
+    d = canon_dim(dim, input.ndim)
     x = index._data
     if x.ndim > 1:
         raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {x.ndim} "
@@ -896,40 +896,40 @@ def index_add(a, dim, index, source, *, alpha=1):
     if x.dtype not in _INDEX_DTYPES:
         raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
                            f"{_tname(x)}")
-    _check_index_add_source(a, d, x.size, source)
-    _index_add_bounds(a, d, x, alpha)
-    return IndexAdd.apply(a, source, d, _as1d(x), alpha, index)
+    _check_index_add_source(input, d, x.size, source)
+    _index_add_bounds(input, d, x, alpha)
+    return IndexAdd.apply(input, source, d, _as1d(x), alpha, index)
 
 
-def index_copy(a, dim, index, source):
+def index_copy(input, dim, index, source):
     _tensor_arg(index, "index_copy", "index", 3)
     _tensor_arg(source, "index_copy", "source", 4)
-    d = canon_dim(dim, a.ndim)
-    _check_index_copy_source(a, d, index, source)
+    d = canon_dim(dim, input.ndim)
+    _check_index_copy_source(input, d, index, source)
     x = index._data
-    _check_restride(a, d, x.size)
-    _fill_bounds(a, d, x, "index_copy_(): ", neg_ok=False)
-    return IndexCopy.apply(a, source, d, _as1d(x), index)
+    _check_restride(input, d, x.size)
+    _fill_bounds(input, d, x, "index_copy_(): ", neg_ok=False)
+    return IndexCopy.apply(input, source, d, _as1d(x), index)
 
 
-def index_fill(a, dim, index, value):
-    _overload_args("index_fill", (a, dim, index, value), index, value)
+def index_fill(input, dim, index, value):
+    _overload_args("index_fill", (input, dim, index, value), index, value)
     _check_value_tensor(value, "index_fill_")
     x = index._data
     if x.dtype != np.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
-    d = canon_dim(dim, a.ndim)
+    d = canon_dim(dim, input.ndim)
     if x.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
-    _check_restride(a, d, x.size)
-    fill = _checked_value(_fill_number(value), a._data.dtype)
-    _fill_bounds(a, d, x, "", neg_ok=True)
-    size = _size(a._data.shape, d)
+    _check_restride(input, d, x.size)
+    fill = _checked_value(_fill_number(value), input._data.dtype)
+    _fill_bounds(input, d, x, "", neg_ok=True)
+    size = _size(input._data.shape, d)
     idx = _as1d(x)
     idx = np.where(idx < 0, idx + size, idx)
     if isinstance(value, Tensor):
-        return IndexFillTensor.apply(a, value, d, idx, fill, index)
-    return IndexFill.apply(a, d, idx, fill, index)
+        return IndexFillTensor.apply(input, value, d, idx, fill, index)
+    return IndexFill.apply(input, d, idx, fill, index)
 
 
 # ***** masks **********************************************************************************
@@ -969,15 +969,15 @@ class MaskedFillTensor(Op):
                 (MaskedFill.apply(g, wrap(~mask._data), 0).sum() if need[1] else None))
 
 
-def masked_fill(a, mask, value):
-    _overload_args("masked_fill", (a, mask, value), mask, value)
-    _broadcast(mask._data.shape, a._data.shape)
+def masked_fill(input, mask, value):
+    _overload_args("masked_fill", (input, mask, value), mask, value)
+    _broadcast(mask._data.shape, input._data.shape)
     _check_value_tensor(value, "masked_fill_")
     _check_bool_mask(mask, "masked_fill_")
-    fill = _checked_value(_fill_number(value), a._data.dtype)
+    fill = _checked_value(_fill_number(value), input._data.dtype)
     if isinstance(value, Tensor):
-        return MaskedFillTensor.apply(a, value, mask, fill)
-    return MaskedFill.apply(a, mask, fill)
+        return MaskedFillTensor.apply(input, value, mask, fill)
+    return MaskedFill.apply(input, mask, fill)
 
 
 class MaskedSelect(Op):
@@ -1029,11 +1029,11 @@ class MaskedScatter(Op):
         return da, ds
 
 
-def masked_select(a, mask):
+def masked_select(input, mask):
     _tensor_arg(mask, "masked_select", "mask", 2)
     _check_bool_mask(mask, "masked_select")
-    _broadcast(mask._data.shape, a._data.shape)
-    return MaskedSelect.apply(a, mask)
+    _broadcast(mask._data.shape, input._data.shape)
+    return MaskedSelect.apply(input, mask)
 
 
 def _check_masked_scatter_source(a, mask, source) -> None:
@@ -1049,20 +1049,20 @@ def _check_masked_scatter_count(a, mask, source) -> None:
         raise RuntimeError("Number of elements of source < number of ones in mask")
 
 
-def masked_scatter(a, mask, source):
+def masked_scatter(input, mask, source):
     _tensor_arg(mask, "masked_scatter", "mask", 2)
     _tensor_arg(source, "masked_scatter", "source", 3)
-    _broadcast(mask._data.shape, a._data.shape)
-    _check_masked_scatter_source(a, mask, source)
+    _broadcast(mask._data.shape, input._data.shape)
+    _check_masked_scatter_source(input, mask, source)
     _check_bool_mask(mask, "masked_scatter_")
-    _check_masked_scatter_count(a, mask, source)
-    return MaskedScatter.apply(a, source, mask)
+    _check_masked_scatter_count(input, mask, source)
+    return MaskedScatter.apply(input, source, mask)
 
 
 # ***** no gradients ***************************************************************************
 
-def nonzero(a, *, as_tuple=False):
-    x = a._data
+def nonzero(input, *, as_tuple=False):
+    x = input._data
     if as_tuple:
         if x.ndim == 0:
             return (wrap(np.zeros(int(bool(x)), np.int64)),)
@@ -1072,8 +1072,8 @@ def nonzero(a, *, as_tuple=False):
     return wrap(np.ascontiguousarray(np.argwhere(x).astype(np.int64)))
 
 
-def argwhere(a):
-    return nonzero(a)
+def argwhere(input):
+    return nonzero(input)
 
 
 def one_hot(tensor, num_classes=-1):

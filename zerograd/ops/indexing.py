@@ -143,23 +143,23 @@ class SplitWithSizes(Split):
     pass
 
 
-def select(a, dim, index):
-    n = a.ndim
+def select(input, dim, index):
+    n = input.ndim
     if n == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = canon_dim(dim, n)
-    size = a._data.shape[d]
+    size = input._data.shape[d]
     i = int(index)
     if i < -size or i >= size:
         raise IndexError(f"index {i} is out of bounds for dimension {d} with size {size}")
-    return Select.apply(a, d, i + size if i < 0 else i)
+    return Select.apply(input, d, i + size if i < 0 else i)
 
 
-def narrow(a, dim, start, length):
-    if a.ndim == 0:
+def narrow(input, dim, start, length):
+    if input.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    d = canon_dim(dim, a.ndim)
-    size = a._data.shape[d]
+    d = canon_dim(dim, input.ndim)
+    size = input._data.shape[d]
     start = int(start)
     if not -size <= start <= size:
         raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but "
@@ -168,11 +168,11 @@ def narrow(a, dim, start, length):
         start += size
     if start < 0 or start + length > size or length < 0:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    return Slice.apply(a, d, start, start + length, 1)
+    return Slice.apply(input, d, start, start + length, 1)
 
 
-def unbind(a, dim=0):
-    return Unbind.apply(a, canon_dim(dim, a.ndim))
+def unbind(input, dim=0):
+    return Unbind.apply(input, canon_dim(dim, input.ndim))
 
 
 def split(a, split_size_or_sections, dim=0):
@@ -194,31 +194,31 @@ def split(a, split_size_or_sections, dim=0):
     return SplitWithSizes.apply(a, sizes, d)
 
 
-def chunk(a, chunks, dim=0):
+def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    if a.ndim == 0:
+    if input.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    d = canon_dim(dim, a.ndim)
-    size = a._data.shape[d]
+    d = canon_dim(dim, input.ndim)
+    size = input._data.shape[d]
     step = -(-size // chunks) if size else 1
-    return split(a, step, d) if size else split(a, [0] * 1, d)
+    return split(input, step, d) if size else split(input, [0] * 1, d)
 
 
-def diagonal(a, offset=0, dim1=0, dim2=1):
-    n = a.ndim
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    n = input.ndim
     d1, d2 = canon_dim(dim1, n), canon_dim(dim2, n)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return Diagonal.apply(a, offset, d1, d2)
+    return Diagonal.apply(input, offset, d1, d2)
 
 
-def unflatten(a, dim, sizes):
-    if a.ndim == 0:
+def unflatten(input, dim, sizes):
+    if input.ndim == 0:
         raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but "
                            "tensor has no dimensions")
-    d = canon_dim(dim, a.ndim)
-    shp = a._data.shape
+    d = canon_dim(dim, input.ndim)
+    shp = input._data.shape
     sizes = tuple(sizes)
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
@@ -233,7 +233,7 @@ def unflatten(a, dim, sizes):
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
                            f"of dim {d} ({shp[d]}) in the input tensor")
     inner = infer_shape(sizes, shp[d])
-    return View.apply(a, shp[:d] + inner + shp[d + 1:])
+    return View.apply(input, shp[:d] + inner + shp[d + 1:])
 
 
 # ***** advanced indexing ***********************************************************************

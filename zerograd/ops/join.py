@@ -21,6 +21,7 @@ from .. import dtypes as _dt
 from ..autograd.function import Op
 from ..tensor import Tensor
 from . import views as _views
+from ._args import no_out
 from ._util import accumulate_dtype, canon_dim, wrap
 from .gather import Scatter
 from .padding import constant_pad_nd  # noqa: F401  (re-exported: zerograd.constant_pad_nd)
@@ -99,6 +100,7 @@ def _legacy_empty(t):
 
 def cat(tensors, dim=0, *, out=None):
     """torch.cat; 1-D empty tensors (shape (0,)) are skipped, as torch does."""
+    no_out("cat", out)
     ts = _tensor_list(tensors, "cat")
     if not ts:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -142,6 +144,7 @@ class Stack(Op):
 
 
 def stack(tensors, dim=0, *, out=None):
+    no_out("stack", out)
     ts = _tensor_list(tensors, "stack")
     if not ts:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -154,17 +157,24 @@ def stack(tensors, dim=0, *, out=None):
     return _nary(Stack, len(ts)).apply(*ts, (d, _dt.result_type(*ts).np))
 
 
-def atleast_1d(t):
+def atleast_1d(*tensors):
+    if len(tensors) != 1 or isinstance(tensors[0], (list, tuple)):      # torch's *tensors form
+        return tuple(atleast_1d(t) for t in (tensors[0] if len(tensors) == 1 else tensors))
+    t = tensors[0]
     return t.reshape(1) if t.ndim == 0 else t
 
 
-def atleast_2d(t):
+def atleast_2d(*tensors):
+    if len(tensors) != 1 or isinstance(tensors[0], (list, tuple)):
+        return tuple(atleast_2d(t) for t in (tensors[0] if len(tensors) == 1 else tensors))
+    t = tensors[0]
     if t.ndim == 0:
         return t.reshape(1, 1)
     return t.unsqueeze(0) if t.ndim == 1 else t
 
 
 def hstack(tensors, *, out=None):
+    no_out("hstack", out)
     ts = _tensor_list(tensors, "hstack")
     if not ts:
         raise RuntimeError("hstack expects a non-empty TensorList")
@@ -173,6 +183,7 @@ def hstack(tensors, *, out=None):
 
 
 def vstack(tensors, *, out=None):
+    no_out("vstack", out)
     ts = _tensor_list(tensors, "vstack")
     if not ts:
         raise RuntimeError("vstack expects a non-empty TensorList")
@@ -219,28 +230,33 @@ def repeat(a, *reps):
     return Repeat.apply(a, reps)
 
 
-def tile(a, *dims):
+def tile(input, *dims_, dims=None):
     from ._util import shape_arg
+    dims = dims_ if dims is None else (dims,)
     dims = shape_arg(dims)
-    if len(dims) < a.ndim:
-        dims = (1,) * (a.ndim - len(dims)) + dims
-    return repeat(a, *dims)
+    if len(dims) < input.ndim:
+        dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, *dims)
 
 
-def repeat_interleave(a, repeats=None, dim=None, *, output_size=None):
+def repeat_interleave(input=None, repeats=None, dim=None, *, output_size=None):
+    if input is None:                            # torch.repeat_interleave(repeats=t)
+        input, repeats = repeats, None
     if repeats is None:                          # torch.repeat_interleave(repeats)
-        r = a._data
+        r = input._data
         if r.ndim > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if r.size and r.min() < 0:
             raise RuntimeError("repeats can not be negative")
+        if output_size is not None and output_size != int(r.sum()):
+            raise RuntimeError("allocated size does not match required size")
         return wrap(np.repeat(np.arange(r.size, dtype=np.int64), r.astype(np.int64)))
     if isinstance(repeats, Tensor):
         r = repeats._data
         if r.ndim > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
-        x = a.reshape(-1) if dim is None else a
-        d = 0 if dim is None else canon_dim(dim, a.ndim)
+        x = input.reshape(-1) if dim is None else input
+        d = 0 if dim is None else canon_dim(dim, input.ndim)
         n = x._data.shape[d] if x.ndim else 1
         r = r.reshape(-1)
         if r.size == 1:
@@ -251,14 +267,22 @@ def repeat_interleave(a, repeats=None, dim=None, *, output_size=None):
         if r.size and r.min() < 0:
             raise RuntimeError("repeats can not be negative")
         idx = wrap(np.repeat(np.arange(n, dtype=np.int64), r.astype(np.int64)))
+        if output_size is not None and output_size != idx._data.size:
+            raise RuntimeError("allocated size does not match required size")
         return index_select(x, d, idx)
     r = int(repeats)
     if r < 0:
         raise RuntimeError("Repeats must be non-negative")
+    if output_size is not None:
+        n = input._data.size if dim is None else \
+            (input._data.shape[canon_dim(dim, input.ndim)] if input.ndim else 1)
+        if output_size != n * r:
+            raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {n * r} but got "
+                               f"{output_size}")
     if dim is None:
-        x, d = a.reshape(-1), 0
+        x, d = input.reshape(-1), 0
     else:
-        x, d = a, canon_dim(dim, a.ndim)
+        x, d = input, canon_dim(dim, input.ndim)
         if x.ndim == 0:
             x = x.reshape(-1)
     shape = x._data.shape
@@ -283,29 +307,30 @@ class Flip(Op):
         return Flip.apply(g, ctx.dims)
 
 
-def flip(a, *dims):
+def flip(input, *dims_, dims=None):
+    dims = dims_ if dims is None else (dims,)
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
-    n = a.ndim
+    n = input.ndim
     ds = tuple(canon_dim(d, n) for d in dims)
     seen = set()
     for d in ds:
         if d in seen:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
         seen.add(d)
-    return Flip.apply(a, ds if n else ())
+    return Flip.apply(input, ds if n else ())
 
 
-def fliplr(a):
-    if a.ndim < 2:
+def fliplr(input):
+    if input.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
-    return flip(a, 1)
+    return flip(input, 1)
 
 
-def flipud(a):
-    if a.ndim < 1:
+def flipud(input):
+    if input.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
-    return flip(a, 0)
+    return flip(input, 0)
 
 
 class Roll(Op):
@@ -325,19 +350,19 @@ class Roll(Op):
         return Roll.apply(g, tuple(-s for s in ctx.shifts), ctx.dims)
 
 
-def roll(a, shifts, dims=None):
+def roll(input, shifts, dims=None):
     shifts = tuple(int(s) for s in shifts) if isinstance(shifts, (tuple, list)) else (int(shifts),)
     if dims is None:
         if len(shifts) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
-        return Roll.apply(a, shifts, None)
+        return Roll.apply(input, shifts, None)
     dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
                            f"dims:{len(dims)}")
-    if a.ndim == 0:
+    if input.ndim == 0:
         raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
-    return Roll.apply(a, shifts, tuple(canon_dim(d, a.ndim) for d in dims))
+    return Roll.apply(input, shifts, tuple(canon_dim(d, input.ndim) for d in dims))
 
 
 class Tril(Op):
@@ -377,18 +402,18 @@ def _int_diagonal(fname, diagonal, pos):
                         f"{'Tensor' if isinstance(diagonal, Tensor) else type(diagonal).__name__}")
 
 
-def tril(a, diagonal=0, *, _method=None):
+def tril(input, diagonal=0, *, _method=None):
     _int_diagonal(_method or "tril", diagonal, 1 if _method else 2)
-    if a.ndim < 2:
+    if input.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
-    return Tril.apply(a, int(diagonal))
+    return Tril.apply(input, int(diagonal))
 
 
-def triu(a, diagonal=0, *, _method=None):
+def triu(input, diagonal=0, *, _method=None):
     _int_diagonal(_method or "triu", diagonal, 1 if _method else 2)
-    if a.ndim < 2:
+    if input.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
-    return Triu.apply(a, int(diagonal))
+    return Triu.apply(input, int(diagonal))
 
 
 # ***** cumsum / cumprod ***********************************************************************
@@ -423,8 +448,8 @@ class Cumsum(Op):
         return Flip.apply(Cumsum.apply(Flip.apply(g, (d,)), d, g._data.dtype), (d,))
 
 
-def cumsum(a, dim, *, dtype=None):
-    return Cumsum.apply(a, canon_dim(dim, a.ndim), _cum_dtype(a, dtype))
+def cumsum(input, dim, *, dtype=None):
+    return Cumsum.apply(input, canon_dim(dim, input.ndim), _cum_dtype(input, dtype))
 
 
 class Cumprod(Op):
@@ -493,8 +518,8 @@ def _movedim_back(t, d):
     return t.permute(tuple(int(p) for p in np.argsort(perm)))
 
 
-def cumprod(a, dim, *, dtype=None):
-    return Cumprod.apply(a, canon_dim(dim, a.ndim), _cum_dtype(a, dtype))
+def cumprod(input, dim, *, dtype=None):
+    return Cumprod.apply(input, canon_dim(dim, input.ndim), _cum_dtype(input, dtype))
 
 
 # ***** sort / topk / kthvalue *****************************************************************
@@ -570,12 +595,12 @@ class Sort(_SelectValues):
         return np.take_along_axis(x, idx, dim), idx.astype(np.int64)
 
 
-def sort(a, dim=-1, descending=False, stable=None):
+def sort(input, dim=-1, descending=False, *, stable=None):
     """torch.sort; sorting is always stable here.  Passing `stable` selects torch's other
     overload (node SortBackward1), as in torch."""
-    d = canon_dim(dim, a.ndim)
-    _fresh([a])
-    v, i = (Sort if stable is None else SortStable).apply(a, d, bool(descending))
+    d = canon_dim(dim, input.ndim)
+    _fresh([input])
+    v, i = (Sort if stable is None else SortStable).apply(input, d, bool(descending))
     return return_sort(v, i)
 
 
@@ -583,16 +608,16 @@ class SortStable(Sort):
     node_name = "SortBackward1"
 
 
-def argsort(a, dim=-1, descending=False, stable=False):
-    d = canon_dim(dim, a.ndim)
-    x = a._data
+def argsort(input, dim=-1, descending=False, *, stable=False):
+    d = canon_dim(dim, input.ndim)
+    x = input._data
     if x.ndim == 0:
         return wrap(np.zeros((), np.int64))
     return wrap(_argsort(x, d, descending).astype(np.int64))
 
 
-def msort(a):
-    return sort(a, 0)[0]
+def msort(input):
+    return sort(input, 0)[0]
 
 
 class Topk(_SelectValues):
@@ -611,16 +636,16 @@ class Topk(_SelectValues):
         return np.take_along_axis(x, idx, dim), idx.astype(np.int64)
 
 
-def topk(a, k, dim=-1, largest=True, sorted=True):  # noqa: A002
-    d = canon_dim(dim, a.ndim)
-    n = a._data.shape[d] if a.ndim else 1
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+    d = canon_dim(dim, input.ndim)
+    n = input._data.shape[d] if input.ndim else 1
     k = int(k)
     if k < 0 or k > n:
         raise RuntimeError("selected index k out of range")
-    if a._data.dtype == np.bool_:
+    if input._data.dtype == np.bool_:
         raise RuntimeError("topk does not support bool dtypes on CPU")
-    _fresh([a])
-    v, i = Topk.apply(a, k, d, bool(largest))
+    _fresh([input])
+    v, i = Topk.apply(input, k, d, bool(largest))
     return return_topk(v, i)
 
 
@@ -656,16 +681,16 @@ def _torch_ties(x, v, idx, k, dim) -> None:
         ir[tied] = kthvalue_rows(rows, k)[1].reshape(-1, 1)
 
 
-def kthvalue(a, k, dim=-1, keepdim=False):
-    d = canon_dim(dim, a.ndim)
-    n = a._data.shape[d] if a.ndim else 1
+def kthvalue(input, k, dim=-1, keepdim=False):
+    d = canon_dim(dim, input.ndim)
+    n = input._data.shape[d] if input.ndim else 1
     k = int(k)
     if k < 1 or k > n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    if a._data.dtype == np.bool_:
+    if input._data.dtype == np.bool_:
         raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
-    _fresh([a])
-    v, i = Kthvalue.apply(a, k, d, bool(keepdim))
+    _fresh([input])
+    v, i = Kthvalue.apply(input, k, d, bool(keepdim))
     return return_kthvalue(v, i)
 
 

@@ -250,53 +250,53 @@ class Addmm(Op):
         return dc, da, db
 
 
-def mm(a, b):
-    return Mm.apply(a, b)
+def mm(input, mat2):
+    return Mm.apply(input, mat2)
 
 
-def mv(a, v):
-    if a.ndim == 0:
+def mv(input, vec):
+    if input.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    if a.ndim != 2 or v.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
-    return Mv.apply(a, v)
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
+    return Mv.apply(input, vec)
 
 
-def dot(a, b):
-    return Dot.apply(a, b)
+def dot(input, tensor):
+    return Dot.apply(input, tensor)
 
 
-def bmm(a, b):
-    return Bmm.apply(a, b)
+def bmm(input, mat2):
+    return Bmm.apply(input, mat2)
 
 
-def addmm(c, a, b, *, beta=1, alpha=1):
-    return Addmm.apply(c, a, b, beta, alpha)
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 
-def matmul(a, b):
+def matmul(input, other):
     """torch.matmul, decomposed into the nodes torch records (see module docstring)."""
     from ..tensor import Tensor
-    if not isinstance(b, Tensor):
-        raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(b).__name__}")
-    da, db = a.ndim, b.ndim
+    if not isinstance(other, Tensor):
+        raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(other).__name__}")
+    da, db = input.ndim, other.ndim
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D "
                            f"and {db}D")
     if da == 1 and db == 1:
-        return Dot.apply(a, b)
+        return Dot.apply(input, other)
     if da == 2 and db == 1:
-        return Mv.apply(a, b)
+        return Mv.apply(input, other)
     if da == 1 and db == 2:
-        return SqueezeMatmul.apply(Mm.apply(unsqueeze(a, 0), b), (0,))
+        return SqueezeMatmul.apply(Mm.apply(unsqueeze(input, 0), other), (0,))
     if da == 2 and db == 2:
-        return Mm.apply(a, b)
-    if _should_fold(a, b):
+        return Mm.apply(input, other)
+    if _should_fold(input, other):
         # fold the batch of the larger operand into the rows of one mm/mv (the larger operand
         # on the left: A @ B = (Bᵀ @ Aᵀ)ᵀ when B is the larger one)
         swap = db > da
-        t1 = transpose(b, -2, -1) if swap else a
-        t2 = (a.t() if da == 2 else a) if swap else b
+        t1 = transpose(other, -2, -1) if swap else input
+        t2 = (input.t() if da == 2 else input) if swap else other
         shape1 = t1._data.shape
         out_shape = shape1[:-1]
         rows = int(np.prod(out_shape, dtype=np.int64))
@@ -309,27 +309,27 @@ def matmul(a, b):
         out = transpose(out, -2, -1)           # torch's .contiguous(): a copy only if needed
         return out if out._data.flags.c_contiguous else Clone.apply(out)
     # general batched case: broadcast the batch dims, flatten them, one bmm
-    sa, sb = a._data.shape, b._data.shape
+    sa, sb = input._data.shape, other._data.shape
     n = sa[-2] if da > 1 else 1
     m1 = sa[-1]
     m2 = sb[-2] if db > 1 else sb[0]
     p = sb[-1] if db > 1 else 1
     if da == 3 and db == 3 and sa[0] != sb[0]:   # a batch of one that requires grad: squeeze it
-        if sa[0] == 1 and a.requires_grad:
-            return matmul(SqueezeDim.apply(a, (0,)), b)
-        if sb[0] == 1 and b.requires_grad:
-            return matmul(a, SqueezeDim.apply(b, (0,)))
+        if sa[0] == 1 and input.requires_grad:
+            return matmul(SqueezeDim.apply(input, (0,)), other)
+        if sb[0] == 1 and other.requires_grad:
+            return matmul(input, SqueezeDim.apply(other, (0,)))
     try:
         batch = tuple(np.broadcast_shapes(sa[:-2], sb[:-2]))
     except ValueError:
         check_broadcast(*(np.broadcast_to(np.False_, s[:-2]) for s in (sa, sb)))
         raise
     nb = int(np.prod(batch, dtype=np.int64))
-    a3 = reshape(expand(a, batch + (n, m1)), (nb, n, m1))
+    a3 = reshape(expand(input, batch + (n, m1)), (nb, n, m1))
     if db == 1:
-        b3 = unsqueeze(reshape(expand(b, batch + (m2,)), (nb, m2)), 2)
+        b3 = unsqueeze(reshape(expand(other, batch + (m2,)), (nb, m2)), 2)
     else:
-        b3 = reshape(expand(b, batch + (m2, p)), (nb, m2, p))
+        b3 = reshape(expand(other, batch + (m2, p)), (nb, m2, p))
     out_shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
     z = Bmm.apply(a3, b3)
     return UnsafeView.apply(SqueezeDim.apply(z, (2,)) if db == 1 else z, out_shape)

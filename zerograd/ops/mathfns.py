@@ -266,28 +266,28 @@ def _unary(fname, op, a):
     return op.apply(a)
 
 
-def erf(a):
-    return _unary("erf", Erf, a)
+def erf(input):
+    return _unary("erf", Erf, input)
 
 
-def erfc(a):
-    return _unary("erfc", Erfc, a)
+def erfc(input):
+    return _unary("erfc", Erfc, input)
 
 
-def erfinv(a):
-    return _unary("erfinv", Erfinv, a)
+def erfinv(input):
+    return _unary("erfinv", Erfinv, input)
 
 
-def expm1(a):
-    return _unary("expm1", Expm1, a)
+def expm1(input):
+    return _unary("expm1", Expm1, input)
 
 
-def exp2(a):
-    return _unary("exp2", Exp2, a)
+def exp2(input):
+    return _unary("exp2", Exp2, input)
 
 
-def sinc(a):
-    return _unary("sinc", Sinc, a)
+def sinc(input):
+    return _unary("sinc", Sinc, input)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -500,56 +500,57 @@ class CopysignScalar(Op):
         return where_(a.eq(0), 0.0, g * (z / a))
 
 
-def atan2(a, b):
-    need_tensor_pair("atan2", a, b)
-    return Atan2.apply(a, b)
+def atan2(input, other):
+    need_tensor_pair("atan2", input, other)
+    return Atan2.apply(input, other)
 
 
-def arctan2(a, b):
-    need_tensor_pair("arctan2", a, b)
-    return Atan2.apply(a, b)
+def arctan2(input, other):
+    need_tensor_pair("arctan2", input, other)
+    return Atan2.apply(input, other)
 
 
-def hypot(a, b):
-    need_tensor_pair("hypot", a, b)
-    return Hypot.apply(a, b)
+def hypot(input, other):
+    need_tensor_pair("hypot", input, other)
+    return Hypot.apply(input, other)
 
 
-def logaddexp(a, b):
-    need_tensor_pair("logaddexp", a, b)
-    return Logaddexp.apply(a, b)
+def logaddexp(input, other):
+    need_tensor_pair("logaddexp", input, other)
+    return Logaddexp.apply(input, other)
 
 
-def logaddexp2(a, b):
-    need_tensor_pair("logaddexp2", a, b)
-    return Logaddexp2.apply(a, b)
+def logaddexp2(input, other):
+    need_tensor_pair("logaddexp2", input, other)
+    return Logaddexp2.apply(input, other)
 
 
-def xlogy(a, b):
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        return Xlogy.apply(a, b)
-    if isinstance(a, Tensor) and is_number(b):
-        return XlogyScalarOther.apply(a, b)
-    if is_number(a) and isinstance(b, Tensor):
-        return XlogyScalarSelf.apply(b, a)
-    bad_overload("xlogy", (a, b), (_TENSOR_OR_NUMBER[0], "Number self, Tensor other, *, Tensor "
-                                    "out = None", _TENSOR_OR_NUMBER[1]))
+def xlogy(input, other):
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        return Xlogy.apply(input, other)
+    if isinstance(input, Tensor) and is_number(other):
+        return XlogyScalarOther.apply(input, other)
+    if is_number(input) and isinstance(other, Tensor):
+        return XlogyScalarSelf.apply(other, input)
+    bad_overload("xlogy", (input, other), (_TENSOR_OR_NUMBER[0],
+                                           "Number self, Tensor other, *, Tensor out = None",
+                                           _TENSOR_OR_NUMBER[1]))
 
 
-def fmod(a, b):
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        return Fmod.apply(a, b)
-    if isinstance(a, Tensor) and is_number(b):
-        return FmodScalar.apply(a, b)
-    bad_overload("fmod", (a, b), _TENSOR_OR_NUMBER)
+def fmod(input, other):
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        return Fmod.apply(input, other)
+    if isinstance(input, Tensor) and is_number(other):
+        return FmodScalar.apply(input, other)
+    bad_overload("fmod", (input, other), _TENSOR_OR_NUMBER)
 
 
-def copysign(a, b):
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        return Copysign.apply(a, b)
-    if isinstance(a, Tensor) and is_number(b):
-        return CopysignScalar.apply(a, b)
-    bad_overload("copysign", (a, b), _TENSOR_OR_NUMBER)
+def copysign(input, other):
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        return Copysign.apply(input, other)
+    if isinstance(input, Tensor) and is_number(other):
+        return CopysignScalar.apply(input, other)
+    bad_overload("copysign", (input, other), _TENSOR_OR_NUMBER)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -635,11 +636,11 @@ def _lerp_checks(a, b, w):
         not_implemented("lerp_kernel_scalar", dt)
 
 
-def lerp(a, end, weight):
-    _lerp_checks(a, end, weight)
+def lerp(input, end, weight):
+    _lerp_checks(input, end, weight)
     if isinstance(weight, Tensor):
-        return LerpTensor.apply(a, end, weight)
-    return Lerp.apply(a, end, weight.item() if isinstance(weight, np.generic) else weight)
+        return LerpTensor.apply(input, end, weight)
+    return Lerp.apply(input, end, weight.item() if isinstance(weight, np.generic) else weight)
 
 
 def _addc_arrays(fname, a, t1, t2, value):
@@ -709,22 +710,22 @@ class Addcdiv(Op):
                 (-g * v * t1 / (t2 * t2) if need[2] else None))
 
 
-def addcmul(a, tensor1, tensor2, *args, value=1, _method=False):
+def addcmul(input, tensor1, tensor2, *args, value=1, _method=False):
     if args:            # torch's deprecated addcmul(Tensor input, Number value, Tensor, Tensor)
         (tensor1, tensor2), value = scalar_first("addcmul", (tensor1, tensor2) + args, value,
                                                  method=_method)
-    _addc_types("addcmul", a, tensor1, tensor2, _method)
+    _addc_types("addcmul", input, tensor1, tensor2, _method)
     value = number_arg("addcmul", "value", value)
-    return Addcmul.apply(a, tensor1, tensor2, value)
+    return Addcmul.apply(input, tensor1, tensor2, value)
 
 
-def addcdiv(a, tensor1, tensor2, *args, value=1, _method=False):
+def addcdiv(input, tensor1, tensor2, *args, value=1, _method=False):
     if args:
         (tensor1, tensor2), value = scalar_first("addcdiv", (tensor1, tensor2) + args, value,
                                                  method=_method)
-    _addc_types("addcdiv", a, tensor1, tensor2, _method)
+    _addc_types("addcdiv", input, tensor1, tensor2, _method)
     value = number_arg("addcdiv", "value", value)
-    return Addcdiv.apply(a, tensor1, tensor2, value)
+    return Addcdiv.apply(input, tensor1, tensor2, value)
 
 
 def _addc_types(fname, a, t1, t2, method=False):
@@ -785,10 +786,10 @@ def _float_arg(fname, argname, v):
     return float(v)
 
 
-def nan_to_num(a, nan=0.0, posinf=None, neginf=None):
-    need_tensor("nan_to_num", "input", 1, a)
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    need_tensor("nan_to_num", "input", 1, input)
     nan = _float_arg("nan_to_num", "nan", nan)
-    return NanToNum.apply(a, 0.0 if nan is None else nan,
+    return NanToNum.apply(input, 0.0 if nan is None else nan,
                           _float_arg("nan_to_num", "posinf", posinf),
                           _float_arg("nan_to_num", "neginf", neginf))
 
@@ -886,14 +887,14 @@ def _var_mean_args(fname, a, dim, unbiased, correction):
     return canon_dims(dim, a.ndim), _correction(unbiased, correction)
 
 
-def var_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    dims, corr = _var_mean_args("var_mean", a, dim, unbiased, correction)
-    return VarMean.apply(a, dims, keepdim, corr)
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dims, corr = _var_mean_args("var_mean", input, dim, unbiased, correction)
+    return VarMean.apply(input, dims, keepdim, corr)
 
 
-def std_mean(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    dims, corr = _var_mean_args("std_mean", a, dim, unbiased, correction)
-    return StdMean.apply(a, dims, keepdim, corr)
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dims, corr = _var_mean_args("std_mean", input, dim, unbiased, correction)
+    return StdMean.apply(input, dims, keepdim, corr)
 
 
 class Aminmax(Op):
@@ -925,9 +926,9 @@ class Aminmax(Op):
         return out
 
 
-def aminmax(a, *, dim=None, keepdim=False):
-    need_tensor("aminmax", "input", 1, a)
-    x = a._data
+def aminmax(input, *, dim=None, keepdim=False):
+    need_tensor("aminmax", "input", 1, input)
+    x = input._data
     if dim is None:
         if x.size == 0:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
@@ -938,7 +939,7 @@ def aminmax(a, *, dim=None, keepdim=False):
         if x.ndim and x.shape[d] == 0:
             raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
         dims = (d,) if x.ndim else ()
-    lo, hi = Aminmax.apply(a, dims, keepdim)
+    lo, hi = Aminmax.apply(input, dims, keepdim)
     return aminmax_result(lo, hi)
 
 
@@ -972,30 +973,30 @@ def _dim_arg(fname, dim):
                         f"{type(dim).__name__}")
 
 
-def nansum(a, dim=None, keepdim=False, *, dtype=None):
-    need_tensor("nansum", "input", 1, a)
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    need_tensor("nansum", "input", 1, input)
     _dim_arg("nansum", dim)
     dt = _dt.as_dtype(dtype).np if dtype is not None else None
-    return Nansum.apply(a, _dims_or_all(dim, a.ndim), keepdim, dt)
+    return Nansum.apply(input, _dims_or_all(dim, input.ndim), keepdim, dt)
 
 
-def nanmean(a, dim=None, keepdim=False, *, dtype=None):
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """nansum / the count of non-nan elements (torch records DivBackward0 over NansumBackward0)."""
-    need_tensor("nanmean", "input", 1, a)
+    need_tensor("nanmean", "input", 1, input)
     _dim_arg("nanmean", dim)
-    if a._data.dtype.kind not in "fV":
+    if input._data.dtype.kind not in "fV":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but "
-                           f"got {scalar_type_name(a._data.dtype)}")
-    dims = _dims_or_all(dim, a.ndim)
-    count = np.add.reduce(~np.isnan(a._data), axis=dims, keepdims=keepdim, dtype=np.int64)
-    total = nansum(a, dim, keepdim, dtype=dtype)
+                           f"got {scalar_type_name(input._data.dtype)}")
+    dims = _dims_or_all(dim, input.ndim)
+    count = np.add.reduce(~np.isnan(input._data), axis=dims, keepdims=keepdim, dtype=np.int64)
+    total = nansum(input, dim, keepdim, dtype=dtype)
     return total / wrap(np.asarray(count))
 
 
-def count_nonzero(a, dim=None):
-    need_tensor("count_nonzero", "input", 1, a)
+def count_nonzero(input, dim=None):
+    need_tensor("count_nonzero", "input", 1, input)
     _dim_arg("count_nonzero", dim)
-    x = a._data
+    x = input._data
     return wrap(np.asarray(np.count_nonzero(x, axis=_dims_or_all(dim, x.ndim)), np.int64))
 
 
@@ -1003,20 +1004,20 @@ def count_nonzero(a, dim=None):
 # outer, trace, diff
 # ------------------------------------------------------------------------------------------------
 
-def outer(a, vec2):
+def outer(input, vec2):
     """a.reshape(n, 1) * vec2, as torch records it (MulBackward0 over ViewBackward0)."""
-    need_tensor("outer", "input", 1, a)
+    need_tensor("outer", "input", 1, input)
     need_tensor("outer", "vec2", 2, vec2)
-    for name, t in (("self", a), ("vec2", vec2)):
+    for name, t in (("self", input), ("vec2", vec2)):
         if t.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
-    return a.reshape(a._data.shape[0], 1) * vec2
+    return input.reshape(input._data.shape[0], 1) * vec2
 
 
-def ger(a, vec2):
-    need_tensor("ger", "input", 1, a)
+def ger(input, vec2):
+    need_tensor("ger", "input", 1, input)
     need_tensor("ger", "vec2", 2, vec2)
-    return outer(a, vec2)
+    return outer(input, vec2)
 
 
 class Trace(Op):
@@ -1042,50 +1043,50 @@ class Trace(Op):
         return g * np.eye(*ctx.shape, dtype=g.dtype)
 
 
-def trace(a):
-    need_tensor("trace", "input", 1, a)
-    return Trace.apply(a)
+def trace(input):
+    need_tensor("trace", "input", 1, input)
+    return Trace.apply(input)
 
 
-def diff(a, n=1, dim=-1, prepend=None, append=None):
+def diff(input, n=1, dim=-1, prepend=None, append=None):
     """The n-th forward difference along dim: narrow(1:) - narrow(:-1), n times (torch's graph:
     SubBackward0 over two SliceBackward0), after concatenating prepend and append."""
     from .indexing import narrow
     from .join import cat
     from .compare import logical_xor
     from .creation import empty_like
-    need_tensor("diff", "input", 1, a)
+    need_tensor("diff", "input", 1, input)
     for name, t in (("prepend", prepend), ("append", append)):
         if t is not None and not isinstance(t, Tensor):
             raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(t).__name__}")
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
         raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
-    if a.ndim == 0:
+    if input.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
-    d = canon_dim(dim, a.ndim)
+    d = canon_dim(dim, input.ndim)
     for t in (prepend, append):
         if t is None:
             continue
-        if t.ndim != a.ndim:
+        if t.ndim != input.ndim:
             raise RuntimeError("diff expects prepend or append to be the same dimension as input")
-        for k in range(a.ndim):
-            if k != d and t._data.shape[k] != a._data.shape[k]:
+        for k in range(input.ndim):
+            if k != d and t._data.shape[k] != input._data.shape[k]:
                 raise RuntimeError(
                     "diff expects the shape of tensor to prepend or append to match that of input "
                     f"except along the differencing dimension; input.size({k}) = "
-                    f"{a._data.shape[k]}, but got tensor.size({k}) = {t._data.shape[k]}")
+                    f"{input._data.shape[k]}, but got tensor.size({k}) = {t._data.shape[k]}")
     if prepend is not None or append is not None:
-        a = cat([t for t in (prepend, a, append) if t is not None], d)
+        input = cat([t for t in (prepend, input, append) if t is not None], d)
     if n == 0:
-        return empty_like(a).copy_(a)
-    out = a
-    length = a._data.shape[d]
+        return empty_like(input).copy_(input)
+    out = input
+    length = input._data.shape[d]
     for _ in range(min(n, length)):
         length -= 1
         hi, lo = narrow(out, d, 1, length), narrow(out, d, 0, length)
-        out = logical_xor(hi, lo) if a._data.dtype == np.bool_ else hi - lo
+        out = logical_xor(hi, lo) if input._data.dtype == np.bool_ else hi - lo
     return out
 
 
@@ -1150,13 +1151,13 @@ def _cum_dim(fname, a, dim):
     return canon_dim(dim, a.ndim)
 
 
-def cummax(a, dim=_REQUIRED):
-    vals, idx = Cummax.apply(a, _cum_dim("cummax", a, dim), True)
+def cummax(input, dim=_REQUIRED):
+    vals, idx = Cummax.apply(input, _cum_dim("cummax", input, dim), True)
     return cummax_result(vals, idx)
 
 
-def cummin(a, dim=_REQUIRED):
-    vals, idx = Cummin.apply(a, _cum_dim("cummin", a, dim), False)
+def cummin(input, dim=_REQUIRED):
+    vals, idx = Cummin.apply(input, _cum_dim("cummin", input, dim), False)
     return cummin_result(vals, idx)
 
 
@@ -1195,8 +1196,8 @@ class Logcumsumexp(Op):
         return (pos + a).exp() - (neg + a).exp()
 
 
-def logcumsumexp(a, dim=_REQUIRED):
-    return Logcumsumexp.apply(a, _cum_dim("logcumsumexp", a, dim))
+def logcumsumexp(input, dim=_REQUIRED):
+    return Logcumsumexp.apply(input, _cum_dim("logcumsumexp", input, dim))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1372,19 +1373,19 @@ def _real(v, dt):
     return v
 
 
-def addmv(c, mat, vec, *, beta=1, alpha=1):
-    beta, alpha = _addmm_family("addmv", c, mat, vec, beta, alpha)
-    return Addmv.apply(c, mat, vec, beta, alpha)
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    beta, alpha = _addmm_family("addmv", input, mat, vec, beta, alpha)
+    return Addmv.apply(input, mat, vec, beta, alpha)
 
 
-def baddbmm(c, batch1, batch2, *, beta=1, alpha=1):
-    beta, alpha = _addmm_family("baddbmm", c, batch1, batch2, beta, alpha)
-    return Baddbmm.apply(c, batch1, batch2, beta, alpha)
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    beta, alpha = _addmm_family("baddbmm", input, batch1, batch2, beta, alpha)
+    return Baddbmm.apply(input, batch1, batch2, beta, alpha)
 
 
-def addbmm(c, batch1, batch2, *, beta=1, alpha=1):
-    beta, alpha = _addmm_family("addbmm", c, batch1, batch2, beta, alpha)
-    return Addbmm.apply(c, batch1, batch2, beta, alpha)
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    beta, alpha = _addmm_family("addbmm", input, batch1, batch2, beta, alpha)
+    return Addbmm.apply(input, batch1, batch2, beta, alpha)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1402,11 +1403,14 @@ def _end_values(start, end):
             v.item() if isinstance(v, np.generic) else v for v in (start, end)]
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             pin_memory=False, requires_grad=False):
     """base ** linspace(start, end, steps), computed in double (the second half from the end,
     as torch), then converted; integer dtypes truncate start and end first (steps > 1)."""
     from .creation import _np_dtype, _to_int
-    from ._util import factory_result
+    from ._util import factory_options, factory_result, into_out, out_dtype
+    factory_options("logspace", layout, pin_memory)
+    dtype = out_dtype("logspace", dtype, out)
     start, end = _end_values(start, end)
     if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or \
             not all(is_number(v) for v in (start, end, base)):
@@ -1420,8 +1424,10 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     npd = np.dtype(_np_dtype(dtype, default_float()))
-    if npd == np.bool_:
+    if npd == np.bool_ and steps != 1:
         not_implemented("logspace_cpu", npd)
+    if npd.kind not in "iub":            # (torch: the ends in the result's dtype first)
+        start, end = (float(np.asarray(v, dtype=npd)) for v in (start, end))
     with np.errstate(all="ignore"):
         if steps == 1:
             vals = np.array([float(base) ** float(start)])
@@ -1432,11 +1438,11 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
             i = np.arange(steps, dtype=np.float64)
             expo = np.where(i < steps // 2, start + step * i, end - step * (steps - 1 - i))
             vals = np.power(np.float64(base), expo)
-        out = (np.trunc(vals) if npd.kind in "iu" else vals).astype(npd)
-    return factory_result(out, requires_grad, device)
+        arr = (np.trunc(vals) if npd.kind in "iu" else vals).astype(npd)
+    return into_out("logspace", out, factory_result(arr, requires_grad, device))
 
 
-def _tri_indices(fname, row, col, offset, dtype, lower):
+def _tri_indices(fname, row, col, offset, dtype, lower, options=(None, None, False, False)):
     from .creation import _np_dtype
     for name, pos, v in (("row", 1, row), ("col", 2, col), ("offset", 3, offset)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
@@ -1446,22 +1452,29 @@ def _tri_indices(fname, row, col, offset, dtype, lower):
         if v < 0:
             raise RuntimeError(f"{name} must be non-negative, got{v}")
     npd = np.dtype(_np_dtype(dtype, np.int64))
-    if npd.kind not in "iu":
+    if npd not in (np.int32, np.int64):
         not_implemented(fname, npd)
     rows, cols = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
-    return wrap(np.stack([rows, cols]).astype(npd).reshape(2, -1))
+    from ._util import factory_options, factory_result
+    device, layout, pin_memory, requires_grad = options
+    factory_options(fname, layout, pin_memory)
+    return factory_result(np.stack([rows, cols]).astype(npd).reshape(2, -1), requires_grad, device)
 
 
-def tril_indices(row, col=_REQUIRED, offset=0, *, dtype=None, device=None, layout=None):
+def tril_indices(row, col=_REQUIRED, offset=0, *, dtype=None, device=None, layout=None,
+                 pin_memory=False, requires_grad=False):
     if col is _REQUIRED:
         raise TypeError('tril_indices() missing 1 required positional arguments: "col"')
-    return _tri_indices("tril_indices", row, col, offset, dtype, True)
+    return _tri_indices("tril_indices", row, col, offset, dtype, True,
+                        (device, layout, pin_memory, requires_grad))
 
 
-def triu_indices(row, col=_REQUIRED, offset=0, *, dtype=None, device=None, layout=None):
+def triu_indices(row, col=_REQUIRED, offset=0, *, dtype=None, device=None, layout=None,
+                 pin_memory=False, requires_grad=False):
     if col is _REQUIRED:
         raise TypeError('triu_indices() missing 1 required positional arguments: "col"')
-    return _tri_indices("triu_indices", row, col, offset, dtype, False)
+    return _tri_indices("triu_indices", row, col, offset, dtype, False,
+                        (device, layout, pin_memory, requires_grad))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -233,16 +233,16 @@ def _softmax_input(x, dim, dtype, name):
     return x, canon_dim(dim, x.ndim)
 
 
-def softmax(x, dim, dtype=None):
+def softmax(input, dim, dtype=None):
     """torch.softmax / Tensor.softmax: softmax along dim, optionally computed in `dtype`."""
-    x, dim = _softmax_input(x, dim, dtype, "softmax")
-    return Softmax.apply(x, dim)
+    input, dim = _softmax_input(input, dim, dtype, "softmax")
+    return Softmax.apply(input, dim)
 
 
-def log_softmax(x, dim, dtype=None):
+def log_softmax(input, dim, dtype=None):
     """torch.log_softmax / Tensor.log_softmax."""
-    x, dim = _softmax_input(x, dim, dtype, "log_softmax")
-    return LogSoftmax.apply(x, dim)
+    input, dim = _softmax_input(input, dim, dtype, "log_softmax")
+    return LogSoftmax.apply(input, dim)
 
 
 # ***** classification losses *****

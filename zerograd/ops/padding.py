@@ -54,16 +54,16 @@ def check_narrow(shape, pad):
             raise RuntimeError("narrow(): length must be non-negative.")
 
 
-def constant_pad_nd(a, pad, value=0):
+def constant_pad_nd(input, pad, value=0):
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:
         raise RuntimeError("Length of pad must be even but instead it equals " + str(len(pad)))
-    if len(pad) // 2 > a.ndim:
+    if len(pad) // 2 > input.ndim:
         raise RuntimeError(f"Length of pad should be no more than twice the number of dimensions "
-                           f"of the input. Pad length is {len(pad)} while the input has {a.ndim} "
-                           "dimensions.")
-    check_narrow(a._data.shape, pad)
-    return ConstantPadNd.apply(a, pad, value)
+                           f"of the input. Pad length is {len(pad)} while the input has "
+                           f"{input.ndim} dimensions.")
+    check_narrow(input._data.shape, pad)
+    return ConstantPadNd.apply(input, pad, value)
 
 
 def pad_indices(mode, n, lo, hi):

@@ -51,9 +51,10 @@ import warnings
 import numpy as np
 
 from .. import dtypes as _dt
-from ..tensor import Tensor
+from ..tensor import Size, Tensor
 from ._args import not_implemented
-from ._util import factory_result, scalar_type_name, shape_arg, size_arg, wrap
+from ._util import (alloc, check_shape, factory_options, factory_result, into_out, out_dtype,
+                    scalar_type_name, shape_arg, size_arg, wrap)
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm", "rand_like",
@@ -709,41 +710,57 @@ def _float_dtype(dtype, kernel):
 def rand(*size_args, size=None, generator=None, dtype=None, device=None, requires_grad=False,
          out=None, layout=None, pin_memory=False):
     """Uniform [0, 1): torch.empty(size).uniform_()."""
-    npd = _float_dtype(dtype, "check_uniform_bounds")
+    factory_options("rand", layout, pin_memory)
+    dtype = out_dtype("rand", dtype, out)
     shape = size_arg("rand", size_args, size)
+    npd = _float_dtype(dtype, "check_uniform_bounds")
     n = math.prod(shape)
     arr = _uniform_flat(_gen(generator), n, npd, 0.0, 1.0).reshape(shape) if n else \
         np.empty(shape, npd)
-    return factory_result(np.asarray(arr, dtype=npd, order="C"), requires_grad, device)
+    return into_out("rand", out, factory_result(np.asarray(arr, dtype=npd, order="C"),
+                                                requires_grad, device))
 
 
 def randn(*size_args, size=None, generator=None, dtype=None, device=None, requires_grad=False,
           out=None, layout=None, pin_memory=False):
     """Standard normal: torch.empty(size).normal_()."""
-    npd = _float_dtype(dtype, "normal_kernel_cpu")
+    factory_options("randn", layout, pin_memory)
+    dtype = out_dtype("randn", dtype, out)
     shape = size_arg("randn", size_args, size)
     n = math.prod(shape)
+    npd = _float_dtype(dtype, "normal_kernel_cpu") if n else \
+        np.dtype(_dt.to_numpy_dtype(_dt.as_dtype(dtype or _dt.get_default_dtype())))
     arr = _normal_flat(_gen(generator), n, npd, 0.0, 1.0, True).reshape(shape) if n else \
         np.empty(shape, npd)
-    return factory_result(np.asarray(arr, dtype=npd, order="C"), requires_grad, device)
+    return into_out("randn", out, factory_result(np.asarray(arr, dtype=npd, order="C"),
+                                                 requires_grad, device))
 
 
 def _like_dtype(t, dtype):
     return np.dtype(_dt.to_numpy_dtype(_dt.as_dtype(dtype))) if dtype is not None else t._data.dtype
 
 
+def _empty_like(fname, t, dtype, layout, pin_memory, memory_format):
+    """torch.empty_like(t, ...) for the *_like factories: the strides of t kept."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(t).__name__}")
+    factory_options(fname, layout, pin_memory)
+    return alloc(fname, t._data.shape, _like_dtype(t, dtype), memory_format, t._data)
+
+
 def rand_like(t, *, dtype=None, generator=None, requires_grad=False, device=None, layout=None,
-              memory_format=None):
+              memory_format=None, pin_memory=False):
     """torch.empty_like(t).uniform_() (the strides of t kept, as empty_like keeps them)."""
-    out = np.empty_like(t._data, dtype=_like_dtype(t, dtype))
+    out = _empty_like("rand_like", t, dtype, layout, pin_memory, memory_format)
     return factory_result(uniform_values(out, 0.0, 1.0, generator), requires_grad, device)
 
 
 def randn_like(t, *, dtype=None, generator=None, requires_grad=False, device=None, layout=None,
-               memory_format=None):
+               memory_format=None, pin_memory=False):
     """torch.empty_like(t).normal_(): a strided t gives a strided result, drawn as torch draws
     for it (one value at a time, in memory order)."""
-    out = np.empty_like(t._data, dtype=_like_dtype(t, dtype))
+    out = _empty_like("randn_like", t, dtype, layout, pin_memory, memory_format)
     return factory_result(normal_values(out, 0.0, 1.0, generator), requires_grad, device)
 
 
@@ -899,23 +916,30 @@ def randint(*args, generator=None, dtype=None, device=None, requires_grad=False,
     if "high" not in given or "size" not in given:
         raise TypeError("randint() missing required arguments: randint(high, size) or "
                         "randint(low, high, size)")
+    if not isinstance(given["size"], (tuple, list, Size)):
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not "
+                        f"{type(given['size']).__name__}")
+    factory_options("randint", layout, pin_memory)
+    dtype = out_dtype("randint", dtype, out)
     low = _int_arg(given.get("low", 0), "low")
     high = _int_arg(given["high"], "high")
     npd = np.dtype(_dt.to_numpy_dtype(_dt.as_dtype(dtype))) if dtype is not None else \
         np.dtype(np.int64)
-    arr = np.empty(shape_arg((given["size"],)), npd)
+    arr = np.empty(check_shape("randint", shape_arg((given["size"],))), npd)
     plan = _random_plan(npd, low, high)
     if arr.size:
         arr.reshape(-1)[:] = _random_flat(_gen(generator), arr.size, npd, low, high, plan)
-    return factory_result(arr, requires_grad, device)
+    return into_out("randint", out, factory_result(arr, requires_grad, device))
 
 
-def randint_like(t, low, high=None, *, dtype=None, generator=None, requires_grad=False,
-                 device=None, layout=None, memory_format=None):
+def randint_like(t, low=None, high=None, *, dtype=None, generator=None, requires_grad=False,
+                 device=None, layout=None, memory_format=None, pin_memory=False):
     if high is None:
         low, high = 0, low
+    elif low is None:
+        low = 0
     low, high = _int_arg(low, "low", "randint_like"), _int_arg(high, "high", "randint_like")
-    out = np.empty_like(t._data, dtype=_like_dtype(t, dtype))
+    out = _empty_like("randint_like", t, dtype, layout, pin_memory, memory_format)
     plan = _random_plan(out.dtype, low, high)
     if out.size:
         _put(out, _random_flat(_gen(generator), out.size, out.dtype, low, high, plan))
@@ -971,6 +995,8 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
              layout=None, pin_memory=False):
     """A random permutation of 0..n-1, as torch's randperm_cpu shuffles it."""
     n = _int_arg(n, "n", "randperm")
+    factory_options("randperm", layout, pin_memory)
+    dtype = out_dtype("randperm", dtype, out)
     npd = np.dtype(_dt.to_numpy_dtype(_dt.as_dtype(dtype))) if dtype is not None else \
         np.dtype(np.int64)
     if n < 0:
@@ -997,7 +1023,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
             perm[i] = perm[k]
             perm[k] = i
         arr = np.array(perm, dtype=np.int64)
-    return factory_result(_from_ints(arr, npd), requires_grad, device)
+    return into_out("randperm", out, factory_result(_from_ints(arr, npd), requires_grad, device))
 
 
 # -- normal --------------------------------------------------------------------------------------
@@ -1059,12 +1085,20 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
                         "float), but expected one of: (Tensor mean, Tensor std), (Tensor mean, "
                         "float std), (float mean, Tensor std), (float mean, float std, tuple of "
                         "ints size)")
+    if not isinstance(size, (tuple, list, Size)):
+        raise TypeError(f"normal() received an invalid combination of arguments - got "
+                        f"({type(mean).__name__}, {type(std).__name__}, {type(size).__name__}), "
+                        "but expected one of: (Tensor mean, Tensor std), (Tensor mean, float "
+                        "std), (float mean, Tensor std), (float mean, float std, tuple of ints "
+                        "size)")
+    factory_options("normal", layout, pin_memory)
+    dtype = out_dtype("normal", dtype, out)
     npd = _float_dtype(dtype, "normal_kernel_cpu")
     _check_normal(npd, float(std))
-    arr = np.empty(shape_arg((size,)), npd)
+    arr = np.empty(check_shape("normal", shape_arg((size,))), npd)
     if arr.size:
         arr.reshape(-1)[:] = _normal_flat(g, arr.size, npd, float(mean), float(std), True)
-    return factory_result(arr, requires_grad, device)
+    return into_out("normal", out, factory_result(arr, requires_grad, device))
 
 
 # -- bernoulli, exponential, geometric, cauchy, log_normal ---------------------------------------

@@ -146,10 +146,10 @@ def _dims_or_all(dim, ndim):
     return canon_dims(dim, ndim)
 
 
-def sum(a, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - torch's name
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - torch's name
     if dim is None and not keepdim:
-        return Sum.apply(a, dtype)
-    return SumDim.apply(a, _dims_or_all(dim, a.ndim), keepdim, dtype)
+        return Sum.apply(input, dtype)
+    return SumDim.apply(input, _dims_or_all(dim, input.ndim), keepdim, dtype)
 
 
 def sum_dims(g, dims, keepdim):
@@ -157,16 +157,16 @@ def sum_dims(g, dims, keepdim):
     return SumDim.apply(g, tuple(dims), keepdim)
 
 
-def mean(a, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
-        a = a.to(dtype)
-    if a._data.dtype.kind not in "fV":
+        input = input.to(dtype)
+    if input._data.dtype.kind not in "fV":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
-                           f"floating point or complex dtype. Got: {_legacy(a)}. Fix: call "
+                           f"floating point or complex dtype. Got: {_legacy(input)}. Fix: call "
                            ".float() first, or pass dtype=torch.float32.")
     if dim is None and not keepdim:
-        return Mean.apply(a)
-    return MeanDim.apply(a, _dims_or_all(dim, a.ndim), keepdim)
+        return Mean.apply(input)
+    return MeanDim.apply(input, _dims_or_all(dim, input.ndim), keepdim)
 
 
 def _legacy(a):
@@ -219,14 +219,14 @@ class ProdDim(Prod):
     node_name = "ProdBackward1"
 
 
-def prod(a, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
-        a = a.to(dtype)
+        input = input.to(dtype)
     if dim is None:
-        return Prod.apply(a, None, False)
+        return Prod.apply(input, None, False)
     if not isinstance(dim, (int, np.integer)):
         raise TypeError("prod(): argument 'dim' must be int (torch.prod reduces one dim)")
-    return ProdDim.apply(a, canon_dims(dim, a.ndim), keepdim)
+    return ProdDim.apply(input, canon_dims(dim, input.ndim), keepdim)
 
 
 # ***** max / min *****
@@ -321,14 +321,18 @@ def _max_min(a, dim, keepdim, is_max, other):
     return values_indices(vals, idx)
 
 
-def max(a, dim=None, keepdim=False):  # noqa: A001
+def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
     from .elementwise import Maximum
-    return _max_min(a, dim, keepdim, True, Maximum.apply)
+    if other is not None:                       # torch.max(input, other=t): maximum
+        return _max_min(input, other, keepdim, True, Maximum.apply)
+    return _max_min(input, dim, keepdim, True, Maximum.apply)
 
 
-def min(a, dim=None, keepdim=False):  # noqa: A001
+def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
     from .elementwise import Minimum
-    return _max_min(a, dim, keepdim, False, Minimum.apply)
+    if other is not None:                       # torch.min(input, other=t): minimum
+        return _max_min(input, other, keepdim, False, Minimum.apply)
+    return _max_min(input, dim, keepdim, False, Minimum.apply)
 
 
 class Amax(Op):
@@ -360,12 +364,12 @@ class Amin(Amax):
     pass
 
 
-def amax(a, dim=(), keepdim=False):
-    return _amax_amin(Amax, a, dim, keepdim, True)
+def amax(input, dim=(), keepdim=False):
+    return _amax_amin(Amax, input, dim, keepdim, True)
 
 
-def amin(a, dim=(), keepdim=False):
-    return _amax_amin(Amin, a, dim, keepdim, False)
+def amin(input, dim=(), keepdim=False):
+    return _amax_amin(Amin, input, dim, keepdim, False)
 
 
 def _amax_amin(op, a, dim, keepdim, is_max):
@@ -376,12 +380,12 @@ def _amax_amin(op, a, dim, keepdim, is_max):
     return op.apply(a, canon_dims(dim if dim not in ((), []) else None, a.ndim), keepdim, is_max)
 
 
-def argmax(a, dim=None, keepdim=False):
-    return _arg(a, dim, keepdim, np.argmax)
+def argmax(input, dim=None, keepdim=False):
+    return _arg(input, dim, keepdim, np.argmax)
 
 
-def argmin(a, dim=None, keepdim=False):
-    return _arg(a, dim, keepdim, np.argmin)
+def argmin(input, dim=None, keepdim=False):
+    return _arg(input, dim, keepdim, np.argmin)
 
 
 def _arg(a, dim, keepdim, f):
@@ -483,18 +487,18 @@ def _few_dof(name, x, dims, corr, keepdim):
         return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))
 
 
-def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    _float_only(a)
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _float_only(input)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return Var.apply(a, canon_dims(dim, a.ndim), keepdim, _correction(unbiased, correction))
+    return Var.apply(input, canon_dims(dim, input.ndim), keepdim, _correction(unbiased, correction))
 
 
-def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    _float_only(a)
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    _float_only(input)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return Std.apply(a, canon_dims(dim, a.ndim), keepdim, _correction(unbiased, correction))
+    return Std.apply(input, canon_dims(dim, input.ndim), keepdim, _correction(unbiased, correction))
 
 
 # ***** norm and logsumexp *****
@@ -544,19 +548,19 @@ class Norm(Op):
         return where_(zk.eq(0), 0.0, gk * a * a.abs() ** (p - 2) / safe ** (p - 1))
 
 
-def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if dtype is not None:
-        a = a.to(dtype)
+        input = input.to(dtype)
     if p in ("fro", None):
         p = 2
     if p == "nuc":
         raise NotImplementedError("nuclear norm is not supported by zerograd")
     if isinstance(p, str):
         raise RuntimeError(f"norm(): unknown p {p!r}")
-    if a._data.dtype.kind not in "fV":
+    if input._data.dtype.kind not in "fV":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_legacy(a)}")
-    return Norm.apply(a, float(p), canon_dims(dim, a.ndim), keepdim)
+                           f"input. Got {_legacy(input)}")
+    return Norm.apply(input, float(p), canon_dims(dim, input.ndim), keepdim)
 
 
 class Logsumexp(Op):
@@ -595,8 +599,8 @@ def _grad_enabled():
     return is_grad_enabled()
 
 
-def logsumexp(a, dim, keepdim=False):
-    return Logsumexp.apply(a, canon_dims(dim, a.ndim), keepdim)
+def logsumexp(input, dim, keepdim=False):
+    return Logsumexp.apply(input, canon_dims(dim, input.ndim), keepdim)
 
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",

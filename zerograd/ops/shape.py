@@ -76,33 +76,33 @@ def view(a, shape):
     return View.apply(a, shape)
 
 
-def reshape(a, shape):
+def reshape(input, shape):
     """As torch: a view when `a` is contiguous (ViewBackward0), else an alias when the strides
     allow one (ReshapeAliasBackward0), else a copy (CloneBackward0 + UnsafeViewBackward0)."""
-    x = a._data
-    if tuple(shape) == x.shape and not a.requires_grad:
-        return a
+    x = input._data
+    if tuple(shape) == x.shape and not input.requires_grad:
+        return input
     if x.flags.c_contiguous:
-        return View.apply(a, shape)
+        return View.apply(input, shape)
     try:
         x.view().shape = infer_shape(shape, x.size)
     except AttributeError:
-        return UnsafeView.apply(Clone.apply(a), shape)
-    return ReshapeAlias.apply(a, shape)
+        return UnsafeView.apply(Clone.apply(input), shape)
+    return ReshapeAlias.apply(input, shape)
 
 
-def flatten(a, start_dim=0, end_dim=-1):
-    n = a.ndim
+def flatten(input, start_dim=0, end_dim=-1):
+    n = input.ndim
     if n == 0:
         canon_dim(start_dim, 1), canon_dim(end_dim, 1)      # (torch's IndexError past [-1, 0])
-        return reshape(a, (1,))
+        return reshape(input, (1,))
     s, e = canon_dim(start_dim, n), canon_dim(end_dim, n)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
-        return a
-    shp = a._data.shape
-    return reshape(a, shp[:s] + (-1,) + shp[e + 1:])
+        return input
+    shp = input._data.shape
+    return reshape(input, shp[:s] + (-1,) + shp[e + 1:])
 
 
 class Clone(Op):
@@ -179,17 +179,17 @@ class Permute(Op):
         return np.transpose(g, ctx.inv)
 
 
-def t(a):
-    return T.apply(a)
+def t(input):
+    return T.apply(input)
 
 
-def transpose(a, d0, d1):
-    n = a.ndim
-    return Transpose.apply(a, canon_dim(d0, n), canon_dim(d1, n))
+def transpose(input, dim0, dim1):
+    n = input.ndim
+    return Transpose.apply(input, canon_dim(dim0, n), canon_dim(dim1, n))
 
 
-def permute(a, dims):
-    n = a.ndim
+def permute(input, dims):
+    n = input.ndim
     perm = tuple(canon_dim(d, n) for d in dims)
     if len(perm) != n:
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
@@ -198,13 +198,13 @@ def permute(a, dims):
                            f"{n} is not equal to len(dims) = {len(perm)}")
     if len(set(perm)) != n:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return Permute.apply(a, perm)
+    return Permute.apply(input, perm)
 
 
-def movedim(a, source, destination):
+def movedim(input, source, destination):
     """torch.movedim / moveaxis: the dims in `source` moved to `destination`, the others kept in
     order (PermuteBackward0; a 0-d tensor's is an alias, as torch records them)."""
-    n = a.ndim
+    n = input.ndim
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(src) != len(dst):
@@ -217,7 +217,7 @@ def movedim(a, source, destination):
                 raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], "
                                  f"but got {d})")
         from .indexing import Alias
-        return Alias.apply(a)
+        return Alias.apply(input)
     src, dst = [canon_dim(d, n) for d in src], [canon_dim(d, n) for d in dst]
     for name, dims in (("source", src), ("destination", dst)):
         if len(set(dims)) != len(dims):
@@ -226,7 +226,7 @@ def movedim(a, source, destination):
     for s_, d_ in zip(src, dst):
         perm[d_] = s_
     rest = iter(d for d in range(n) if d not in src)
-    return Permute.apply(a, tuple(p if p is not None else next(rest) for p in perm))
+    return Permute.apply(input, tuple(p if p is not None else next(rest) for p in perm))
 
 
 class Expand(Op):
@@ -305,13 +305,13 @@ class SqueezeMatmul(Squeeze):   # the squeeze at the end of 1-D @ 2-D in torch's
     node_name = "SqueezeBackward4"
 
 
-def squeeze(a, dim=None):
-    n = a.ndim
+def squeeze(input, dim=None):
+    n = input.ndim
     if dim is None:
-        return Squeeze.apply(a, tuple(range(n)))
+        return Squeeze.apply(input, tuple(range(n)))
     if isinstance(dim, (tuple, list)):
-        return SqueezeDims.apply(a, canon_dims(dim, n))
-    return SqueezeDim.apply(a, canon_dims(dim, n))
+        return SqueezeDims.apply(input, canon_dims(dim, n))
+    return SqueezeDim.apply(input, canon_dims(dim, n))
 
 
 class Unsqueeze(Op):
@@ -331,5 +331,5 @@ class Unsqueeze(Op):
     np_backward = backward      # the same rule works on arrays
 
 
-def unsqueeze(a, dim):
-    return Unsqueeze.apply(a, canon_dim(dim, a.ndim + 1))
+def unsqueeze(input, dim):
+    return Unsqueeze.apply(input, canon_dim(dim, input.ndim + 1))

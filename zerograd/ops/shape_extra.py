@@ -27,7 +27,7 @@ from .. import dtypes as _dt
 from ..autograd.function import Op
 from ..tensor import Tensor
 from . import views as _views
-from ._args import need_tensor
+from ._args import need_tensor, no_out
 from ._util import canon_dim, scalar_type_name, wrap
 from .indexing import Diagonal, Index, IndexPut, Slice
 from .join import _nary, _tensor_list, cat, stack
@@ -49,20 +49,20 @@ def _need_tensor(fname, v, argname="input", pos=1):
 
 # ***** ravel, swapaxes ************************************************************************
 
-def ravel(a):
+def ravel(input):
     """torch.ravel: contiguous().view(-1) - a view of a contiguous tensor, else a copy."""
-    _need_tensor("ravel", a)
-    return View.apply(a.contiguous(), (-1,))
+    _need_tensor("ravel", input)
+    return View.apply(input.contiguous(), (-1,))
 
 
-def swapaxes(a, axis0, axis1):
-    _need_tensor("swapaxes", a)
-    return transpose(a, axis0, axis1)
+def swapaxes(input, axis0, axis1):
+    _need_tensor("swapaxes", input)
+    return transpose(input, axis0, axis1)
 
 
-def swapdims(a, dim0, dim1):
-    _need_tensor("swapdims", a)
-    return transpose(a, dim0, dim1)
+def swapdims(input, dim0, dim1):
+    _need_tensor("swapdims", input)
+    return transpose(input, dim0, dim1)
 
 
 # ***** tensor_split, hsplit, vsplit, dsplit ***************************************************
@@ -100,15 +100,20 @@ def _indices_bounds(size, idx):
 _UNSET = object()
 
 
-def tensor_split(a, indices_or_sections, dim=_UNSET, *, _method=False):
-    _need_tensor("tensor_split", a)
-    given = ((a,) * (not _method) + (indices_or_sections,) +
+def tensor_split(input, indices_or_sections=None, dim=_UNSET, *, sections=None, indices=None,
+                 tensor_indices_or_sections=None, _method=False):
+    # (torch's parser names the argument by its overload: sections, indices, tensor_indices_...)
+    for alias in (sections, indices, tensor_indices_or_sections):
+        if alias is not None:
+            indices_or_sections = alias
+    _need_tensor("tensor_split", input)
+    given = ((input,) * (not _method) + (indices_or_sections,) +
              (() if dim is _UNSET else (dim,)))
     dim = 0 if dim is _UNSET else dim
     if isinstance(indices_or_sections, (list, tuple)):       # 0-d integer tensors count as ints
         indices_or_sections = [int(i._data) if isinstance(i, Tensor) and i.ndim == 0 and
                                i._data.dtype.kind in "iu" else i for i in indices_or_sections]
-    if a.ndim == 0:
+    if input.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
                            "tensor with 0 dims")
     ios = indices_or_sections
@@ -122,16 +127,16 @@ def tensor_split(a, indices_or_sections, dim=_UNSET, *, _method=False):
                                f"zero-dimensional or one-dimensional tensor, but got a tensor "
                                f"with {t.ndim} dims")
         ios = int(t) if t.ndim == 0 else [int(i) for i in t]
-    d = canon_dim(dim, a.ndim)
-    size = a._data.shape[d]
+    d = canon_dim(dim, input.ndim)
+    size = input._data.shape[d]
     if isinstance(ios, (int, np.integer)) and not isinstance(ios, bool):
         n = int(ios)
         if n <= 0:
             raise RuntimeError(f"number of sections must be larger than 0, got {n}")
-        return _slices(a, d, _sections_bounds(size, n))
+        return _slices(input, d, _sections_bounds(size, n))
     if isinstance(ios, (list, tuple)) and all(isinstance(i, (int, np.integer)) and
                                              not isinstance(i, bool) for i in ios):
-        return _slices(a, d, _indices_bounds(size, [int(i) for i in ios]))
+        return _slices(input, d, _indices_bounds(size, [int(i) for i in ios]))
     from ._args import bad_overload
     bad_overload("tensor_split", given,
                  ["Tensor input, tuple of ints indices, int dim = 0",
@@ -162,22 +167,35 @@ def _hvd_split(name, a, ios, d, min_dims, method):
     return tensor_split(a, ios, d)
 
 
-def hsplit(a, indices_or_sections, *, _method=False):
-    return _hvd_split("hsplit", a, indices_or_sections, 1 if getattr(a, "ndim", 0) > 1 else 0, 1,
-                      _method)
+def hsplit(input, indices_or_sections=None, *, sections=None, indices=None, _method=False):
+    indices_or_sections = _split_arg(indices_or_sections, sections, indices)
+    return _hvd_split("hsplit", input, indices_or_sections,
+                      1 if getattr(input, "ndim", 0) > 1 else 0, 1, _method)
 
 
-def vsplit(a, indices_or_sections, *, _method=False):
-    return _hvd_split("vsplit", a, indices_or_sections, 0, 2, _method)
+def vsplit(input, indices_or_sections=None, *, sections=None, indices=None, _method=False):
+    indices_or_sections = _split_arg(indices_or_sections, sections, indices)
+    return _hvd_split("vsplit", input, indices_or_sections, 0, 2, _method)
 
 
-def dsplit(a, indices_or_sections, *, _method=False):
-    return _hvd_split("dsplit", a, indices_or_sections, 2, 3, _method)
+def dsplit(input, indices_or_sections=None, *, sections=None, indices=None, _method=False):
+    indices_or_sections = _split_arg(indices_or_sections, sections, indices)
+    return _hvd_split("dsplit", input, indices_or_sections, 2, 3, _method)
+
+
+def _split_arg(indices_or_sections, sections, indices):
+    """The split argument given positionally or by the names torch's parser takes (`sections`:
+    an int, `indices`: a list)."""
+    return sections if sections is not None else indices if indices is not None else \
+        indices_or_sections
 
 
 # ***** dstack, column_stack *******************************************************************
 
-def atleast_3d(t):
+def atleast_3d(*tensors):
+    if len(tensors) != 1 or isinstance(tensors[0], (list, tuple)):
+        return tuple(atleast_3d(t) for t in (tensors[0] if len(tensors) == 1 else tensors))
+    t = tensors[0]
     if t.ndim == 0:
         return t.reshape(1, 1, 1)
     if t.ndim == 1:
@@ -188,6 +206,7 @@ def atleast_3d(t):
 
 
 def dstack(tensors, *, out=None):
+    no_out("dstack", out)
     ts = _tensor_list(tensors, "dstack")
     if not ts:
         raise RuntimeError("dstack expects a non-empty TensorList")
@@ -195,6 +214,7 @@ def dstack(tensors, *, out=None):
 
 
 def column_stack(tensors, *, out=None):
+    no_out("column_stack", out)
     ts = _tensor_list(tensors, "column_stack")
     if not ts:
         raise RuntimeError("column_stack expects a non-empty TensorList")
@@ -253,32 +273,32 @@ class DiagonalCopy(_views.RegionView):
         return np.diagonal(a._data, offset, 0, 1).copy()
 
 
-def diag_embed(a, offset=0, dim1=-2, dim2=-1, *, _method=False):
-    _need_tensor("diag_embed", a)
+def diag_embed(input, offset=0, dim1=-2, dim2=-1, *, _method=False):
+    _need_tensor("diag_embed", input)
     offset = _need_int("diag_embed", "offset", 2 - _method, offset)
     dim1 = _need_int("diag_embed", "dim1", 3 - _method, dim1)
     dim2 = _need_int("diag_embed", "dim2", 4 - _method, dim2)
-    n = a.ndim + 1
+    n = input.ndim + 1
     d1, d2 = canon_dim(dim1, n), canon_dim(dim2, n)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return DiagEmbed.apply(a, int(offset), d1, d2)
+    return DiagEmbed.apply(input, int(offset), d1, d2)
 
 
-def diag(a, diagonal=0, *, _method=False):
-    _need_tensor("diag", a)
+def diag(input, diagonal=0, *, _method=False):
+    _need_tensor("diag", input)
     diagonal = _need_int("diag", "diagonal", 2 - _method, diagonal)
-    if a.ndim == 1:
-        return DiagEmbed.apply(a, int(diagonal), 0, 1)
-    if a.ndim == 2:
-        return DiagonalCopy.apply(a, int(diagonal))
-    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {a.ndim}D")
+    if input.ndim == 1:
+        return DiagEmbed.apply(input, int(diagonal), 0, 1)
+    if input.ndim == 2:
+        return DiagonalCopy.apply(input, int(diagonal))
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 
-def diagflat(a, offset=0, *, _method=False):
-    _need_tensor("diagflat", a)
+def diagflat(input, offset=0, *, _method=False):
+    _need_tensor("diagflat", input)
     offset = _need_int("diagflat", "offset", 2 - _method, offset)
-    return DiagEmbed.apply(View.apply(a.contiguous(), (-1,)), int(offset), 0, 1)
+    return DiagEmbed.apply(View.apply(input.contiguous(), (-1,)), int(offset), 0, 1)
 
 
 # ***** rot90 **********************************************************************************
@@ -301,19 +321,19 @@ class Rot90(Op):
         return np.rot90(g, -ctx.k, ctx.dims)
 
 
-def rot90(a, k=1, dims=(0, 1), *, _method=False):
-    _need_tensor("rot90", a)
+def rot90(input, k=1, dims=(0, 1), *, _method=False):
+    _need_tensor("rot90", input)
     k = _need_int("rot90", "k", 2 - _method, k)
     dims = list(dims)
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
-    if a.ndim < 2:
-        raise RuntimeError(f"expected total dims >= 2, but got total dims = {a.ndim}")
-    d0, d1 = canon_dim(dims[0], a.ndim), canon_dim(dims[1], a.ndim)
-    if dims[0] == dims[1] or abs(dims[0] - dims[1]) == a.ndim:
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    d0, d1 = canon_dim(dims[0], input.ndim), canon_dim(dims[1], input.ndim)
+    if dims[0] == dims[1] or abs(dims[0] - dims[1]) == input.ndim:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} "
                            f"and dim1 = {dims[1]}")
-    return Rot90.apply(a, int(k) % 4, (d0, d1))
+    return Rot90.apply(input, int(k) % 4, (d0, d1))
 
 
 # ***** meshgrid, cartesian_prod ***************************************************************
@@ -493,28 +513,28 @@ class Put(Op):
         return da, ds
 
 
-def take(a, index):
-    _need_tensor("take", a)
-    return Take.apply(a, _flat_index("take", a, index))
+def take(input, index):
+    _need_tensor("take", input)
+    return Take.apply(input, _flat_index("take", input, index))
 
 
-def put(a, index, source, accumulate=False, *, _method=False, _fname="put"):
-    _need_tensor(_fname, a)
+def put(input, index, source, accumulate=False, *, _method=False, _fname="put"):
+    _need_tensor(_fname, input)
     _need_tensor(_fname, index, "index", 2 - _method)
     _need_tensor(_fname, source, "source", 3 - _method)
     if index._data.dtype != np.int64:
         raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
                            f"{scalar_type_name(index.dtype)}")
-    if source._data.dtype != a._data.dtype:
+    if source._data.dtype != input._data.dtype:
         raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
-                           f"self.dtype = {scalar_type_name(a.dtype)} and source.dtype = "
+                           f"self.dtype = {scalar_type_name(input.dtype)} and source.dtype = "
                            f"{scalar_type_name(source.dtype)}")
     if source._data.size != index._data.size:
         raise IndexError(f"put_(): Expected source and index to have the same number of "
                          f"elements, but got source.numel() = {source._data.size}, index.numel() "
                          f"= {index._data.size}")
-    idx = _flat_index("put_", a, index)
-    return Put.apply(a, source, idx, bool(accumulate))
+    idx = _flat_index("put_", input, index)
+    return Put.apply(input, source, idx, bool(accumulate))
 
 
 def put_(a, index, source, accumulate=False):
@@ -596,9 +616,9 @@ def _check_key(a, key):
         d += 1
 
 
-def index_put(a, indices, values, accumulate=False, *, _fname="index_put"):
-    _need_tensor(_fname, a)
-    key = _index_key(a, indices, _fname)
+def index_put(input, indices, values, accumulate=False, *, _fname="index_put"):
+    _need_tensor(_fname, input)
+    key = _index_key(input, indices, _fname)
     _need_tensor(_fname, values, "values", 3)
     fill = (not accumulate and len(key) == 1 and key[0].dtype == np.bool_
             and values._data.size == 1)         # torch's masked_fill path: any dtype
@@ -609,22 +629,22 @@ def index_put(a, indices, values, accumulate=False, *, _fname="index_put"):
     if byte:
         warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
                       "torch.bool instead.", UserWarning, stacklevel=2)
-    if values._data.dtype != a._data.dtype and not fill:
+    if values._data.dtype != input._data.dtype and not fill:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{scalar_type_name(a.dtype)} for the destination and "
+                           f"{scalar_type_name(input.dtype)} for the destination and "
                            f"{scalar_type_name(values.dtype)} for the source.")
-    _check_key(a, key)
+    _check_key(input, key)
     if accumulate:
-        return IndexPutAccumulate.apply(a, values, key)
-    return IndexPut.apply(a, values, key)
+        return IndexPutAccumulate.apply(input, values, key)
+    return IndexPut.apply(input, values, key)
 
 
-def index_put_(a, indices, values, accumulate=False):
+def index_put_(input, indices, values, accumulate=False):
     from . import inplace
     with warnings.catch_warnings():                 # the checks first (warning once, below)
         warnings.simplefilter("ignore")
-        index_put(a, indices, values, accumulate, _fname="index_put_")
-    return inplace.apply_inplace(a, lambda t, v: index_put(t, indices, v, accumulate), values)
+        index_put(input, indices, values, accumulate, _fname="index_put_")
+    return inplace.apply_inplace(input, lambda t, v: index_put(t, indices, v, accumulate), values)
 
 
 # ***** tensordot, kron ************************************************************************
@@ -701,17 +721,17 @@ def tensordot(a, b, dims=2, out=None):
     return View.apply(r, rshape)
 
 
-def kron(a, b):
-    _need_tensor("kron", a)
-    _need_tensor("kron", b, "other", 2)
-    n = max(a.ndim, b.ndim)
-    sa = (1,) * (n - a.ndim) + a._data.shape
-    sb = (1,) * (n - b.ndim) + b._data.shape
+def kron(input, other):
+    _need_tensor("kron", input)
+    _need_tensor("kron", other, "other", 2)
+    n = max(input.ndim, other.ndim)
+    sa = (1,) * (n - input.ndim) + input._data.shape
+    sb = (1,) * (n - other.ndim) + other._data.shape
     va, vb = [], []
     for x, y in zip(sa, sb):
         va += [x, 1]
         vb += [1, y]
-    prod = UnsafeView.apply(a, tuple(va)) * UnsafeView.apply(b, tuple(vb))
+    prod = UnsafeView.apply(input, tuple(va)) * UnsafeView.apply(other, tuple(vb))
     return UnsafeView.apply(prod, tuple(x * y for x, y in zip(sa, sb)))
 
 

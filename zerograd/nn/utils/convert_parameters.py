@@ -15,7 +15,10 @@ def parameters_to_vector(parameters):
 def vector_to_parameters(vec, parameters) -> None:
     """Copy consecutive slices of `vec` into the parameters' data (no autograd)."""
     if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+        kind = type(vec)                    # torch.typename: module-qualified but for builtins
+        name = kind.__qualname__ if kind.__module__ in ("", "builtins") else \
+            f"{kind.__module__}.{kind.__qualname__}"
+        raise TypeError(f"expected torch.Tensor, but got: {name}")
     pointer = 0
     for param in parameters:
         n = param.numel()
