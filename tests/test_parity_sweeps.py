@@ -616,3 +616,42 @@ def test_no_numpy_warning_escapes_on_special_values(seed):
                 except Exception:           # (errors are the other tests' business)
                     pass
     assert not leaks, f"{len(leaks)} ops let a NumPy warning through: {leaks}"
+
+
+_CORE_CASES = [
+    "L.ones(2, dtype=L.float16).fill_(1e10)", "L.ones(2, dtype=L.uint8).fill_(1e10)",
+    "L.ones(2, dtype=L.int64).fill_(float('nan'))", "L.ones(2).fill_(None)",
+    "L.ones(2).fill_('a')", "L.ones(2).fill_(1+2j)", "L.ones(2).fill_(2+0j)",
+    "L.ones(2, dtype=L.uint8).fill_(-1)", "L.ones(2, dtype=L.uint8).fill_(256)",
+    "L.ones(2, dtype=L.int8).fill_(1.5)", "L.ones(2, dtype=L.bool).fill_(0.5)",
+    "L.ones(2, dtype=L.float16).fill_(65520.0)", "L.ones(2, dtype=L.int64).fill_(L.tensor(2.7))",
+    "L.ones(2, dtype=L.uint8).fill_(L.tensor(-1))", "L.ones(2, dtype=L.float16).fill_(L.tensor(1e10))",
+    "L.tensor([-0.0, 0.0, 1.0]).clamp_(min=0.0)", "L.tensor([-0.0, 0.0, -1.0]).clamp_(max=-0.0)",
+    "L.tensor([-0.0, 0.0, 1.0]).clamp(min=L.tensor(0.0))",
+    "L.tensor([-0.0, 0.0, 1.0, float('nan')]).clamp_min(0.0)",
+    "L.tensor([-0.0, 0.0, 1.0]).clamp(min=float('nan'))", "L.tensor([-0.0, 0.0]).clip(0.0, 0.0)",
+    "L.tensor([-0.0, 0.0, 1.0], dtype=L.float16).clamp(min=0.0)",
+    "L.tensor([-0.0, 0.0, -1.0], dtype=L.float16).clamp(max=-0.0)",
+    "L.tensor([-0.0, 0.0, float('nan')], dtype=L.float16).relu()",
+    "L.tensor([-0.0, 0.0, float('nan')], dtype=L.bfloat16).relu()",
+    "L.tensor([-0.0, 0.0, -1.0], dtype=L.bfloat16).clamp(max=-0.0)",
+    "L.clamp(5.0, max=1.0)", "L.clamp_min(5.0, 1.0)", "L.clamp_max(5.0, 1.0)",
+    "L.empty(0, dtype=L.int64).normal_()", "L.empty(0, dtype=L.int64).normal_(0, -1)",
+    "L.empty(2, dtype=L.int64).normal_()",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("expr", _CORE_CASES)
+def test_fill_clamp_and_normal_edge_cases_as_torch(expr):
+    """Found by the nn.utils sweep: fill_ converts a number as torch does (overflow errors, a
+    tensor's value cast unchecked), clamp keeps x on ties with a bound (-0.0) and refuses a
+    number input with a TypeError, normal_ of no elements checks std only."""
+    def run(L):
+        try:
+            r = eval(expr)
+        except (RuntimeError, TypeError, ValueError, NotImplementedError) as e:
+            return type(e).__name__
+        v = r.double().numpy()
+        return str(r.dtype), np.nan_to_num(v, nan=7.5).tolist(), np.signbit(v).tolist()
+    assert run(zerograd) == run(torch)

@@ -237,18 +237,24 @@ def frac(input):
 
 
 def clamp_min(input, min):  # noqa: A002
+    if not isinstance(input, Tensor):
+        _args.need_tensor("clamp_min", "input", 1, input)
     if isinstance(min, Tensor):
         return ClampMinTensor.apply(input, min, None)
     return ClampMin.apply(input, min, None)
 
 
 def clamp_max(input, max):  # noqa: A002
+    if not isinstance(input, Tensor):
+        _args.need_tensor("clamp_max", "input", 1, input)
     if isinstance(max, Tensor):
         return ClampMaxTensor.apply(input, None, max)
     return ClampMax.apply(input, None, max)
 
 
 def clamp(input, min=None, max=None):  # noqa: A002
+    if not isinstance(input, Tensor):
+        _args.need_tensor("clamp", "input", 1, input)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if min is not None and max is not None and \
                 isinstance(min, Tensor) != isinstance(max, Tensor):

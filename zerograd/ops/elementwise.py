@@ -47,10 +47,15 @@ def _np_sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
+def _tie_keeps_x(ufunc, bound, x, dtype=None):
+    """ufunc(x, bound) for np.maximum/np.minimum that returns x where the two tie (-0.0 vs 0.0),
+    and nan where x is nan, as torch's clamp and relu: NumPy returns the second operand on ties
+    (its half loop: the first).  One pass, where np.where(x < bound, bound, x) takes two."""
+    return ufunc(x, bound, dtype=dtype) if x.dtype == np.float16 else ufunc(bound, x, dtype=dtype)
+
+
 def _np_relu(x):
-    # zero first: NumPy's maximum then keeps x where x is -0.0 or nan (as torch's relu); one
-    # pass, where np.where(x < 0, 0, x) takes two (tests/test_module_numeric_sweep.py pins it)
-    return np.maximum(0, x)
+    return _tie_keeps_x(np.maximum, 0, x)      # (tests/test_module_numeric_sweep.py pins it)
 
 
 # ***** binary *****
@@ -847,10 +852,12 @@ class Clamp(Op):
         if isinstance(lo, float) or isinstance(hi, float):
             x = float_data(a)
         z = x
+        if x.dtype.kind == "V":         # bfloat16: bounds in it (NumPy would promote to float32)
+            lo, hi = (None if v is None else np.asarray(v, x.dtype) for v in (lo, hi))
         if lo is not None:
-            z = np.maximum(z, lo)
+            z = _tie_keeps_x(np.maximum, lo, z)
         if hi is not None:
-            z = np.minimum(z, hi)
+            z = _tie_keeps_x(np.minimum, hi, z)
         return z if z is not x else x.copy()
 
     @staticmethod
@@ -888,9 +895,9 @@ class ClampTensor(Op):
             dt = _dt.result_type(*[t for t in (a, lo, hi) if t is not None]).np
         # (bounds converted first: a 0-d int64 bound of a uint8 tensor keeps uint8, as in torch)
         if lo is not None:
-            z = np.maximum(z, lo._data.astype(dt, copy=False), dtype=dt)
+            z = _tie_keeps_x(np.maximum, lo._data.astype(dt, copy=False), z, dt)
         if hi is not None:
-            z = np.minimum(z, hi._data.astype(dt, copy=False), dtype=dt)
+            z = _tie_keeps_x(np.minimum, hi._data.astype(dt, copy=False), z, dt)
         return z if z is not a._data else z.copy()
 
     @staticmethod

@@ -381,9 +381,18 @@ def fill_(t, value):
                                f"{value.ndim} dimensions.")
         if _state.enabled and (value._requires_grad or t._requires_grad):
             return apply_inplace(t, _FillTensor.apply, value)
-        value = value._data
-    from ._util import checked_scalar
-    return write(t, checked_scalar(value, t._data.dtype))
+        with np.errstate(all="ignore"):     # (a tensor's value is cast, unchecked, as torch)
+            return write(t, value._data.astype(t._data.dtype))
+    from ._util import convert_scalar, raise_overflow
+    if isinstance(value, (complex, np.complexfloating)):
+        if value.imag:                      # (c10's checked conversion into a real dtype)
+            raise_overflow(t._data.dtype)
+        value = value.real
+    elif not isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                        f"({type(value).__name__}), but expected one of:\n * (Tensor value)\n"
+                        f" * (Number value)")
+    return write(t, convert_scalar(value, t._data.dtype))       # (torch's overflow errors)
 
 
 def copy_(t, src, non_blocking=False):

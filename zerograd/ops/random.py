@@ -676,18 +676,19 @@ def _normal_flat(g: Generator, n: int, npd, mean: float, std: float, contiguous:
     return _cast(v, npd)
 
 
-def _check_normal(npd, std):
-    if not _is_float(npd):
-        not_implemented("normal_kernel_cpu", npd)
+def _check_normal(npd, std, size=1):
+    """torch's checks: std first, the dtype only where the kernel runs (not for no elements)."""
     if not std >= 0.0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
+    if size and not _is_float(npd):
+        not_implemented("normal_kernel_cpu", npd)
 
 
 def normal_values(t_or_arr, mean=0.0, std=1.0, generator=None) -> np.ndarray:
     """An array laid out like the tensor's, filled as torch's tensor.normal_(mean, std) would."""
     arr = t_or_arr._data if isinstance(t_or_arr, Tensor) else t_or_arr
     mean, std = float(mean), float(std)
-    _check_normal(arr.dtype, std)
+    _check_normal(arr.dtype, std, arr.size)
     out = np.empty_like(arr)
     if out.size:
         _put(out, _normal_flat(_gen(generator), out.size, arr.dtype, mean, std,
