@@ -638,6 +638,10 @@ _CORE_CASES = [
     "L.clamp(5.0, max=1.0)", "L.clamp_min(5.0, 1.0)", "L.clamp_max(5.0, 1.0)",
     "L.empty(0, dtype=L.int64).normal_()", "L.empty(0, dtype=L.int64).normal_(0, -1)",
     "L.empty(2, dtype=L.int64).normal_()",
+    "L.nn.functional.layer_norm(L.ones(2, 3), (3,), weight=L.ones(4))",
+    "L.nn.functional.layer_norm(L.ones(2, 3), (3,), bias=L.ones(2))",
+    "L.nn.functional.layer_norm(L.ones(2, 3), (3,), weight=L.ones(1, 3))",
+    "L.nn.functional.rms_norm(L.ones(2, 3), (3,), weight=L.ones(4))",
 ]
 
 
@@ -646,7 +650,8 @@ _CORE_CASES = [
 def test_fill_clamp_and_normal_edge_cases_as_torch(expr):
     """Found by the nn.utils sweep: fill_ converts a number as torch does (overflow errors, a
     tensor's value cast unchecked), clamp keeps x on ties with a bound (-0.0) and refuses a
-    number input with a TypeError, normal_ of no elements checks std only."""
+    number input with a TypeError, normal_ of no elements checks std only; layer/rms norm's
+    weight and bias must have the normalized shape (was a NumPy ValueError)."""
     def run(L):
         try:
             r = eval(expr)

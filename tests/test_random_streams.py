@@ -628,3 +628,20 @@ def test_factories_take_0d_and_keyword_sizes_as_torch():
             out.append((tuple(v.shape), str(v.dtype), v.tolist() if "empty" not in e else None))
         return out
     assert run(zerograd) == run(torch)
+
+
+@requires_torch
+def test_normal_of_tensors_that_require_grad_records_torchs_nodes():
+    """torch.normal(mean, std) with a tensor that requires grad: the same draws, a NormalBackward
+    node (1: tensor mean, 2: tensor std, 3: both) and zero gradients (not reparametrised)."""
+    def run(L):
+        L.manual_seed(0)
+        m = L.zeros(2, requires_grad=True)
+        s = L.ones(2, requires_grad=True)
+        outs = [L.normal(m, 1.0), L.normal(0.0, s), L.normal(m, s), L.normal(L.zeros(2), s),
+                L.normal(m, L.ones(3, 2)), L.normal(L.zeros(2), 1.0)]
+        names = [None if o.grad_fn is None else
+                 (o.grad_fn.name() if L is zerograd else type(o.grad_fn).__name__) for o in outs]
+        sum(o.sum() for o in outs[:5]).backward()
+        return names, [o.detach().tolist() for o in outs], m.grad.tolist(), s.grad.tolist()
+    assert run(zerograd) == run(torch)

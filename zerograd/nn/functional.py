@@ -358,8 +358,20 @@ def _norm_dims(input, normalized_shape, star="*, "):
     return tuple(range(input.dim() - k, input.dim()))
 
 
+def _affine_shapes(normalized_shape, **params):
+    """torch's check that weight (and bias) have exactly the normalized shape."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    for name, t in params.items():
+        if t is not None and tuple(t.shape) != shape and shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got "
+                               f"{name} of shape {list(t.shape)} and normalized_shape = "
+                               f"{list(shape)}")
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """(x - mean) / sqrt(var + eps) * weight + bias over the trailing dims (one node)."""
+    if weight is not None or bias is not None:
+        _affine_shapes(normalized_shape, weight=weight, bias=bias)
     return _nn.LayerNorm.apply(input, weight, bias, _norm_dims(input, normalized_shape), eps)
 
 
@@ -369,6 +381,8 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if input.dim() < k:
         raise ValueError(f"Input tensor must have at least {k} dimensions, but got "
                          f"{input.dim()}")
+    if weight is not None:
+        _affine_shapes(normalized_shape, weight=weight)
     dims = _norm_dims(input, normalized_shape, "*")      # (torch's rms_norm message: [*3, 4])
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps)

@@ -52,9 +52,10 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Size, Tensor
+from ..autograd.function import Op
 from ._args import not_implemented
 from ._util import (alloc, check_shape, factory_options, factory_result, into_out, out_dtype,
-                    scalar_type_name, shape_arg, size_arg, wrap)
+                    scalar_type_name, shape_arg, size_arg, wrap, zero_grad_like)
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm", "rand_like",
@@ -1048,6 +1049,42 @@ def _check_std_tensor(std):
         raise RuntimeError("normal expects all elements of std >= 0.0")
 
 
+class NormalDraw3(Op):
+    """torch.normal(mean, std) of tensors: the draws z     d(mean) = d(std) = 0 (torch's: the
+    sample is not reparametrised, so no gradient flows to mean or std - only the node)"""
+    node_name = "NormalBackward3"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, *args):
+        return args[-1]                 # (the draws, made before: the generator's order)
+
+    @staticmethod
+    def backward(ctx, g):
+        z = zero_grad_like(g)
+        return tuple(z if need else None for need in ctx.needs_input_grad)
+
+
+class NormalDraw1(NormalDraw3):
+    """torch.normal(mean tensor, std number)"""
+    node_name = "NormalBackward1"
+    arity = 1
+
+
+class NormalDraw2(NormalDraw3):
+    """torch.normal(mean number, std tensor)"""
+    node_name = "NormalBackward2"
+    arity = 1
+
+
+def _drawn(op, inputs, values, requires_grad):
+    """The draws of torch.normal with tensor arguments: recorded (zero gradients) when one of
+    them requires grad, as torch records them."""
+    if any(t.requires_grad for t in inputs):
+        return op.apply(*inputs, values)
+    return factory_result(values, requires_grad)
+
+
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False,
            out=None, device=None, layout=None, pin_memory=False):
     """torch.normal's overloads: (Tensor, Tensor), (Tensor, float), (float, Tensor) draw a
@@ -1063,7 +1100,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         o = _normal_flat(g, int(np.prod(shape)), npd, 0.0, 1.0, True).reshape(shape)
         o = (o * std._data).astype(npd, copy=False)
         o = (o + mean._data).astype(npd, copy=False)
-        return factory_result(o, requires_grad)
+        return _drawn(NormalDraw3, (mean, std), o, requires_grad)
     if mt:
         std = float(std)
         npd = mean._data.dtype
@@ -1071,7 +1108,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         o = np.empty(mean._data.shape, npd)
         if o.size:
             o.reshape(-1)[:] = _normal_flat(g, o.size, npd, 0.0, std, True)
-        return factory_result((o + mean._data).astype(npd, copy=False), requires_grad)
+        return _drawn(NormalDraw1, (mean,), (o + mean._data).astype(npd, copy=False),
+                      requires_grad)
     if st:
         _check_std_tensor(std)
         npd = std._data.dtype
@@ -1080,7 +1118,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         if o.size:
             o.reshape(-1)[:] = _normal_flat(g, o.size, npd, 0.0, 1.0, True)
         o = (o * std._data).astype(npd, copy=False)
-        return factory_result((o + np.asarray(mean).astype(npd)).astype(npd, copy=False), requires_grad)
+        return _drawn(NormalDraw2, (std,),
+                      (o + np.asarray(mean).astype(npd)).astype(npd, copy=False), requires_grad)
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments - got (float, "
                         "float), but expected one of: (Tensor mean, Tensor std), (Tensor mean, "
