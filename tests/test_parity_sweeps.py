@@ -660,3 +660,52 @@ def test_fill_clamp_and_normal_edge_cases_as_torch(expr):
         v = r.double().numpy()
         return str(r.dtype), np.nan_to_num(v, nan=7.5).tolist(), np.signbit(v).tolist()
     assert run(zerograd) == run(torch)
+
+
+_HALF_OPS = {
+    "add": lambda L, x: x + 1e-6, "mul": lambda L, x: x * 0.1, "sub": lambda L, x: x - 2,
+    "div": lambda L, x: x / 3.0, "rmul": lambda L, x: 2.0 * x, "pow2": lambda L, x: x ** 2,
+    "addbool": lambda L, x: x + True, "addalpha": lambda L, x: x.add(1.0, alpha=2.0),
+    "subalpha": lambda L, x: x.sub(x, alpha=0.5), "clamp": lambda L, x: x.clamp(0.5),
+    "pow.5": lambda L, x: x.pow(0.5), "mfill": lambda L, x: x.masked_fill(x > 1, 0.5),
+    "where": lambda L, x: x.where(x > 1, 0.5), "rsub": lambda L, x: 1.0 - x,
+    "rdiv": lambda L, x: 1.0 / x, "rpow": lambda L, x: 2.0 ** x, "sum": lambda L, x: x.sum(),
+    "mean": lambda L, x: x.mean(), "mm": lambda L, x: x[None] @ x[:, None],
+    "mv": lambda L, x: x[None].expand(2, 2) @ x, "dot": lambda L, x: x @ x,
+    "bmm": lambda L, x: x[None, None] @ x[None, :, None],
+    "addmm": lambda L, x: (x[:, None] @ x[None]).addmm(x[:, None], x[None]),
+    "lerp": lambda L, x: x.lerp(x, 0.5), "addcmul": lambda L, x: x.addcmul(x, x, value=0.5),
+    "fmod": lambda L, x: x.fmod(1.5), "remainder": lambda L, x: x % 1.5,
+    "floordiv": lambda L, x: x // 1.5, "eq": lambda L, x: x == 1.0,
+    "linear": lambda L, x: L.nn.functional.linear(x[None], x[None].expand(3, 2), x.new_ones(3)),
+    "gelu": lambda L, x: L.nn.functional.gelu(x),
+    "ce": lambda L, x: L.nn.functional.cross_entropy(x[None], L.tensor([1])),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_half_precision_results_and_gradients_keep_their_dtype_as_torch(dtype):
+    """A bfloat16 tensor with a Python number, and bfloat16 matrix products, gave float32
+    (ml_dtypes promotes a Python float; its matmul returns float32); pow(0.5) raised NumPy's
+    TypeError."""
+    def run(L):
+        out = {}
+        for name, f in _HALF_OPS.items():
+            x = L.tensor([2.5, 1.0], dtype=getattr(L, dtype), requires_grad=True)
+            try:
+                v = f(L, x)
+            except (RuntimeError, TypeError) as e:
+                out[name] = type(e).__name__
+                continue
+            g = None
+            if v.requires_grad:
+                try:
+                    v.sum().backward()
+                    g = str(x.grad.dtype)
+                except RuntimeError as e:       # (floor_divide: no derivative, as torch)
+                    g = type(e).__name__
+            out[name] = (str(v.dtype), g,
+                         [round(a, 2) for a in v.detach().float().reshape(-1).tolist()])
+        return out
+    assert run(zerograd) == run(torch)

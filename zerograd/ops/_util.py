@@ -156,7 +156,9 @@ def binary_arrays(a, b):
     """The arrays of a binary op's operands, converted to torch's result dtype.
 
     Fast path: two tensors of one dtype, or a float tensor and a Python number (NumPy 2 treats
-    Python numbers as "weak" too, so nothing needs converting).  Otherwise apply result_type."""
+    Python numbers as "weak" too, so nothing needs converting).  Otherwise apply result_type
+    (a number with a bfloat16 tensor becomes a bfloat16 0-d array: rounded to bfloat16 first,
+    where torch computes in float32 - an ulp at most)."""
     if isinstance(a, Tensor):
         x = a._data
         if isinstance(b, Tensor):
@@ -165,13 +167,13 @@ def binary_arrays(a, b):
                 return x, y
         else:
             tb = type(b)
-            if (tb is float or tb is int) and x.dtype.kind in "fV":
-                return x, b
+            if (tb is float or tb is int) and x.dtype.kind == "f":
+                return x, b     # (not bfloat16, "V": ml_dtypes promotes a Python float to float32)
             y = b
     else:
         x, y = a, b._data
         ta = type(a)
-        if (ta is float or ta is int) and y.dtype.kind in "fV":
+        if (ta is float or ta is int) and y.dtype.kind == "f":
             return a, y
     if isinstance(a, np.generic):       # NumPy scalars are weak numbers, like Python's
         a = a.item()

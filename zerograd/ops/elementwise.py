@@ -145,7 +145,9 @@ def _check_alpha(a, b, alpha):
     if isinstance(alpha, (float, np.floating)) and not dt.is_floating_point:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
-    return checked_scalar(int(alpha), dt.np) if dt.np.kind in "iu" else alpha
+    if dt.np.kind in "iu":
+        return checked_scalar(int(alpha), dt.np)
+    return np.asarray(alpha, dt.np) if dt.np.kind == "V" else alpha    # (bfloat16 stays bfloat16)
 
 
 class AddAlpha(Op):
@@ -396,6 +398,8 @@ class Pow(Op):
             x = float_data(a)
         if x.dtype.kind in "iub" and isinstance(e, int) and e < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if x.dtype.kind == "V" and not isinstance(e, np.ndarray):
+            e = np.asarray(e, x.dtype)      # (bfloat16: ml_dtypes casts no Python number)
         return np.power(x, e, dtype=x.dtype if x.dtype.kind in "fV" else None)
 
     @staticmethod

@@ -45,6 +45,12 @@ def _blas_ready(g):
     return np.ascontiguousarray(g) if 0 in g.strides else g
 
 
+def _in_dtype(z, x):
+    """A product in its operands' dtype: ml_dtypes' bfloat16 matmul returns float32 (torch
+    accumulates in float32 and rounds to bfloat16 too)."""
+    return z if z.dtype == x.dtype else z.astype(x.dtype)
+
+
 def _transposed(m) -> bool:
     """A 2-D array laid out column-major (e.g. W.t() of a row-major weight)."""
     return m.flags.f_contiguous and not m.flags.c_contiguous
@@ -81,7 +87,7 @@ class Mm(Op):
         _same_dtype(a, b)
         _no_bool(x, "addmm_impl_cpu_")
         ctx.save_for_backward(a, b)
-        return x @ y
+        return _in_dtype(x @ y, x)
 
     @staticmethod
     def backward(ctx, g):
@@ -111,7 +117,7 @@ class Mv(Op):
                                f"{_scalar_name(a)}, {_scalar_name(v)}, and {_scalar_name(a)}")
         _no_bool(x, "addmv_impl_cpu")
         ctx.save_for_backward(a, v)
-        return x @ y
+        return _in_dtype(x @ y, x)
 
     @staticmethod
     def backward(ctx, g):
@@ -138,7 +144,7 @@ class Dot(Op):
                                f"{_scalar_name(a)} and {_scalar_name(b)}")
         _no_bool(x, "dot")
         ctx.save_for_backward(a, b)
-        return np.asarray(x @ y)
+        return _in_dtype(np.asarray(x @ y), x)
 
     @staticmethod
     def backward(ctx, g):
@@ -163,7 +169,7 @@ class Bmm(Op):
                                f"{_scalar_name(b)}")
         _no_bool(x, "bmm")
         ctx.save_for_backward(a, b)
-        return np.matmul(x, y)
+        return _in_dtype(np.matmul(x, y), x)
 
     @staticmethod
     def backward(ctx, g):
@@ -205,7 +211,7 @@ class Addmm(Op):
             beta, alpha = _to_int(beta, x.dtype), _to_int(alpha, x.dtype)
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
-        z = x @ y
+        z = _in_dtype(x @ y, x)
         if alpha != 1:
             z *= alpha
         try:
