@@ -383,10 +383,6 @@ ALLOWED = {
     "torch.searchsorted[Scalar]/kw-req", "torch.searchsorted[Scalar]/kw-all",
     "torch.where[ScalarSelf]/kw-req", "torch.where[ScalarSelf]/kw-all",
     "torch.where[Scalar]/kw-req", "torch.where[Scalar]/kw-all",
-    # layer_norm/rms_norm: F.layer_norm/F.rms_norm (zerograd/nn, another engineer's files) do not
-    # check a weight whose shape differs from normalized_shape (torch: RuntimeError)
-    "torch.layer_norm[]/kw-all", "torch.layer_norm[]/pos", "torch.rms_norm[]/kw-all",
-    "torch.rms_norm[]/pos",
     # x.subtract(other, alpha) with a Number other: torch's Scalar overload takes alpha
     # positionally; zerograd's sub/subtract keep alpha keyword-only (the positional slot is
     # torch's deprecated sub(Number alpha, Tensor other))

@@ -80,6 +80,16 @@ from .ops.shape_extra import (atleast_3d, block_diag, cartesian_prod,  # noqa: E
                               column_stack, diag, diag_embed, diagflat, dsplit, dstack, hsplit,
                               index_put, index_put_, kron, meshgrid, put, ravel, rot90, swapaxes,
                               swapdims, take, tensor_split, tensordot, vsplit)
+from .ops import misc as _misc  # noqa: E402
+from .ops.misc import (addr, bincount, broadcast_shapes, broadcast_tensors,  # noqa: E402,F401
+                       cdist, combinations, corrcoef, cov, cross, dist, frexp, histc, inner,
+                       isneginf, isposinf, isreal, ldexp, nanquantile, quantile, renorm,
+                       split_with_sizes, trapezoid, trapz, unravel_index, vdot)
+from . import linalg  # noqa: E402  (torch.linalg; the ops: ops/linalg_extra.py)
+from .ops.linalg_extra import chain_matmul  # noqa: E402,F401
+from .ops.linalg_extra import t_det as det, t_inverse as inverse, t_logdet as logdet  # noqa: E402,F401
+from .ops.linalg_extra import t_matrix_power as matrix_power, t_pinverse as pinverse  # noqa: E402,F401
+from .ops.linalg_extra import t_slogdet as slogdet  # noqa: E402,F401
 moveaxis = movedim
 
 
