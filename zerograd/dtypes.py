@@ -118,34 +118,31 @@ def dtype_arg(fname, d) -> dtype:
 
 # ----- layouts and memory formats (the CPU's strided layout only) -------------------------------
 
-class layout:
+class _Named:
+    """A torch constant known by its name: prints as torch.<name>, pickles as that global."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return self.name
+
+
+class layout(_Named):
     """torch.layout: zerograd has torch.strided (dense tensors) only."""
 
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return "torch." + self.name
-
-    def __reduce__(self):
-        return self.name
+    __slots__ = ()
 
 
-class memory_format:
+class memory_format(_Named):
     """torch.memory_format: contiguous_format, preserve_format, channels_last(_3d)."""
 
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return "torch." + self.name
-
-    def __reduce__(self):
-        return self.name
+    __slots__ = ()
 
 
 strided = layout("strided")
