@@ -189,7 +189,7 @@ class LinalgInv(Op):
 
 
 class LinalgSolve(Op):
-    """X = A⁻¹ B (left) or B A⁻¹      left: dB = A⁻ᵀ G, dA = -dB Xᵀ;  right: dB = G A⁻ᵀ, dA = -Xᵀ dB"""
+    """X = A⁻¹ B (left) or B A⁻¹      dB = A⁻ᵀ G, dA = -dB Xᵀ (left);  dB = G A⁻ᵀ, dA = -Xᵀ dB (right)"""
     node_name = "LinalgSolveExBackward0"
     arity = 2
 
@@ -419,7 +419,7 @@ def eigvalsh(A, UPLO="L", *, out=None):
 
 
 class LinalgSvd(Op):
-    """(U, S, Vh) = svd(A)     torch's svd_backward (real case; distinct singular values)"""
+    """(U, S, Vh) = svd(A)     dA = torch's svd_backward (real case; distinct singular values)"""
     node_name = "LinalgSvdBackward0"
     arity = 1
 
@@ -513,7 +513,7 @@ def _tol_np(s_max, atol, rtol, m, n, dtype):
 
 
 class LinalgPinv(Op):
-    """P = A⁺                 torch's pinv_backward"""
+    """P = A⁺                 dA = torch's pinv_backward"""
     node_name = "LinalgPinvBackward0"
     arity = 1
 

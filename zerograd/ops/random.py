@@ -1050,8 +1050,10 @@ def _check_std_tensor(std):
 
 
 class NormalDraw3(Op):
-    """torch.normal(mean, std) of tensors: the draws z     d(mean) = d(std) = 0 (torch's: the
-    sample is not reparametrised, so no gradient flows to mean or std - only the node)"""
+    """z = torch.normal(mean, std), mean and std tensors     dmean = 0,  dstd = 0
+
+    (torch's: the sample is not reparametrised, so no gradient flows to mean or std, only the
+    node is recorded)"""
     node_name = "NormalBackward3"
     arity = 2
 
@@ -1066,13 +1068,13 @@ class NormalDraw3(Op):
 
 
 class NormalDraw1(NormalDraw3):
-    """torch.normal(mean tensor, std number)"""
+    """z = torch.normal(mean, std), a tensor mean     dmean = 0"""
     node_name = "NormalBackward1"
     arity = 1
 
 
 class NormalDraw2(NormalDraw3):
-    """torch.normal(mean number, std tensor)"""
+    """z = torch.normal(mean, std), a tensor std      dstd = 0"""
     node_name = "NormalBackward2"
     arity = 1
 
