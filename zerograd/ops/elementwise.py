@@ -837,7 +837,11 @@ class Relu(Op):
     @staticmethod
     def np_backward(ctx, g):
         z = ctx._saved_output_np()
-        return np.where(z == 0, g.dtype.type(0), g)     # (+0 there, as torch, not g·0 = -0)
+        r = g * (z != 0)        # (np.where(z == 0, 0, g) measured ~8x slower here)
+        r += 0                  # -0.0 (g < 0 where z is 0) becomes +0, as torch's select
+        if np.isnan(np.add.reduce(r, axis=None)):      # (one pass) a nan: g's nan where z is
+            return np.where(z == 0, r.dtype.type(0), g)     # 0 gives 0 in torch, not nan * 0
+        return r
 
 
 class Clamp(Op):
