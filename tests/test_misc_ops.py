@@ -2,7 +2,8 @@
 isneginf/isposinf/isreal, cdist, bincount, histc, quantile/nanquantile, cov/corrcoef,
 split_with_sizes, addr(_), renorm(_), frexp, ldexp, combinations, unravel_index,
 trapezoid/trapz, Tensor.unfold, Tensor.sum_to_size - values, dtypes, shapes, error types,
-gradients and grad_fn names, gradcheck in float64."""
+gradients and grad_fn names, gradcheck in float64; Tensor.fill_diagonal_."""
+import math
 import warnings
 
 import numpy as np
@@ -523,3 +524,37 @@ def test_sum_to_size():
         check(lambda L: L.tensor(x).sum_to_size(size))
     for size in ((1, 4), (3, 4), (2, 3, 1), (2, 3, 4)):
         check_grad(lambda L, a: a.sum_to_size(size) * 1, [rnd(2, 3, 4)])
+
+
+@requires_torch
+def test_fill_diagonal_as_torch():
+    """Tensor.fill_diagonal_: torch's memory stepping (wrap on tall matrices), non-contiguous
+    tensors, cubes, its errors, CopySlices and the gradient through it."""
+    def run(L):
+        out = []
+        for shape, wrap, tr in [((7, 3), True, False), ((7, 3), False, False),
+                                ((3, 7), True, False), ((3, 3), False, False),
+                                ((2, 2, 2), False, False), ((7, 3), True, True),
+                                ((3, 5), False, True), ((4, 4), True, True), ((1, 1), False, False),
+                                ((0, 3), False, False)]:
+            x = L.arange(float(math.prod(shape))).reshape(shape)
+            x = x.t() if tr else x
+            out.append(x.fill_diagonal_(-1, wrap=wrap).tolist())
+        out.append(L.zeros(3, 3, dtype=L.int64).fill_diagonal_(2.7).tolist())
+        for bad in [(2, 3, 2), (3,)]:
+            try:
+                L.zeros(bad).fill_diagonal_(1)
+            except RuntimeError as e:
+                out.append(str(e))
+        w = L.ones(3, 3, requires_grad=True)
+        y = w * 2
+        y.fill_diagonal_(0)
+        out.append(y.grad_fn.name() if L is zerograd else "torch::autograd::CopySlices")
+        (y * L.arange(9.0).reshape(3, 3)).sum().backward()
+        out.append(w.grad.tolist())
+        try:
+            w.fill_diagonal_(0)
+        except RuntimeError:
+            out.append("leaf")
+        return out
+    assert run(zerograd) == run(torch)

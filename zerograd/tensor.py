@@ -966,6 +966,7 @@ class Tensor:
     def ldexp(self, other):         return _ops.misc.ldexp(self, other)
     def ldexp_(self, other):        return _ops.misc.ldexp_(self, other)
     def unfold(self, dimension, size, step): return _ops.misc.unfold(self, dimension, size, step)
+    def fill_diagonal_(self, fill_value, wrap=False): return _ops.misc.fill_diagonal_(self, fill_value, wrap)
     def sum_to_size(self, *args, size=None): return _ops.misc.sum_to_size(self, *_varargs("sum_to_size", args, "size", size))
     # trig and friends (-> ops/trig.py)
     def tan(self):                  return _ops.trig.tan(self)

@@ -1125,3 +1125,35 @@ def sum_to_size(t, *size):
         return t
     r = t.sum(dims, keepdim=True)
     return r.view(size) if lead else r
+
+
+def fill_diagonal_(t, fill_value, wrap=False):
+    """Tensor.fill_diagonal_: the main diagonal (of a 2-d tensor, or of one whose dims are all
+    equal) set to fill_value in place.  As torch, it steps through memory by the sum of the
+    strides: with wrap, a tall matrix's diagonal starts again after every block of N+1 rows.
+    A contiguous tensor is written through a strided view of its flat memory (CopySlices, as
+    torch records it); another through its index arrays."""
+    if not isinstance(t, Tensor):
+        need_tensor("fill_diagonal_", "self", 0, t)
+    shape = tuple(t.shape)
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    n = min(shape)
+    if t.is_contiguous():
+        step = sum(t.stride())
+        stop = t.numel() if (wrap and len(shape) == 2 and shape[0] > shape[1]) else \
+            (n - 1) * step + 1
+        t.view(-1)[0:stop:step].fill_(fill_value)
+        return t
+    rows = np.arange(n)
+    if wrap and len(shape) == 2 and shape[0] > shape[1]:
+        rows = np.arange(0, shape[0])
+        rows = rows[rows % (shape[1] + 1) < shape[1]]
+        t[(Tensor._make(rows, False, None, 0),
+           Tensor._make(rows % (shape[1] + 1), False, None, 0))] = fill_value
+        return t
+    idx = Tensor._make(rows, False, None, 0)
+    t[(idx,) * len(shape)] = fill_value
+    return t
