@@ -53,6 +53,14 @@ def need_tensor(fname, argname, pos, v) -> None:
                         f"{type(v).__name__}")
 
 
+def need_int(fname, argname, pos, v) -> int:
+    """torch's TypeError for a non-int where the signature says int; the int otherwise."""
+    if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+        raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be int, not "
+                        f"{type(v).__name__}")
+    return int(v)
+
+
 def need_tensor_pair(fname, a, b, method=None) -> None:
     """need_tensor for both operands of a Tensor-only binary function; `method`: the Tensor
     method's name when called as a.method(b) (then `other` is argument 1, not 2)."""

@@ -372,7 +372,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, pin_mem
     factory_options("empty_strided", layout, pin_memory)
     shape, strides = size_arg("empty_strided", (), size), shape_arg((stride,))
     if len(shape) != len(strides):
-        raise RuntimeError(f"mismatch in length of strides and shape")
+        raise RuntimeError("mismatch in length of strides and shape")
     npd = np.dtype(_np_dtype(dtype, _dt.get_default_dtype().np, "empty_strided"))
     n = 0 if 0 in shape else 1 + sum((s - 1) * st for s, st in zip(shape, strides))
     buf = np.empty(max(n, 1), npd)

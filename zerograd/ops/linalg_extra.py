@@ -25,6 +25,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor
+from ._args import need_tensor, no_out
 from ._util import scalar_type_name, wrap
 
 
@@ -59,12 +60,6 @@ linalg_svd = _return_type("linalg_svd", ["U", "S", "Vh"])
 
 # ***** argument checks (torch's messages) ********************************************************
 
-def _need_tensor(fname, argname, v):
-    if not isinstance(v, Tensor):
-        raise TypeError(f"{fname}(): argument '{argname}' (position 1) must be Tensor, not "
-                        f"{type(v).__name__}")
-
-
 def _float_only(fname, a):
     if a._data.dtype.kind not in "fc":
         raise RuntimeError(f"{fname}: Expected a floating point or complex tensor as input. Got "
@@ -80,7 +75,7 @@ def _matrix(fname, a, square=True):
 
 
 def _check(fname, a, square=True):
-    _need_tensor(fname, "A", a)
+    need_tensor(fname, "A", 1, a)
     _matrix(fname, a, square)
     _float_only(fname, a)
 
@@ -231,27 +226,27 @@ class LinalgSolve(Op):
 
 
 def det(A, *, out=None):
-    _no_out("linalg.det", out)
+    no_out("linalg.det", out)
     _check("linalg.det", A)
     return LinalgDet.apply(A)
 
 
 def slogdet(A, *, out=None):
-    _no_out("linalg.slogdet", out)
+    no_out("linalg.slogdet", out)
     _check("linalg.slogdet", A)
     return linalg_slogdet(*LinalgSlogdet.apply(A))
 
 
 def inv(A, *, out=None):
-    _no_out("linalg.inv", out)
+    no_out("linalg.inv", out)
     _check("linalg.inv", A)
     return LinalgInv.apply(A)
 
 
 def solve(A, B, *, left=True, out=None):
-    _no_out("linalg.solve", out)
-    _need_tensor("linalg_solve", "A", A)
-    _need_tensor("linalg_solve", "B", B)
+    no_out("linalg.solve", out)
+    need_tensor("linalg_solve", "A", 1, A)
+    need_tensor("linalg_solve", "B", 1, B)
     _matrix("linalg.solve", A)
     _float_only("linalg.solve", A)
     if A.dtype != B.dtype:
@@ -267,12 +262,6 @@ def solve(A, B, *, left=True, out=None):
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
                            f"({A.shape[-2]}x{A.shape[-1]} and {bs})")
     return LinalgSolve.apply(A, B, bool(left), vector)
-
-
-def _no_out(fname, out):
-    if out is not None:
-        raise TypeError(f"{fname}(): zerograd does not support the 'out' argument; use the "
-                        f"result instead")
 
 
 # ***** cholesky / qr / eigh / svd ****************************************************************
@@ -317,7 +306,7 @@ class LinalgCholesky(Op):
 
 
 def cholesky(A, *, upper=False, out=None):
-    _no_out("linalg.cholesky", out)
+    no_out("linalg.cholesky", out)
     _check("linalg.cholesky", A)
     return LinalgCholesky.apply(A, bool(upper))
 
@@ -360,8 +349,8 @@ class LinalgQr(Op):
 
 
 def qr(A, mode="reduced", *, out=None):
-    _no_out("linalg.qr", out)
-    _need_tensor("linalg_qr", "A", A)
+    no_out("linalg.qr", out)
+    need_tensor("linalg_qr", "A", 1, A)
     if mode not in ("reduced", "r", "complete"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
@@ -395,7 +384,7 @@ class LinalgEigh(Op):
 
 
 def _eigh_checks(fname, A, UPLO):
-    _need_tensor(fname, "A", A)
+    need_tensor(fname, "A", 1, A)
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     _matrix("linalg.eigh", A)
@@ -407,13 +396,13 @@ def _eigh_checks(fname, A, UPLO):
 def eigh(A, UPLO="L", *, out=None):
     """torch.linalg.eigh.  Eigenvectors are unique up to sign (up to a rotation within a
     repeated eigenvalue's space); compare V diag(w) Vᵀ or |Vᵀ x|, not V itself."""
-    _no_out("linalg.eigh", out)
+    no_out("linalg.eigh", out)
     _eigh_checks("linalg_eigh", A, UPLO)
     return linalg_eigh(*LinalgEigh.apply(A, UPLO))
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
-    _no_out("linalg.eigvalsh", out)
+    no_out("linalg.eigvalsh", out)
     _eigh_checks("linalg_eigvalsh", A, UPLO)
     return LinalgEigh.apply(A, UPLO)[0]
 
@@ -472,7 +461,7 @@ class LinalgSvd(Op):
 
 
 def _svd_checks(A, driver=None):
-    _need_tensor("linalg_svd", "A", A)
+    need_tensor("linalg_svd", "A", 1, A)
     _matrix("linalg.svd", A, square=False)
     _float_only("linalg.svd", A)
     if driver is not None:
@@ -483,13 +472,13 @@ def _svd_checks(A, driver=None):
 def svd(A, full_matrices=True, *, driver=None, out=None):
     """torch.linalg.svd.  Singular vectors are unique up to a simultaneous sign flip of u_i and
     v_i: compare U diag(S) Vh and S, or losses invariant to those flips."""
-    _no_out("linalg.svd", out)
+    no_out("linalg.svd", out)
     _svd_checks(A, driver)
     return linalg_svd(*LinalgSvd.apply(A, bool(full_matrices)))
 
 
 def svdvals(A, *, driver=None, out=None):
-    _no_out("linalg.svdvals", out)
+    no_out("linalg.svdvals", out)
     _svd_checks(A, driver)
     return LinalgSvd.apply(A, False)[1]
 
@@ -551,7 +540,7 @@ class LinalgPinv(Op):
 
 
 def _pinv_check(A):
-    _need_tensor("linalg_pinv", "input", A)
+    need_tensor("linalg_pinv", "input", 1, A)
     if A.ndim < 2 or A._data.dtype.kind not in "fc":
         shape = ", ".join(str(s) for s in A.shape)
         raise RuntimeError(f"linalg.pinv({scalar_type_name(A.dtype)}{{[{shape}]}}): expected a "
@@ -561,14 +550,14 @@ def _pinv_check(A):
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """torch.linalg.pinv (hermitian=True uses eigh of A, as torch)."""
-    _no_out("linalg.pinv", out)
+    no_out("linalg.pinv", out)
     _pinv_check(A)
     return LinalgPinv.apply(A, atol, rtol, bool(hermitian))
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
-    _no_out("linalg.matrix_rank", out)
-    _need_tensor("linalg_matrix_rank", "input", A)
+    no_out("linalg.matrix_rank", out)
+    need_tensor("linalg_matrix_rank", "input", 1, A)
     if A._data.dtype.kind not in "fc":
         raise RuntimeError("This function doesn't handle types other than float and double")
     _matrix("linalg.matrix_rank", A, square=False)
@@ -592,8 +581,8 @@ def _ord_value(fname, ord):
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     from ._util import canon_dims
     from .reduce import Norm
-    _no_out("linalg.vector_norm", out)
-    _need_tensor("linalg_vector_norm", "input", x)
+    no_out("linalg.vector_norm", out)
+    need_tensor("linalg_vector_norm", "input", 1, x)
     p = _ord_value("linalg_vector_norm", ord)
     if dtype is not None:
         if x._data.dtype.kind not in "fc":
@@ -616,8 +605,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     """torch.linalg.matrix_norm, composed as torch composes it: fro as a vector norm; ±1, ±inf as
     amax/amin of a vector 1-norm; ±2 and nuc from svdvals."""
     from ._util import canon_dim
-    _no_out("linalg.matrix_norm", out)
-    _need_tensor("linalg_matrix_norm", "input", A)
+    no_out("linalg.matrix_norm", out)
+    need_tensor("linalg_matrix_norm", "input", 1, A)
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
@@ -663,8 +652,8 @@ def _svd_norm(A, d0, d1, keepdim, reduce):
 def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     """torch.linalg.norm: a vector norm, or a matrix norm when dim is a 2-tuple (or dim is None,
     ord is given and A is 2-D)."""
-    _no_out("linalg.norm", out)
-    _need_tensor("linalg_norm", "input", A)
+    no_out("linalg.norm", out)
+    need_tensor("linalg_norm", "input", 1, A)
     if dim is not None:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
         if len(dims) not in (1, 2):
@@ -696,7 +685,9 @@ class LinalgCross(Op):
         ctx.save_for_backward(a, b)
         ctx.dim = dim
         x, y = np.broadcast_arrays(a._data, b._data)
-        return np.ascontiguousarray(np.cross(x, y, axis=dim))
+        if x.dtype == np.bool_:
+            raise RuntimeError('"linalg_cross" not implemented for \'Bool\'')
+        return np.ascontiguousarray(np.cross(x, y, axis=dim).astype(x.dtype, copy=False))
 
     @staticmethod
     def backward(ctx, g):
@@ -708,9 +699,9 @@ class LinalgCross(Op):
 
 def cross(input, other, *, dim=-1, out=None):
     from ._util import canon_dim
-    _no_out("linalg.cross", out)
-    _need_tensor("linalg_cross", "input", input)
-    _need_tensor("linalg_cross", "other", other)
+    no_out("linalg.cross", out)
+    need_tensor("linalg_cross", "input", 1, input)
+    need_tensor("linalg_cross", "other", 1, other)
     if input.ndim != other.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     if input.dtype != other.dtype:
@@ -733,9 +724,9 @@ def cross(input, other, *, dim=-1, out=None):
 
 
 def vecdot(x, y, *, dim=-1, out=None):
-    _no_out("linalg.vecdot", out)
-    _need_tensor("linalg_vecdot", "x", x)
-    _need_tensor("linalg_vecdot", "y", y)
+    no_out("linalg.vecdot", out)
+    need_tensor("linalg_vecdot", "x", 1, x)
+    need_tensor("linalg_vecdot", "y", 1, y)
     _float_only("linalg.vecdot", x)
     if x.dtype != y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
@@ -746,7 +737,7 @@ def vecdot(x, y, *, dim=-1, out=None):
 
 def multi_dot(tensors, *, out=None):
     """torch.linalg.multi_dot: the cheapest parenthesization (torch's order, ties included)."""
-    _no_out("linalg.multi_dot", out)
+    no_out("linalg.multi_dot", out)
     ts = list(tensors)
     n = len(ts)
     if n < 2:
@@ -811,8 +802,8 @@ def multi_dot(tensors, *, out=None):
 
 def matrix_power(A, n, *, out=None):
     """torch.linalg.matrix_power by torch's binary decomposition (the same products)."""
-    _no_out("linalg.matrix_power", out)
-    _need_tensor("linalg_matrix_power", "input", A)
+    no_out("linalg.matrix_power", out)
+    need_tensor("linalg_matrix_power", "input", 1, A)
     _matrix("linalg.matrix_power", A)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not "
@@ -849,18 +840,18 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 # ***** top-level (torch.*) forms ****************************************************************
 
 def t_det(input):
-    _need_tensor("det", "input", input)
+    need_tensor("det", "input", 1, input)
     return det(input)
 
 
 def t_slogdet(input):
-    _need_tensor("slogdet", "input", input)
+    need_tensor("slogdet", "input", 1, input)
     return slogdet_result(*slogdet(input))
 
 
 def t_logdet(input):
     from . import where
-    _need_tensor("logdet", "input", input)
+    need_tensor("logdet", "input", 1, input)
     _matrix("logdet", input)
     _float_only("logdet", input)
     sign, labs = LinalgSlogdet.apply(input)
@@ -868,8 +859,8 @@ def t_logdet(input):
 
 
 def t_inverse(input, *, out=None):
-    _no_out("inverse", out)
-    _need_tensor("inverse", "input", input)
+    no_out("inverse", out)
+    need_tensor("inverse", "input", 1, input)
     return inv(input)
 
 
@@ -878,7 +869,7 @@ def t_matrix_power(input, n):
 
 
 def t_pinverse(input, rcond=1e-15):
-    _need_tensor("pinverse", "input", input)
+    need_tensor("pinverse", "input", 1, input)
     return pinv(input, rtol=rcond)
 
 
@@ -887,7 +878,7 @@ _CHAIN_WARNED = []
 
 def chain_matmul(*matrices, out=None):
     """torch.chain_matmul (deprecated in torch: warns once): linalg.multi_dot of the matrices."""
-    _no_out("chain_matmul", out)
+    no_out("chain_matmul", out)
     if not _CHAIN_WARNED:
         _CHAIN_WARNED.append(True)
         warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "

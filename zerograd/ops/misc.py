@@ -9,7 +9,7 @@ where torch records a node of its own:
 
     Vdot          z = Σ a b                            da = g b,  db = g a
     Dist          z = ||a - b||_p                      da = g ∂||d||_p/∂d,  db = -da
-    LinalgCross   z = a × b along dim                  da = b × g,  db = g × a
+    (cross: linalg_extra.LinalgCross, torch.linalg.cross's node)
     Cdist         z[.., i, j] = ||x1_i - x2_j||_p       the norm's VJP per pair, summed
     EuclideanDist the same for p = 2 by torch's matmul formula (compute_mode's mm path)
     Addr          z = beta input + alpha v1 ⊗ v2         dinput = beta g, dv1 = alpha g v2,
@@ -32,15 +32,9 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Op
 from ..tensor import Size, Tensor
-from ._args import bad_overload, need_tensor, number_arg
-from ._util import canon_dim, canon_dims, scalar_type_name, wrap
-
-
-def _need_int(fname, argname, pos, v):
-    if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
-        raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be int, not "
-                        f"{type(v).__name__}")
-    return int(v)
+from ._args import bad_overload, need_int, need_tensor, number_arg
+from ._util import canon_dim, scalar_type_name, wrap
+from .linalg_extra import LinalgCross
 
 
 def _shape_str(shape):
@@ -354,27 +348,6 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
 
 # ***** cross **********************************************************************************
 
-class LinalgCross(Op):
-    """z = a × b along dim      da = b × g,  db = g × a"""
-    node_name = "LinalgCrossBackward0"
-    arity = 2
-
-    @staticmethod
-    def forward(ctx, a, b, dim):
-        x, y = np.broadcast_arrays(a._data, b._data)
-        ctx.save_for_backward(a, b)
-        ctx.dim = dim
-        if x.dtype == np.bool_:
-            raise RuntimeError('"linalg_cross" not implemented for \'Bool\'')
-        return np.cross(x, y, axis=dim).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        return (LinalgCross.apply(b, g, ctx.dim) if ctx.needs_input_grad[0] else None,
-                LinalgCross.apply(g, a, ctx.dim) if ctx.needs_input_grad[1] else None)
-
-
 _cross_warned = [False]
 
 
@@ -396,7 +369,7 @@ def cross(input, other, dim=None, *, out=None):
                 break
         else:
             raise RuntimeError("no dimension of size 3 in input")
-    dim = _need_int("cross", "dim", 3, dim)
+    dim = need_int("cross", "dim", 3, dim)
     if input.ndim != other.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     if input.dtype != other.dtype:
@@ -440,7 +413,7 @@ def bincount(input, weights=None, minlength=0):
     need_tensor("bincount", "input", 1, input)
     if weights is not None:
         need_tensor("bincount", "weights", 2, weights)
-    minlength = _need_int("bincount", "minlength", 3, minlength)
+    minlength = need_int("bincount", "minlength", 3, minlength)
     x = input._data
     if x.dtype.kind not in "iu":
         raise NotImplementedError(f'"bincount_cpu" not implemented for \'{scalar_type_name(input.dtype)}\'')
@@ -467,7 +440,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002 - torch's n
     from ._args import no_out
     no_out("histc", out)
     need_tensor("histc", "input", 1, input)
-    bins = _need_int("histc", "bins", 2, bins)
+    bins = need_int("histc", "bins", 2, bins)
     lo = number_arg("histc", "min", min)
     hi = number_arg("histc", "max", max)
     x = input._data
@@ -506,7 +479,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     if not isinstance(q, Tensor):
         q = number_arg(name, "q", q)
     if dim is not None:
-        dim = _need_int(name, "dim", 3, dim)
+        dim = need_int(name, "dim", 3, dim)
     if not isinstance(interpolation, str):
         raise TypeError(f"{name}(): argument 'interpolation' must be str, not "
                         f"{type(interpolation).__name__}")
@@ -550,7 +523,6 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         srt = sort(input)[0]
     else:
         srt = sort(input.unsqueeze(-1).transpose(wd, -1))[0]
-    Q = qa.size
     in_shape = tuple(out_shape) + (srt._data.shape[-1] if srt.ndim else 1,)
     srt = srt.view(in_shape)
     s = srt._data
@@ -613,7 +585,7 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", ou
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """torch.cov, composed as torch composes it (Correlation.cpp)."""
     need_tensor("cov", "input", 1, input)
-    correction = _need_int("cov", "correction", 2, correction)
+    correction = need_int("cov", "correction", 2, correction)
     if input.ndim > 2:
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an "
                            f"input with {input.ndim} dimensions")
@@ -691,7 +663,7 @@ def split_with_sizes(input, split_sizes, dim=0):
             isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in split_sizes):
         raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position 2) must be tuple "
                         f"of ints, not {type(split_sizes).__name__}")
-    dim = _need_int("split_with_sizes", "dim", 3, dim)
+    dim = need_int("split_with_sizes", "dim", 3, dim)
     if input.ndim == 0:
         raise RuntimeError("split_with_sizes expects at least a 1-dimensional tensor")
     d = canon_dim(dim, input.ndim)
@@ -825,7 +797,7 @@ def renorm(input, p, dim, maxnorm, *, out=None):
     no_out("renorm", out)
     need_tensor("renorm", "input", 1, input)
     p = number_arg("renorm", "p", p)
-    dim = _need_int("renorm", "dim", 3, dim)
+    dim = need_int("renorm", "dim", 3, dim)
     maxnorm = number_arg("renorm", "maxnorm", maxnorm)
     if input._data.dtype.kind != "f":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
@@ -930,7 +902,7 @@ def combinations(input, r=2, with_replacement=False):
     from .shape_extra import meshgrid
     from .join import stack
     need_tensor("combinations", "input", 1, input)
-    r = _need_int("combinations", "r", 2, r)
+    r = need_int("combinations", "r", 2, r)
     if input.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {_shape_str(input._data.shape)}")
     if r < 0:
@@ -990,7 +962,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1, _name="trapezoid"):
     if x is not None and not isinstance(x, Tensor):
         bad_overload(_name, (y, x), ["Tensor y, Tensor x, *, int dim = -1",
                                     "Tensor y, *, Number dx = 1, int dim = -1"])
-    dim = _need_int(_name, "dim", 2, dim)
+    dim = need_int(_name, "dim", 2, dim)
     d = canon_dim(dim, y.ndim)
     if y.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
@@ -1082,9 +1054,9 @@ def unfold_step_error(step):
 
 
 def unfold(t, dimension, size, step):
-    dimension = _need_int("unfold", "dimension", 1, dimension)
-    size = _need_int("unfold", "size", 2, size)
-    step = _need_int("unfold", "step", 3, step)
+    dimension = need_int("unfold", "dimension", 1, dimension)
+    size = need_int("unfold", "size", 2, size)
+    step = need_int("unfold", "step", 3, step)
     d = canon_dim(dimension, t.ndim)
     n = t._data.shape[d] if t.ndim else 1
     if t.ndim == 0 and size <= 1:

@@ -1196,15 +1196,19 @@ def _align(src, out):
     return tmp
 
 
+def _continuous(name, npd):
+    """torch's error for a continuous distribution's draws into a non-float dtype."""
+    if not _is_float(npd):
+        raise RuntimeError(f"{name} distribution is a continuous probability distribution. dtype "
+                           f"must be a floating point but you specified {scalar_type_name(npd)}")
+
+
 def exponential_values(t_or_arr, lambd=1.0, generator=None) -> np.ndarray:
     arr = t_or_arr._data if isinstance(t_or_arr, Tensor) else t_or_arr
     lambd = float(lambd)
     if not lambd > 0.0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
-    if not _is_float(arr.dtype):
-        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
-                           f"dtype must be a floating point but you specified "
-                           f"{scalar_type_name(arr.dtype)}")
+    _continuous("Exponential", arr.dtype)
     out = np.empty_like(arr)
     if out.size:
         u = _double_uniforms(_gen(generator), out.size)
@@ -1237,10 +1241,7 @@ def cauchy_values(t_or_arr, median=0.0, sigma=1.0, generator=None) -> np.ndarray
     median, sigma = float(median), float(sigma)
     if not sigma > 0.0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}")
-    if not _is_float(arr.dtype):
-        raise RuntimeError("Cauchy distribution is a continuous probability distribution. dtype "
-                           f"must be a floating point but you specified "
-                           f"{scalar_type_name(arr.dtype)}")
+    _continuous("Cauchy", arr.dtype)
     out = np.empty_like(arr)
     if out.size:
         u = _double_uniforms(_gen(generator), out.size)

@@ -27,20 +27,12 @@ from .. import dtypes as _dt
 from ..autograd.function import Op
 from ..tensor import Tensor
 from . import views as _views
-from ._args import need_tensor, no_out
+from ._args import need_int, need_tensor, no_out
 from ._util import canon_dim, scalar_type_name, wrap
 from .indexing import Diagonal, Index, IndexPut, Slice
 from .join import _nary, _tensor_list, cat, stack
 from .linalg import Dot, Mm
 from .shape import Permute, Squeeze, UnsafeView, View, flatten, reshape, transpose
-
-
-def _need_int(fname, argname, pos, v):
-    """torch's TypeError for a non-int where the signature says int."""
-    if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
-        raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be int, not "
-                        f"{type(v).__name__}")
-    return int(v)
 
 
 def _need_tensor(fname, v, argname="input", pos=1):
@@ -275,9 +267,9 @@ class DiagonalCopy(_views.RegionView):
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1, *, _method=False):
     _need_tensor("diag_embed", input)
-    offset = _need_int("diag_embed", "offset", 2 - _method, offset)
-    dim1 = _need_int("diag_embed", "dim1", 3 - _method, dim1)
-    dim2 = _need_int("diag_embed", "dim2", 4 - _method, dim2)
+    offset = need_int("diag_embed", "offset", 2 - _method, offset)
+    dim1 = need_int("diag_embed", "dim1", 3 - _method, dim1)
+    dim2 = need_int("diag_embed", "dim2", 4 - _method, dim2)
     n = input.ndim + 1
     d1, d2 = canon_dim(dim1, n), canon_dim(dim2, n)
     if d1 == d2:
@@ -287,7 +279,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1, *, _method=False):
 
 def diag(input, diagonal=0, *, _method=False):
     _need_tensor("diag", input)
-    diagonal = _need_int("diag", "diagonal", 2 - _method, diagonal)
+    diagonal = need_int("diag", "diagonal", 2 - _method, diagonal)
     if input.ndim == 1:
         return DiagEmbed.apply(input, int(diagonal), 0, 1)
     if input.ndim == 2:
@@ -297,7 +289,7 @@ def diag(input, diagonal=0, *, _method=False):
 
 def diagflat(input, offset=0, *, _method=False):
     _need_tensor("diagflat", input)
-    offset = _need_int("diagflat", "offset", 2 - _method, offset)
+    offset = need_int("diagflat", "offset", 2 - _method, offset)
     return DiagEmbed.apply(View.apply(input.contiguous(), (-1,)), int(offset), 0, 1)
 
 
@@ -323,7 +315,7 @@ class Rot90(Op):
 
 def rot90(input, k=1, dims=(0, 1), *, _method=False):
     _need_tensor("rot90", input)
-    k = _need_int("rot90", "k", 2 - _method, k)
+    k = need_int("rot90", "k", 2 - _method, k)
     dims = list(dims)
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
