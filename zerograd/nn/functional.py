@@ -1107,7 +1107,7 @@ def _fused_attention(q, k, v, attn_mask, dropout_p, is_causal, scale):
                 return None
         except ValueError:
             return None
-    return _nn.Attention.apply(q, k, v, bias, scale)
+    return _nn.Attention.apply(q, k, v, bias, scale, is_causal)
 
 
 def _one_more_key(mask):
