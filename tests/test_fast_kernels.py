@@ -1,0 +1,110 @@
+"""The kernels rewritten for speed (issue 7) against torch, on the cases their shortcuts skip:
+relu's backward as a bit mask (nan, -0.0 and infinities in the input and the gradient, every
+float dtype), attention's softmax without the row max (scores inside and outside the range
+where it is skipped, causal and unmasked, masks that kill whole rows) and its gradients laid out
+like q/k/v (head views of one projection)."""
+import numpy as np
+import pytest
+
+import zerograd
+from tests._oracle import requires_torch, torch
+
+pytestmark = requires_torch
+
+_X = [-1.0, -0.0, 0.0, 1.0, np.nan, -np.nan, np.inf, -np.inf, 2.0, 3.0, 1e-30, -1e-30]
+_G = [-0.0, np.nan, -2.0, -0.0, 1.0, 2.0, np.nan, 3.0, np.inf, -1.0, -np.inf, 0.5]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("shape", [(12,), (3, 4), (2, 3, 2)])
+def test_relu_backward_bits_equal_torch(dtype, shape):
+    x = np.array(_X, dtype).reshape(shape)
+    g = np.array(_G, dtype).reshape(shape)
+    tx = torch.tensor(x, requires_grad=True)
+    torch.relu(tx).backward(torch.tensor(g))
+    zx = zerograd.tensor(x, requires_grad=True)
+    zerograd.relu(zx).backward(zerograd.tensor(g))
+    # bit for bit: -0.0 of g where x > 0 stays -0.0, nan of g where x <= 0 becomes +0.0
+    assert np.array_equal(tx.grad.numpy().view(np.uint8), zx.grad.numpy().view(np.uint8))
+
+
+def test_relu_backward_strided_and_broadcast_gradients():
+    x = np.random.default_rng(0).standard_normal((4, 6)).astype(np.float32)
+    for make in (lambda a: a.t(), lambda a: a[:, ::2]):
+        tx = torch.tensor(x, requires_grad=True)
+        make(torch.relu(tx)).sum().backward()            # sum: a broadcast (stride 0) gradient
+        zx = zerograd.tensor(x, requires_grad=True)
+        make(zerograd.relu(zx)).sum().backward()
+        np.testing.assert_array_equal(tx.grad.numpy(), zx.grad.numpy())
+    zx = zerograd.tensor(np.float32(-2.0), requires_grad=True)      # 0-d
+    zerograd.relu(zx).backward()
+    assert zx.grad.item() == 0.0
+
+
+def _attention_case(scale_scores, mask, seed=0):
+    rng = np.random.default_rng(seed)
+    B, T, H, E = 2, 6, 2, 4
+    qkv = (rng.standard_normal((B, T, 3 * H * E)) * scale_scores).astype(np.float32)
+    g = rng.standard_normal((B, H, T, E)).astype(np.float32)
+    out = {}
+    for lib in (torch, zerograd):
+        p = lib.tensor(qkv, requires_grad=True)
+        q, k, v = (t.reshape(B, T, H, E).transpose(1, 2) for t in p.split(H * E, dim=2))
+        kw = {"is_causal": True} if isinstance(mask, str) and mask == "causal" else {}
+        if isinstance(mask, np.ndarray):
+            kw["attn_mask"] = lib.tensor(mask)
+        y = lib.nn.functional.scaled_dot_product_attention(q, k, v, **kw)
+        y.backward(lib.tensor(g))
+        out[lib.__name__] = (y.detach().numpy(), p.grad.numpy(), type(y.grad_fn).__name__)
+    return out["torch"], out["zerograd"]
+
+
+@pytest.mark.parametrize("mask", [None, "causal", "bool_dead_row", "float"])
+@pytest.mark.parametrize("scale_scores", [0.5, 3.0, 40.0])      # |scores| < 60, around, far above
+def test_attention_softmax_shortcut_equals_torch(mask, scale_scores):
+    T = 6
+    if mask == "bool_dead_row":
+        m = np.tril(np.ones((T, T), bool))
+        m[2] = False                                        # a row that sees no key: P = 0
+    elif mask == "float":
+        m = np.random.default_rng(1).standard_normal((T, T)).astype(np.float32)
+    else:
+        m = mask
+    (ty, tg, tname), (zy, zgrad, zname) = _attention_case(scale_scores, m)
+    assert zname == "ScaledDotProductFlashAttentionForCpuBackward0"
+    tol = 2e-5 * max(1.0, scale_scores ** 2)
+    np.testing.assert_allclose(zy, ty, rtol=1e-4, atol=tol)
+    np.testing.assert_allclose(zgrad, tg, rtol=1e-4, atol=tol)
+    assert np.isfinite(zy).all() and np.isfinite(zgrad).all()
+
+
+def test_attention_nan_scores_take_the_shifted_path():
+    """A nan score fails the range check: the row max is subtracted as before (NumPy's max
+    propagates the nan through the row, as zerograd's softmax always did)."""
+    rng = np.random.default_rng(2)
+    q = rng.standard_normal((1, 1, 3, 2)).astype(np.float32)
+    q[0, 0, 1, 0] = np.nan
+    s = q @ q.swapaxes(-1, -2) / np.float32(np.sqrt(2))
+    e = np.exp(s - s.max(-1, keepdims=True))
+    ref = (e / e.sum(-1, keepdims=True)) @ q
+    t = zerograd.tensor(q)
+    got = zerograd.nn.functional.scaled_dot_product_attention(t, t, t).numpy()
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+
+
+def test_attention_gradients_keep_the_projection_layout():
+    """dq/dk/dv come out in q/k/v's memory order: the views back to the (B, T, 3C) projection
+    copy nothing, and the projection's gradient is one contiguous array."""
+    from zerograd.ops.nn_ops import Attention
+    rng = np.random.default_rng(3)
+    B, T, H, E = 2, 5, 2, 3
+    p = zerograd.tensor(rng.standard_normal((B, T, 3 * H * E)).astype(np.float32),
+                        requires_grad=True)
+    q, k, v = (t.view(B, T, H, E).transpose(1, 2) for t in p.split(H * E, dim=2))
+    y = zerograd.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+    node = y.grad_fn
+    grads = Attention.np_backward(node, np.ones(y.shape, np.float32))
+    for d in grads:
+        assert d.swapaxes(1, 2).flags.c_contiguous
+    y.sum().backward()
+    assert p.grad.is_contiguous()
