@@ -108,3 +108,37 @@ def test_attention_gradients_keep_the_projection_layout():
         assert d.swapaxes(1, 2).flags.c_contiguous
     y.sum().backward()
     assert p.grad.is_contiguous()
+
+
+def test_split_and_unbind_backward_keep_negative_zero():
+    """Their backward is torch's cat / stack of the grads (it was 0 + g: -0.0 became +0.0)."""
+    x = np.arange(6.0, dtype=np.float32)
+    got = []
+    for lib in (torch, zerograd):
+        t = lib.tensor(x, requires_grad=True)
+        a, b = t.split([2, 4])
+        a.backward(lib.tensor([-0.0, 1.0]))
+        t.unbind(0)[3].backward(lib.tensor(-0.0))
+        got.append(t.grad.numpy())
+    assert np.array_equal(np.signbit(got[0]), np.signbit(got[1]))
+    np.testing.assert_array_equal(got[0], got[1])
+
+
+@pytest.mark.parametrize("num,special", [(28, None), (28, np.inf), (28, np.nan), (300, None),
+                                         (5, -np.inf)])
+def test_embedding_backward_small_table_equals_torch(num, special):
+    """Small tables take a one-hot product (one BLAS call); a non-finite gradient row must not
+    leak into the other rows (0·inf), so it takes the sorted sum as torch's scatter does."""
+    rng = np.random.default_rng(4)
+    idx = rng.integers(0, num, (6, 7))
+    w = rng.standard_normal((num, 3)).astype(np.float32)
+    g = rng.standard_normal((6, 7, 3)).astype(np.float32)
+    if special is not None:
+        g[1, 2, 0] = special
+    grads = []
+    for lib in (torch, zerograd):
+        wt = lib.tensor(w, requires_grad=True)
+        lib.nn.functional.embedding(lib.tensor(idx), wt).backward(lib.tensor(g))
+        grads.append(wt.grad.numpy())
+    np.testing.assert_array_equal(np.isnan(grads[0]), np.isnan(grads[1]))
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-5, atol=1e-5)

@@ -100,10 +100,8 @@ class Unbind(Op):
 
     @staticmethod
     def np_backward(ctx, *grads):
-        z = np.zeros(ctx.shape, grads[0].dtype)
-        for i, g in enumerate(grads):
-            z[(slice(None),) * ctx.dim + (i, Ellipsis)] += g
-        return z
+        # (torch's unbind_backward stacks: one copy, and a -0.0 stays -0.0 - not 0 + g)
+        return np.stack(grads, axis=ctx.dim)
 
 
 class Split(Op):
@@ -132,11 +130,8 @@ class Split(Op):
 
     @staticmethod
     def np_backward(ctx, *grads):
-        z, o = np.zeros(ctx.shape, grads[0].dtype), 0
-        for s, g in zip(ctx.sizes, grads):
-            z[(slice(None),) * ctx.dim + (slice(o, o + s),)] += g
-            o += s
-        return z
+        # the sizes tile the dim: torch's split_backward concatenates (one copy, -0.0 kept)
+        return np.concatenate(grads, axis=ctx.dim)
 
 
 class SplitWithSizes(Split):

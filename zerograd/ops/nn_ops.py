@@ -949,6 +949,15 @@ def embedding_dense_np(ga, idx, num, padding_idx, freq):
         if freq:
             keep /= np.bincount(flat, minlength=num)[flat]
         rows = rows * keep[:, None]
+    n = flat.shape[0]
+    if rows.dtype.kind == "f" and rows.dtype.itemsize >= 4 and n and num <= 256 and \
+            num * n <= 1 << 22 and np.isfinite(np.add.reduce(rows, axis=None)):
+        # a small table (a character vocabulary, positions): one-hot(idx)ᵀ @ rows, a BLAS
+        # product - 2-3x faster than sorting and np.add.reduceat (whose short-row adds
+        # dominate).  Only for finite rows: 0·inf would put nan into every other row.
+        onehot = np.zeros((num, n), rows.dtype)
+        onehot[flat, np.arange(n)] = 1
+        return (onehot @ rows).reshape((num,) + ga.shape[idx.ndim:]), keep
     out = np.zeros((num,) + ga.shape[idx.ndim:], ga.dtype)
     rows = rows.reshape((-1,) + ga.shape[idx.ndim:])
     if flat.size:       # sort by index, sum each run of equal indices: ~6x faster than np.add.at
