@@ -99,3 +99,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 g = zeros_like(t, requires_grad=bool(create_graph))
         out.append(g)
     return tuple(out)
+
+from .explain import install_saved_attributes as _install_saved  # noqa: E402
+_install_saved()            # grad_fn._saved_<name> (see explain.install_saved_attributes)

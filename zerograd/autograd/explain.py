@@ -858,3 +858,72 @@ def _through(child, kinds):
         child = child.next_functions[0][0]
         seen += 1
     return child
+
+
+# ------------------------------------------------------------------------------------------------
+# grad_fn._saved_<name>
+# ------------------------------------------------------------------------------------------------
+
+class _SavedAttribute:
+    """`node._saved_<name>`: saved_attribute(node, name); a value assigned to it (a custom
+    Function's forward may store `ctx._saved_x = ...`) is kept on the node and read back."""
+    __slots__ = ("name", "attr")
+
+    def __init__(self, name):
+        self.name, self.attr = name, "_saved_" + name
+
+    def __get__(self, node, cls=None):
+        if node is None:
+            return self
+        d = node.__dict__
+        if self.attr in d:
+            return d[self.attr]
+        return saved_attribute(node, self.name)
+
+    def __set__(self, node, value):
+        node.__dict__[self.attr] = value
+
+    def __delete__(self, node):
+        try:
+            del node.__dict__[self.attr]
+        except KeyError:
+            raise AttributeError(self.attr) from None
+
+
+def _names_of(op) -> set:
+    """The names an op's saved items can have: its rule's inputs and saved names, torch's
+    input names, and its forward's parameters (input_names' fallback)."""
+    names = set()
+    rule = RULES.get(_rule_class(op).__name__)
+    if rule is not None:
+        names.update(rule.inputs)
+        names.update(rule.saved)
+    names.update(_TORCH_INPUTS.get(_rule_class(op).__name__, ()))
+    fwd = getattr(op, "forward", None)
+    code = getattr(getattr(fwd, "__func__", fwd), "__code__", None)
+    if code is not None:
+        names.update(code.co_varnames[1:code.co_argcount])
+    return names
+
+
+def _install(names) -> None:
+    from .function import Node
+    for name in names:
+        attr = "_saved_" + name
+        if name.isidentifier() and attr not in Node.__dict__ and not hasattr(Node, attr):
+            setattr(Node, attr, _SavedAttribute(name))
+
+
+def install_saved_attributes() -> None:
+    """Give Node a `_saved_<name>` descriptor for every name a built-in op (defined now or
+    later) saves under - torch's attributes, found without a __getattr__ on nodes."""
+    from . import function
+    from .function import Op
+    names = {"self", "other", "result"} | {f"result{i}" for i in range(1, 10)}
+    stack = [Op]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        names |= _names_of(cls)
+    _install(names)
+    function._saved_names_hook = lambda op: _install(_names_of(op))
