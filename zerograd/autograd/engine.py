@@ -308,7 +308,32 @@ def _sweep(roots, seeds, retain_graph):
                         if out is not None and m is not None and (
                                 type(out) is not _ndarray or out.shape != m[0] or out.dtype is not m[1]):
                             out = _fix_np(node, 0, out, m)
-                        out = (out,)
+                        # one input (tanh, exp, views of a chain...): the edge loop below for
+                        # its one edge, inlined - no tuple, no zip (a deep chain's every node)
+                        if not retain_graph:
+                            s = node._saved
+                            if type(s) is _ndarray or s:
+                                node._saved = _RELEASED
+                        child = node._next[0]
+                        if child is None:
+                            continue
+                        if out is not None:
+                            if child._num_outputs == 1:
+                                old = get(child)
+                                if old is None:
+                                    buffers[child] = out
+                                else:
+                                    out = old + out
+                                    buffers[child] = out if type(out) is _ndarray else np.asarray(out)
+                            else:
+                                _buffer_multi(buffers, child, node._nrs[0], out)
+                        if type(child) is AccumulateGrad:
+                            n = leaf_deps[child] - 1
+                            leaf_deps[child] = n
+                            if n == 0 and child in buffers:
+                                out = g = None
+                                _run_leaf(child, pop(child), True, False, None, None, adopt=True)
+                        continue
                 else:
                     grads = g if type(g) is list else [g]
                     if node._has_hooks or anomaly:

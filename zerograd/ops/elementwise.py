@@ -268,7 +268,20 @@ class Mul(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        a, b = ctx._saved_np()
+        saved, versions = ctx._saved, ctx._saved_versions
+        if type(saved) is tuple and type(versions) is tuple:   # the fast path's (a, b): inline
+            a, b = saved                                        # _saved_np for its two items
+            va, vb = versions
+            if va is not None:
+                if a._vc[0] != va:
+                    ctx._saved_np()         # raises the in-place modification error
+                a = a._data
+            if vb is not None:
+                if b._vc[0] != vb:
+                    ctx._saved_np()
+                b = b._data
+        else:
+            a, b = ctx._saved_np()
         need = ctx.needs_input_grad
         return ((g * (b if type(b) is np.ndarray else _operand(b, g)) if need[0] else None),
                 (g * a if need[1] else None))
@@ -613,7 +626,9 @@ class Exp(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        z = ctx._saved_output_np()
+        z = ctx._saved
+        if type(z) is not np.ndarray:       # (the fast path's bare output array: current)
+            z = ctx._saved_output_np()
         return g * z
 
 
@@ -752,8 +767,13 @@ class Tanh(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        z = ctx._saved_output_np()
-        return g * (_one(z.dtype) - z * z)
+        z = ctx._saved
+        if type(z) is not np.ndarray:       # (the fast path's bare output array: current)
+            z = ctx._saved_output_np()
+        one = _ONES.get(z.dtype)
+        if one is None:
+            one = _one(z.dtype)
+        return g * (one - z * z)
 
 
 class TanhGrad(Op):
