@@ -604,30 +604,12 @@ class Tensor:
     # ------------------------------------------------------------------------------------------
     # operators (-> ops)
     # ------------------------------------------------------------------------------------------
-    # (+, -, *, / go straight to their Op: these dunders are the hottest path of all.)  As torch's,
-    # they return NotImplemented for an operand that is not a tensor or a number (x == None is
-    # False, and another type's reflected operator gets its turn); the check runs only after a
-    # TypeError, so it costs the hot path nothing.
-    def __add__(self, other):
-        try: return _fast_binary(_Add, self, other)
-        except TypeError: return _not_an_operand(other)
-    def __radd__(self, other):
-        try: return _fast_binary(_Add, self, other)
-        except TypeError: return _not_an_operand(other)
-    def __sub__(self, other):
-        try: return _fast_binary(_Sub, self, other)
-        except TypeError: return _not_an_operand(other)
+    # __add__, __radd__, __sub__, __mul__, __rmul__, __truediv__, __neg__ and neg, exp, log,
+    # sqrt, tanh, sigmoid, relu are the fast path's functions themselves (set after the class,
+    # from autograd/fastpath.py): the hottest path of all, with no call in between.  As torch's,
+    # the operators return NotImplemented for an operand that is not a tensor or a number.
     def __rsub__(self, other):
         try: return _ops.rsub(self, other)
-        except TypeError: return _not_an_operand(other)
-    def __mul__(self, other):
-        try: return _fast_binary(_Mul, self, other)
-        except TypeError: return _not_an_operand(other)
-    def __rmul__(self, other):
-        try: return _fast_binary(_Mul, self, other)
-        except TypeError: return _not_an_operand(other)
-    def __truediv__(self, other):
-        try: return _fast_binary(_Div, self, other)
         except TypeError: return _not_an_operand(other)
     def __rtruediv__(self, other):
         try: return _ops.rdiv(self, other)
@@ -643,7 +625,6 @@ class Tensor:
         except TypeError: return _not_an_operand(other)
     def __rmatmul__(self, other):
         return _ops.matmul(_ops.as_tensor_like(other, self), self) if isinstance(other, _OPERANDS) else NotImplemented
-    def __neg__(self):              return _fast_unary(_ew.Neg, self)
     def __pos__(self):
         if self._data.dtype == np.bool_:
             raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
@@ -771,21 +752,13 @@ class Tensor:
     def mv(self, vec):              return _ops.mv(self, vec)
     def dot(self, tensor):          return _ops.dot(self, tensor)
     def addmm(self, mat1, mat2, *, beta=1, alpha=1): return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
-    def neg(self):                  return _fast_unary(_ew.Neg, self)
-    negative = neg
     def abs(self):                  return _ops.abs(self)
-    def exp(self):                  return _fast_unary(_ew.Exp, self)
-    def log(self):                  return _fast_unary(_ew.Log, self)
     def log1p(self):                return _ops.log1p(self)
-    def sqrt(self):                 return _fast_unary(_ew.Sqrt, self)
     def rsqrt(self):                return _ops.rsqrt(self)
     def square(self):               return _ops.pow(self, 2)
     def reciprocal(self):           return _ops.reciprocal(self)
     def sin(self):                  return _ops.sin(self)
     def cos(self):                  return _ops.cos(self)
-    def tanh(self):                 return _fast_unary(_ew.Tanh, self)
-    def sigmoid(self):              return _fast_unary(_ew.Sigmoid, self)
-    def relu(self):                 return _fast_unary(_ew.Relu, self)
     def hardshrink(self, lambd=0.5): return _ops.activations.hardshrink(self, lambd)
     def sign(self):                 return _ops.sign(self)
     def floor(self):                return _ops.floor(self)
@@ -1343,7 +1316,21 @@ from .autograd.function import make_accumulator as _make_accumulator, own_vc  # 
 from .ops import indexing as _indexing  # noqa: E402
 from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
-from .autograd.fastpath import fast_binary as _fast_binary, fast_unary as _fast_unary  # noqa: E402
+from .autograd.fastpath import make_binary as _make_binary, make_unary as _make_unary  # noqa: E402
+
+# the fast path's functions as the Tensor methods themselves (see the note in the class)
+Tensor.__add__ = _make_binary(_Add, True, "__add__")
+Tensor.__radd__ = _make_binary(_Add, True, "__radd__")
+Tensor.__sub__ = _make_binary(_Sub, True, "__sub__")
+Tensor.__mul__ = _make_binary(_Mul, True, "__mul__")
+Tensor.__rmul__ = _make_binary(_Mul, True, "__rmul__")
+Tensor.__truediv__ = _make_binary(_Div, True, "__truediv__")
+Tensor.__neg__ = _make_unary(_ew.Neg, "__neg__")
+for _name, _op in (("neg", _ew.Neg), ("exp", _ew.Exp), ("log", _ew.Log), ("sqrt", _ew.Sqrt),
+                   ("tanh", _ew.Tanh), ("sigmoid", _ew.Sigmoid), ("relu", _ew.Relu)):
+    setattr(Tensor, _name, _make_unary(_op, _name))
+del _name, _op
+Tensor.negative = Tensor.neg
 
 
 _OPERANDS = (Tensor, bool, int, float, complex, np.generic, np.ndarray)

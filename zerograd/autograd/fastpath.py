@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import FRESH, Tensor
+from ..tensor import FRESH, Tensor, _not_an_operand
 from .function import (_anomaly, _arr, _raise_inference_saved,
                        _read_only, _seq, make_accumulator)
 
@@ -69,51 +69,69 @@ def _cached(tables, dtype, key, make, limit):
 _M32, _M64 = _METAS[_F32], _METAS[_F64]
 
 
-def fast_unary(cls, a):
-    x = a._data
-    dt = x.dtype
-    if (dt is not _F32 and dt is not _F64) or _anomaly.enabled:
-        return cls.apply(a)
+def make_unary(cls, name=None):
+    """The fast path of elementwise op `cls` on one tensor, as a function of it (the op's
+    ufunc, what it saves and its node class bound once: no per-call lookups)."""
     ufunc, saves, ncls = cls._fast_spec
-    out = ufunc(x)
-    if type(out) is not _ndarray:       # NumPy turns 0-d results into scalars
-        out = _arr(out)
-    t = _new(Tensor)
-    t._data = out
-    t._grad = None
-    t._output_nr = 0
-    t._view = None
-    if _state.enabled and (a._requires_grad or a._view is not None and requires_grad_now(a)):
-        node = _new(ncls)
-        node.needs_input_grad = _NEED_1
-        node._num_outputs = 1
-        node._has_hooks = False
-        fn = a._grad_fn
-        if fn is None or a._view is not None:
-            fn = _edge(a)
-        node._next = (fn,)
-        nr = a._output_nr
-        node._nrs = _NR1[nr] if nr < 2 else (nr,)
-        node._metas = ((_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt))[1]
-        node._seq = next(_seq)
-        t._vc = FRESH
-        if saves is None:
-            node._saved = ()
-            node._saved_versions = None
-        elif saves == "out":
-            node._saved = out               # (the array alone: see _SavedOutput)
-            node._saved_versions = _V0      # (shared: one object fewer per node for the GC)
-        else:
-            node._saved = (a,)
-            v = _version(a)
-            node._saved_versions = _V0 if v == 0 else (v,)
-        t._requires_grad = True
-        t._grad_fn = node
+    apply = cls.apply
+
+    def fast(a):
+        x = a._data
+        dt = x.dtype
+        if (dt is not _F32 and dt is not _F64) or _anomaly.enabled:
+            return apply(a)
+        out = ufunc(x)
+        if type(out) is not _ndarray:       # NumPy turns 0-d results into scalars
+            out = _arr(out)
+        t = _new(Tensor)
+        t._data = out
+        t._grad = None
+        t._output_nr = 0
+        t._view = None
+        if _state.enabled and (a._requires_grad or a._view is not None and requires_grad_now(a)):
+            node = _new(ncls)
+            node.needs_input_grad = _NEED_1
+            node._num_outputs = 1
+            node._has_hooks = False
+            fn = a._grad_fn
+            if fn is None or a._view is not None:
+                fn = _edge(a)
+            node._next = (fn,)
+            nr = a._output_nr
+            node._nrs = _NR1[nr] if nr < 2 else (nr,)
+            node._metas = ((_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt))[1]
+            node._seq = next(_seq)
+            t._vc = FRESH
+            if saves is None:
+                node._saved = ()
+                node._saved_versions = None
+            elif saves == "out":
+                node._saved = out               # (the array alone: see _SavedOutput)
+                node._saved_versions = _V0      # (shared: one object fewer per node for the GC)
+            else:
+                node._saved = (a,)
+                v = _version(a)
+                node._saved_versions = _V0 if v == 0 else (v,)
+            t._requires_grad = True
+            t._grad_fn = node
+            return t
+        t._vc = None if _state.inference else FRESH
+        t._requires_grad = False
+        t._grad_fn = None
         return t
-    t._vc = None if _state.inference else FRESH
-    t._requires_grad = False
-    t._grad_fn = None
-    return t
+    fast.__name__ = fast.__qualname__ = name or cls.__name__.lower()
+    return fast
+
+
+_UNARY = {}
+
+
+def fast_unary(cls, a):
+    """cls's fast path on tensor a (the function make_unary made, cached per op)."""
+    f = _UNARY.get(cls)
+    if f is None:
+        f = _UNARY[cls] = make_unary(cls)
+    return f(a)
 
 
 _SCALARS = {_F32: {}, _F64: {}}    # dtype -> value -> read-only 0-d array
@@ -132,105 +150,130 @@ def scalar_operand(b, dtype):
 _S32, _S64 = _SCALARS[_F32], _SCALARS[_F64]
 
 
-def fast_binary(cls, a, b):
-    x = a._data
-    dt = x.dtype
-    if (dt is not _F32 and dt is not _F64) or _anomaly.enabled:
-        return cls.apply(a, b)
-    if isinstance(b, Tensor):
-        y = b._data
-        if y.dtype is not dt:
-            return cls.apply(a, b)
-        b_rg = b._requires_grad or b._view is not None and _state.enabled and requires_grad_now(b)
-        yc = y
-    else:
-        tb = type(b)
-        if tb is not float and tb is not int:
-            return cls.apply(a, b)
-        y = b
-        b_rg = False
-        yc = (_S32 if dt is _F32 else _S64).get(b)      # (scalar_operand's cache, inlined)
-        if yc is None:
-            yc = scalar_operand(b, dt)
+def make_binary(cls, dunder=False, name=None):
+    """The fast path of elementwise op `cls` on a tensor and a tensor or number, as a function
+    of them (bound once, as make_unary).  `dunder`: the function is the Tensor operator itself
+    (__add__, __mul__, ...), and a TypeError means `b` is no operand: NotImplemented, as torch's
+    (another type's reflected operator then gets its turn; it costs the hot path nothing)."""
     ufunc, saves, ncls = cls._fast_spec
-    try:
-        out = ufunc(x, yc)
-    except ValueError:                  # shapes that do not broadcast: apply raises torch's error
-        return cls.apply(a, b)
-    if type(out) is not _ndarray:
-        out = _arr(out)
-    t = _new(Tensor)
-    t._data = out
-    t._grad = None
-    t._output_nr = 0
-    t._view = None
-    a_rg = a._requires_grad or a._view is not None and _state.enabled and requires_grad_now(a)
-    if (a_rg or b_rg) and _state.enabled:
-        node = _new(ncls)
-        node._num_outputs = 1
-        node._has_hooks = False
-        na = nb = 0
-        if a_rg:
-            ea = a._grad_fn
-            if ea is None or a._view is not None:
-                ea = _edge(a)
-            na = a._output_nr               # (0 for a leaf)
-            ra = (_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt)
-        else:
-            ea = ra = None
-        if b_rg:
-            eb = b._grad_fn
-            if b._view is not None:
-                eb = _edge(b)
-            elif eb is None:                # a leaf (a weight): its cached AccumulateGrad
-                ref = b._acc
-                eb = ref() if ref is not None else None
-                if eb is None:
-                    eb = make_accumulator(b)
-            nb = b._output_nr
-            rb = (_M32 if dt is _F32 else _M64).get(y.shape) or _meta(y.shape, dt)
-            node._metas = (rb[4] if ra is None else rb[2] if ra is rb else (ra[0], rb[0]))
-        else:
-            eb = None
-            node._metas = ra[3]
-        node.needs_input_grad = _NEED_2[a_rg][b_rg]
-        node._next = (ea, eb)
-        node._nrs = _NR00 if not (na or nb) else (na, nb)
-        node._seq = next(_seq)
-        if saves is None:
-            node._saved = ()
-            node._saved_versions = None
-        else:
-            if saves == "both":
-                sa, sb = a, b
-            else:                       # "cross" (mul): only what the VJP will read, as torch
-                sa = a if b_rg else None
-                sb = b if a_rg else None
-            va = vb = None
-            if sa is not None:
-                vc = sa._vc
-                if vc is None:
-                    _raise_inference_saved()
-                va = vc[0]
-            if isinstance(sb, Tensor):
-                vc = sb._vc
-                if vc is None:
-                    _raise_inference_saved()
-                vb = vc[0]
-            node._saved = (sa, sb)
-            if va == 0:                     # (shared tuples for the usual versions)
-                sv = _V00 if vb == 0 else _V0N if vb is None else (va, vb)
+    apply = cls.apply
+
+    def fast(a, b):
+        try:
+            x = a._data
+            dt = x.dtype
+            if (dt is not _F32 and dt is not _F64) or _anomaly.enabled:
+                return apply(a, b)
+            if isinstance(b, Tensor):
+                y = b._data
+                if y.dtype is not dt:
+                    return apply(a, b)
+                b_rg = b._requires_grad or b._view is not None and _state.enabled and requires_grad_now(b)
+                yc = y
             else:
-                sv = _VN0 if va is None and vb == 0 else (va, vb)
-            node._saved_versions = sv
-        t._vc = FRESH
-        t._requires_grad = True
-        t._grad_fn = node
-        return t
-    t._vc = None if _state.inference else FRESH
-    t._requires_grad = False
-    t._grad_fn = None
-    return t
+                tb = type(b)
+                if tb is not float and tb is not int:
+                    return apply(a, b)
+                y = b
+                b_rg = False
+                yc = (_S32 if dt is _F32 else _S64).get(b)      # (scalar_operand's cache, inlined)
+                if yc is None:
+                    yc = scalar_operand(b, dt)
+            try:
+                out = ufunc(x, yc)
+            except ValueError:                  # shapes that do not broadcast: apply raises torch's error
+                return apply(a, b)
+            if type(out) is not _ndarray:
+                out = _arr(out)
+            t = _new(Tensor)
+            t._data = out
+            t._grad = None
+            t._output_nr = 0
+            t._view = None
+            a_rg = a._requires_grad or a._view is not None and _state.enabled and requires_grad_now(a)
+            if (a_rg or b_rg) and _state.enabled:
+                node = _new(ncls)
+                node._num_outputs = 1
+                node._has_hooks = False
+                na = nb = 0
+                if a_rg:
+                    ea = a._grad_fn
+                    if ea is None or a._view is not None:
+                        ea = _edge(a)
+                    na = a._output_nr               # (0 for a leaf)
+                    ra = (_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt)
+                else:
+                    ea = ra = None
+                if b_rg:
+                    eb = b._grad_fn
+                    if b._view is not None:
+                        eb = _edge(b)
+                    elif eb is None:                # a leaf (a weight): its cached AccumulateGrad
+                        ref = b._acc
+                        eb = ref() if ref is not None else None
+                        if eb is None:
+                            eb = make_accumulator(b)
+                    nb = b._output_nr
+                    rb = (_M32 if dt is _F32 else _M64).get(y.shape) or _meta(y.shape, dt)
+                    node._metas = (rb[4] if ra is None else rb[2] if ra is rb else (ra[0], rb[0]))
+                else:
+                    eb = None
+                    node._metas = ra[3]
+                node.needs_input_grad = _NEED_2[a_rg][b_rg]
+                node._next = (ea, eb)
+                node._nrs = _NR00 if not (na or nb) else (na, nb)
+                node._seq = next(_seq)
+                if saves is None:
+                    node._saved = ()
+                    node._saved_versions = None
+                else:
+                    if saves == "both":
+                        sa, sb = a, b
+                    else:                       # "cross" (mul): only what the VJP will read, as torch
+                        sa = a if b_rg else None
+                        sb = b if a_rg else None
+                    va = vb = None
+                    if sa is not None:
+                        vc = sa._vc
+                        if vc is None:
+                            _raise_inference_saved()
+                        va = vc[0]
+                    if isinstance(sb, Tensor):
+                        vc = sb._vc
+                        if vc is None:
+                            _raise_inference_saved()
+                        vb = vc[0]
+                    node._saved = (sa, sb)
+                    if va == 0:                     # (shared tuples for the usual versions)
+                        sv = _V00 if vb == 0 else _V0N if vb is None else (va, vb)
+                    else:
+                        sv = _VN0 if va is None and vb == 0 else (va, vb)
+                    node._saved_versions = sv
+                t._vc = FRESH
+                t._requires_grad = True
+                t._grad_fn = node
+                return t
+            t._vc = None if _state.inference else FRESH
+            t._requires_grad = False
+            t._grad_fn = None
+            return t
+        except TypeError:
+            if dunder:
+                return _not_an_operand(b)
+            raise
+    fast.__name__ = fast.__qualname__ = name or cls.__name__.lower()
+    return fast
+
+
+_BINARY = {}
+
+
+def fast_binary(cls, a, b):
+    """cls's fast path on a and b (the function make_binary made, cached per op)."""
+    f = _BINARY.get(cls)
+    if f is None:
+        f = _BINARY[cls] = make_binary(cls)
+    return f(a, b)
 
 
 _NEED_1 = (True,)
