@@ -1,8 +1,10 @@
-"""The elementwise fast path: the Tensor methods of the hottest ops (+ - * /, tanh, sigmoid,
-relu, exp, ...) come here before `Op.apply`.
+"""The elementwise fast path: the hottest ops (+ - * /, tanh, sigmoid, relu, exp, ...) run here
+before `Op.apply`.
 
 It does what `Op.apply` + the op's `forward` do, for the common case only (float tensors of one
-dtype, or a float tensor and a Python number), in one straight function; anything else - other
+dtype, or a float tensor and a Python number), in one straight function per op - make_unary /
+make_binary bind the op's ufunc, saves and node class once, and tensor.py installs those
+functions as the Tensor methods themselves (a * b calls no wrapper); anything else - other
 dtypes, bool scalars, shapes that do not broadcast, anomaly mode - goes to `cls.apply`, which is
 the reference.  An op opts in with two class attributes:
     ufunc   the forward on arrays: ufunc(x) or ufunc(x, y)
