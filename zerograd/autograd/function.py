@@ -879,44 +879,39 @@ class Op(Function):
         # their graph edges before forward runs (forward reads ctx.needs_input_grad); nothing
         # is allocated for the graph unless some input requires grad.
         if _state.enabled:
-            needs, nexts, metas = [], [], []
-            nrs = None                            # (all zeros until an input says otherwise)
-            rec = False
-            for a in (args if cls.arity is None else args[:cls.arity]):
-                nr = 0
-                if isinstance(a, Tensor) and (a._requires_grad or a._view is not None and
-                                              _views.requires_grad_now(a)):
-                    rec = True
-                    needs.append(True)
+            ar = cls.arity
+            if ar == 1 or ar is None and len(args) == 1:
+                # one input (views, reductions, most nn ops): the loop below, unrolled
+                a = args[0]
+                rec = isinstance(a, Tensor) and (a._requires_grad or a._view is not None and
+                                                 _views.requires_grad_now(a))
+                if rec:
                     d = a._data
-                    metas.append((d.shape, d.dtype))
+                    metas = [(d.shape, d.dtype)]
                     if a._view is not None and a._vc[0] != a._view.version:
-                        _views.refresh(a)         # its base changed in place since
+                        _views.refresh(a)
                     fn = a._grad_fn
-                    if fn is None:                # a leaf: its (cached) AccumulateGrad node
+                    nr = 0
+                    if fn is None:
                         ref = a._acc
                         fn = ref() if ref is not None else None
-                        nexts.append(fn if fn is not None else make_accumulator(a))
+                        if fn is None:
+                            fn = make_accumulator(a)
                     else:
-                        nexts.append(fn)
                         nr = a._output_nr
-                else:
-                    needs.append(False)
-                    nexts.append(None)
-                    metas.append(None)
-                if nr and nrs is None:
-                    nrs = [0] * (len(nexts) - 1)
-                if nrs is not None:
-                    nrs.append(nr)
+                    needs, nexts = _NEED_ONE, (fn,)
+                    nrs = _NR_ONE[nr] if nr < 2 else (nr,)
+            else:
+                rec, needs, nexts, metas, nrs = _edges(cls, args)
             if rec:
                 node = _new(cls._node_cls)
-                node.needs_input_grad = tuple(needs)
+                node.needs_input_grad = needs
                 node._num_outputs = 1
                 node._has_hooks = False
                 node._saved = ()
                 node._saved_versions = None
-                node._next = tuple(nexts)
-                node._nrs = _zero_nrs(len(nexts)) if nrs is None else tuple(nrs)
+                node._next = nexts
+                node._nrs = nrs
                 node._metas = metas
                 raw = out = cls.forward(node, *args)
                 node._seq = next(_seq)
@@ -968,6 +963,48 @@ class Op(Function):
             _views.mark_view(t, args[0], cls, args[1:])
         return t
 
+
+
+def _edges(cls, args):
+    """Op.apply's pass over the inputs: (some input requires grad, needs_input_grad, the edges,
+    the inputs' (shape, dtype) or None, their output numbers)."""
+    needs, nexts, metas = [], [], []
+    nrs = None                            # (all zeros until an input says otherwise)
+    rec = False
+    for a in (args if cls.arity is None else args[:cls.arity]):
+        nr = 0
+        if isinstance(a, Tensor) and (a._requires_grad or a._view is not None and
+                                      _views.requires_grad_now(a)):
+            rec = True
+            needs.append(True)
+            d = a._data
+            metas.append((d.shape, d.dtype))
+            if a._view is not None and a._vc[0] != a._view.version:
+                _views.refresh(a)         # its base changed in place since
+            fn = a._grad_fn
+            if fn is None:                # a leaf: its (cached) AccumulateGrad node
+                ref = a._acc
+                fn = ref() if ref is not None else None
+                nexts.append(fn if fn is not None else make_accumulator(a))
+            else:
+                nexts.append(fn)
+                nr = a._output_nr
+        else:
+            needs.append(False)
+            nexts.append(None)
+            metas.append(None)
+        if nr and nrs is None:
+            nrs = [0] * (len(nexts) - 1)
+        if nrs is not None:
+            nrs.append(nr)
+    if not rec:
+        return False, None, None, None, None
+    return (True, tuple(needs), tuple(nexts), metas,
+            _zero_nrs(len(nexts)) if nrs is None else tuple(nrs))
+
+
+_NEED_ONE = (True,)
+_NR_ONE = ((0,), (1,))
 
 
 class NotDifferentiable(Op):

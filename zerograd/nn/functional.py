@@ -15,6 +15,7 @@ from .. import dtypes as _dt
 from .. import grad_mode as _gm
 from ..ops import activations as _act
 from ..ops import addmm, matmul, minimum, ones_like, where, zeros, zeros_like
+from ..ops.shape import view as _view
 from ..ops import nn_losses as _losses
 from ..ops import nn_ops as _nn
 from ..ops import inplace as _inplace
@@ -58,6 +59,11 @@ def linear(input, weight, bias=None):
     if input.dim() == 2:
         return addmm(bias, input, wt)
     if input.is_contiguous() and input.dim() >= 1:
+        shp = input._data.shape
+        if shp[-1]:                 # (the shapes view(-1, in) and the view back resolve to)
+            out = _view(input, (math.prod(shp[:-1]), shp[-1]))
+            out = addmm(bias, out, wt)
+            return _view(out, shp[:-1] + out._data.shape[-1:])
         out = addmm(bias, input.view(-1, input.shape[-1]), wt)
         return out.view(tuple(input.shape[:-1]) + (out.shape[-1],))
     return matmul(input, wt) + bias

@@ -13,9 +13,9 @@ _NUMBER = (int, float, bool, np.number, np.bool_)
 
 def canon_dim(dim, ndim: int) -> int:
     """A dim in [-ndim, ndim) -> [0, ndim); IndexError naming the range otherwise (torch's text)."""
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+    if type(dim) is not int and (not isinstance(dim, (int, np.integer)) or isinstance(dim, bool)):
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
-    n = max(ndim, 1)
+    n = ndim if ndim > 0 else 1
     if dim < -n or dim >= n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                          f"but got {dim})")
@@ -39,6 +39,11 @@ def shape_arg(args) -> tuple:
     """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(torch.Size([2, 3]))."""
     if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
         args = args[0]
+    for s in args:                  # (the usual case: plain ints, as they are)
+        if type(s) is not int:
+            break
+    else:
+        return tuple(args)
     out = []
     for s in args:
         if isinstance(s, Tensor):

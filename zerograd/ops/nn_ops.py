@@ -28,6 +28,8 @@ from ..tensor import Tensor
 from ._util import accumulate_dtype, binary_arrays, canon_dim, float_data, wrap
 from .elementwise import where_
 
+_F32, _F64, _INT64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
+
 _state = _gm._state
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -414,6 +416,13 @@ class CrossEntropy(Op):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, smoothing):
+        a, td = x._data, target._data
+        if a.ndim == 2 and td.dtype == _INT64 and td.shape == a.shape[:1] and \
+                0 < a.shape[0] < 1 << 24 and weight is None and not smoothing and \
+                reduction != "none" and (a.dtype is _F32 or a.dtype is _F64) and \
+                not 0 <= ignore_index < a.shape[1] and \
+                not np.count_nonzero(td.view(np.uint64) >= a.shape[1]):
+            return CrossEntropy._plain(ctx, x, a, td, reduction)
         a = float_data(x)
         axis = _class_axis(a)
         C = a.shape[axis]
@@ -447,14 +456,30 @@ class CrossEntropy(Op):
         return _reduce(loss.astype(a.dtype, copy=False), reduction, ctx.count)
 
     @staticmethod
+    def _plain(ctx, x, a, t, reduction):
+        """forward's usual case - (N, C) float32/float64 logits, every target a class, none
+        ignored, no weight, no smoothing, reduced - without the general checks and masks (it
+        computes the same numbers: the mean divides by N as the weights' sum, N ones, would)."""
+        n, C = a.shape
+        logp = _np_log_softmax(a, 1)
+        picked = logp[np.arange(n), t]
+        ctx.axis, ctx.ndim, ctx.C, ctx.eps, ctx.reduction = 1, 2, C, 0.0, reduction
+        ctx.t, ctx.valid, ctx.w_t, ctx.wc = t, None, None, None     # (None: all rows, weight 1)
+        ctx.count = a.dtype.type(n)
+        ctx.simple, ctx.backward_error = True, None
+        ctx.save_for_backward(x, np.exp(logp))
+        return _reduce(np.negative(picked, out=picked), reduction, ctx.count)
+
+    @staticmethod
     def _coefficients(ctx, dtype):
         """A (dense, x's shape) and its class sums S."""
         axis, eps = ctx.axis, ctx.eps
         shape = list(ctx.t.shape)
         shape.insert(axis, ctx.C)
         A = np.zeros(shape, dtype)
+        w_t = np.ones(ctx.t.shape, dtype) if ctx.w_t is None else ctx.w_t
         np.put_along_axis(A, np.expand_dims(ctx.t, axis),
-                          np.expand_dims((1 - eps) * ctx.w_t, axis), axis)
+                          np.expand_dims((1 - eps) * w_t, axis), axis)
         if eps:
             wc = np.ones(ctx.C, dtype) if ctx.wc is None else ctx.wc
             A += (eps / ctx.C) * _along(wc, len(shape), axis) * np.expand_dims(ctx.valid, axis)

@@ -5,6 +5,8 @@ the input's shape, apply the inverse permutation, or (expand) let the engine sum
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Op
@@ -14,6 +16,10 @@ from ._util import canon_dim, canon_dims, legacy_type_name
 def infer_shape(shape, numel):
     """Resolve one -1 in `shape`; RuntimeError (torch's text) if it cannot hold `numel` elements."""
     shape = tuple(shape)
+    if -1 not in shape and (not shape or min(shape) >= 0):        # (the usual case)
+        if math.prod(shape) != numel:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        return shape
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
@@ -149,7 +155,7 @@ class Transpose(Op):
     def forward(ctx, a, d0, d1):
         ctx.d0, ctx.d1 = d0, d1
         x = a._data
-        return np.swapaxes(x, d0, d1) if x.ndim else x.view()
+        return x.swapaxes(d0, d1) if x.ndim else x.view()
 
     @staticmethod
     def backward(ctx, g):
@@ -157,7 +163,7 @@ class Transpose(Op):
 
     @staticmethod
     def np_backward(ctx, g):
-        return np.swapaxes(g, ctx.d0, ctx.d1) if g.ndim else g
+        return g.swapaxes(ctx.d0, ctx.d1) if g.ndim else g
 
 
 class Permute(Op):

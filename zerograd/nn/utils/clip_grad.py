@@ -60,7 +60,11 @@ def _vector_norm(t: Tensor, p: float, foreach: bool) -> np.ndarray:
                                "because the operation does not have an identity")
         raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty tensor "
                            "because the operation does not have an identity")
-    x = np.abs(a.reshape(-1)).astype(accumulate_dtype(a.dtype) or a.dtype)
+    acc = accumulate_dtype(a.dtype)
+    if p == 2 and acc is None:      # (x² = |x|²: no abs, no copy)
+        x = a.reshape(-1)
+    else:
+        x = np.abs(a.reshape(-1)).astype(acc or a.dtype)
     with np.errstate(all="ignore"):
         if p == np.inf:
             z = x.max(initial=0)

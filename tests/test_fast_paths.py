@@ -1,0 +1,217 @@
+"""Shortcuts taken for per-call overhead (issue 7, session 9), each checked against the general
+path it skips (and torch where it has the same thing): module attribute descriptors, the plain
+cross-entropy forward, the one-input branch of Op.apply, shape arguments, 3-D linear, the
+2-norm in clip_grad_norm_."""
+import numpy as np
+import pytest
+
+import zerograd
+from tests._oracle import requires_torch, torch
+from zerograd import nn
+from zerograd.nn.modules.module import Module, _Member
+
+F = nn.functional
+
+
+# ---- module attributes: _Member descriptors ----------------------------------------------------
+
+def _member(cls, name):
+    for k in cls.__mro__:
+        if name in k.__dict__:
+            return k.__dict__[name]
+    return None
+
+
+def test_member_descriptor_returns_what_getattr_returns():
+    class Net(Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(3, 2, bias=False)
+            self.register_buffer("running", zerograd.zeros(2))
+            self.scale = nn.Parameter(zerograd.ones(1))
+
+    net = Net()
+    first = (net.lin, net.running, net.scale, net.lin.weight, net.lin.bias)   # via __getattr__
+    assert isinstance(_member(Net, "lin"), _Member) and isinstance(_member(nn.Linear, "weight"), _Member)
+    second = (net.lin, net.running, net.scale, net.lin.weight, net.lin.bias)  # via the descriptor
+    assert all(a is b for a, b in zip(first, second)) and net.lin.bias is None
+    # torch's order when a name sits in several dicts (only by direct dict edits): parameters,
+    # then buffers, then modules
+    net._buffers["scale"] = zerograd.zeros(3)
+    assert net.scale is net._parameters["scale"]
+    del net._parameters["scale"]
+    assert net.scale is net._buffers["scale"]
+
+
+def test_member_descriptor_misses_like_getattr():
+    a, b = nn.Linear(2, 2), nn.Linear(2, 2)
+    a.weight                                        # installs Linear.weight
+    del a.weight
+    with pytest.raises(AttributeError, match="'Linear' object has no attribute 'weight'"):
+        a.weight
+    assert not hasattr(a, "weight") and b.weight.shape == (2, 2)
+    with pytest.raises(AttributeError, match="type object 'Linear' has no attribute 'weight'"):
+        nn.Linear.weight
+    assert not hasattr(nn.Linear, "bias")
+    b.__dict__["weight"] = "plain"                  # the instance's __dict__ comes first
+    assert b.weight == "plain"
+
+
+def test_member_descriptor_dir_and_class_attributes():
+    lin = nn.Linear(2, 2)
+    lin.weight
+    assert dir(lin).count("weight") == 1 and dir(lin).count("bias") == 1
+    del lin.bias
+    assert "bias" not in dir(lin)
+
+    class WithClassAttr(Module):
+        gain = 3.0                                  # a class attribute of the same name
+
+        def __init__(self):
+            super().__init__()
+
+    m = WithClassAttr()
+    m._parameters["gain"] = nn.Parameter(zerograd.ones(1))
+    assert m.gain == 3.0 and WithClassAttr.__dict__["gain"] == 3.0   # as torch: not replaced
+
+
+def test_member_descriptor_not_installed_over_a_custom_getattr():
+    seen = []
+
+    class Custom(Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(zerograd.ones(2))
+
+        def __getattr__(self, name):
+            seen.append(name)
+            return super().__getattr__(name)
+
+    c = Custom()
+    seen.clear()
+    c.w, c.w
+    assert seen == ["w", "w"] and _member(Custom, "w") is None
+
+
+# ---- cross entropy: the plain forward against the general one ----------------------------------
+
+def _ce(x0, t0, dtype, reduction, ignore_index, create_graph=False):
+    x = zerograd.tensor(x0.astype(dtype), requires_grad=True)
+    t = zerograd.tensor(t0)
+    loss = F.cross_entropy(x, t, reduction=reduction, ignore_index=ignore_index)
+    (g,) = zerograd.autograd.grad(loss, x, create_graph=create_graph)
+    if create_graph:
+        (gg,) = zerograd.autograd.grad((g * g).sum(), x)
+        return loss.detach().numpy(), g.detach().numpy(), gg.numpy()
+    return loss.detach().numpy(), g.numpy()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_plain_cross_entropy_equals_the_general_path(dtype, reduction):
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((37, 11)) * 3
+    t0 = rng.integers(1, 11, 37)                    # no target 0: ignore_index=0 ignores nothing
+    plain = _ce(x0, t0, dtype, reduction, -100)     # (ignore_index outside [0, C): the shortcut)
+    general = _ce(x0, t0, dtype, reduction, 0)      # (inside: the general path, same numbers)
+    for p, g in zip(plain, general):
+        np.testing.assert_array_equal(p, g)
+    plain2 = _ce(x0, t0, dtype, reduction, -1, create_graph=True)   # double backward
+    general2 = _ce(x0, t0, dtype, reduction, 0, create_graph=True)
+    for p, g in zip(plain2, general2):
+        np.testing.assert_allclose(p, g, rtol=1e-6 if dtype == "float32" else 1e-12)
+
+
+def test_plain_cross_entropy_leaves_bad_targets_to_the_checks():
+    x = zerograd.randn(4, 3)
+    for bad, err in (([0, 1, 3, 2], IndexError), ([0, -2, 1, 2], IndexError)):
+        with pytest.raises(err, match="out of bounds"):
+            F.cross_entropy(x, zerograd.tensor(bad))
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long"):
+        F.cross_entropy(x, zerograd.tensor([0, 1, 2, 1], dtype=zerograd.int32))
+
+
+@requires_torch
+def test_plain_cross_entropy_equals_torch():
+    rng = np.random.default_rng(1)
+    x0 = (rng.standard_normal((64, 28)) * 2).astype(np.float32)
+    t0 = rng.integers(0, 28, 64)
+    tx = torch.tensor(x0, requires_grad=True)
+    tl = torch.nn.functional.cross_entropy(tx, torch.tensor(t0), ignore_index=-1)
+    tl.backward()
+    zx = zerograd.tensor(x0, requires_grad=True)
+    zl = F.cross_entropy(zx, zerograd.tensor(t0), ignore_index=-1)
+    zl.backward()
+    assert zl.grad_fn.name() == tl.grad_fn.name()
+    np.testing.assert_allclose(zl.item(), tl.item(), rtol=1e-6)
+    np.testing.assert_allclose(zx.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-8)
+
+
+# ---- views and shape arguments --------------------------------------------------------------
+
+def test_shape_arguments_keep_their_errors():
+    x = zerograd.arange(12.0)
+    assert x.view(3, 4).shape == (3, 4) and x.view((2, 6)).shape == (2, 6)
+    assert x.view(np.int64(4), 3).shape == (4, 3) and x.view(-1, 6).shape == (2, 6)
+    with pytest.raises(RuntimeError, match=r"shape '\[5, 3\]' is invalid for input of size 12"):
+        x.view(5, 3)
+    with pytest.raises(RuntimeError, match="invalid shape dimension -2"):
+        x.view(-2, -6)
+    with pytest.raises(RuntimeError, match="only one dimension can be inferred"):
+        x.view(-1, -1)
+    with pytest.raises(TypeError):
+        x.view(True, 12)
+    assert zerograd.zeros(0, 3).view(3, 0).shape == (3, 0)
+
+
+def test_one_input_ops_record_what_several_input_ops_do():
+    a = zerograd.randn(2, 3, requires_grad=True)
+    v = a.t()                                       # one input (the unrolled branch), a leaf
+    s = (a * 2).sum(1)                              # one input, not a leaf
+    assert v.grad_fn._next == (a._acc(),) and v.grad_fn.needs_input_grad == (True,)
+    assert s.grad_fn.next_functions[0][0] is not None and s.grad_fn._nrs == (0,)
+    q, k = (a * 1).split(2, dim=1)                  # an output number 1 as the input
+    w = k.view(2)
+    assert w.grad_fn._nrs == (1,)
+    (v.sum() + s.sum() + w.sum()).backward()
+    np.testing.assert_allclose(a.grad.numpy(), np.array([[3, 3, 4]] * 2, np.float32))
+    with zerograd.no_grad():
+        assert a.t().grad_fn is None
+
+
+@requires_torch
+def test_linear_on_3d_input_records_torchs_graph():
+    x0 = np.random.default_rng(2).standard_normal((2, 5, 4)).astype(np.float32)
+    tl, zl = torch.nn.Linear(4, 3), nn.Linear(4, 3)
+    with torch.no_grad():
+        tl.weight.copy_(torch.tensor(zl.weight.detach().numpy()))
+        tl.bias.copy_(torch.tensor(zl.bias.detach().numpy()))
+    tx, zx = torch.tensor(x0, requires_grad=True), zerograd.tensor(x0, requires_grad=True)
+    ty, zy = tl(tx), zl(zx)
+
+    def names(fn, depth=3):
+        if fn is None or depth == 0:
+            return None
+        return (fn.name(), [names(f, depth - 1) for f, _ in fn.next_functions])
+    assert names(zy.grad_fn) == names(ty.grad_fn)
+    ty.sum().backward()
+    zy.sum().backward()
+    np.testing.assert_allclose(zy.detach().numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(zx.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(zl.weight.grad.numpy(), tl.weight.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+# ---- clip_grad_norm_: the 2-norm without abs and copy ------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_two_norm_of_signed_values_equals_the_abs_form(dtype):
+    g = np.array([-3.0, 4.0, -0.0, 1e-20, -1e20, 7.5], dtype)
+    p = zerograd.tensor(np.zeros_like(g), requires_grad=True)
+    p.grad = zerograd.tensor(g)
+    total = nn.utils.clip_grad_norm_([p], 1e30)
+    x = np.abs(g)
+    with np.errstate(over="ignore"):
+        assert total.numpy() == np.asarray(np.sqrt((x * x).sum())).astype(dtype)
+    p = zerograd.tensor(np.zeros(2, dtype), requires_grad=True)
+    p.grad = zerograd.tensor(np.array([np.nan, 1.0], dtype))
+    assert np.isnan(nn.utils.clip_grad_norm_([p], 1.0).item())
