@@ -216,7 +216,7 @@ class _Member:
     as `Module.__getattr__`, which it calls when the name is in none of them (this module did
     not register it; another instance of the class did).  `Module.__getattr__` installs one on
     the module's class the first time it finds a name there (~4 us -> ~1.5 us an access, a few
-    dozen accesses per forward of a small model; tests/test_nn_module.py checks the behaviour
+    dozen accesses per forward of a small model; tests/test_fast_paths.py checks the behaviour
     with and without them)."""
     __slots__ = ("name",)
 
