@@ -215,3 +215,43 @@ def test_two_norm_of_signed_values_equals_the_abs_form(dtype):
     p = zerograd.tensor(np.zeros(2, dtype), requires_grad=True)
     p.grad = zerograd.tensor(np.array([np.nan, 1.0], dtype))
     assert np.isnan(nn.utils.clip_grad_norm_([p], 1.0).item())
+
+
+# ---- Adam: constants as 0-d arrays, the step counter without a ufunc ---------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("decoupled", [False, True])
+def test_adam_constants_as_arrays_round_as_python_floats(dtype, decoupled):
+    rng = np.random.default_rng(3)
+    p0 = [rng.standard_normal(s).astype(dtype) for s in ((4, 3), (7,))]
+    grads = [[rng.standard_normal(p.shape).astype(dtype) for p in p0] for _ in range(5)]
+    ps = [zerograd.tensor(p.copy(), requires_grad=True) for p in p0]
+    opt = (zerograd.optim.AdamW if decoupled else zerograd.optim.Adam)(
+        ps, lr=3e-3, betas=(0.9, 0.99), eps=1e-7, weight_decay=0.05)
+    ref = [p.copy() for p in p0]
+    m = [np.zeros_like(p) for p in p0]
+    v = [np.zeros_like(p) for p in p0]
+    for step, gs in enumerate(grads, 1):
+        for p, g in zip(ps, gs):
+            p.grad = zerograd.tensor(g)
+        opt.step()
+        for j, g in enumerate(gs):      # the update with Python floats (NumPy's weak scalars)
+            if decoupled:
+                ref[j] *= 1 - 3e-3 * 0.05
+            else:
+                g = g + 0.05 * ref[j]
+            w = dtype(1 - 0.9)
+            m[j] += w * (g - m[j])
+            v[j] *= 0.99
+            t = g * float(1 - 0.99)
+            t *= g
+            v[j] += t
+            denom = np.sqrt(v[j])
+            denom /= (1 - 0.99 ** step) ** 0.5
+            denom += 1e-7
+            t = m[j] * -float(3e-3 / (1 - 0.9 ** step))
+            t /= denom
+            ref[j] += t
+        assert float(opt.state[ps[0]]["step"]) == step
+    for p, r in zip(ps, ref):
+        assert np.array_equal(p.detach().numpy().view(np.uint8), r.view(np.uint8))

@@ -5,8 +5,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from .optimizer import (Optimizer, _begin_update, _bump_version, _div, _increment_step,
-                        _lerp_, _no_grad_step, _params_with_grad, _pow, _step_tensor, _to_scalar,
-                        _unsupported_flags, _zeros_like)
+                        _lerp_, _no_grad_step, _operand, _params_with_grad, _pow, _step_tensor,
+                        _to_scalar, _unsupported_flags, _zeros_like)
 
 __all__ = ["Adam", "AdamW", "adam"]
 
@@ -175,6 +175,7 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
     A tensor lr or betas enters the scalar arithmetic in its own dtype, as in torch (a float32
     lr gives a float32 step size); the moments and the parameter keep theirs."""
     lr = _to_scalar(lr)
+    consts, per_step = {}, {}           # the scalars as NumPy operands, per dtype (and step)
     for i, param in enumerate(params):
         theta = _begin_update(param)
         grad = grads[i]._data
@@ -183,23 +184,36 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
         m = exp_avgs[i]._data
         v = exp_avg_sqs[i]._data
         step = _increment_step(state_steps[i])
+        dt = theta.dtype
+        if not (grad.dtype is dt and m.dtype is dt and v.dtype is dt):
+            dt = None                                     # (then Python numbers, as they are)
+        k = consts.get(dt)
+        if k is None:
+            k = consts[dt] = (_operand(1 - lr * weight_decay, dt), _operand(beta2, dt),
+                              _operand(float(1 - beta2), dt), _operand(eps, dt))
+        decay, b2, one_minus_b2, eps_ = k
 
         if weight_decay != 0:
             if decoupled_weight_decay:                    # AdamW: θ ← θ (1 - γλ)
-                theta *= 1 - lr * weight_decay
+                theta *= decay
             else:                                         # Adam: g ← g + λθ
                 grad = grad + weight_decay * theta
 
         _lerp_(m, grad, 1 - float(beta1))                 # m = β₁ m + (1 - β₁) g
-        v *= beta2                                        # v = β₂ v + (1 - β₂) g²
-        t = grad * float(1 - beta2)                       # (in place where NumPy allows:
+        v *= b2                                           # v = β₂ v + (1 - β₂) g²
+        t = grad * one_minus_b2                           # (in place where NumPy allows:
         t *= grad                                         #  fewer large temporaries)
         v += t
 
-        bias_correction1 = 1 - _pow(beta1, step)
-        bias_correction2 = 1 - _pow(beta2, step)
-        step_size = _div(lr, bias_correction1)
-        bias_correction2_sqrt = bias_correction2 ** 0.5
+        sk = per_step.get((step, dt))
+        if sk is None:
+            bias_correction1 = 1 - _pow(beta1, step)
+            bias_correction2 = 1 - _pow(beta2, step)
+            step_size = _div(lr, bias_correction1)
+            bias_correction2_sqrt = bias_correction2 ** 0.5
+            sk = per_step[(step, dt)] = (_operand(bias_correction2_sqrt, dt),
+                                         _operand(-float(step_size), dt))
+        bias_correction2_sqrt, neg_step_size = sk
 
         if amsgrad:
             v_max = max_exp_avg_sqs[i]._data
@@ -209,8 +223,8 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
         else:
             denom = np.sqrt(v)
         denom /= bias_correction2_sqrt
-        denom += eps
-        t = m * -float(step_size)                         # θ -= γ/(1-β₁ᵗ) · m / denom
+        denom += eps_
+        t = m * neg_step_size                             # θ -= γ/(1-β₁ᵗ) · m / denom
         t /= denom
         theta += t
         _bump_version(exp_avgs[i])

@@ -131,15 +131,35 @@ def _step_tensor(value: float = 0.0) -> Tensor:
 
 def _increment_step(step_t: Tensor) -> float:
     """`step_t += 1` in place; return the new count as a Python float (torch's `_get_value`)."""
-    step_t._data += 1
+    a = step_t._data
+    if a.dtype is _F32 or a.dtype is _F64:
+        a[()] = float(a) + 1.0      # (exact in double, then rounded once: what += 1 gives)
+    else:
+        a += 1
     _bump_version(step_t)
-    return float(step_t._data)
+    return float(a)
+
+
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+
+
+def _operand(x, dtype):
+    """A Python float as the 0-d array of a float32/float64 array's dtype that NumPy makes of it
+    (its weak-scalar rule: the number cast to the array's dtype) - NumPy resolves a Python
+    float's type on every call, ~1 us of each of an update's ufunc calls, so a step's loop makes
+    its constants once.  Anything else (NumPy or tensor scalars, which promote differently,
+    other dtypes, dtype None) is returned as it is."""
+    if type(x) is float and (dtype is _F32 or dtype is _F64):
+        return np.asarray(x, dtype)
+    return x
 
 
 def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
     """start <- start + weight (end - start), in place, rounded as torch's lerp kernel rounds:
     from the nearer end, so that weight = 1 gives `end` exactly."""
     w = start.dtype.type(weight)
+    if start.dtype is _F32 or start.dtype is _F64:
+        w = np.asarray(w)           # (a 0-d array: the same number, a cheaper NumPy operand)
     if abs(w) < 0.5:
         start += w * (end - start)
     else:
