@@ -255,3 +255,18 @@ def test_adam_constants_as_arrays_round_as_python_floats(dtype, decoupled):
         assert float(opt.state[ps[0]]["step"]) == step
     for p, r in zip(ps, ref):
         assert np.array_equal(p.detach().numpy().view(np.uint8), r.view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_step_size_as_array_rounds_as_a_python_float(dtype):
+    rng = np.random.default_rng(4)
+    p0 = rng.standard_normal((5, 3)).astype(dtype)
+    p = zerograd.tensor(p0.copy(), requires_grad=True)
+    opt = zerograd.optim.SGD([p], lr=0.0123)
+    ref = p0.copy()
+    for _ in range(3):
+        g = rng.standard_normal(p0.shape).astype(dtype)
+        p.grad = zerograd.tensor(g)
+        opt.step()
+        ref += -0.0123 * g
+    assert np.array_equal(p.detach().numpy().view(np.uint8), ref.view(np.uint8))

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import (Optimizer, _begin_update, _bump_version, _no_grad_step, _params_with_grad,
-                        _to_float, _unsupported_flags)
+from .optimizer import (Optimizer, _begin_update, _bump_version, _no_grad_step, _operand,
+                        _params_with_grad, _to_float, _unsupported_flags)
 
 __all__ = ["SGD", "sgd"]
 
@@ -95,6 +95,7 @@ def sgd(params, grads, momentum_buffers, *, weight_decay, momentum, lr, dampenin
     `momentum_buffers[i]` is None before the first step; it is replaced by the new buffer."""
     lr = _to_float(lr)
     weight_decay = _to_float(weight_decay)
+    step_sizes = {}
     for i, param in enumerate(params):
         theta = _begin_update(param)
         grad = grads[i]._data
@@ -116,5 +117,8 @@ def sgd(params, grads, momentum_buffers, *, weight_decay, momentum, lr, dampenin
                 grad = grad + momentum * buf._data
             else:
                 grad = buf._data
-        theta += -lr * grad                               # θ_t = θ_{t-1} - γ g_t
+        neg_lr = step_sizes.get(grad.dtype)               # (-γ as a NumPy operand, made once)
+        if neg_lr is None:
+            neg_lr = step_sizes[grad.dtype] = _operand(-lr, grad.dtype)
+        theta += grad * neg_lr                            # θ_t = θ_{t-1} - γ g_t
         _bump_version(param)
