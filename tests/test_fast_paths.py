@@ -270,3 +270,28 @@ def test_sgd_step_size_as_array_rounds_as_a_python_float(dtype):
         opt.step()
         ref += -0.0123 * g
     assert np.array_equal(p.detach().numpy().view(np.uint8), ref.view(np.uint8))
+
+
+def test_clip_grad_norm_scales_plain_grads_in_place_like_mul_():
+    import warnings
+    rng = np.random.default_rng(5)
+    ps = [zerograd.tensor(rng.standard_normal(s).astype(dt), requires_grad=True)
+          for s, dt in (((3, 4), np.float32), ((5,), np.float64), ((2,), np.float16))]
+    gs = [rng.standard_normal(p.shape).astype(p.numpy().dtype) * 10 for p in (q.detach() for q in ps)]
+    for p, g in zip(ps, gs):
+        p.grad = zerograd.tensor(g.copy())
+    before = [p.grad._version for p in ps]
+    ids = [id(p.grad) for p in ps]
+    total = nn.utils.clip_grad_norm_(ps, 1.0)
+    from zerograd.nn.utils.clip_grad import _clip_coef
+    coef = _clip_coef(total, 1.0)                   # (what mul_ was given before)
+    for p, g, v, i in zip(ps, gs, before, ids):
+        assert id(p.grad) == i and p.grad._version == v + 1
+        ref = zerograd.tensor(g.copy()).mul_(coef) if g.dtype != np.float16 else None
+        if ref is not None:
+            assert np.array_equal(p.grad.numpy().view(np.uint8), ref.numpy().view(np.uint8))
+    big = zerograd.tensor(np.zeros(2, np.float32), requires_grad=True)
+    big.grad = zerograd.tensor(np.array([1e20, -3.0], np.float32))     # x² overflows: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert nn.utils.clip_grad_norm_([big], 1.0).item() == np.inf

@@ -21,7 +21,11 @@ import numpy as np
 from ... import dtypes as _dt
 from ... import grad_mode as _gm
 from ...ops._util import accumulate_dtype, scalar_type_name, wrap
+from ...autograd.function import own_vc
+from ...ops.inplace import _user_site
 from ...tensor import Tensor
+
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_"]
 
@@ -65,20 +69,20 @@ def _vector_norm(t: Tensor, p: float, foreach: bool) -> np.ndarray:
         x = a.reshape(-1)
     else:
         x = np.abs(a.reshape(-1)).astype(acc or a.dtype)
-    with np.errstate(all="ignore"):
-        if p == np.inf:
-            z = x.max(initial=0)
-        elif p == -np.inf:
-            z = x.min()
-        elif p == 0:
-            z = np.count_nonzero(x)
-        elif p == 1:
-            z = x.sum()
-        elif p == 2:
-            z = np.sqrt((x * x).sum())
-        else:
-            z = (x ** x.dtype.type(p)).sum() ** x.dtype.type(1.0 / p)
-        return np.asarray(z).astype(a.dtype)
+    # (the caller ignores floating-point errors: one np.errstate for all the tensors)
+    if p == np.inf:
+        z = x.max(initial=0)
+    elif p == -np.inf:
+        z = x.min()
+    elif p == 0:
+        z = np.count_nonzero(x)
+    elif p == 1:
+        z = x.sum()
+    elif p == 2:
+        z = np.sqrt((x * x).sum())
+    else:
+        z = (x ** x.dtype.type(p)).sum() ** x.dtype.type(1.0 / p)
+    return np.asarray(z).astype(a.dtype)
 
 
 @_no_grad
@@ -92,11 +96,12 @@ def _get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=No
     if len(tensors) == 0:
         return wrap(np.asarray(0.0, np.float32))
     norms, dtype = [], None
-    for dt, group in _group_by_dtype(tensors).items():
-        norms.extend(_vector_norm(t, norm_type, foreach is not False) for t in group)
-        dtype = dt if dtype is None else _dt.promote_types(dtype, dt)
-    stacked = wrap(np.stack([n.astype(dtype.np) for n in norms]))
-    total = wrap(_vector_norm(stacked, norm_type, False))
+    with np.errstate(all="ignore"):
+        for dt, group in _group_by_dtype(tensors).items():
+            norms.extend(_vector_norm(t, norm_type, foreach is not False) for t in group)
+            dtype = dt if dtype is None else _dt.promote_types(dtype, dt)
+        stacked = wrap(np.stack([n.astype(dtype.np) for n in norms]))
+        total = wrap(_vector_norm(stacked, norm_type, False))
     if error_if_nonfinite and not np.isfinite(total._data):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` "
                            "is non-finite, so it cannot be clipped. To disable this error and "
@@ -119,10 +124,21 @@ def _clip_coef(total_norm, max_norm):
     return float(np.minimum(x, x.dtype.type(1.0)))         # (a nan stays nan)
 
 
-def _mul_(g, coef):
+def _mul_(g, coef, site):
     """g.mul_(coef): half types multiply in float32 with the coefficient unrounded (torch's
-    CPU kernels for a scalar operand), then round."""
+    CPU kernels for a scalar operand), then round.  A float32/float64 gradient that is a plain
+    tensor (no graph, not a view) is multiplied in place here, with the coefficient cast to its
+    dtype as mul_ casts it and its version bumped as mul_ bumps it (`site`: the user's line,
+    looked up once for all the gradients)."""
     a = g._data
+    if (a.dtype is _F32 or a.dtype is _F64) and g._grad_fn is None and g._view is None and \
+            not g._requires_grad and g._vc is not None and a.flags.writeable:
+        with np.errstate(all="ignore"):
+            np.multiply(a, np.asarray(coef, a.dtype), out=a)
+        vc = own_vc(g)
+        vc[0] += 1
+        vc[1] = site
+        return g
     if a.dtype.itemsize != 2:
         with np.errstate(all="ignore"):         # (inf·0: torch warns nothing)
             return g.mul_(coef)
@@ -159,9 +175,10 @@ def _clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
                 g.mul_(coef)
         return
     coef = _clip_coef(total_norm, max_norm)
+    site = _user_site()
     for group in _group_by_dtype(grads).values():
         for g in group:
-            _mul_(g, coef)
+            _mul_(g, coef, site)
 
 
 @_no_grad
