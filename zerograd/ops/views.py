@@ -22,7 +22,9 @@ import numpy as np
 
 from ..autograd.function import Op, own_vc, short_name
 from ..grad_mode import _state
-from ..tensor import Tensor
+from ..tensor import FRESH, Tensor
+
+_new = object.__new__
 
 
 class ViewMeta:
@@ -45,8 +47,13 @@ def mark_view(out: Tensor, src: Tensor, op, params, index=None) -> None:
         base, chain = src, (step,)
     else:
         base, chain = src_meta.base, src_meta.chain + (step,)
-    vc = out._vc = own_vc(src)
-    out._view = meta = ViewMeta(base, chain, vc[0] if vc is not None else 0)
+    vc = src._vc
+    if vc is FRESH or vc is None:           # (a list already: shared as it is)
+        vc = own_vc(src)
+    out._vc = vc
+    out._view = meta = _new(ViewMeta)       # (ViewMeta(base, chain, version), without the call)
+    meta.base, meta.chain, meta.version = base, chain, vc[0] if vc is not None else 0
+    meta.made_in_no_grad = meta.multi_output = False
     # How it was made (torch's creation meta): under no_grad, or as one of several views; else
     # as the view it is a view of (a view of such a view is one too).
     if not _state.enabled:
