@@ -92,6 +92,23 @@ def test_member_descriptor_not_installed_over_a_custom_getattr():
     c.w, c.w
     assert seen == ["w", "w"] and _member(Custom, "w") is None
 
+    class Base(Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(zerograd.ones(2))
+
+    Base().w                                        # installs Base.w
+    assert isinstance(_member(Base, "w"), _Member)
+
+    class Sub(Base):                                # inherits the descriptor, has its own hook
+        def __getattr__(self, name):
+            seen.append(name)
+            return super().__getattr__(name)
+
+    sub = Sub()
+    seen.clear()
+    assert tuple(sub.w.shape) == (2,) and seen == ["w"]
+
 
 # ---- cross entropy: the plain forward against the general one ----------------------------------
 

@@ -227,6 +227,8 @@ class _Member:
         if obj is None:
             raise AttributeError(f"type object '{owner.__name__}' has no attribute '{self.name}'")
         name = self.name
+        if type(obj).__getattr__ is not Module.__getattr__:    # (a subclass with its own)
+            return obj.__getattr__(name)
         d = obj.__dict__
         p = d.get("_parameters")
         if p is not None and name in p:
