@@ -19,24 +19,11 @@ import numpy as np
 from .. import grad_mode
 from ..tensor import FRESH, Tensor, _not_an_operand
 from .function import (_anomaly, _arr, _raise_inference_saved,
-                       _read_only, _seq, make_accumulator)
+                       _read_only, _seq, input_edge, make_accumulator)
 
 _state = grad_mode._state
 _new = object.__new__
 _ndarray = np.ndarray
-
-def _edge(a):
-    """The graph edge to an input that requires grad: its grad_fn (or AccumulateGrad), after
-    re-deriving a view whose base changed in place."""
-    if a._view is not None and a._vc[0] != a._view.version:
-        _views.refresh(a)
-    fn = a._grad_fn
-    if fn is None:
-        ref = a._acc
-        fn = ref() if ref is not None else None
-        return fn if fn is not None else make_accumulator(a)
-    return fn
-
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _METAS = {_F32: {}, _F64: {}}      # dtype -> shape -> (shape, dtype)
@@ -97,7 +84,7 @@ def make_unary(cls, name=None):
             node._has_hooks = False
             fn = a._grad_fn
             if fn is None or a._view is not None:
-                fn = _edge(a)
+                fn = input_edge(a)
             node._next = (fn,)
             nr = a._output_nr
             node._nrs = _NR1[nr] if nr < 2 else (nr,)
@@ -201,7 +188,7 @@ def make_binary(cls, dunder=False, name=None):
                 if a_rg:
                     ea = a._grad_fn
                     if ea is None or a._view is not None:
-                        ea = _edge(a)
+                        ea = input_edge(a)
                     na = a._output_nr               # (0 for a leaf)
                     ra = (_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt)
                 else:
@@ -209,7 +196,7 @@ def make_binary(cls, dunder=False, name=None):
                 if b_rg:
                     eb = b._grad_fn
                     if b._view is not None:
-                        eb = _edge(b)
+                        eb = input_edge(b)
                     elif eb is None:                # a leaf (a weight): its cached AccumulateGrad
                         ref = b._acc
                         eb = ref() if ref is not None else None
@@ -293,5 +280,4 @@ def _version(t):
     return vc[0]
 
 
-from ..ops import views as _views  # noqa: E402
 from ..ops.views import requires_grad_now  # noqa: E402

@@ -407,6 +407,9 @@ def _fix_np(node, i, g, meta):
     """`_fix_grad` for arrays: make it an array, sum a broadcast gradient back to the input's
     shape, cast it to the input's dtype."""
     shape, dt = meta
+    if type(g) is _ndarray and g.ndim == len(shape) + 1 and g.shape[1:] == shape and \
+            g.dtype is dt and dt.kind == "f" and g.size and g.flags.c_contiguous:
+        return leading_sum(g, 1)    # (the usual case: a bias's gradient, summed over the batch)
     g = np.asarray(g)
     if g.shape != shape:
         if not _expandable(shape, g.shape):
@@ -888,17 +891,10 @@ class Op(Function):
                 if rec:
                     d = a._data
                     metas = [(d.shape, d.dtype)]
-                    if a._view is not None and a._vc[0] != a._view.version:
-                        _views.refresh(a)
                     fn = a._grad_fn
-                    nr = 0
-                    if fn is None:
-                        ref = a._acc
-                        fn = ref() if ref is not None else None
-                        if fn is None:
-                            fn = make_accumulator(a)
-                    else:
-                        nr = a._output_nr
+                    if fn is None or a._view is not None:
+                        fn = input_edge(a)
+                    nr = a._output_nr               # (0 for a leaf)
                     needs, nexts = _NEED_ONE, (fn,)
                     nrs = _NR_ONE[nr] if nr < 2 else (nr,)
             else:
@@ -965,6 +961,19 @@ class Op(Function):
 
 
 
+def input_edge(a):
+    """The graph edge to an input that requires grad: its grad_fn, or its leaf's (cached)
+    AccumulateGrad, after re-deriving a view whose base changed in place since."""
+    if a._view is not None and a._vc[0] != a._view.version:
+        _views.refresh(a)
+    fn = a._grad_fn
+    if fn is None:
+        ref = a._acc
+        fn = ref() if ref is not None else None
+        return fn if fn is not None else make_accumulator(a)
+    return fn
+
+
 def _edges(cls, args):
     """Op.apply's pass over the inputs: (some input requires grad, needs_input_grad, the edges,
     the inputs' (shape, dtype) or None, their output numbers)."""
@@ -979,16 +988,8 @@ def _edges(cls, args):
             needs.append(True)
             d = a._data
             metas.append((d.shape, d.dtype))
-            if a._view is not None and a._vc[0] != a._view.version:
-                _views.refresh(a)         # its base changed in place since
-            fn = a._grad_fn
-            if fn is None:                # a leaf: its (cached) AccumulateGrad node
-                ref = a._acc
-                fn = ref() if ref is not None else None
-                nexts.append(fn if fn is not None else make_accumulator(a))
-            else:
-                nexts.append(fn)
-                nr = a._output_nr
+            nexts.append(input_edge(a))
+            nr = a._output_nr             # (0 for a leaf)
         else:
             needs.append(False)
             nexts.append(None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Op, leading_sum
+from ..autograd.function import Op
 from ._util import check_broadcast
 from .shape import (Clone, SqueezeDim, SqueezeMatmul, UnsafeView, expand, reshape, transpose,
                     unsqueeze)
@@ -245,10 +245,6 @@ class Addmm(Op):
         need = ctx.needs_input_grad
         beta, alpha = ctx.beta, ctx.alpha
         dc = (g if beta == 1 else g * beta) if need[0] else None
-        if dc is not None and dc.ndim == 2 and dc.shape[0] > 1 and dc.size and dc.flags.c_contiguous:
-            m = ctx._metas[0]                   # a bias (out,): summed over the batch here, as
-            if m[0] == dc.shape[1:] and m[1] is dc.dtype and dc.dtype.kind == "f":
-                dc = leading_sum(dc, 1)         # the engine's shape fix would (_fix_np)
         da = db = None
         g = _blas_ready(g)
         if need[1]:

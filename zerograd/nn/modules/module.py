@@ -242,22 +242,27 @@ class _Member:
         return obj.__getattr__(name)
 
 
-def _is_member(cls, name) -> bool:
+_ABSENT = object()
+
+
+def _class_attr(cls, name):
+    """What `name` is on `cls` or a base (the raw __dict__ entry), or _ABSENT."""
     for k in cls.__mro__:
         if name in k.__dict__:
-            return type(k.__dict__[name]) is _Member
-    return False
+            return k.__dict__[name]
+    return _ABSENT
+
+
+def _is_member(cls, name) -> bool:
+    return type(_class_attr(cls, name)) is _Member
 
 
 def _member_lookup(cls, name):
     """Install a `_Member` for `name` on `cls` unless the class (or a base) has the name in any
     form or its own __getattr__ (which must then see every lookup)."""
-    if cls.__getattr__ is not Module.__getattr__ or not name.isidentifier():
-        return
-    for k in cls.__mro__:
-        if name in k.__dict__:
-            return
-    setattr(cls, name, _Member(name))
+    if cls.__getattr__ is Module.__getattr__ and name.isidentifier() and \
+            _class_attr(cls, name) is _ABSENT:
+        setattr(cls, name, _Member(name))
 
 
 class Module:
