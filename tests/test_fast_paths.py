@@ -312,3 +312,65 @@ def test_clip_grad_norm_scales_plain_grads_in_place_like_mul_():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert nn.utils.clip_grad_norm_([big], 1.0).item() == np.inf
+
+
+# ---- session 10: relu against a zeros array, GELU's derivative as gelu(a)/a + a·φ(a) -----------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [100, 16384, 70001])
+def test_large_relu_equals_the_scalar_bound_maximum_bit_for_bit(dtype, n):
+    """relu of a large contiguous float array runs np.maximum against a zeros array (NumPy's
+    fast loop): the same bits as maximum(0, x) - ±0, nan of both signs, ±inf - forward and
+    backward, and non-contiguous inputs take the scalar bound."""
+    from zerograd.ops.elementwise import _np_relu
+    it = np.int32 if dtype == np.float32 else np.int64
+    x = np.random.default_rng(n).standard_normal(n).astype(dtype)
+    x[:7] = [0.0, -0.0, np.nan, -np.nan, np.inf, -np.inf, 1e-300]
+    for a in (x, x.reshape(-1, 1) if n % 2 else x.reshape(2, -1), x[::2]):
+        got = _np_relu(a)
+        assert got.dtype == dtype and got.shape == a.shape
+        assert np.array_equal(got.view(it), np.maximum(0, a).view(it))
+    t = zerograd.tensor(x, requires_grad=True)
+    y = zerograd.relu(t)
+    assert np.array_equal(y.detach().numpy().view(it), np.maximum(0, x).view(it))
+    y.sum().backward()
+    assert np.array_equal(t.grad.numpy(), np.where(np.maximum(0, x) != 0, 1, 0).astype(dtype))
+
+
+def test_float32_gelu_derivative_at_zero_tiny_and_in_the_tail():
+    """gelu'(a) = gelu(a)/a + a·φ(a): exactly ½ at ±0 and below |a| 1e-20 (0/0, subnormal
+    gelu values), nan at ±inf and nan (as torch), and relative accuracy in the negative tail,
+    where the old ½ + sign(a)·(...) form lost the digits (1e-2 relative at a = -5)."""
+    import math
+    from zerograd.ops import nn_ops
+    a = np.zeros(nn_ops._BLOCK + 9, np.float32)
+    special = [0.0, -0.0, 1e-45, -1e-45, 1e-30, -1e-21, np.inf, -np.inf, np.nan]
+    a[:9] = special
+    a[-9:] = special                                   # (the second, partial block too)
+    a[9:-9] = np.linspace(-12, 8, a.size - 18, dtype=np.float32)
+    _, d = nn_ops.np_gelu(a, True)
+    for k in (slice(0, 6), slice(-9, -3)):
+        assert (d[k] == 0.5).all()
+    assert np.isnan(d[6:9]).all() and np.isnan(d[-3:]).all()
+    x = a[9:-9].astype(np.float64)
+    exact = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in x]) + \
+        x * np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    err = np.abs(d[9:-9] - exact)
+    assert err.max() < 3e-7
+    tail = (x < -1.5) & (np.abs(exact) > 1e-30)
+    assert (err[tail] / np.abs(exact[tail])).max() < 1e-4
+
+
+@requires_torch
+def test_float32_gelu_matches_torch_forward_and_backward():
+    x = np.random.default_rng(5).standard_normal(70001).astype(np.float32) * 3
+    x[:4] = [0.0, -0.0, 1e-30, -7.5]
+    a = zerograd.tensor(x, requires_grad=True)
+    b = torch.tensor(x, requires_grad=True)
+    ya, yb = F.gelu(a), torch.nn.functional.gelu(b)
+    np.testing.assert_allclose(ya.detach().numpy(), yb.detach().numpy(), rtol=1e-5, atol=1e-6)
+    g = np.random.default_rng(6).standard_normal(x.size).astype(np.float32)
+    ya.backward(zerograd.tensor(g))
+    yb.backward(torch.tensor(g))
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-6)
+    assert (a.grad.numpy()[:3] == g[:3] * 0.5).all()
