@@ -785,7 +785,7 @@ def _f32(v):
 
 
 _P32 = tuple(_f32(c) for c in _PHI_P)
-_C32, _HALF32, _NEG_HALF32 = _f32(_PHI_C), _f32(0.5), _f32(-0.5)
+_C32, _NEG_HALF32 = _f32(_PHI_C), _f32(-0.5)
 _INV_SQRT_2PI32 = _f32(_INV_SQRT_2PI)
 _ABS_BITS = np.array(0x7FFFFFFF, np.int32)
 _TINY32 = np.float32(1e-20)  # |a| below: gelu'(a) = ½ + a·2φ(0) is ½ in float32
