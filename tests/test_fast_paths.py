@@ -340,7 +340,7 @@ def test_large_relu_equals_the_scalar_bound_maximum_bit_for_bit(dtype, n):
 def test_float32_gelu_derivative_at_zero_tiny_and_in_the_tail():
     """gelu'(a) = gelu(a)/a + a·φ(a): exactly ½ at ±0 and below |a| 1e-20 (0/0, subnormal
     gelu values), nan at ±inf and nan (as torch), and relative accuracy in the negative tail,
-    where the old ½ + sign(a)·(...) form lost the digits (1e-2 relative at a = -5)."""
+    where the old ½ + sign(a)·(...) form lost the digits (5e-2 relative near a = -5, 0 below -6)."""
     import math
     from zerograd.ops import nn_ops
     a = np.zeros(nn_ops._BLOCK + 9, np.float32)
@@ -358,7 +358,7 @@ def test_float32_gelu_derivative_at_zero_tiny_and_in_the_tail():
     err = np.abs(d[9:-9] - exact)
     assert err.max() < 3e-7
     tail = (x < -1.5) & (np.abs(exact) > 1e-30)
-    assert (err[tail] / np.abs(exact[tail])).max() < 1e-4
+    assert (err[tail] / np.abs(exact[tail])).max() < 1e-5
 
 
 @requires_torch
