@@ -160,7 +160,16 @@ def _tols(name, dtype):
     tols = TOL[dtype]
     if name in COMPOSED and dtype == np.float32:
         tols = [tols[0], (2e-4, 1e-12), tols[2]]
+    if _from_result(name) and dtype == np.float32:
+        tols = [tols[0], (2e-6, 1e-6), tols[2]]
     return tols
+
+
+def _from_result(name):
+    """The in-place ELU family: the gradient comes from the output (y + α·scale for x < 0), where
+    far from 0 a one-ulp difference in torch's exp (its AVX-512 kernels round differently from
+    its AVX2 ones) is a whole ulp of α·scale after the cancellation: compared to ~1e-6 absolute."""
+    return "elu" in name and (name.endswith("_") or "inplace" in name)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -254,6 +254,9 @@ def test_activation_modules_sweep(seed):
                      (_rin(rng, dt, (2, 3, 4), 3.0), False),
                      (_special_input(rng, dt, (7,)), True),
                      (_special_input(rng, dt, (2, 1, 3)), True)]
+            if name == "GELU":      # torch's gelu(+inf) depends on its kernel (nan in the AVX-512
+                for a, _ in cases:  # one, inf in AVX2's): test_gelu_float32_of_minus_inf_is_nan
+                    a[a == np.inf] = 1e30
             for a, signs in cases:
                 signs = signs and name != "Softshrink"      # (see the module docstring)
                 _check(run(lambda L: getattr(L.nn, name)(**kw), [a], inplace=ip, signs=signs),
@@ -658,8 +661,10 @@ def test_nan_input_gradient_in_torchs_vector_loop():
 @requires_torch
 def test_gelu_float32_of_minus_inf_is_nan():
     t, z = _both(lambda L: L.nn.functional.gelu(L.tensor([-np.inf, np.inf, -50.0])).numpy())
-    np.testing.assert_array_equal(z, t)
-    assert np.isnan(z[0])
+    assert np.isnan(z[0]) and np.isnan(t[0])
+    # gelu(+inf): inf in torch's scalar and AVX2 kernels, nan in its AVX-512 one; zerograd: inf
+    assert z[1] == np.inf and (t[1] == np.inf or np.isnan(t[1]))
+    assert z[2] == 0 and t[2] == 0
 
 
 @requires_torch
@@ -686,7 +691,7 @@ def test_embedding_of_no_indices_backward():
 
 
 @requires_torch
-def test_embedding_max_norm_renorms_the_weight_bit_for_bit():
+def test_embedding_max_norm_renorms_the_weight_as_torch():
     for seed in range(20):
         rng = np.random.default_rng(seed)
         w = (rng.standard_normal((10, 4)) * 2).astype(np.float32)
@@ -698,7 +703,9 @@ def test_embedding_max_norm_renorms_the_weight_bit_for_bit():
             L.nn.functional.embedding(L.tensor(idx), W, max_norm=0.7, norm_type=nt)
             return W.numpy()
         t, z = _both(f)
-        np.testing.assert_array_equal(z, t)
+        # bit for bit where torch sums the norm in its AVX2 order; its AVX-512 kernels sum in
+        # another order, a last-bit difference in the scale
+        np.testing.assert_allclose(z, t, rtol=2.5e-7, atol=0)
 
 
 @requires_torch

@@ -21,7 +21,7 @@ from zerograd import dtypes as _zdt
 from tests._oracle import requires_torch, torch
 
 TF = torch.nn.functional if torch is not None else None
-HAS_BF16 = _zdt._ml_dtypes is not None
+HAS_BF16 = _zdt.bfloat16.np is not None
 FLOATS = ["float32", "float64", "float16"] + (["bfloat16"] if HAS_BF16 else [])
 INTS = ["int64", "int32", "int16", "int8", "uint8"]
 SEEDS = [0, 1, 123456789, 2 ** 40 + 3]

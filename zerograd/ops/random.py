@@ -425,9 +425,23 @@ def _check_uniform(npd, a, b):
                            f"from={_fmt(a)} which result in to-from to exceed the limit")
 
 
-def _uniform_flat(g: Generator, n: int, npd, a: float, b: float) -> np.ndarray:
-    """n values of torch's uniform_(a, b) for dtype npd, in iteration order."""
+def _uniform_flat(g: Generator, n: int, npd, a: float, b: float, out=None) -> np.ndarray:
+    """n values of torch's uniform_(a, b) for dtype npd, in iteration order (into `out`, a 1-D
+    array of n, when given).  Drawn in blocks: a weight of 400k elements would otherwise leave
+    ~10 MiB of float64 temporaries behind in the process's heap."""
     npd = np.dtype(npd)
+    if out is None:
+        out = np.empty(n, npd)
+    for s in range(0, n, _U_BLOCK):
+        k = min(_U_BLOCK, n - s)
+        out[s:s + k] = _uniform_block(g, k, npd, a, b)
+    return out
+
+
+_U_BLOCK = 1 << 16
+
+
+def _uniform_block(g: Generator, n: int, npd, a: float, b: float) -> np.ndarray:
     if npd == np.float64:
         x = _u53(g._words64(n))
         if a == 0.0 and b == 1.0:
@@ -457,7 +471,10 @@ def uniform_values(t_or_arr, a=0.0, b=1.0, generator=None) -> np.ndarray:
     _check_uniform(arr.dtype, a, b)
     out = np.empty_like(arr)
     if out.size:
-        _put(out, _uniform_flat(_gen(generator), out.size, arr.dtype, a, b), arr)
+        if out.flags.c_contiguous and (arr.flags.c_contiguous or arr.ndim <= 1):
+            _uniform_flat(_gen(generator), out.size, arr.dtype, a, b, out.reshape(-1))
+        else:
+            _put(out, _uniform_flat(_gen(generator), out.size, arr.dtype, a, b), arr)
     return out
 
 
@@ -571,6 +588,60 @@ def _sincos_avx2(x: np.ndarray):
     return s.view(_F32), c.view(_F32)
 
 
+# float64 log/log1p/sin/cos/tan/exp as the C library computes them (torch's kernels call it
+# one element at a time).  NumPy's own ufuncs call the same library on most machines, but where
+# NumPy dispatches to its AVX-512 (SVML) loops the last bit can differ for some inputs - then
+# one draw in a few thousand (and the generator's cached normal) would differ from torch's.
+# Each function is probed once, on first use, against Python's math module (the C library):
+# the ufunc is kept if it agrees on every probe, else the values come from math, element by
+# element (~70 ns an element instead of ~5).
+def _math_log(v):
+    return math.log(v) if v > 0 else (-math.inf if v == 0 else math.nan)
+
+
+def _math_log1p(v):
+    return math.log1p(v) if v > -1 else (-math.inf if v == -1 else math.nan)
+
+
+def _math_exp(v):
+    try:
+        return math.exp(v)
+    except OverflowError:
+        return math.inf
+
+
+def _math_trig(f):
+    def g(v):
+        return f(v) if math.isfinite(v) else math.nan
+    return g
+
+
+_LIBM = {"log": (np.log, _math_log, (1e-300, 1.0)), "log1p": (np.log1p, _math_log1p, (-1 + 1e-16, 0.0)),
+         "sin": (np.sin, _math_trig(math.sin), (0.0, 2 * math.pi)),
+         "cos": (np.cos, _math_trig(math.cos), (0.0, 2 * math.pi)),
+         "tan": (np.tan, _math_trig(math.tan), (-math.pi / 2, math.pi / 2)),
+         "exp": (np.exp, _math_exp, (-700.0, 700.0))}
+_LIBM_OK = {}
+
+
+def _libm(name: str, x: np.ndarray) -> np.ndarray:
+    """name(x) for a float64 array, bit for bit the C library's (see above); a new array."""
+    ok = _LIBM_OK.get(name)
+    ufunc, scalar, (lo, hi) = _LIBM[name]
+    if ok is None:
+        probe = np.random.default_rng(12345).uniform(lo, hi, 20000)
+        if name in ("log", "log1p"):                    # (also the small magnitudes)
+            probe = np.concatenate([probe, lo + (hi - lo) * np.geomspace(1e-300, 1, 2000)])
+        with np.errstate(all="ignore"):
+            ok = _LIBM_OK[name] = bool(np.array_equal(
+                ufunc(probe), np.fromiter(map(scalar, probe.tolist()), _F64, probe.size)))
+    x = np.asarray(x, _F64)
+    if ok:
+        with np.errstate(all="ignore"):
+            return ufunc(x)
+    return np.fromiter(map(scalar, x.ravel().tolist()), _F64, x.size).reshape(x.shape)
+
+
 def _normal16_f32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """normal_fill_16_AVX2 over rows of 16 float32 uniforms (u: (rows, 16)); a new array."""
     out = np.empty_like(u)
@@ -597,15 +668,14 @@ def _normal16_f32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
 
 def _normal16_f64(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """normal_fill_16<double> over rows of 16 double uniforms."""
-    radius = 1.0 - u[:, :8]
-    np.log(radius, out=radius)
+    radius = _libm("log", 1.0 - u[:, :8])
     radius *= -2.0
     np.sqrt(radius, out=radius)
     theta = u[:, 8:] * (2.0 * math.pi)
     out = np.empty_like(u)
     c, s = out[:, :8], out[:, 8:]
-    np.cos(theta, out=c)
-    np.sin(theta, out=s)
+    c[...] = _libm("cos", theta)
+    s[...] = _libm("sin", theta)
     c *= radius
     s *= radius
     if not (mean == 0.0 and std == 1.0):
@@ -617,9 +687,9 @@ def _box_muller_pairs(g: Generator, pairs: int):
     """normal_distribution<double>'s draws: (cos, sin) samples of `pairs` fresh pairs."""
     u = _u53(g._words64(2 * pairs))
     u1, u2 = u[0::2], u[1::2]
-    r = np.sqrt(-2.0 * np.log1p(-u2))
+    r = np.sqrt(-2.0 * _libm("log1p", -u2))
     theta = 2.0 * math.pi * u1
-    return r * np.cos(theta), r * np.sin(theta)
+    return r * _libm("cos", theta), r * _libm("sin", theta)
 
 
 def _normal_doubles(g: Generator, n: int) -> np.ndarray:
@@ -1213,7 +1283,7 @@ def exponential_values(t_or_arr, lambd=1.0, generator=None) -> np.ndarray:
     if out.size:
         u = _double_uniforms(_gen(generator), out.size)
         with np.errstate(divide="ignore"):
-            v = (-1.0 / lambd) * np.log1p(-u)
+            v = (-1.0 / lambd) * _libm("log1p", -u)
         _put(out, _cast(v, out.dtype), arr)
     return out
 
@@ -1227,7 +1297,7 @@ def geometric_values(t_or_arr, p, generator=None) -> np.ndarray:
     if out.size:
         u = _double_uniforms(_gen(generator), out.size)
         with np.errstate(divide="ignore"):
-            v = np.ceil(np.log(u) / np.log(1.0 - p))
+            v = np.ceil(_libm("log", u) / math.log(1.0 - p))
         if _is_float(out.dtype):
             _put(out, _cast(v, out.dtype), arr)
         else:
@@ -1245,7 +1315,7 @@ def cauchy_values(t_or_arr, median=0.0, sigma=1.0, generator=None) -> np.ndarray
     out = np.empty_like(arr)
     if out.size:
         u = _double_uniforms(_gen(generator), out.size)
-        v = _fma64(sigma, np.tan(math.pi * (u - 0.5)), median)
+        v = _fma64(sigma, _libm("tan", math.pi * (u - 0.5)), median)
         _put(out, _cast(v, out.dtype), arr)
     return out
 
@@ -1261,7 +1331,7 @@ def log_normal_values(t_or_arr, mean=1.0, std=2.0, generator=None) -> np.ndarray
     if out.size:
         v = _normal_doubles(_gen(generator), out.size)
         with np.errstate(over="ignore"):
-            _put(out, _cast(np.exp(_fma64(v, std, mean)), out.dtype), arr)
+            _put(out, _cast(_libm("exp", _fma64(v, std, mean)), out.dtype), arr)
     return out
 
 
