@@ -98,7 +98,6 @@ def broadcast_to(input, size):  # noqa: A002 - torch's name
     return input.broadcast_to(size)
 from . import optim  # noqa: E402
 from . import utils  # noqa: E402
-from .serialization import save, load  # noqa: E402
 
 negative = neg
 multiply = mul
@@ -146,3 +145,20 @@ def get_num_threads() -> int:
 
 def set_num_threads(n) -> None:
     """Accepted for compatibility; NumPy's BLAS threads are set by its environment variables."""
+
+
+_LAZY = {"save": "serialization", "load": "serialization", "serialization": None}
+
+
+def __getattr__(name):
+    # zerograd.save / load (and the serialization module, with json and safetensors behind it)
+    # are imported on first use: a process that only trains needs none of it
+    if name in _LAZY:
+        import importlib
+        mod = importlib.import_module(f"{__name__}.serialization")
+        return mod if _LAZY[name] is None else getattr(mod, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -16,7 +16,6 @@ are still mapped and unmapped directly.  `untune()` restores glibc's defaults.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 
@@ -34,7 +33,9 @@ def _libc():
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # the process's own symbols, libc's among them (ctypes.util.find_library would import
+        # subprocess, tempfile and shutil: ~1.5 MiB for one lookup)
+        libc = ctypes.CDLL(None)
         libc.gnu_get_libc_version          # glibc only (musl has no mallopt thresholds)
         libc.mallopt
     except (OSError, AttributeError):

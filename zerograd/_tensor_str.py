@@ -17,7 +17,6 @@ Pure NumPy.  The layout rules mirror PyTorch's ``torch/_tensor_str.py``:
   when the current last line would grow beyond ``linewidth``.
 """
 
-import dataclasses
 import math
 from typing import Any
 
@@ -28,13 +27,19 @@ __all__ = ["format_tensor", "set_printoptions", "get_printoptions", "PRINT_OPTS"
 _PREFIX = "tensor("
 
 
-@dataclasses.dataclass
 class _PrintOptions:
-    precision: int = 4
-    threshold: float = 1000
-    edgeitems: int = 3
-    linewidth: int = 80
-    sci_mode: bool | None = None
+    """torch._tensor_str.PRINT_OPTS: the options set_printoptions changes."""
+
+    def __init__(self, precision: int = 4, threshold: float = 1000, edgeitems: int = 3,
+                 linewidth: int = 80, sci_mode: bool | None = None):
+        self.precision = precision
+        self.threshold = threshold
+        self.edgeitems = edgeitems
+        self.linewidth = linewidth
+        self.sci_mode = sci_mode
+
+    def __repr__(self):
+        return "_PrintOptions(" + ", ".join(f"{k}={v!r}" for k, v in vars(self).items()) + ")"
 
 
 PRINT_OPTS = _PrintOptions()
@@ -66,7 +71,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 def get_printoptions() -> dict[str, Any]:
     """Current options as a dict that can be passed back to ``set_printoptions``."""
-    return dataclasses.asdict(PRINT_OPTS)
+    return dict(vars(PRINT_OPTS))
 
 
 def _is_floating(dtype_name: str) -> bool:

@@ -16,11 +16,6 @@ import builtins
 
 import numpy as np
 
-try:  # optional: bfloat16 storage
-    import ml_dtypes as _ml_dtypes
-except ImportError:  # pragma: no cover - depends on the environment
-    _ml_dtypes = None
-
 
 class dtype:
     """A tensor element type, e.g. `zerograd.float32`. Prints as torch does: `torch.float32`."""
@@ -49,10 +44,41 @@ class dtype:
         return (_by_name, (self.name,))
 
 
+class _BFloat16(dtype):
+    """bfloat16, whose NumPy dtype comes from the optional `ml_dtypes` package - imported the
+    first time it is needed, not with zerograd (it costs ~2.5 MiB of memory and an import)."""
+
+    __slots__ = ("_np",)
+    _UNSET = object()
+
+    def __init__(self):
+        self.name, self._np, self._category = "bfloat16", self._UNSET, 2
+        self.is_floating_point = self.is_signed = True
+        self.itemsize = 2
+
+    @property
+    def np(self):
+        n = self._np
+        if n is self._UNSET:
+            try:
+                import ml_dtypes
+                n = np.dtype(ml_dtypes.bfloat16)
+            except ImportError:  # pragma: no cover - depends on the environment
+                n = None
+            self._np = n
+            if n is not None:
+                _NP_TO_DTYPE[n] = self
+        return n
+
+    @np.setter
+    def np(self, value):        # (None: as if ml_dtypes were missing)
+        self._np = value
+
+
 float16 = half = dtype("float16", np.float16, 2, True)
 float32 = float = dtype("float32", np.float32, 2, True)
 float64 = double = dtype("float64", np.float64, 2, True)
-bfloat16 = dtype("bfloat16", _ml_dtypes.bfloat16 if _ml_dtypes else None, 2, True)
+bfloat16 = _BFloat16()
 uint8 = dtype("uint8", np.uint8, 1, False)
 int8 = dtype("int8", np.int8, 1, True)
 int16 = short = dtype("int16", np.int16, 1, True)
@@ -61,7 +87,7 @@ int64 = long = dtype("int64", np.int64, 1, True)
 bool = dtype("bool", np.bool_, 0, False)  # noqa: A001 - torch's public name
 
 ALL = (float16, float32, float64, bfloat16, uint8, int8, int16, int32, int64, bool)
-_NP_TO_DTYPE = {d.np: d for d in ALL if d.np is not None}
+_NP_TO_DTYPE = {d.np: d for d in ALL if d is not bfloat16}     # (bfloat16's: when looked up)
 _NAME_TO_DTYPE = {d.name: d for d in ALL}
 
 
@@ -76,7 +102,10 @@ def from_numpy_dtype(np_dtype) -> dtype:
     except KeyError:
         pass
     try:
-        return _NP_TO_DTYPE[np.dtype(np_dtype)]
+        nd = np.dtype(np_dtype)
+        if nd.kind == "V" and nd.name == "bfloat16" and bfloat16.np is not None:
+            pass                            # (ml_dtypes' bfloat16 now maps to zerograd's)
+        return _NP_TO_DTYPE[nd]
     except (KeyError, TypeError):
         raise TypeError(
             f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "

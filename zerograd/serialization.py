@@ -52,8 +52,6 @@ _VERSION_KEY = "zerograd.format"
 # safetensors dtype codes -> NumPy dtypes (BF16 through ml_dtypes, as zerograd.bfloat16 does)
 _ST_TO_NP = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64,
              "I32": np.int32, "I16": np.int16, "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_}
-if _dt.bfloat16.np is not None:
-    _ST_TO_NP["BF16"] = _dt.bfloat16.np
 
 
 class _Unsupported(TypeError):
@@ -287,7 +285,7 @@ def _decode_file(data: bytes):
         raise _Corrupt(str(e)) from None
     arrays = {}
     for key, info in entries:
-        np_dtype = _ST_TO_NP.get(info["dtype"])
+        np_dtype = _dt.bfloat16.np if info["dtype"] == "BF16" else _ST_TO_NP.get(info["dtype"])
         if np_dtype is None:
             raise _Corrupt(f"tensor '{key}' has dtype {info['dtype']}, which zerograd does not "
                            "support")

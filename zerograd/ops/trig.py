@@ -18,7 +18,6 @@ function by Euler-Maclaurin summation (NumPy only: SciPy is not a dependency).
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
 
@@ -418,17 +417,19 @@ class Sgn(Op):
 # the gamma family: lgamma, digamma, polygamma
 # ------------------------------------------------------------------------------------------------
 
-_BERNOULLI = [Fraction(1, 6), Fraction(-1, 30), Fraction(1, 42), Fraction(-1, 30), Fraction(5, 66),
-              Fraction(-691, 2730), Fraction(7, 6), Fraction(-3617, 510), Fraction(43867, 798),
-              Fraction(-174611, 330), Fraction(854513, 138), Fraction(-236364091, 2730)]
+# B2, B4, ..., B24 as (numerator, denominator); a ratio of Python ints divides correctly rounded
+_BERNOULLI = [(1, 6), (-1, 30), (1, 42), (-1, 30), (5, 66), (-691, 2730), (7, 6), (-3617, 510),
+              (43867, 798), (-174611, 330), (854513, 138), (-236364091, 2730)]
 # ψ(y) ~ ln y - 1/(2y) - Σ B2k / (2k y^2k);   ψ'(y) ~ 1/y + 1/(2y²) + Σ B2k / y^(2k+1)
-_PSI_C = [float(b / (2 * k)) for k, b in enumerate(_BERNOULLI[:8], 1)]
-_TRI_C = [float(b) for b in _BERNOULLI[:9]]
+_PSI_C = [n / (d * 2 * k) for k, (n, d) in enumerate(_BERNOULLI[:8], 1)]
+_TRI_C = [n / d for n, d in _BERNOULLI[:9]]
 # Euler-Maclaurin for ζ(s, w): Σ B2j/(2j)! · s(s+1)...(s+2j-2) · w^(-s-2j+1)
-_EM_C = [float(b / math.factorial(2 * j)) for j, b in enumerate(_BERNOULLI, 1)]
+_EM_C = [n / (d * math.factorial(2 * j)) for j, (n, d) in enumerate(_BERNOULLI, 1)]
 _SHIFT = 10.0       # the series are used from here on; below it, the recurrences shift up
-# ψ(10) = H(9) - γ, correctly rounded: integers up to 10 shift exactly onto it (no series error)
-_PSI_10 = float(Fraction(7129, 2520) - Fraction("0.5772156649015328606065120900824024310422"))
+# ψ(10) = H(9) - γ = 7129/2520 - γ, correctly rounded (γ to 40 digits, one exact ratio): integers
+# up to 10 shift exactly onto it (no series error)
+_GAMMA40 = 5772156649015328606065120900824024310422            # γ · 10⁴⁰
+_PSI_10 = (7129 * 10 ** 40 - 2520 * _GAMMA40) / (2520 * 10 ** 40)
 _LGAMMA = np.frompyfunc(math.lgamma, 1, 1)
 # where the C library's lgamma (torch's) overflows, in float64 and float32 (math.lgamma would
 # return finite values a little further)

@@ -120,5 +120,28 @@ def sgd(params, grads, momentum_buffers, *, weight_decay, momentum, lr, dampenin
         neg_lr = step_sizes.get(grad.dtype)               # (-γ as a NumPy operand, made once)
         if neg_lr is None:
             neg_lr = step_sizes[grad.dtype] = _operand(-lr, grad.dtype)
-        theta += grad * neg_lr                            # θ_t = θ_{t-1} - γ g_t
+        _axpy(theta, grad, neg_lr)                        # θ_t = θ_{t-1} - γ g_t
         _bump_version(param)
+
+
+_AXPY_BLOCK = 1 << 18       # elements: a 1 MiB float32 temporary at most
+
+
+def _axpy(theta, grad, a) -> None:
+    """theta += grad * a, for a large contiguous parameter in blocks: the same numbers, with a
+    temporary of one block instead of one the size of the parameter (peak memory: a 784x512
+    weight's update held 1.5 MiB more; blocks of 2^18 elements measured as fast as one pass,
+    smaller ones slower)."""
+    n = theta.size
+    if n <= _AXPY_BLOCK or not (theta.flags.c_contiguous and grad.flags.c_contiguous) \
+            or grad.shape != theta.shape:
+        theta += grad * a
+        return
+    t, g = theta.reshape(-1), grad.reshape(-1)
+    buf = np.empty(_AXPY_BLOCK, np.result_type(grad, a))
+    for s in range(0, n, _AXPY_BLOCK):
+        e = min(s + _AXPY_BLOCK, n)
+        b = buf[:e - s]
+        np.multiply(g[s:e], a, out=b)
+        ts = t[s:e]
+        np.add(ts, b, out=ts, casting="unsafe")
