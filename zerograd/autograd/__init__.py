@@ -10,9 +10,9 @@ from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  
 from ..tensor import Tensor
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
 from .engine import make_seeds, run_backward
+from .engine import checkpoint_valid as _is_checkpoint_valid  # noqa: F401  (torch's private name)
 from .function import Function, once_differentiable  # noqa: F401
 from .function import Node  # noqa: F401
-from . import functional  # noqa: F401,E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
 
 
@@ -102,3 +102,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 from .explain import install_saved_attributes as _install_saved  # noqa: E402
 _install_saved()            # grad_fn._saved_<name> (see explain.install_saved_attributes)
+
+
+def __getattr__(name):
+    # zerograd.autograd.functional (jacobian, hessian, ...) is imported on first use
+    if name == "functional":
+        import importlib
+        return importlib.import_module(__name__ + ".functional")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"functional"})

@@ -126,6 +126,13 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                        inputs=inputs, accumulate=accumulate)
     if not create_graph and inputs is None:         # loss.backward(): the hot path
         return _sweep(roots, seeds, retain_graph)
+    if inputs is not None and _checkpoint_valid[0]:
+        _checkpoint_valid[0] = False                # (reentrant checkpoints refuse to run)
+        try:
+            return run_backward(roots, seeds, retain_graph=retain_graph,
+                                create_graph=create_graph, inputs=inputs, accumulate=accumulate)
+        finally:
+            _checkpoint_valid[0] = True
     root, captures, captured, deps, executes = plan(roots, seeds, inputs)
     # Without create_graph nothing needs differentiating again, so the sweep passes plain NumPy
     # arrays between nodes (`node._apply_np`): no Tensor is made per gradient.  With it, grads
@@ -175,7 +182,7 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                 if (grads[0] is None if len(grads) == 1 else all(g is None for g in grads)):
                     out = (None,) * len(node._next)
                 elif hooked or anomaly:     # the rare paths speak Tensors
-                    out = _unwrap(_call_node(node, _wrap(grads))) if raw else _call_node(node, grads)
+                    out = _unwrap(_call_node(node, _wrap(grads), True)) if raw else _call_node(node, grads)
                 elif raw:
                     out = node._apply_np(grads)
                 else:
@@ -228,6 +235,15 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                     _accumulate_into(t, g, create_graph)
         return None
     return tuple(captured)
+
+
+_checkpoint_valid = [True]
+
+
+def checkpoint_valid() -> bool:
+    """False inside a backward that captures gradients (autograd.grad, backward(inputs=...)),
+    where a reentrant checkpoint cannot run (torch.autograd._is_checkpoint_valid)."""
+    return _checkpoint_valid[0]
 
 
 def _seq_key(node):
@@ -341,7 +357,7 @@ def _sweep(roots, seeds, retain_graph):
                             grads = _wrap(grads)
                             _run_tensor_hooks(node, grads)
                             grads = _unwrap(grads)
-                        out = _unwrap(_call_node(node, _wrap(grads)))
+                        out = _unwrap(_call_node(node, _wrap(grads), True))
                     else:
                         out = node._apply_np(grads)
                 if not retain_graph:
@@ -470,8 +486,10 @@ def _accumulate_into(t, g, create_graph):
         t._grad = g.detach().clone() if t._grad is None else t._grad + g
 
 
-def _call_node(node, grads):
-    """Node pre-hooks, backward (with the engine's chores), post-hooks, anomaly checks."""
+def _call_node(node, grads, raw=False):
+    """Node pre-hooks, backward (with the engine's chores), post-hooks, anomaly checks.  `raw`:
+    a first-order sweep - the node runs its array VJP, as it would without hooks (the hooks
+    still see Tensors), so a hook never changes the gradient's rounding."""
     if node._pre_hooks:
         for fn in list(node._pre_hooks.values()):
             r = fn(tuple(grads))
@@ -479,6 +497,8 @@ def _call_node(node, grads):
                 grads = list(_hook_result(fn, r, len(grads)))
     if _anomaly.enabled:
         out = _call_with_anomaly(node, grads)
+    elif raw:
+        out = _wrap(node._apply_np(_unwrap(grads)))
     else:
         out = node._apply(grads)
     if node._post_hooks:
