@@ -374,3 +374,49 @@ def test_float32_gelu_matches_torch_forward_and_backward():
     yb.backward(torch.tensor(g))
     np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-6)
     assert (a.grad.numpy()[:3] == g[:3] * 0.5).all()
+
+
+# ----- row_op: a (C,) vector against (N, C) rows, on tiled rows ----------------------------------
+
+@pytest.mark.parametrize("shape", [(1024, 128), (1000, 130), (1024, 384), (64, 8192), (300, 200),
+                                   (4, 3), (0, 5), (5, 0), (70000, 1)])
+@pytest.mark.parametrize("op", ["add", "multiply"])
+def test_row_op_equals_the_broadcast_bit_for_bit(shape, op):
+    from zerograd.ops._util import row_op
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal(shape).astype(np.float32)
+    v = rng.standard_normal(shape[1]).astype(np.float32)
+    ufunc = getattr(np, op)
+    assert np.array_equal(row_op(ufunc, z, v, np.empty_like(z)), ufunc(z, v))
+    w = z.copy()
+    row_op(ufunc, w, v, w)                      # in place, as the bias add
+    assert np.array_equal(w, ufunc(z, v))
+
+
+def test_layer_norm_row_path_matches_the_general_path():
+    """LayerNorm's (N, C) row path (one normalized axis, weight and bias) against the general one
+    (reached here through a 2-axis normalized shape of the same numbers)."""
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal((6, 50, 96)) * 2 + 3).astype(np.float32)
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    w = rng.standard_normal(96).astype(np.float32)
+    b = rng.standard_normal(96).astype(np.float32)
+    out = []
+    for rows in (True, False):
+        X = zerograd.tensor(x if rows else x.reshape(6, 50, 1, 96), requires_grad=True)
+        W = zerograd.tensor(w if rows else w.reshape(1, 96), requires_grad=True)
+        B = zerograd.tensor(b if rows else b.reshape(1, 96), requires_grad=True)
+        y = zerograd.nn.functional.layer_norm(X, (96,) if rows else (1, 96), W, B)
+        y.backward(zerograd.tensor(g if rows else g.reshape(6, 50, 1, 96)))
+        out.append([t.reshape(-1).numpy() for t in (y.detach(), X.grad, W.grad, B.grad)])
+    for a, c in zip(*out):
+        np.testing.assert_allclose(a, c, rtol=2e-5, atol=2e-6)
+
+
+def test_relu_backward_keeps_gs_bits_where_the_output_is_nonzero():
+    x = zerograd.tensor(np.array([-1, -0.0, 0, 2, np.nan, -np.nan, np.inf, -np.inf] * 4000,
+                                 np.float32), requires_grad=True)
+    g = np.array([1, -0.0, np.nan, -0.0, 3, -np.nan, -5, 7] * 4000, np.float32)
+    x.relu().backward(zerograd.tensor(g))
+    want = np.where(np.maximum(x.detach().numpy(), 0) != 0, g, np.float32(0))
+    assert np.array_equal(x.grad.numpy().view(np.int32), want.view(np.int32))

@@ -354,3 +354,25 @@ def raise_overflow(dtype):
     name = np.dtype(dtype).name
     raise RuntimeError(f"value cannot be converted to type {_CTYPES.get(name) or _FLOAT_CTYPES[name]}"
                        " without overflow")
+
+
+def row_op(ufunc, z: np.ndarray, v: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """ufunc(z, v, out=out) for a C-contiguous (N, C) array z (and out) and a (C,) vector v: the
+    bias add of a linear layer, layer norm's weight and bias.  NumPy loops over N rows of C
+    elements there, and rows of a few hundred elements cost ~1.3-1.5x a pass over one flat
+    array; here v is tiled k times (k·C >= 8192) and z is viewed as N/k rows of k·C, the same
+    numbers in ~0.7-0.8x the time (measured on (1024, 128...512) float32)."""
+    N, C = z.shape
+    if z.size < 32768:
+        return ufunc(z, v, out=out)
+    k = -(-8192 // C)
+    if k < 2 or N < 4 * k:
+        return ufunc(z, v, out=out)
+    m = N // k
+    t = np.empty((k, C), np.result_type(z, v))
+    t[...] = v
+    head = m * k
+    ufunc(z[:head].reshape(m, k * C), t.reshape(-1), out=out[:head].reshape(m, k * C))
+    if head < N:
+        ufunc(z[head:], v, out=out[head:])
+    return out

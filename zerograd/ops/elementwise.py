@@ -884,13 +884,11 @@ class Relu(Op):
         it = _SAME_SIZE_INT.get(g.dtype.itemsize)
         if it is None or z.ndim == 0 or g.dtype != z.dtype:
             return np.where(z != 0, g, g.dtype.type(0))
-        # torch's select - g where z != 0 (nan included), +0.0 where z is ±0 - as bits: a mask
-        # of all ones or zeros, and-ed with g's bits (a nan or -0.0 in g is kept or dropped
-        # whole; np.where measured ~8x slower, g * (z != 0) needs two more passes for -0.0/nan)
-        m = np.not_equal(z, 0).view(np.int8).astype(it)
-        np.negative(m, out=m)
-        np.bitwise_and(m, g.view(it), out=m)
-        return m.view(g.dtype)
+        # torch's select - g where z != 0 (nan included), +0.0 where z is ±0 - as bits: g's
+        # bits times the 0/1 mask, an integer product (a nan or -0.0 in g is kept or dropped
+        # whole; np.where measured ~8x slower; a float g * mask gives -0.0 and nan where g has
+        # them; an all-ones/zeros mask and-ed with the bits took two passes more)
+        return np.multiply(g.view(it), np.not_equal(z, 0).view(np.uint8), dtype=it).view(g.dtype)
 
 
 class Clamp(Op):

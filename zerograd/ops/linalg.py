@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
-from ._util import check_broadcast
+from ._util import check_broadcast, row_op
 from .shape import (Clone, SqueezeDim, SqueezeMatmul, UnsafeView, expand, reshape, transpose,
                     unsqueeze)
 
@@ -216,7 +216,12 @@ class Addmm(Op):
             z *= alpha
         try:
             if beta != 0:
-                np.add(z, c._data if beta == 1 else c._data * beta, out=z)
+                cd = c._data if beta == 1 else c._data * beta
+                if cd.ndim == 1 and z.ndim == 2 and cd.shape[0] == z.shape[1] and \
+                        cd.dtype == z.dtype and z.flags.c_contiguous:
+                    row_op(np.add, z, cd, z)            # (nn.Linear's bias)
+                else:
+                    np.add(z, cd, out=z)
             elif np.broadcast_shapes(c._data.shape, z.shape) != z.shape:
                 raise ValueError     # beta = 0: torch ignores the values (nan too), not the shape
         except ValueError:

@@ -25,7 +25,7 @@ import numpy as np
 from .. import grad_mode as _gm
 from ..autograd.function import Op, ones_vector
 from ..tensor import Tensor
-from ._util import accumulate_dtype, binary_arrays, canon_dim, float_data, wrap
+from ._util import accumulate_dtype, binary_arrays, canon_dim, float_data, row_op, wrap
 from .elementwise import where_, zeros_operand
 
 _F32, _F64, _INT64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
@@ -638,6 +638,15 @@ def nll_variant(ndim, reduction, plain, two_d, view):
 
 # ***** normalization *****
 
+def _ln_rows(a, w, b, dims) -> bool:
+    """Layer norm over the last axis of a C-contiguous float32/64 array with a weight (and a bias,
+    unless b is None here): LayerNorm's row path."""
+    return (len(dims) == 1 and a.ndim >= 2 and dims[0] in (-1, a.ndim - 1) and a.size > 0
+            and (a.dtype is _F32 or a.dtype is _F64) and a.flags.c_contiguous
+            and w is not None and getattr(w, "_data", w).dtype is a.dtype
+            and (b is None or b._data.dtype is a.dtype))
+
+
 class LayerNorm(Op):
     """y = (x - μ)/σ · w + b   over the last len(normalized_shape) dims,  σ = sqrt(var + eps)
     x̂ = (x - μ)/σ,  ĝ = g·w:   dx = (ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)) / σ,   dw = Σ g·x̂,   db = Σ g"""
@@ -647,6 +656,8 @@ class LayerNorm(Op):
     @staticmethod
     def forward(ctx, x, w, b, dims, eps):
         a = x._data
+        if b is not None and _ln_rows(a, w, b, dims):
+            return LayerNorm._rows(ctx, x, w, b, dims, eps)
         mu = _np_mean(a, dims)
         xhat = a - mu                                  # x - μ, then x̂ in place
         y = np.multiply(xhat, xhat)
@@ -681,11 +692,46 @@ class LayerNorm(Op):
         return dx, (g * xhat if need[1] else None), (g if need[2] else None)
 
     @staticmethod
+    def _rows(ctx, x, w, b, dims, eps):
+        """forward's usual case - one normalized float32/64 axis of a C-contiguous input, with
+        weight and bias - on the (N, C) rows: the variance as one dot product per row (no
+        squared copy), the affine part on tiled rows (row_op)."""
+        a = x._data
+        C = a.shape[-1]
+        a2 = a.reshape(-1, C)
+        mu = _lastmean(a2, 1)                          # (N, 1)
+        xhat = a2 - mu
+        rstd = np.vecdot(xhat, xhat)[:, None]          # Σ (x - μ)² per row
+        rstd /= rstd.dtype.type(C)
+        rstd += eps
+        np.sqrt(rstd, out=rstd)
+        np.reciprocal(rstd, out=rstd)
+        xhat *= rstd
+        y = row_op(np.multiply, xhat, w._data, np.empty_like(xhat))
+        row_op(np.add, y, b._data, y)
+        shape = a.shape[:-1] + (1,)
+        ctx.dims, ctx.eps = dims, eps
+        ctx.save_for_backward(x, w, mu.reshape(shape), rstd.reshape(shape), xhat.reshape(a.shape))
+        return y.reshape(a.shape)
+
+    @staticmethod
     def np_backward(ctx, g):
         x, w, mu, rstd, xhat = ctx._saved_np()
         dims = ctx.dims
         need = ctx.needs_input_grad
         dx = None
+        if need[0] and w is not None and _ln_rows(g, w, None, dims) and xhat.flags.c_contiguous:
+            C = g.shape[-1]                            # (N, C) rows, as _rows
+            g2, xh = g.reshape(-1, C), xhat.reshape(-1, C)
+            dx = row_op(np.multiply, g2, w, np.empty_like(g2))     # ĝ = g·w
+            m2 = np.vecdot(dx, xh)[:, None]            # Σ ĝ·x̂ per row (no product array)
+            m2 /= m2.dtype.type(C)
+            m1 = _lastmean(dx, 1)
+            t = np.multiply(xh, m2)
+            dx -= m1
+            dx -= t
+            dx *= rstd.reshape(-1, 1)
+            return dx.reshape(g.shape), (g * xhat if need[1] else None), (g if need[2] else None)
         if need[0]:                                    # in place, on (ĝ, ĝ·x̂):
             dx = g * w if w is not None else g.copy()
             t = np.multiply(dx, xhat)
