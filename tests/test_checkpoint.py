@@ -330,3 +330,43 @@ def test_warning_free_when_use_reentrant_is_given():
         warnings.simplefilter("error")
         checkpoint(lambda t: t.sin(), x, use_reentrant=False).sum().backward()
         checkpoint(lambda t: t.sin(), x, use_reentrant=True).sum().backward()
+
+
+@pytest.mark.parametrize("reentrant", VARIANTS)
+def test_tuple_outputs_in_place_intermediates_parameters_and_unused_outputs(reentrant):
+    rng = np.random.default_rng(0)
+    w = zerograd.tensor(rng.standard_normal((4, 4)).astype(np.float32), requires_grad=True)
+
+    def f(t):
+        h = t @ w
+        h2 = h * 2
+        h2.add_(1)                          # in place on an intermediate
+        return h2.sin(), h.tanh(), 5        # a number among the outputs
+
+    for use in (lambda o: (o[0] * o[1]).sum() + o[0].sum(), lambda o: o[1].sum()):
+        x = zerograd.tensor(rng.standard_normal((3, 4)).astype(np.float32), requires_grad=True)
+        use(checkpoint(f, x, use_reentrant=reentrant)).backward()
+        got = x.grad.numpy().copy(), w.grad.numpy().copy()
+        x.grad = w.grad = None
+        use(f(x)).backward()
+        assert np.array_equal(got[0], x.grad.numpy()) and np.array_equal(got[1], w.grad.numpy())
+        w.grad = None
+
+
+def test_a_custom_function_with_a_number_among_its_outputs_gets_none_for_it():
+    seen = []
+
+    class F(zerograd.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, 5
+
+        @staticmethod
+        def backward(ctx, g, h):
+            seen.append(h)
+            return g * 2
+
+    x = zerograd.ones(2, requires_grad=True)
+    a, b = F.apply(x)
+    a.sum().backward()
+    assert seen == [None] and b == 5 and x.grad.tolist() == [2.0, 2.0]

@@ -483,6 +483,8 @@ def _zeros_for_output(node, i):
     meta = getattr(node, "_out_metas", None)
     if meta is None:
         raise RuntimeError(f"{node.name()}: missing output metadata to materialise a zero grad")
+    if meta[i] is None:             # a non-Tensor output (a custom Function may return numbers):
+        return None                 # its gradient stays None, as torch's
     shape, dt = meta[i]
     return Tensor._make(np.zeros(shape, dt), False, None, 0)
 
