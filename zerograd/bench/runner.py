@@ -58,7 +58,7 @@ def make_plan(quick=False, smoke=False, overrides=None):
             r = {"tiny": 10, "mlp": 10, "matmul": 5, "gpt": 6}
             deep = [(1000, 8, 1), (10_000, 4, 1), (100_000, 1, 1)]
         else:
-            r = {"tiny": 31, "mlp": 31, "matmul": 15, "gpt": 15}
+            r = {"tiny": 31, "mlp": 31, "matmul": 15, "gpt": 31}
             deep = [(1000, 21, 1), (10_000, 11, 1), (100_000, 3, 1), (1_000_000, 2, 1)]
         cfg["deep_depths"] = [d for d, _, _ in deep]
     overrides = dict(overrides or {})
