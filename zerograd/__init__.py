@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import _malloc
+from . import _lazy, _malloc
 
 _malloc.tune()       # freed arrays stay with the process: no page faults per step (see _malloc)
 
@@ -147,18 +147,8 @@ def set_num_threads(n) -> None:
     """Accepted for compatibility; NumPy's BLAS threads are set by its environment variables."""
 
 
-_LAZY = {"save": "serialization", "load": "serialization", "serialization": None}
-
-
-def __getattr__(name):
-    # zerograd.save / load (and the serialization module, with json and safetensors behind it)
-    # are imported on first use: a process that only trains needs none of it
-    if name in _LAZY:
-        import importlib
-        mod = importlib.import_module(f"{__name__}.serialization")
-        return mod if _LAZY[name] is None else getattr(mod, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+# zerograd.save / load (and the serialization module, with json and safetensors behind it) are
+# imported on first use: a process that only trains needs none of it
+__getattr__, __dir__ = _lazy.attach(globals(), ["serialization"],
+                                    {"save": ("serialization", "save"),
+                                     "load": ("serialization", "load")})

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+from .. import _lazy
 from .. import grad_mode as _gm
 from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from ..tensor import Tensor
@@ -104,13 +105,5 @@ from .explain import install_saved_attributes as _install_saved  # noqa: E402
 _install_saved()            # grad_fn._saved_<name> (see explain.install_saved_attributes)
 
 
-def __getattr__(name):
-    # zerograd.autograd.functional (jacobian, hessian, ...) is imported on first use
-    if name == "functional":
-        import importlib
-        return importlib.import_module(__name__ + ".functional")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | {"functional"})
+# zerograd.autograd.functional (jacobian, hessian, ...) is imported on first use
+__getattr__, __dir__ = _lazy.attach(globals(), ["functional"])

@@ -12,6 +12,7 @@ Each optimizer is one readable single-tensor update loop (torch's "foreach" and 
 variants compute the same math faster; zerograd keeps only the loop) with its algorithm written
 as math in the class docstring.
 """
+from .. import _lazy
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
@@ -21,14 +22,6 @@ from .sgd import SGD
 __all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]
 
 
-def __getattr__(name):
-    # lr_scheduler is imported on first use (`zerograd.optim.lr_scheduler.X` works as in torch):
-    # one module less in every process that only trains
-    if name == "lr_scheduler":
-        import importlib
-        return importlib.import_module(__name__ + ".lr_scheduler")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | {"lr_scheduler"})
+# lr_scheduler is imported on first use (`zerograd.optim.lr_scheduler.X` works as in torch): one
+# module less in every process that only trains
+__getattr__, __dir__ = _lazy.attach(globals(), ["lr_scheduler"])

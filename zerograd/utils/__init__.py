@@ -1,15 +1,8 @@
-"""zerograd.utils: tools beside the core, as in `torch.utils` (so far: `data`)."""
-__all__ = ["data"]
+"""zerograd.utils: tools beside the core, as in `torch.utils`: `data`, `checkpoint`."""
+from .. import _lazy
+
+__all__ = ["data", "checkpoint"]
 
 
-def __getattr__(name):
-    # zerograd.utils.data is imported on first use (`zerograd.utils.data.DataLoader` works as in
-    # torch); so is zerograd.utils.checkpoint
-    if name in ("data", "checkpoint"):
-        import importlib
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | {"data", "checkpoint"})
+# zerograd.utils.data and zerograd.utils.checkpoint are imported on first use
+__getattr__, __dir__ = _lazy.attach(globals(), ["data", "checkpoint"])
