@@ -363,6 +363,9 @@ class _Frame:
                     node._saved = new._saved
                     node._saved_versions = new._saved_versions
                 handle.remove()
+                if not (node._pre_hooks or node._post_hooks or node._tensor_pre_hooks
+                        or node._retain_hooks):
+                    node._has_hooks = False     # (a retained graph runs its fast path again)
         self.done = True
         self.args = self.kwargs = self.function = None      # (the recomputation is done)
         return None
