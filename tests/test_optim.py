@@ -545,3 +545,18 @@ def test_a_tensor_learning_rate_is_scheduled_in_place_like_torch():
     (p1, lr1, last1), (p2, lr2, last2) = results
     np.testing.assert_allclose(p1, p2, rtol=1e-6)      # float32 tensors
     assert lr1 == lr2 == np.float32(0.0125) and last1 == last2
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_update_of_a_large_parameter_in_blocks_is_the_plain_formula(dtype):
+    """SGD updates a parameter of more than 2^18 elements in blocks (one block-sized temporary):
+    the same numbers as theta + grad * (-lr), bit for bit, the remainder block included."""
+    rng = np.random.default_rng(0)
+    theta0 = rng.standard_normal((700, 401)).astype(dtype)
+    grad = rng.standard_normal(theta0.shape).astype(dtype)
+    p = zerograd.nn.Parameter(zerograd.tensor(theta0.copy()))
+    p.grad = zerograd.tensor(grad)
+    zerograd.optim.SGD([p], lr=0.037).step()
+    want = theta0 + grad * np.asarray(-0.037, dtype)
+    assert p.dtype == zerograd.tensor(theta0).dtype
+    assert np.array_equal(p.detach().numpy(), want)

@@ -645,3 +645,24 @@ def test_normal_of_tensors_that_require_grad_records_torchs_nodes():
         sum(o.sum() for o in outs[:5]).backward()
         return names, [o.detach().tolist() for o in outs], m.grad.tolist(), s.grad.tolist()
     assert run(zerograd) == run(torch)
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_large_uniform_draws_in_blocks_equal_torchs(dtype):
+    """uniform_ is drawn in blocks of 2^16 (no large temporaries): a draw spanning several
+    blocks, and nn.Linear's initial weights at MNIST size, are still torch's bit for bit."""
+    zd, td = _dt(dtype)
+    zerograd.manual_seed(3)
+    torch.manual_seed(3)
+    a, b = zerograd.rand(200_001, dtype=zd), torch.rand(200_001, dtype=td)
+    assert np.array_equal(_np(a), _np(b))
+    z, t = zerograd.empty(300, 700, dtype=zd), torch.empty(300, 700, dtype=td)
+    z.uniform_(-0.5, 2.0)
+    t.uniform_(-0.5, 2.0)
+    assert np.array_equal(_np(z), _np(t)) and _same_state()
+    zerograd.manual_seed(0)
+    torch.manual_seed(0)
+    zl, tl = zerograd.nn.Linear(784, 512), torch.nn.Linear(784, 512)
+    assert np.array_equal(_np(zl.weight), _np(tl.weight)) and np.array_equal(_np(zl.bias),
+                                                                             _np(tl.bias))
