@@ -160,3 +160,15 @@ def test_gpt_vs_torch_script():
     assert "max |zerograd - PyTorch|" in r.stdout and "tokens/s" in r.stdout
     diff = float(r.stdout.split("max |zerograd - PyTorch| = ")[1].split()[0])
     assert diff < 1e-4
+
+
+def test_zerograd_bench_rejects_unknown_names_before_starting(capsys):
+    """`zerograd bench --only/--libs` (the options of benchmarks/run_all.py): an unknown name is
+    one line and exit code 2, before any worker starts."""
+    from zerograd.cli import main
+    assert main(["bench", "--only", "tiny,nope"]) == 2
+    assert "unknown workload(s) nope" in capsys.readouterr().err
+    assert main(["bench", "--libs", "zerograd,jax"]) == 2
+    assert "unknown library jax; choose from zerograd, torch, numpy" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="unknown library"):
+        runner.available_libs(["tensorflow"])

@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "and prints a table of times and ratios.")
     b.add_argument("--quick", action="store_true", help="fewer rounds")
     b.add_argument("--threads", type=_positive_int, default=1, help="BLAS threads (1)")
+    b.add_argument("--only", default=None, metavar="NAMES",
+                   help="comma-separated workloads: tiny, mlp, matmul, deep, gpt, memory")
+    b.add_argument("--libs", default=None, metavar="NAMES",
+                   help="comma-separated libraries: zerograd, torch, numpy (default: all installed)")
+    b.add_argument("--json", default=None, metavar="FILE", help="also write all results as JSON")
     return p
 
 
@@ -142,7 +147,15 @@ def main(argv=None) -> int:
             return 0 if run_all(fast=args.fast) else 1
         elif args.command == "bench":
             from .bench import run_bench
-            run_bench(quick=args.quick, threads=args.threads)
+            from .bench.runner import _select, available_libs
+            libs = args.libs.split(",") if args.libs else None
+            try:                            # (names checked before anything starts)
+                _select(args.only)
+                available_libs(libs)
+            except ValueError as e:
+                raise CliError(str(e)) from None
+            run_bench(quick=args.quick, threads=args.threads, only=args.only, libs=libs,
+                      json_path=args.json)
     except CliError as e:
         print(f"zerograd {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -202,7 +202,11 @@ def _start_all(jobs, threads, max_starting, timeout, log):
 # ---------------------------------------------------------------------------------------------
 
 def available_libs(libs=None):
-    libs = list(libs or LIBS)
+    libs = [n.strip() for n in (libs or LIBS) if n.strip()]
+    bad = [n for n in libs if n not in LIBS]
+    if bad:
+        raise ValueError(f"unknown librar{'ies' if len(bad) > 1 else 'y'} {', '.join(bad)}; "
+                         f"choose from {', '.join(LIBS)}")
     if "torch" in libs and importlib.util.find_spec("torch") is None:
         libs.remove("torch")
     return libs
