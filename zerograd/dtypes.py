@@ -103,8 +103,8 @@ def from_numpy_dtype(np_dtype) -> dtype:
         pass
     try:
         nd = np.dtype(np_dtype)
-        if nd.kind == "V" and nd.name == "bfloat16" and bfloat16.np is not None:
-            pass                            # (ml_dtypes' bfloat16 now maps to zerograd's)
+        if nd.kind == "V" and nd.name == "bfloat16" and nd == bfloat16.np:
+            return bfloat16                 # (ml_dtypes' bfloat16, before zerograd looked it up)
         return _NP_TO_DTYPE[nd]
     except (KeyError, TypeError):
         raise TypeError(

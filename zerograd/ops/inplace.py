@@ -71,13 +71,17 @@ def _store(t: Tensor, arr) -> None:
     np.copyto(dst, arr, casting="unsafe")
 
 
-def bump_version(t: Tensor) -> None:
+_LOOK_UP = object()
+
+
+def bump_version(t: Tensor, site=_LOOK_UP) -> None:
     """New version; remember where (file:line of the user's code) for the error message.
-    (Public: code that writes into `t._data` directly, like the optimizers, calls this.)"""
+    (Public: code that writes into `t._data` directly, like the optimizers, calls this; one that
+    changes many tensors at one user line looks `_user_site()` up once and passes it as `site`.)"""
     vc = own_vc(t)
     if vc is not None:
         vc[0] += 1
-        vc[1] = _user_site()
+        vc[1] = _user_site() if site is _LOOK_UP else site
 
 
 def _user_site():

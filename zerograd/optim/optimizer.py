@@ -36,7 +36,6 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.hooks import RemovableHandle
 from ..grad_mode import _state as _grad_state, enable_grad, no_grad
-from ..autograd.function import own_vc
 from ..ops.inplace import _user_site, bump_version
 from ..tensor import Tensor
 
@@ -111,12 +110,9 @@ def _bump_version(t: Tensor) -> None:
     if site is _OUTSIDE:
         bump_version(t)
         return
-    vc = own_vc(t)
-    if vc is not None:
-        if site is None:
-            site = _step_site[0] = _user_site()
-        vc[0] += 1
-        vc[1] = site
+    if site is None:
+        site = _step_site[0] = _user_site()
+    bump_version(t, site)
 
 
 def _scalar_state_dtype():

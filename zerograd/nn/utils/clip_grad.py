@@ -20,12 +20,10 @@ import numpy as np
 
 from ... import dtypes as _dt
 from ... import grad_mode as _gm
+from ...autograd.fastpath import _F32, _F64
 from ...ops._util import accumulate_dtype, scalar_type_name, wrap
-from ...autograd.function import own_vc
-from ...ops.inplace import _user_site
+from ...ops.inplace import _user_site, bump_version
 from ...tensor import Tensor
-
-_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_"]
 
@@ -135,9 +133,7 @@ def _mul_(g, coef, site):
             not g._requires_grad and g._vc is not None and a.flags.writeable:
         with np.errstate(all="ignore"):
             np.multiply(a, np.asarray(coef, a.dtype), out=a)
-        vc = own_vc(g)
-        vc[0] += 1
-        vc[1] = site
+        bump_version(g, site)
         return g
     if a.dtype.itemsize != 2:
         with np.errstate(all="ignore"):         # (inf·0: torch warns nothing)
