@@ -110,6 +110,40 @@ def test_attention_gradients_keep_the_projection_layout():
     assert p.grad.is_contiguous()
 
 
+@pytest.mark.parametrize("heads_view", [True, False])
+def test_attention_output_laid_out_like_torch(heads_view):
+    """Head views of a (B, T, 3C) projection give an output in (B, T, H, E) memory order, as
+    torch's flash kernel does, so y.transpose(1, 2).reshape(B, T, C) is a view (ViewBackward0,
+    no copy); contiguous q/k/v give a contiguous output.  Values and gradients equal the
+    contiguous computation's bit for bit and torch's to rounding."""
+    rng = np.random.default_rng(5)
+    B, T, H, E = 2, 6, 3, 4
+    x = rng.standard_normal((B, T, 3 * H * E)).astype(np.float32)
+    g = rng.standard_normal((B, T, H * E)).astype(np.float32)
+    out = {}
+    for lib in (torch, zerograd):
+        p = lib.tensor(x, requires_grad=True)
+        q, k, v = (t.view(B, T, H, E).transpose(1, 2) for t in p.split(H * E, dim=2))
+        if not heads_view:
+            q, k, v = q.contiguous(), k.contiguous(), v.contiguous()
+        y = lib.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        z = y.transpose(1, 2).reshape(B, T, H * E)
+        z.backward(lib.tensor(g))
+        out[lib.__name__] = (y.stride(), type(z.grad_fn).__name__, z.detach().numpy(),
+                             p.grad.numpy())
+    ts, zs = out["torch"], out["zerograd"]
+    assert zs[0] == ts[0] and zs[1] == ts[1]
+    assert zs[1] == ("ViewBackward0" if heads_view else "UnsafeViewBackward0")
+    np.testing.assert_allclose(zs[2], ts[2], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(zs[3], ts[3], rtol=1e-5, atol=1e-6)
+    if heads_view:                            # the strided output: the same numbers
+        p = zerograd.tensor(x)
+        q, k, v = (t.view(B, T, H, E).transpose(1, 2) for t in p.split(H * E, dim=2))
+        plain = zerograd.nn.functional.scaled_dot_product_attention(
+            q.contiguous(), k.contiguous(), v.contiguous(), is_causal=True)
+        np.testing.assert_array_equal(zs[2], plain.transpose(1, 2).reshape(B, T, H * E).numpy())
+
+
 def test_split_and_unbind_backward_keep_negative_zero():
     """Their backward is torch's cat / stack of the grads (it was 0 + g: -0.0 became +0.0)."""
     x = np.arange(6.0, dtype=np.float32)

@@ -157,6 +157,13 @@ class Attention(Op):
         ctx.scale, ctx.bias = scale, bias
         ctx.dead = _softmax_rows(p, bias, causal or bias is None)
         ctx.save_for_backward(q, k, v, p)
+        if Q.ndim == 4 and Q.strides[1] < Q.strides[2] and p.dtype == V.dtype:
+            # Q is a head view of a (B, T, H·E) projection: Y gets that layout too, as torch's
+            # flash kernel gives it, so y.transpose(1, 2).reshape(B, T, C) is a view, not a copy
+            b, h, t, e = p.shape[0], p.shape[1], p.shape[2], V.shape[3]
+            out = np.empty((b, t, h, e), p.dtype)
+            np.matmul(p, V, out=out.transpose(0, 2, 1, 3))
+            return out.transpose(0, 2, 1, 3)
         return np.matmul(p, V)
 
     @staticmethod
