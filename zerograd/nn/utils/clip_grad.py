@@ -63,10 +63,10 @@ def _vector_norm(t: Tensor, p: float, foreach: bool) -> np.ndarray:
         raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty tensor "
                            "because the operation does not have an identity")
     acc = accumulate_dtype(a.dtype)
-    if p == 2 and acc is None:      # (x² = |x|²: no abs, no copy)
-        x = a.reshape(-1)
-    else:
-        x = np.abs(a.reshape(-1)).astype(acc or a.dtype)
+    if p == 2 and acc is None:      # (x² = |x|²: one dot product, no abs, no squared copy;
+        x = a.reshape(-1)           #  as close to torch's as NumPy's pairwise sum of x·x)
+        return np.asarray(np.sqrt(np.vecdot(x, x))).astype(a.dtype)
+    x = np.abs(a.reshape(-1)).astype(acc or a.dtype)
     # (the caller ignores floating-point errors: one np.errstate for all the tensors)
     if p == np.inf:
         z = x.max(initial=0)
@@ -77,7 +77,7 @@ def _vector_norm(t: Tensor, p: float, foreach: bool) -> np.ndarray:
     elif p == 1:
         z = x.sum()
     elif p == 2:
-        z = np.sqrt((x * x).sum())
+        z = np.sqrt((x * x).sum())          # (half types, in float32)
     else:
         z = (x ** x.dtype.type(p)).sum() ** x.dtype.type(1.0 / p)
     return np.asarray(z).astype(a.dtype)
@@ -127,11 +127,13 @@ def _mul_(g, coef, site):
     CPU kernels for a scalar operand), then round.  A float32/float64 gradient that is a plain
     tensor (no graph, not a view) is multiplied in place here, with the coefficient cast to its
     dtype as mul_ casts it and its version bumped as mul_ bumps it (`site`: the user's line,
-    looked up once for all the gradients)."""
+    looked up once for all the gradients); a coefficient of exactly 1 (nothing to clip: x·1 is
+    x, bit for bit) skips the pass and keeps the bump.  The caller ignores floating-point
+    errors (inf·0: torch warns nothing)."""
     a = g._data
     if (a.dtype is _F32 or a.dtype is _F64) and g._grad_fn is None and g._view is None and \
             not g._requires_grad and g._vc is not None and a.flags.writeable:
-        with np.errstate(all="ignore"):
+        if coef != 1.0:
             np.multiply(a, np.asarray(coef, a.dtype), out=a)
         bump_version(g, site)
         return g
@@ -172,9 +174,10 @@ def _clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
         return
     coef = _clip_coef(total_norm, max_norm)
     site = _user_site()
-    for group in _group_by_dtype(grads).values():
-        for g in group:
-            _mul_(g, coef, site)
+    with np.errstate(all="ignore"):
+        for group in _group_by_dtype(grads).values():
+            for g in group:
+                _mul_(g, coef, site)
 
 
 @_no_grad
