@@ -819,9 +819,9 @@ def np_erf(a: np.ndarray) -> np.ndarray:
 # t·P(t) is Mills' ratio Φ(-A)/φ(A) divided by √(2π); P is a degree-7 polynomial, a weighted
 # least-squares fit (Lawson's iteration towards minimax) on 400,001 points of t in float64,
 # weighted so that h keeps an absolute error < 1e-7 and a relative one < 5e-6 (the tail).
-# Evaluated in float32: Φ's error vs the exact value < 1.3e-7 absolute, < 6e-6 relative
-# with NumPy's exp (session 10's machine); with exp2 on an AVX-512 machine 1.6e-7 and 7.4e-6
-# over [-14, 14] (tests/test_nn_functional.py bounds them: 2.5e-7 and 2e-5).  Φ(a) = h for a < 0 and 1 - h otherwise, and
+# Evaluated in float32: Φ's error vs the exact value < 1.3e-7 absolute, < 6e-6 relative (session
+# 10's machine; on an AVX-512 one, with exp2 where |a| <= 13: 1.6e-7 and 5.3e-6 over [-14, 14],
+# 7.4e-6 with exp2 throughout; tests/test_nn_functional.py bounds them: 2.5e-7 and 2e-5).  Φ(a) = h for a < 0 and 1 - h otherwise, and
 #     gelu(a) = a·Φ(a) = relu(a) - A·h          (no 1 - h: the negative tail keeps its digits)
 #     gelu'(a) = Φ(a) + a·φ(a) = gelu(a)/a + a·φ(a)     (½ where |a| < 1e-20: 0/0 at a = 0)
 # The one exp gives φ too; gelu(a)/a keeps Φ's digits in the negative tail, where h - A·φ(A)
@@ -839,11 +839,14 @@ def _f32(v):
 
 
 _P32 = tuple(_f32(c) for c in _PHI_P)
-_C32 = _f32(_PHI_C)
-# exp(-A²/2) as exp2(-A²·log2(e)/2): NumPy's float32 exp2 takes ~0.45x the time of its exp
-# (SIMD loops measured on 64k blocks: 14 vs 31 us) and is as accurate (< 1.1e-7 relative vs
-# < 2.1e-7); the constant's rounding adds < 3e-8·A²/2 relative, in the tail only
+_C32, _NEG_HALF32 = _f32(_PHI_C), _f32(-0.5)
+# exp(-A²/2) as exp2(-A²·log2(e)/2) where every |a| of a block is <= 13 (2^-122 and above, normal
+# floats): NumPy's float32 exp2 loop then takes ~0.45x the time of its exp (64k blocks: 14 vs 31
+# us) and is as accurate (< 1.1e-7 relative vs < 2.1e-7; the constant's rounding adds < 3e-8·A²/2
+# relative).  A subnormal, zero or special result sends exp2 to a scalar path ~150x slower
+# (exp has none): blocks with a larger |a| (or ±inf) take exp.
 _NEG_HALF_LOG2E32 = _f32(-0.5 / math.log(2.0))
+_EXP2_MAX_A = np.float32(13.0)
 _INV_SQRT_2PI32 = _f32(_INV_SQRT_2PI)
 _ABS_BITS = np.array(0x7FFFFFFF, np.int32)
 _TINY32 = np.float32(1e-20)  # |a| below: gelu'(a) = ½ + a·2φ(0) is ½ in float32
@@ -918,8 +921,12 @@ def _h_block(x, A, t, p, e):
         np.multiply(p, t, out=p)
     np.add(p, q[0], out=p)                                  # P(t)
     np.multiply(A, A, out=e)
-    np.multiply(e, _NEG_HALF_LOG2E32, out=e)
-    np.exp2(e, out=e)                                       # e = exp(-A²/2) = 2^(-A²/(2 ln 2))
+    if np.fmax.reduce(A) <= _EXP2_MAX_A:                    # (nan ignored: fmax)
+        np.multiply(e, _NEG_HALF_LOG2E32, out=e)
+        np.exp2(e, out=e)                                   # e = exp(-A²/2) = 2^(-A²·log2(e)/2)
+    else:
+        np.multiply(e, _NEG_HALF32, out=e)
+        np.exp(e, out=e)
     np.multiply(p, e, out=p)
     np.multiply(t, p, out=t)                                # h = t·P(t)·e
 
