@@ -540,6 +540,22 @@ def test_float32_phi_matches_the_exact_normal_cdf():
     assert np_phi(np.zeros((), np.float32)).shape == ()
 
 
+@pytest.mark.parametrize("bound", [13.0, 13.5])
+def test_float32_phi_both_exponential_paths(bound):
+    """A block whose |a| stays <= 13 computes exp(-a²/2) as exp2 (faster), a block with a larger
+    |a| as exp (exp2's loop is slow for subnormal results): both within the same bounds."""
+    import math
+    from zerograd.ops.nn_ops import np_phi, np_gelu
+    x = np.linspace(-bound, bound, 30001).astype(np.float32)
+    exact = np.array([0.5 * math.erfc(-float(v) / math.sqrt(2)) for v in x])
+    got = np_phi(x).astype(np.float64)
+    assert np.abs(got - exact).max() < 2.5e-7
+    tail = exact > 1e-30
+    assert (np.abs(got - exact)[tail] / exact[tail]).max() < 2e-5
+    y, d = np_gelu(x, True)
+    np.testing.assert_allclose(y, x.astype(np.float64) * exact, rtol=2e-5, atol=3e-7)
+
+
 @pytest.mark.parametrize("shape", [(3, 8), (2, 5, 9), (4, 1, 33), (7, 64), (2, 3, 0, 8), (5,)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fast_last_axis_sums_match_numpy(shape, dtype):
