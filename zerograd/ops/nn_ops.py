@@ -886,7 +886,7 @@ def np_gelu(a: np.ndarray, grad: bool):
             end = min(s + _BLOCK, n)
             k = end - s
             x, Ak, tk, pk, ek = flat[s:end], A[:k], t[:k], p[:k], e[:k]
-            _h_block(x, Ak, tk, pk, ek)                     # t = h, e = exp(-A²/2)
+            amax = _h_block(x, Ak, tk, pk, ek)              # t = h, e = exp(-A²/2)
             o = out[s:end]
             np.multiply(Ak, tk, out=pk)                     # A·h
             np.maximum(x, zeros[:k], out=o)
@@ -899,18 +899,16 @@ def np_gelu(a: np.ndarray, grad: bool):
                 np.add(d, pk, out=d)
                 if np.fmin.reduce(Ak) < _TINY32:            # a = 0 (0/0), or gelu(a) rounded
                     d[Ak < _TINY32] = 0.5                   # in the subnormals: Φ(0) + 0
-    # ±inf (two reductions, not a pass a block): gelu(inf) = inf, not inf - inf·0;
-    # gelu(-inf) = -inf·0: nan, as torch
-    if n and np.fmax.reduce(flat) == np.inf:
-        out[flat == np.inf] = np.inf
-    if n and np.fmin.reduce(flat) == -np.inf:
-        out[flat == -np.inf] = np.nan
+            if amax == np.inf:          # ±inf (the block's max |a|, known from _h_block):
+                o[x == np.inf] = np.inf                     # gelu(inf) = inf, not inf - inf·0;
+                o[x == -np.inf] = np.nan                    # gelu(-inf) = -inf·0: nan, as torch
     shape = a.shape
     return out.reshape(shape), (deriv.reshape(shape) if grad else None)
 
 
 def _h_block(x, A, t, p, e):
-    """For a 1-D float32 block x: A = |x|, t = h = Φ(-|x|), e = exp(-x²/2); p is scratch."""
+    """For a 1-D float32 block x: A = |x|, t = h = Φ(-|x|), e = exp(-x²/2); p is scratch.
+    Returns max |x| over the block (nan ignored)."""
     q = _P32
     np.bitwise_and(x.view(np.int32), _ABS_BITS, out=A.view(np.int32))
     np.add(A, _C32, out=t)
@@ -921,7 +919,8 @@ def _h_block(x, A, t, p, e):
         np.multiply(p, t, out=p)
     np.add(p, q[0], out=p)                                  # P(t)
     np.multiply(A, A, out=e)
-    if np.fmax.reduce(A) <= _EXP2_MAX_A:                    # (nan ignored: fmax)
+    amax = np.fmax.reduce(A)                                # (nan ignored)
+    if amax <= _EXP2_MAX_A:
         np.multiply(e, _NEG_HALF_LOG2E32, out=e)
         np.exp2(e, out=e)                                   # e = exp(-A²/2) = 2^(-A²·log2(e)/2)
     else:
@@ -929,6 +928,7 @@ def _h_block(x, A, t, p, e):
         np.exp(e, out=e)
     np.multiply(p, e, out=p)
     np.multiply(t, p, out=t)                                # h = t·P(t)·e
+    return amax
 
 
 class Erf(Op):
