@@ -803,6 +803,27 @@ def test_clip_grad_norm_matches_torch(norm_type):
     assert abs(big.item() - min(1.5, tn.item())) < 1e-5
 
 
+@requires_torch
+@pytest.mark.parametrize("max_norm", [100.0, 1e-3])
+def test_clip_grad_norm_coefficient_one_keeps_bits_and_bumps_versions(max_norm):
+    """Nothing to clip (coefficient exactly 1): the gradients keep every bit (-0.0 too) without a
+    multiply pass, and their versions still bump once, as torch's mul_; clipped: torch's bits."""
+    x = np.array([1e-3, -0.0, 2e-3, -4e-4], np.float32)
+    out = []
+    for lib in (torch, zerograd):
+        p = lib.tensor(x, requires_grad=True)
+        (p * p).sum().backward()
+        v0 = p.grad._version
+        lib.nn.utils.clip_grad_norm_([p], max_norm)
+        out.append((p.grad._version - v0, p.grad.numpy().view(np.uint32).copy()))
+    assert out[0][0] == out[1][0] == 1
+    if max_norm == 100.0:
+        np.testing.assert_array_equal(out[0][1], out[1][1])
+    else:
+        np.testing.assert_allclose(out[1][1].view(np.float32), out[0][1].view(np.float32),
+                                   rtol=3e-7)
+
+
 def test_clip_grad_value_and_edge_cases():
     p = zerograd.zeros(4, requires_grad=True)
     p.grad = zerograd.tensor([-3.0, -0.5, 0.5, 3.0])
