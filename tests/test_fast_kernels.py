@@ -144,6 +144,57 @@ def test_attention_output_laid_out_like_torch(heads_view):
         np.testing.assert_array_equal(zs[2], plain.transpose(1, 2).reshape(B, T, H * E).numpy())
 
 
+def test_attention_gradients_of_one_projection_join_without_a_copy(monkeypatch):
+    """Large enough head views of one (B, T, 3C) projection: attention writes dq, dk, dv into one
+    array laid out like the projection, and split's backward returns it as a view instead of
+    concatenating - the same bits as the concatenating path, torch's values to rounding."""
+    from zerograd.ops import indexing, nn_ops
+    rng = np.random.default_rng(6)
+    B, T, H, E = 2, 64, 4, 128                  # q: 65,536 elements (both thresholds reached)
+    x = rng.standard_normal((B, T, 3 * H * E)).astype(np.float32)
+    g = rng.standard_normal((B, T, H * E)).astype(np.float32)
+    joined = []
+    real = indexing._adjacent
+
+    def spy(grads, dim, shape):
+        out = real(grads, dim, shape)
+        joined.append(out is not None)
+        return out
+    monkeypatch.setattr(indexing, "_adjacent", spy)
+
+    def run(lib):
+        p = lib.tensor(x, requires_grad=True)
+        q, k, v = (t.view(B, T, H, E).transpose(1, 2) for t in p.split(H * E, dim=2))
+        y = lib.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        y.transpose(1, 2).reshape(B, T, H * E).backward(lib.tensor(g))
+        return p.grad.numpy()
+    fast = run(zerograd)
+    assert joined == [True]
+    monkeypatch.setattr(nn_ops, "_JOINT_MIN", 1 << 40)      # separate arrays, concatenated
+    plain = run(zerograd)
+    assert joined == [True, False]
+    np.testing.assert_array_equal(fast, plain)
+    np.testing.assert_allclose(fast, run(torch), rtol=1e-4, atol=1e-5)
+
+
+def test_split_backward_joins_only_adjacent_parts_in_order():
+    from zerograd.ops.indexing import _adjacent
+    a = np.arange(2 * 3 * 3 * 20000, dtype=np.float32).reshape(2, 3, 60000)
+    parts = [a[:, :, i * 20000:(i + 1) * 20000] for i in range(3)]
+    whole = _adjacent(parts, 2, a.shape)
+    assert whole is not None and np.shares_memory(whole, a)
+    np.testing.assert_array_equal(whole, a)
+    assert _adjacent(parts[::-1], 2, a.shape) is None               # out of order
+    assert _adjacent([parts[0], parts[2], parts[1]], 2, a.shape) is None
+    assert _adjacent([parts[0], parts[1].copy(), parts[2]], 2, a.shape) is None
+    b = np.arange(3 * 3 * 60000, dtype=np.float32).reshape(3, 3, 60000)[:2]   # not the whole
+    assert _adjacent([b[:, :, i * 20000:(i + 1) * 20000] for i in range(3)], 2, (2, 3, 60000)) \
+        is not None                                                  # (a C-contiguous part of b)
+    c = np.zeros((2, 3, 60003), np.float32)                          # gaps between the parts
+    assert _adjacent([c[:, :, i * 20001:i * 20001 + 20000] for i in range(3)], 2,
+                     (2, 3, 60000)) is None
+
+
 def test_split_and_unbind_backward_keep_negative_zero():
     """Their backward is torch's cat / stack of the grads (it was 0 + g: -0.0 became +0.0)."""
     x = np.arange(6.0, dtype=np.float32)

@@ -131,7 +131,35 @@ class Split(Op):
     @staticmethod
     def np_backward(ctx, *grads):
         # the sizes tile the dim: torch's split_backward concatenates (one copy, -0.0 kept)
-        return np.concatenate(grads, axis=ctx.dim)
+        joined = _adjacent(grads, ctx.dim, ctx.shape)
+        return np.concatenate(grads, axis=ctx.dim) if joined is None else joined
+
+
+_ADJACENT_MIN = 1 << 17     # elements: below, the pointer checks cost about what they save
+
+
+def _adjacent(grads, dim, shape):
+    """The concatenation of `grads` along `dim` without a copy, when they already are, in
+    order, adjacent slices of one C-contiguous array of `shape` (attention writes dq, dk, dv so:
+    ops/nn_ops._grad_outs): that array, as a view.  None otherwise.  (The parts' shapes are the
+    split's outputs', checked by the engine.)"""
+    g0 = grads[0]
+    if type(g0) is not np.ndarray or g0.size * len(grads) < _ADJACENT_MIN:
+        return None
+    base, strides, dt = g0.base, g0.strides, g0.dtype
+    if type(base) is not np.ndarray or not base.flags.c_contiguous:
+        return None
+    first = at = g0.ctypes.data
+    for g in grads:
+        if type(g) is not np.ndarray or g.base is not base or g.strides != strides or \
+                g.dtype != dt or g.ctypes.data != at:
+            return None
+        at += g.shape[dim] * strides[dim]
+    try:            # (NumPy checks that the view lies inside base's memory)
+        whole = np.ndarray(shape, dt, base, first - base.ctypes.data, strides)
+    except (ValueError, TypeError):
+        return None
+    return whole if whole.flags.c_contiguous else None
 
 
 class SplitWithSizes(Split):

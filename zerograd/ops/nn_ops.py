@@ -186,7 +186,8 @@ class Attention(Op):
     def np_backward(ctx, g):
         Q, K, V, P = ctx._saved_np()
         need = ctx.needs_input_grad
-        dv = np.matmul(P.swapaxes(-1, -2), g, out=np.empty_like(V)) if need[2] else None
+        oq, ok, ov = _grad_outs(Q, K, V)
+        dv = np.matmul(P.swapaxes(-1, -2), g, out=ov) if need[2] else None
         if not (need[0] or need[1]):
             return None, None, dv
         ds = np.matmul(g, V.swapaxes(-1, -2))          # dP, turned into dS in place
@@ -194,9 +195,31 @@ class Attention(Op):
         ds -= _lastsum(r)
         ds *= P
         ds *= ds.dtype.type(ctx.scale)
-        dq = np.matmul(ds, K, out=np.empty_like(Q)) if need[0] else None
-        dk = np.matmul(ds.swapaxes(-1, -2), Q, out=np.empty_like(K)) if need[1] else None
+        dq = np.matmul(ds, K, out=oq) if need[0] else None
+        dk = np.matmul(ds.swapaxes(-1, -2), Q, out=ok) if need[1] else None
         return dq, dk, dv
+
+
+_JOINT_MIN = 1 << 16    # elements of q: below, the pointer checks cost about what they save
+
+
+def _grad_outs(Q, K, V):
+    """Arrays for dq, dk, dv, each laid out like its input.  When q, k and v are disjoint head
+    views that together cover one array (the (B, T, 3C) projection a GPT splits), the three are
+    views of one new array laid out like it: split's backward then finds its gradients adjacent
+    and returns them as one view instead of concatenating them (ops/indexing.py)."""
+    base = Q.base
+    if (Q.size >= _JOINT_MIN and base is not None and K.base is base and V.base is base
+            and type(base) is np.ndarray and base.flags.c_contiguous and base.dtype == Q.dtype
+            and base.size == 3 * Q.size and Q.shape == K.shape == V.shape
+            and Q.strides == K.strides == V.strides and K.dtype == Q.dtype == V.dtype
+            and not (np.shares_memory(Q, K) or np.shares_memory(K, V)
+                     or np.shares_memory(Q, V))):
+        start = base.ctypes.data
+        new = np.empty_like(base)
+        return [np.ndarray(X.shape, X.dtype, new, X.ctypes.data - start, X.strides)
+                for X in (Q, K, V)]
+    return np.empty_like(Q), np.empty_like(K), np.empty_like(V)
 
 
 _NO_SHIFT = 60.0     # |score| <= this: exp needs no max subtracted (e^60·S stays finite)
