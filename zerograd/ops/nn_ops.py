@@ -844,7 +844,8 @@ def np_erf(a: np.ndarray) -> np.ndarray:
 # weighted so that h keeps an absolute error < 1e-7 and a relative one < 5e-6 (the tail).
 # Evaluated in float32: Φ's error vs the exact value < 1.3e-7 absolute, < 6e-6 relative (session
 # 10's machine; on an AVX-512 one, with exp2 where |a| <= 13: 1.6e-7 and 5.3e-6 over [-14, 14],
-# 7.4e-6 with exp2 throughout; tests/test_nn_functional.py bounds them: 2.5e-7 and 2e-5).  Φ(a) = h for a < 0 and 1 - h otherwise, and
+# 7.4e-6 with exp2 throughout; tests/test_nn_functional.py bounds them: 2.5e-7 and 2e-5).
+# Φ(a) = h for a < 0 and 1 - h otherwise, and
 #     gelu(a) = a·Φ(a) = relu(a) - A·h          (no 1 - h: the negative tail keeps its digits)
 #     gelu'(a) = Φ(a) + a·φ(a) = gelu(a)/a + a·φ(a)     (½ where |a| < 1e-20: 0/0 at a = 0)
 # The one exp gives φ too; gelu(a)/a keeps Φ's digits in the negative tail, where h - A·φ(A)
