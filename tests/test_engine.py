@@ -827,3 +827,80 @@ def test_fresh_counter_is_shared_until_a_tensor_is_changed():
     assert a._vc is not FRESH and a._vc[0] == 1 and b._vc is FRESH and b._version == 0
     v = b[0:1]
     assert b._vc is not FRESH and v._vc is b._vc
+
+
+# ---- node hooks: what they return is checked as torch checks it ---------------------------------
+
+def _hook_error(fn):
+    """fn(lib) under zerograd and torch: (exception type, message) of each, or its result."""
+    def run(lib):
+        try:
+            return fn(lib)
+        except (RuntimeError, TypeError) as e:
+            return type(e).__name__, str(e)
+    return both(run)
+
+
+def _prehook_program(make):
+    def fn(lib):
+        x = lib.ones(4, 4, requires_grad=True)
+        z = (x * 2).tanh()
+        z.grad_fn.register_prehook(lambda go: make(lib, go))
+        z.sum().backward()
+        return x.grad.shape
+    return fn
+
+
+def _posthook_program(make):
+    def fn(lib):
+        x = lib.ones(4, 4, requires_grad=True)
+        z = (x * 2).tanh()
+        z.grad_fn.register_hook(lambda gi, go: make(lib, gi))
+        z.sum().backward()
+        return x.grad.shape
+    return fn
+
+
+@pytest.mark.parametrize("program, expected", [
+    # a gradient of the wrong size from a node hook used to flow on, broadcast by the next
+    # node's VJP into a silently wrong gradient
+    (_prehook_program(lambda lib, go: (go[0][:1],)), "has changed the size of value"),
+    (_posthook_program(lambda lib, gi: (gi[0][:1],)), "has changed the size of value"),
+    (_posthook_program(lambda lib, gi: (gi[0].double(),)),
+     "has changed the type of value (was torch.FloatTensor got torch.DoubleTensor)"),
+    (_posthook_program(lambda lib, gi: (3,)), "expected Variable, but hook returned 'int'"),
+    (_posthook_program(lambda lib, gi: [gi[0]]), "expected tuple, but hook returned 'list'"),
+])
+def test_node_hook_results_checked(program, expected):
+    kind, msg = _hook_error(program)
+    assert expected in msg, msg
+
+
+def test_node_hook_cannot_fill_a_none_gradient():
+    def post(lib):
+        x = lib.ones(4, 4, requires_grad=True)
+        z = x * lib.ones(4, 4)
+        z.grad_fn.register_hook(lambda gi, go: (gi[0], lib.ones(4, 4)))
+        z.sum().backward()
+
+    def pre(lib):
+        x = lib.ones(4, requires_grad=True)
+        a, b = x.split(2)
+        b.grad_fn.register_prehook(lambda go: tuple(lib.ones(2) if g is None else g for g in go))
+        a.sum().backward()
+
+    for program in (post, pre):
+        assert _hook_error(program) == ("RuntimeError",
+                                        "can't replace a None gradient with a non-None value")
+
+
+def test_node_hook_replacements_that_fit_are_used():
+    def fn(lib):
+        x = lib.ones(3, requires_grad=True)
+        z = (x * 2).tanh()
+        z.grad_fn.register_hook(lambda gi, go: (gi[0] * 3,))
+        y = (x * 3).exp()
+        y.grad_fn.register_prehook(lambda go: (None,))      # None: no gradient through here
+        (z.sum() + y.sum()).backward()
+        return [round(v, 5) for v in x.grad.tolist()]
+    assert both(fn) == pytest.approx([6 * (1 - np.tanh(2.0) ** 2)] * 3, abs=1e-5)

@@ -494,8 +494,10 @@ def _call_node(node, grads, raw=False):
         for fn in list(node._pre_hooks.values()):
             r = fn(tuple(grads))
             if r is not None:
-                grads = list(_hook_result(fn, r, len(grads)))
-    if _anomaly.enabled:
+                grads = _hook_result(fn, r, grads)
+    if all(g is None for g in grads):   # a pre-hook dropped them all: no gradient flows on
+        out = [None] * len(node._next)
+    elif _anomaly.enabled:
         out = _call_with_anomaly(node, grads)
     elif raw:
         out = _wrap(node._apply_np(_unwrap(grads)))
@@ -505,18 +507,29 @@ def _call_node(node, grads, raw=False):
         for fn in list(node._post_hooks.values()):
             r = fn(tuple(out), tuple(grads))
             if r is not None:
-                out = _hook_result(fn, r, len(out))
+                out = _hook_result(fn, r, out)
     return out
 
 
-def _hook_result(fn, r, n):
-    """A node hook's replacement gradients, checked as torch checks them (a tuple of n)."""
+def _hook_result(fn, r, grads):
+    """A node hook's replacement for `grads`, checked as torch checks it: a tuple of as many,
+    each None or a Tensor of the replaced gradient's shape and dtype (never one where the
+    gradient was None).  Checked here because the node that receives them trusts its input."""
     if type(r) is not tuple:
         raise TypeError(f"expected tuple, but hook returned '{type(r).__name__}'")
-    if len(r) != n:
+    if len(r) != len(grads):
         raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect number "
-                           f"of values (got {len(r)}, but expected {n})")
-    return r
+                           f"of values (got {len(r)}, but expected {len(grads)})")
+    out = []
+    for new, g in zip(r, grads):
+        if new is not None:
+            if not isinstance(new, Tensor):
+                raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+            if g is None:
+                raise RuntimeError("can't replace a None gradient with a non-None value")
+            new = _tensor_hook_result(fn, new, g)
+        out.append(new)
+    return out
 
 
 def _call_with_anomaly(node, grads):
