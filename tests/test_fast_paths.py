@@ -420,3 +420,51 @@ def test_relu_backward_keeps_gs_bits_where_the_output_is_nonzero():
     x.relu().backward(zerograd.tensor(g))
     want = np.where(np.maximum(x.detach().numpy(), 0) != 0, g, np.float32(0))
     assert np.array_equal(x.grad.numpy().view(np.int32), want.view(np.int32))
+
+
+# ---- ExactMetas: the sweep skips checking the gradients of these nodes ------------------------
+
+from zerograd.autograd.function import ExactMetas  # noqa: E402
+
+
+def _exact(t):
+    return type(t.grad_fn._metas) is ExactMetas
+
+
+def test_exact_metas_only_where_the_vjp_cannot_miss_the_shape():
+    a = zerograd.randn(3, 4, requires_grad=True)
+    b = zerograd.randn(3, 4, requires_grad=True)
+    row = zerograd.randn(4, requires_grad=True)
+    const = zerograd.randn(3, 4)
+    const_row = zerograd.randn(4)
+    s = zerograd.randn((), requires_grad=True)
+    d = zerograd.randn(3, 4, dtype=zerograd.float64, requires_grad=True)
+    # exact: one shape and dtype in and out, or a tensor and a Python number
+    for y in (a * b, a + b, a - b, a / b, a.tanh(), a.exp(), a.sigmoid(), a.relu(), -a,
+              a * 2.0, a + 1, a / 3, 2.0 * a, d * d):
+        assert _exact(y), y.grad_fn
+    # checked: broadcasting (either side), a tensor operand without grad, 0-d, mixed dtypes
+    for y in (a * row, row * a, a + const_row, const * a, a * const, s * s, s.tanh(), s * 2.0,
+              a * d, d + a):
+        assert not _exact(y), y.grad_fn
+
+
+@pytest.mark.parametrize("op", ["mul", "add", "sub", "div"])
+def test_exact_and_checked_nodes_give_the_general_paths_gradients(op):
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((3, 4)).astype(np.float32) + 3
+    y0 = rng.standard_normal((3, 4)).astype(np.float32) + 3
+    r0 = rng.standard_normal(4).astype(np.float32) + 3
+    f = {"mul": lambda p, q: p * q, "add": lambda p, q: p + q, "sub": lambda p, q: p - q,
+         "div": lambda p, q: p / q}[op]
+    for other in (y0, r0):                  # the same shape (exact) and a broadcast row (checked)
+        x, y = zerograd.tensor(x0, requires_grad=True), zerograd.tensor(other, requires_grad=True)
+        (f(x, y).tanh() * 2.0).sum().backward()
+        xa, ya = zerograd.tensor(x0, requires_grad=True), zerograd.tensor(other, requires_grad=True)
+        cls = {"mul": "Mul", "add": "Add", "sub": "Sub", "div": "Div"}[op]
+        from zerograd.ops import elementwise as ew
+        ew.Tanh.apply(getattr(ew, cls).apply(xa, ya)).sum().backward(
+            zerograd.tensor(np.float32(2.0)))
+        assert x.grad.shape == x.shape and y.grad.shape == y.shape
+        np.testing.assert_array_equal(x.grad.numpy(), xa.grad.numpy())
+        np.testing.assert_array_equal(y.grad.numpy(), ya.grad.numpy())

@@ -24,8 +24,8 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor
-from .function import (_RELEASED, _TYPE_NAMES, AccumulateGrad, GraphRoot, _anomaly, _checked_np,
-                       _fix_np, _holds_saved, make_accumulator)
+from .function import (_RELEASED, _TYPE_NAMES, AccumulateGrad, ExactMetas, GraphRoot, _anomaly,
+                       _checked_np, _fix_np, _holds_saved, make_accumulator)
 
 _state = grad_mode._state
 
@@ -312,16 +312,18 @@ def _sweep(roots, seeds, retain_graph):
                 if vjp is not None and type(g) is not list and not (node._has_hooks or anomaly):
                     # the common case, inlined: one grad in, the op's array VJP, checked grads out
                     out = vjp(node, g)
+                    metas = node._metas
                     if type(out) is tuple:
-                        for r, m in zip(out, node._metas):
-                            if r is not None and m is not None and (type(r) is not _ndarray or
-                                                                    r.shape != m[0] or
-                                                                    r.dtype is not m[1]):
-                                out = _checked_np(node, out)
-                                break
+                        if type(metas) is not ExactMetas:   # (exact: see ExactMetas)
+                            for r, m in zip(out, metas):
+                                if r is not None and m is not None and (type(r) is not _ndarray or
+                                                                        r.shape != m[0] or
+                                                                        r.dtype is not m[1]):
+                                    out = _checked_np(node, out)
+                                    break
                     else:
-                        m = node._metas[0]
-                        if out is not None and m is not None and (
+                        m = metas[0]
+                        if out is not None and m is not None and type(metas) is not ExactMetas and (
                                 type(out) is not _ndarray or out.shape != m[0] or out.dtype is not m[1]):
                             out = _fix_np(node, 0, out, m)
                         # one input (tanh, exp, views of a chain...): the edge loop below for

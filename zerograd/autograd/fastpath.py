@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import FRESH, Tensor, _not_an_operand
-from .function import (_anomaly, _arr, _raise_inference_saved,
+from .function import (ExactMetas, _anomaly, _arr, _raise_inference_saved,
                        _read_only, _seq, input_edge, make_accumulator)
 
 _state = grad_mode._state
@@ -31,14 +31,18 @@ _METAS = {_F32: {}, _F64: {}}      # dtype -> shape -> (shape, dtype)
 
 def _meta(shape, dtype):
     """The interned metadata of an input of this shape and dtype, as the tuples a node's
-    `_metas` takes: (meta, (meta,), (meta, meta), (meta, None), (None, meta)) with
-    meta = (shape, dtype).  Shared tuples are objects the cycle collector need not track per
-    operation (a deep graph's collections walk every tracked object).  (Keyed by dtype, then
-    shape: hashing a dtype costs as much as a dict lookup, so the fast path picks the
-    float32/float64 table by identity.)"""
+    `_metas` takes: (meta, (meta,), (meta, meta), (meta, None), (None, meta), (meta, None))
+    with meta = (shape, dtype).  (meta,), (meta, meta) and the last (for a tensor and a Python
+    number) are ExactMetas - the sweep trusts these nodes' VJPs to give their inputs' shapes and
+    dtypes - unless the shape is () (NumPy returns scalars there); (meta, None) at index 3 is for
+    a tensor operand that needs no gradient, whose shape may broadcast a's: checked.  Shared
+    tuples are objects the cycle collector need not track per operation (a deep graph's
+    collections walk every tracked object).  (Keyed by dtype, then shape: hashing a dtype costs
+    as much as a dict lookup, so the fast path picks the float32/float64 table by identity.)"""
     def make():
         m = (shape, dtype)
-        return m, (m,), (m, m), (m, None), (None, m)
+        exact = ExactMetas if shape else tuple
+        return m, exact((m,)), exact((m, m)), (m, None), (None, m), exact((m, None))
     return _cached(_METAS, dtype, shape, make, 4096)
 
 
@@ -207,7 +211,7 @@ def make_binary(cls, dunder=False, name=None):
                     node._metas = (rb[4] if ra is None else rb[2] if ra is rb else (ra[0], rb[0]))
                 else:
                     eb = None
-                    node._metas = ra[3]
+                    node._metas = ra[5] if y is b else ra[3]    # (a number: exact; a tensor may broadcast)
                 node.needs_input_grad = _NEED_2[a_rg][b_rg]
                 node._next = (ea, eb)
                 node._nrs = _NR00 if not (na or nb) else (na, nb)

@@ -389,6 +389,18 @@ def _fix_grad(node, i, g, meta):
     return g
 
 
+class ExactMetas(tuple):
+    """A node's `_metas` when its array VJP gives every gradient exactly its input's shape and
+    dtype by construction, so the first-order sweep need not check them: set only by the
+    elementwise fast path (autograd/fastpath.py), for float32/float64 inputs of one shape with
+    at least one dimension (no broadcasting to undo, no 0-d result turned into a NumPy scalar),
+    or one such input and a Python number.  Induction keeps it true: every gradient arriving at
+    a node was shaped and typed for that node's output (checked where it was produced, or exact
+    by this same rule; node hooks' replacements are checked in the engine).  Otherwise a plain
+    tuple."""
+    __slots__ = ()
+
+
 def _checked_np(node, result):
     """The grads an np_backward returned, each made an array of its input's shape and dtype
     (summed over broadcast dims, cast); None where the input needs no grad."""
