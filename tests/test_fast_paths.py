@@ -185,7 +185,7 @@ def test_one_input_ops_record_what_several_input_ops_do():
     a = zerograd.randn(2, 3, requires_grad=True)
     v = a.t()                                       # one input (the unrolled branch), a leaf
     s = (a * 2).sum(1)                              # one input, not a leaf
-    assert v.grad_fn._next == (a._acc(),) and v.grad_fn.needs_input_grad == (True,)
+    assert v.grad_fn.next_functions == ((a._acc(), 0),) and v.grad_fn.needs_input_grad == (True,)
     assert s.grad_fn.next_functions[0][0] is not None and s.grad_fn._nrs == (0,)
     q, k = (a * 1).split(2, dim=1)                  # an output number 1 as the input
     w = k.view(2)

@@ -25,7 +25,7 @@ import numpy as np
 from .. import grad_mode
 from ..tensor import Tensor
 from .function import (_RELEASED, _TYPE_NAMES, AccumulateGrad, ExactMetas, GraphRoot, _anomaly,
-                       _checked_np, _fix_np, _holds_saved, make_accumulator)
+                       _checked_np, _fix_np, _holds_saved, edges_of, make_accumulator)
 
 _state = grad_mode._state
 
@@ -81,7 +81,7 @@ def plan(roots, seeds, inputs):
     if captures is None:
         while stack:
             node = stack.pop()
-            for child in node._next:
+            for child in edges_of(node):
                 if child is None:
                     continue
                 deps[child] = deps.get(child, 0) + 1
@@ -92,7 +92,7 @@ def plan(roots, seeds, inputs):
     else:
         while stack:
             node = stack.pop()
-            for child in node._next:
+            for child in edges_of(node):
                 if child is not None and child not in seen:
                     seen.add(child)
                     stack.append(child)
@@ -100,13 +100,13 @@ def plan(roots, seeds, inputs):
         # seq order decides which nodes lead to a capture target: they must execute.
         reach, executes = set(), set()
         for node in sorted(seen, key=_seq_key):
-            if any(c in reach for c in node._next if c is not None):
+            if any(c in reach for c in edges_of(node) if c is not None):
                 executes.add(node)
                 reach.add(node)
             elif node in captures:
                 reach.add(node)
         for node in executes:
-            for child in node._next:
+            for child in edges_of(node):
                 if child in reach:
                     deps[child] = deps.get(child, 0) + 1
 
@@ -180,7 +180,7 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                         captured[k] = grads[nr]
                     continue
                 if (grads[0] is None if len(grads) == 1 else all(g is None for g in grads)):
-                    out = (None,) * len(node._next)
+                    out = (None,) * len(edges_of(node))
                 elif hooked or anomaly:     # the rare paths speak Tensors
                     out = _unwrap(_call_node(node, _wrap(grads), True)) if raw else _call_node(node, grads)
                 elif raw:
@@ -191,7 +191,7 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
                     node._release()
             else:
                 out = node._grads
-            for child, nr, g in zip(node._next, node._nrs, out):
+            for child, nr, g in zip(edges_of(node), node._nrs, out):
                 n = deps.get(child)
                 if n is None:           # no edge (child is None), or pruned by autograd.grad
                     continue
@@ -269,7 +269,8 @@ def _sweep(roots, seeds, retain_graph):
     while stack:                                    # discover the graph (iteratively)
         node = stack.pop()
         nodes.append(node)
-        for child in node._next:
+        nx = node._next
+        for child in (nx if type(nx) is tuple else (nx,)):
             if child is not None:
                 if type(child) is AccumulateGrad:
                     leaf_deps[child] = leaf_deps.get(child, 0) + 1
@@ -294,7 +295,7 @@ def _sweep(roots, seeds, retain_graph):
                     s = node._saved
                     if type(s) is _ndarray or s:    # (see _holds_saved)
                         node._saved = _RELEASED
-                for child in node._next:    # its leaves wait for one edge less
+                for child in edges_of(node):    # its leaves wait for one edge less
                     if type(child) is AccumulateGrad:
                         n = leaf_deps[child] - 1
                         leaf_deps[child] = n
@@ -332,9 +333,11 @@ def _sweep(roots, seeds, retain_graph):
                             s = node._saved
                             if type(s) is _ndarray or s:
                                 node._saved = _RELEASED
-                        child = node._next[0]
-                        if child is None:
-                            continue
+                        child = node._next
+                        if type(child) is tuple:    # (one input's node is stored bare)
+                            child = child[0]
+                            if child is None:
+                                continue
                         if out is not None:
                             if child._num_outputs == 1:
                                 old = get(child)
@@ -366,7 +369,8 @@ def _sweep(roots, seeds, retain_graph):
                     s = node._saved
                     if type(s) is _ndarray or s:    # (see _holds_saved)
                         node._saved = _RELEASED
-            for child, nr, g in zip(node._next, node._nrs, out):
+            nx = node._next
+            for child, nr, g in zip(nx if type(nx) is tuple else (nx,), node._nrs, out):
                 if child is None:
                     continue
                 if g is not None:
@@ -498,7 +502,7 @@ def _call_node(node, grads, raw=False):
             if r is not None:
                 grads = _hook_result(fn, r, grads)
     if all(g is None for g in grads):   # a pre-hook dropped them all: no gradient flows on
-        out = [None] * len(node._next)
+        out = [None] * len(edges_of(node))
     elif _anomaly.enabled:
         out = _call_with_anomaly(node, grads)
     elif raw:

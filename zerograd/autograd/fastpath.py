@@ -89,7 +89,7 @@ def make_unary(cls, name=None):
             fn = a._grad_fn
             if fn is None or a._view is not None:
                 fn = input_edge(a)
-            node._next = (fn,)
+            node._next = fn                     # (one edge: the node itself, see Node)
             nr = a._output_nr
             node._nrs = _NR1[nr] if nr < 2 else (nr,)
             node._metas = ((_M32 if dt is _F32 else _M64).get(x.shape) or _meta(x.shape, dt))[1]

@@ -158,14 +158,15 @@ class Node:
     _fn = None                 # the Function class whose backward this node runs
     _np_vjp = None             # its np_backward (the first-order array VJP), if it has one
 
-    # The edges are kept as two tuples, `_next` (the nodes, None where an input needs no
-    # gradient) and `_nrs` (which output of each; all-zero tuples are shared), instead of torch's
-    # tuple of pairs: one object per node for the cycle collector instead of one per edge plus
-    # one (a deep graph's collections walk every tracked object).  torch builds the pairs on
-    # each access too.
+    # The edges are kept as `_next` (the nodes, None where an input needs no gradient) and
+    # `_nrs` (which output of each; a tuple, all-zero ones shared), instead of torch's tuple of
+    # pairs: fewer objects per node for the cycle collector (a deep graph's collections walk
+    # every tracked object; torch builds the pairs on each access too).  `_next` is a tuple, or
+    # - for a node with one input, recorded by an op's one-input path - that input's node itself
+    # (no tuple at all: `edges_of` reads both).
     @property
     def next_functions(self) -> tuple:
-        return tuple(zip(self._next, self._nrs))
+        return tuple(zip(edges_of(self), self._nrs))
 
     @next_functions.setter
     def next_functions(self, edges) -> None:
@@ -387,6 +388,12 @@ def _fix_grad(node, i, g, meta):
         from ..ops import to_dtype
         g = to_dtype(g, _dtypes.from_numpy_dtype(dt))
     return g
+
+
+def edges_of(node) -> tuple:
+    """A node's `_next` as a tuple (one input's node is stored bare: see Node)."""
+    nx = node._next
+    return nx if type(nx) is tuple else (nx,)
 
 
 class ExactMetas(tuple):
@@ -794,7 +801,7 @@ def _finish_record(node, args, needs, outs, saved, raw=None):
             metas.append(None)
     node._next = tuple(nexts)
     node._nrs = _nrs(nrs)
-    node._metas = metas
+    node._metas = tuple(metas)
     node._seq = next(_seq)
     if _anomaly.enabled:
         import traceback
@@ -904,12 +911,12 @@ class Op(Function):
                                                  _views.requires_grad_now(a))
                 if rec:
                     d = a._data
-                    metas = [(d.shape, d.dtype)]
+                    metas = ((d.shape, d.dtype),)
                     fn = a._grad_fn
                     if fn is None or a._view is not None:
                         fn = input_edge(a)
                     nr = a._output_nr               # (0 for a leaf)
-                    needs, nexts = _NEED_ONE, (fn,)
+                    needs, nexts = _NEED_ONE, fn    # (one edge: the node itself, see Node)
                     nrs = _NR_ONE[nr] if nr < 2 else (nr,)
             else:
                 rec, needs, nexts, metas, nrs = _edges(cls, args)
@@ -1014,7 +1021,7 @@ def _edges(cls, args):
             nrs.append(nr)
     if not rec:
         return False, None, None, None, None
-    return (True, tuple(needs), tuple(nexts), metas,
+    return (True, tuple(needs), tuple(nexts), tuple(metas),
             _zero_nrs(len(nexts)) if nrs is None else tuple(nrs))
 
 

@@ -42,7 +42,7 @@ import numpy as np
 from .. import grad_mode as _gm
 from ..autograd import engine as _engine
 from ..autograd.function import (AccumulateGrad, Function, _holds_saved, _raise_modified,
-                                  _SavedOutput, _seq)
+                                  _SavedOutput, _seq, edges_of)
 from ..ops import random as _random
 from ..tensor import Tensor
 
@@ -280,7 +280,7 @@ def _region(result, start: int, end: int) -> list:
         if not start < node._seq < end or type(node) is AccumulateGrad:
             continue
         nodes.append(node)
-        for child in node._next:
+        for child in edges_of(node):
             if child is not None and child not in seen:
                 seen.add(child)
                 stack.append(child)

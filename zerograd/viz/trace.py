@@ -29,7 +29,7 @@ import numpy as np
 
 from ..autograd import engine as _engine
 from ..autograd import explain as _ex
-from ..autograd.function import AccumulateGrad, _anomaly, _holds_saved
+from ..autograd.function import AccumulateGrad, _anomaly, _holds_saved, edges_of
 from .. import grad_mode
 
 __all__ = ["trace_backward", "Trace", "Event", "GradInfo"]
@@ -233,7 +233,7 @@ class _Sweep:
                         if node not in executes:
                             continue
                     if all(g is None for g in grads):
-                        out = (None,) * len(node._next)
+                        out = (None,) * len(edges_of(node))
                         tr._add("skip", node, "no gradient arrived", [None] * len(grads))
                     else:
                         try:
@@ -245,7 +245,7 @@ class _Sweep:
                         node._release()
                 else:
                     out = node._grads
-                for child, nr, g in zip(node._next, node._nrs, out):
+                for child, nr, g in zip(edges_of(node), node._nrs, out):
                     n = deps.get(child)
                     if n is None:
                         continue
