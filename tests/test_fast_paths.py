@@ -468,3 +468,39 @@ def test_exact_and_checked_nodes_give_the_general_paths_gradients(op):
         assert x.grad.shape == x.shape and y.grad.shape == y.shape
         np.testing.assert_array_equal(x.grad.numpy(), xa.grad.numpy())
         np.testing.assert_array_equal(y.grad.numpy(), ya.grad.numpy())
+
+
+@requires_torch
+def test_data_assignment_after_forward_keeps_torchs_gradients():
+    """`.data =` can change a saved input's dtype or shape without a version bump: the sweep then
+    checks (casts, sums) the trusted nodes' gradients again, as torch's engine does."""
+    def run(lib, swap):
+        a = lib.ones(3, 4, requires_grad=True)
+        b = lib.ones(3, 4, requires_grad=True)
+        y = (a * b).exp() * 0.5
+        swap(lib, a, b)
+        y.sum().backward()
+        return (str(a.grad.dtype), tuple(a.grad.shape), round(float(a.grad.sum()), 3),
+                str(b.grad.dtype), tuple(b.grad.shape), round(float(b.grad.sum()), 3))
+
+    def to_double(lib, a, b):
+        b.data = lib.ones(3, 4, dtype=lib.float64) * 2
+
+    def to_row(lib, a, b):
+        b.data = lib.ones(1, 4) * 3
+
+    for swap in (to_double, to_row):
+        assert run(zerograd, swap) == run(torch, swap)
+
+
+def test_graphs_recorded_after_a_data_assignment_are_trusted_again():
+    from zerograd.autograd import function as fn
+    a = zerograd.ones(3, 4, requires_grad=True)
+    a.data = zerograd.ones(3, 4, dtype=zerograd.float64)
+    swap = fn.DATA_SWAP[0]
+    y = a * a
+    assert y.grad_fn._seq > swap and _exact(y)
+    y.sum().backward()
+    assert a.grad.dtype == zerograd.float64
+    a.data = zerograd.zeros(3, 4, dtype=zerograd.float64)      # same shape and dtype: no mark
+    assert fn.DATA_SWAP[0] == swap

@@ -390,7 +390,10 @@ class Tensor:
     def data(self, value) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
-        self._data = value._data
+        new, old = value._data, self._data
+        if new.shape != old.shape or new.dtype != old.dtype:
+            _note_data_swap()       # (the engine's trusted VJPs: see autograd ExactMetas)
+        self._data = new
 
     def detach(self) -> "Tensor":
         """A tensor sharing storage and version counter, cut from the graph."""
@@ -1312,7 +1315,7 @@ def _type_target(dtype):
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
 from .ops import inplace as _inplace  # noqa: E402
-from .autograd.function import make_accumulator as _make_accumulator, own_vc  # noqa: E402
+from .autograd.function import make_accumulator as _make_accumulator, note_data_swap as _note_data_swap, own_vc  # noqa: E402,E501
 from .ops import indexing as _indexing  # noqa: E402
 from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402

@@ -24,8 +24,8 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor
-from .function import (_RELEASED, _TYPE_NAMES, AccumulateGrad, ExactMetas, GraphRoot, _anomaly,
-                       _checked_np, _fix_np, _holds_saved, edges_of, make_accumulator)
+from .function import (_RELEASED, _TYPE_NAMES, DATA_SWAP, AccumulateGrad, ExactMetas, GraphRoot,
+                       _anomaly, _checked_np, _fix_np, _holds_saved, edges_of, make_accumulator)
 
 _state = grad_mode._state
 
@@ -279,6 +279,10 @@ def _sweep(roots, seeds, retain_graph):
                     stack.append(child)
     del seen, stack
     nodes.sort(key=_by_seq, reverse=True)
+    exact = ExactMetas                  # (the trusted VJPs, unless a `.data =` came after one)
+    if DATA_SWAP[0] >= 0 and any(type(n._metas) is ExactMetas and n._seq < DATA_SWAP[0]
+                                 for n in nodes):
+        exact = None
     buffers, ready = {}, []
     pop, get = buffers.pop, buffers.get
     prev = _state.enabled
@@ -315,7 +319,7 @@ def _sweep(roots, seeds, retain_graph):
                     out = vjp(node, g)
                     metas = node._metas
                     if type(out) is tuple:
-                        if type(metas) is not ExactMetas:   # (exact: see ExactMetas)
+                        if type(metas) is not exact:    # (exact: see ExactMetas)
                             for r, m in zip(out, metas):
                                 if r is not None and m is not None and (type(r) is not _ndarray or
                                                                         r.shape != m[0] or
@@ -324,7 +328,7 @@ def _sweep(roots, seeds, retain_graph):
                                     break
                     else:
                         m = metas[0]
-                        if out is not None and m is not None and type(metas) is not ExactMetas and (
+                        if out is not None and m is not None and type(metas) is not exact and (
                                 type(out) is not _ndarray or out.shape != m[0] or out.dtype is not m[1]):
                             out = _fix_np(node, 0, out, m)
                         # one input (tanh, exp, views of a chain...): the edge loop below for

@@ -404,8 +404,21 @@ class ExactMetas(tuple):
     or one such input and a Python number.  Induction keeps it true: every gradient arriving at
     a node was shaped and typed for that node's output (checked where it was produced, or exact
     by this same rule; node hooks' replacements are checked in the engine).  Otherwise a plain
-    tuple."""
+    tuple.
+
+    One thing can change a saved input's shape or dtype without an in-place version bump (as in
+    torch): `t.data = other` (e.g. `module.double()`).  Such an assignment records the sequence
+    number of its moment in `DATA_SWAP[0]`, and the sweep trusts no node recorded before it."""
     __slots__ = ()
+
+
+DATA_SWAP = [-1]        # seq at the last `.data =` that changed a tensor's shape or dtype
+
+
+def note_data_swap() -> None:
+    """`.data` of some tensor now has another shape or dtype: nodes recorded until now may hold
+    it saved with its old metadata (see ExactMetas)."""
+    DATA_SWAP[0] = next(_seq)
 
 
 def _checked_np(node, result):
