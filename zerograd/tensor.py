@@ -1315,7 +1315,8 @@ def _type_target(dtype):
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
 from .ops import inplace as _inplace  # noqa: E402
-from .autograd.function import make_accumulator as _make_accumulator, note_data_swap as _note_data_swap, own_vc  # noqa: E402,E501
+from .autograd.function import (make_accumulator as _make_accumulator,  # noqa: E402
+                                 note_data_swap as _note_data_swap, own_vc)
 from .ops import indexing as _indexing  # noqa: E402
 from .ops.elementwise import Add as _Add, Div as _Div, Mul as _Mul, Sub as _Sub  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
