@@ -929,3 +929,71 @@ def test_a_chain_node_is_one_object_for_the_cycle_collector():
     assert fn.next_functions[0][0].next_functions[0][0].name() == "TanhBackward0"
     y.sum().backward()
     assert x.grad.shape == (4, 4) and bool(x.grad.isfinite().all())
+
+
+# ---- hooks on a leaf's AccumulateGrad node (torch runs them; they were ignored) -----------------
+
+def _acc_node(y):
+    return y.grad_fn.next_functions[0][0]
+
+
+def test_accumulate_grad_node_hooks_run_in_torchs_order():
+    def fn(lib):
+        x = lib.ones(3, requires_grad=True)
+        y = x * 2
+        acc, log = _acc_node(y), []
+        x.register_hook(lambda g: (log.append(("tensor", g.tolist())), g + 1)[1])
+        x.register_post_accumulate_grad_hook(lambda p: log.append(("post_acc", p.grad.tolist())))
+        acc.register_prehook(lambda go: (log.append(("pre", go[0].tolist())), (go[0] * 10,))[1])
+        acc.register_hook(lambda gi, go: log.append(("post", len(gi), go[0].tolist())))
+        y.sum().backward()
+        y = x * 2                                       # a second graph through the same node
+        assert _acc_node(y) is acc
+        y.sum().backward()
+        return log, x.grad.tolist()
+    log, grad = both(fn)
+    assert grad == [60.0] * 3 and [e[0] for e in log[:4]] == ["tensor", "pre", "post_acc", "post"]
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_accumulate_grad_prehook_replaces_or_drops_the_gradient(create_graph):
+    def fn(lib):
+        x = lib.ones(3, requires_grad=True)
+        y = x * x
+        _acc_node(y).register_prehook(lambda go: (go[0] * 10,))
+        y.sum().backward(create_graph=create_graph)
+        scaled = x.grad.tolist()
+        z = lib.ones(3, requires_grad=True)
+        w = z * 2
+        _acc_node(w).register_prehook(lambda go: (None,))
+        w.sum().backward(retain_graph=True)
+        w.sum().backward()
+        return scaled, z.grad
+    assert both(fn) == ([20.0] * 3, None)
+
+
+def test_accumulate_grad_hooks_and_autograd_grad():
+    def fn(lib):
+        x = lib.ones(3, requires_grad=True)
+        y = x * 2
+        log = []
+        _acc_node(y).register_prehook(lambda go: (log.append("pre"), (go[0] * 10,))[1])
+        g, = lib.autograd.grad(y.sum(), x)          # the node does not run: no hook
+        return g.tolist(), log
+    assert both(fn) == ([2.0] * 3, [])
+
+
+def test_accumulate_grad_hook_results_are_checked():
+    def post(lib):
+        x = lib.ones(3, requires_grad=True)
+        y = x * 2
+        _acc_node(y).register_hook(lambda gi, go: (lib.ones(3),))
+        y.sum().backward()
+
+    def pre(lib):
+        x = lib.ones(3, requires_grad=True)
+        y = x * 2
+        _acc_node(y).register_prehook(lambda go: (go[0][:1],))
+        y.sum().backward()
+    assert "incorrect number of values (got 1, but expected 0)" in _hook_error(post)[1]
+    assert "has changed the size of value" in _hook_error(pre)[1]

@@ -476,14 +476,47 @@ def _run_leaf(acc, g, raw, create_graph, captures, captured, adopt=False):
         for _, k in captures.get(acc, ()):
             captured[k] = g
         return g
-    if raw:
-        acc._accumulate_np(g, adopt)
-    else:
-        acc._accumulate(g, create_graph)
-    if t._post_acc_hooks:
-        for fn in list(t._post_acc_hooks.values()):
-            fn(t)
+    node_hooks = acc._has_hooks         # register_prehook / register_hook on the node itself
+    if node_hooks:
+        adopt = False
+        g = leaf_pre_hooks(acc, g, raw)
+    if g is not None:
+        if raw:
+            acc._accumulate_np(g, adopt)
+        else:
+            acc._accumulate(g, create_graph)
+        if t._post_acc_hooks:
+            for fn in list(t._post_acc_hooks.values()):
+                fn(t)
+    if node_hooks:
+        leaf_post_hooks(acc, g, raw)
     return g
+
+
+def leaf_pre_hooks(acc, g, raw):
+    """An AccumulateGrad node's own pre-hooks, which torch runs after the leaf's tensor hooks:
+    fn((grad,)) may return a replacement (checked as any node hook's) or (None,), which leaves
+    `.grad` as it is.  `g` is an array when `raw`."""
+    if not acc._pre_hooks:
+        return g
+    gt = Tensor._make(g, False, None, 0) if raw else g
+    for fn in list(acc._pre_hooks.values()):
+        r = fn((gt,))
+        if r is not None:
+            gt = _hook_result(fn, r, [gt])[0]
+    return None if gt is None else gt._data if raw else gt
+
+
+def leaf_post_hooks(acc, g, raw):
+    """An AccumulateGrad node's post-hooks, after the accumulation: fn((), (grad,)) - the node
+    has no inputs, so a hook may return nothing but () or None."""
+    if not acc._post_hooks:
+        return
+    gt = Tensor._make(g, False, None, 0) if raw and g is not None else g
+    for fn in list(acc._post_hooks.values()):
+        r = fn((), (gt,))
+        if r is not None:
+            _hook_result(fn, r, [])
 
 
 def _accumulate_into(t, g, create_graph):

@@ -348,7 +348,7 @@ class _Sweep:
                 before = _info(g)
                 r = fn(g)
                 if r is not None:
-                    g = r
+                    g = _engine._tensor_hook_result(fn, r, g)
                 tr._add("leaf_hook", acc, f"{label}: {_fname(fn)}", [before],
                         [_info(r)] if r is not None else (),
                         "replaced the gradient" if r is not None else "")
@@ -357,14 +357,20 @@ class _Sweep:
                 captured[k] = g
                 tr._add("capture", acc, f"{label} (input {k})", [_info(g)])
             return g
-        first = t._grad is None
-        acc._accumulate(g, create_graph)
-        tr._add("accumulate", acc, label, [_info(g)], [_info(t._grad)],
-                "stored (first gradient)" if first else "added to the existing .grad")
-        if t._post_acc_hooks:
-            for fn in list(t._post_acc_hooks.values()):
-                fn(t)
-                tr._add("post_accumulate_hook", acc, f"{label}: {_fname(fn)}", [_info(t._grad)])
+        if acc._has_hooks:          # the AccumulateGrad node's own pre-hooks (engine's order)
+            g = _engine.leaf_pre_hooks(acc, g, False)
+        if g is not None:
+            first = t._grad is None
+            acc._accumulate(g, create_graph)
+            tr._add("accumulate", acc, label, [_info(g)], [_info(t._grad)],
+                    "stored (first gradient)" if first else "added to the existing .grad")
+            if t._post_acc_hooks:
+                for fn in list(t._post_acc_hooks.values()):
+                    fn(t)
+                    tr._add("post_accumulate_hook", acc, f"{label}: {_fname(fn)}",
+                            [_info(t._grad)])
+        if acc._has_hooks:
+            _engine.leaf_post_hooks(acc, g, False)
         return g
 
 
