@@ -997,3 +997,40 @@ def test_accumulate_grad_hook_results_are_checked():
         y.sum().backward()
     assert "incorrect number of values (got 1, but expected 0)" in _hook_error(post)[1]
     assert "has changed the size of value" in _hook_error(pre)[1]
+
+
+def test_detach_in_place_refuses_views_as_torch():
+    def fn(lib):
+        out = []
+        for make in (lambda: lib.ones(4)[1:], lambda: (lib.ones(4, requires_grad=True) * 2)[1:],
+                     lambda: lib.ones(4, requires_grad=True).detach()[1:]):
+            try:
+                make().detach_()
+                out.append("ok")
+            except RuntimeError as e:
+                out.append(str(e)[:40])
+        y = lib.ones(4, requires_grad=True) * 2
+        y.detach_()
+        return out, y.requires_grad, y.grad_fn is None
+    assert both(fn) == (["Can't detach views in-place. Use detach("] * 3, False, True)
+
+
+def test_inference_and_modified_messages_start_with_torchs():
+    def inference(lib):
+        x = lib.ones(2, requires_grad=True)
+        with lib.inference_mode():
+            y = lib.ones(2) * 2
+        (y * x).sum().backward()
+
+    def modified(lib):
+        x = lib.ones(2, requires_grad=True)
+        y = x.exp()
+        y.mul_(2)
+        y.sum().backward()
+    for program in (inference, modified):
+        with pytest.raises(RuntimeError) as mine:
+            program(zerograd)
+        if torch is not None:
+            with pytest.raises(RuntimeError) as theirs:
+                program(torch)
+            assert str(mine.value).startswith(str(theirs.value)), (mine.value, theirs.value)

@@ -545,7 +545,8 @@ def _raise_modified(t, expected, actual, node):
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{name} {list(t.shape)}]{where} is at version {actual}; expected "
         f"version {expected} instead. Hint: enable anomaly detection to find the operation that "
-        f"failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).{changed} "
+        f"failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
+        f"check_nan=False).{changed} "
         "Fix: do not modify a tensor in place after it was used; use an out-of-place op or "
         ".clone() it first.")
 
@@ -875,8 +876,10 @@ def _pack_saved(node, saved, outs, raw=None):
 
 
 def _raise_inference_saved():
-    raise RuntimeError("Inference tensors cannot be saved for backward. To work around you can "
-                       "make a clone to get a normal tensor and use it in autograd.")
+    raise RuntimeError("Inference tensors cannot be saved for backward. Please do not use Tensors "
+                       "created in inference mode in computation tracked by autograd. To work "
+                       "around this, you can make a clone to get a normal tensor and use it in "
+                       "autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
 
 
 class _Anomaly:
