@@ -280,9 +280,14 @@ def _sweep(roots, seeds, retain_graph):
     del seen, stack
     nodes.sort(key=_by_seq, reverse=True)
     exact = ExactMetas                  # (the trusted VJPs, unless a `.data =` came after one)
-    if DATA_SWAP[0] >= 0 and any(type(n._metas) is ExactMetas and n._seq < DATA_SWAP[0]
-                                 for n in nodes):
-        exact = None
+    swap = DATA_SWAP[0]
+    if swap >= 0:
+        for n in reversed(nodes):       # the oldest first: stop at the first one newer than it
+            if n._seq > swap:
+                break
+            if type(n._metas) is ExactMetas:
+                exact = None
+                break
     buffers, ready = {}, []
     pop, get = buffers.pop, buffers.get
     prev = _state.enabled
