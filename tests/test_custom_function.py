@@ -153,3 +153,74 @@ def test_once_differentiable():
     x = zerograd.tensor([3.0], requires_grad=True)
     g, = zerograd.autograd.grad(F.apply(x).sum(), x, create_graph=True)
     assert g.tolist() == [6.0] and not g.requires_grad
+
+
+def _outcome(fn, lib):
+    try:
+        return fn(lib)
+    except (RuntimeError, TypeError) as e:
+        return type(e).__name__, str(e)
+
+
+def _both(fn):
+    mine = _outcome(fn, zerograd)
+    if torch is not None:
+        assert mine == _outcome(fn, torch)
+    return mine
+
+
+def test_setup_context_style_matches_torch():
+    """torch 2's form: forward(*args) without ctx, then setup_context(ctx, inputs, output)."""
+    def fn(lib):
+        class Scale(lib.autograd.Function):
+            @staticmethod
+            def forward(x, k):
+                return x * k, x + k
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                x, k = inputs
+                ctx.save_for_backward(x)
+                ctx.k = k
+
+            @staticmethod
+            def backward(ctx, g1, g2):
+                x, = ctx.saved_tensors
+                return g1 * ctx.k + g2 * x, None
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        a, b = Scale.apply(x, 3.0)
+        (a + b).sum().backward()
+        plain = Scale.apply(lib.tensor([1.0, 2.0]), 2.0)        # nothing recorded
+        return (x.grad.tolist(), type(a.grad_fn).__name__, a.requires_grad,
+                [t.tolist() for t in plain], plain[0].requires_grad)
+    assert _both(fn) == ([4.0, 5.0], "ScaleBackward", True, [[2.0, 4.0], [3.0, 4.0]], False)
+
+
+def test_save_for_backward_takes_only_tensors_and_none():
+    def fn(lib):
+        class F(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x, None, 3.0)
+                return x * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        return F.apply(lib.ones(2, requires_grad=True))
+    assert _both(fn) == ("TypeError", "save_for_backward can only save variables, but argument 2 "
+                                      "is of type float")
+
+
+def test_grad_setter_errors_are_torchs():
+    def size(lib):
+        x = lib.ones(2, requires_grad=True)
+        x.grad = lib.ones(3)
+
+    def dtype(lib):
+        x = lib.ones(2, requires_grad=True)
+        x.grad = lib.ones(2, dtype=lib.int64)
+    assert _both(size)[1].startswith("attempting to assign a gradient of size '[3]' to a tensor")
+    assert _both(dtype)[1].startswith("attempting to assign a gradient with dtype 'long int' to a "
+                                      "tensor with grad_dtype 'Float'.")

@@ -326,9 +326,21 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                from .ops._args import C_TYPE_NAMES
+                from .ops._util import scalar_type_name
+                raise RuntimeError(
+                    "attempting to assign a gradient with dtype "
+                    f"'{C_TYPE_NAMES.get(value._data.dtype.name, value._data.dtype.name)}' to a "
+                    f"tensor with grad_dtype '{scalar_type_name(self._data.dtype)}'. The gradient "
+                    "must match the tensor's grad_dtype (defaults to the tensor's dtype). You can "
+                    "set the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+                    "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @grad.deleter

@@ -722,6 +722,7 @@ class Function:
         super().__init_subclass__(**kwargs)
         if "backward" in cls.__dict__ and "np_backward" not in cls.__dict__:
             cls.np_backward = None     # an inherited array VJP would not match this backward
+        cls._setup_context = getattr(cls, "setup_context") is not Function.setup_context
         name = cls.__dict__.get("node_name") or (cls.__name__ + "Backward")
         doc = cls.__dict__.get("__doc__")
         cls._node_cls = type(name, (Node,), {"_fn": cls, "__doc__": doc,
@@ -742,6 +743,14 @@ class Function:
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """torch 2's alternative to a forward that takes ctx: override it, and `forward(*args)`
+        runs without ctx, then `setup_context(ctx, inputs, output)` saves what backward needs."""
+        raise NotImplementedError("setup_context is not implemented.")
+
+    _setup_context = False           # whether the subclass overrides setup_context
+
     vjp = backward
 
     # Optional first-order fast path for built-ins: the same VJP as `backward`, on NumPy arrays
@@ -759,9 +768,18 @@ class Function:
         prev = _state.enabled
         _state.enabled = False
         try:
-            out = cls.forward(ctx, *args, **kwargs)
+            if cls._setup_context:          # torch 2's style: forward(*args), then setup_context
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+            else:
+                out = cls.forward(ctx, *args, **kwargs)
         finally:
             _state.enabled = prev
+        if record and ctx._saved:
+            for i, item in enumerate(ctx._saved):
+                if item is not None and not isinstance(item, Tensor):
+                    raise TypeError(f"save_for_backward can only save variables, but argument "
+                                    f"{i} is of type {type(item).__name__}")
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         dirty = ctx._dirty or ()
