@@ -153,8 +153,16 @@ def test_non_scalar_needs_gradient():
 
 
 def test_integer_tensor_cannot_require_grad():
-    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype can require gradients"):
-        zerograd.tensor([1, 2], requires_grad=True)
+    # torch's two messages: the factories' and requires_grad_()'s
+    for make in (lambda L: L.tensor([1, 2], requires_grad=True),
+                 lambda L: L.zeros(2, dtype=L.int64, requires_grad=True),
+                 lambda L: L.arange(3, requires_grad=True),
+                 lambda L: L.full((2,), 3, requires_grad=True),
+                 lambda L: L.empty(2, dtype=L.bool, requires_grad=True)):
+        for lib in LIBS:
+            with pytest.raises(RuntimeError, match="^Only Tensors of floating point and complex "
+                                                   "dtype can require gradients$"):
+                make(lib)
     with pytest.raises(RuntimeError, match="only Tensors of floating point dtype"):
         zerograd.tensor([1, 2]).requires_grad_()
 

@@ -176,7 +176,7 @@ class Tensor:
         t._vc = None if _state.inference else FRESH       # (see own_vc)
         t._view = None
         if requires_grad:
-            t.requires_grad_(True)
+            factory_requires_grad(t)
 
     @classmethod
     def _make(cls, arr, requires_grad, grad_fn, output_nr, vc=None):
@@ -1315,6 +1315,14 @@ LEGACY_TYPES = {name: _legacy_type(name, d) for name, d in (
     ("BFloat16Tensor", _dt.bfloat16), ("LongTensor", _dt.int64), ("IntTensor", _dt.int32),
     ("ShortTensor", _dt.int16), ("CharTensor", _dt.int8), ("ByteTensor", _dt.uint8),
     ("BoolTensor", _dt.bool))}
+
+
+def factory_requires_grad(t) -> None:
+    """`requires_grad=True` given to a factory (tensor, zeros, arange, ...): torch's factory error
+    for an integer or bool dtype (requires_grad_() has its own)."""
+    if t._data.dtype.kind not in "fV":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    t.requires_grad_(True)
 
 
 def _type_target(dtype):

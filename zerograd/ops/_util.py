@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
-from ..tensor import Size, Tensor
+from ..tensor import Size, Tensor, factory_requires_grad
 
 _NUMBER = (int, float, bool, np.number, np.bool_)
 
@@ -266,7 +266,7 @@ def factory_result(arr, requires_grad=False, device=None) -> Tensor:
         _device(device)
     t = Tensor._make(arr, False, None, 0)
     if requires_grad:
-        t.requires_grad_(True)
+        factory_requires_grad(t)
     return t
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import dtypes as _dt
-from ..tensor import Tensor, _warn_float_of_non_leaf
+from ..tensor import Tensor, _warn_float_of_non_leaf, factory_requires_grad
 from ..tensor import Size as _Size
 from ._args import user_stacklevel
 from ._util import (alloc, check_shape, checked_scalar, convert_scalar, factory_options,
@@ -302,7 +302,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
             t = factory_result(_converted(obj, npd or obj.dtype) if wrong or copy else obj, False,
                                device)
         if requires_grad:
-            t.requires_grad_(True)
+            factory_requires_grad(t)
         return t
     if copy is False:
         raise ValueError("can't alias arbitrary sequence into a tensor.")
