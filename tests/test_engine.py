@@ -1042,3 +1042,22 @@ def test_inference_and_modified_messages_start_with_torchs():
             with pytest.raises(RuntimeError) as theirs:
                 program(torch)
             assert str(mine.value).startswith(str(theirs.value)), (mine.value, theirs.value)
+
+
+def test_create_graph_backward_stores_grad_through_copy_backwards():
+    def fn(lib):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")         # torch's reference-cycle warning
+            x = lib.tensor([1.0, 2.0], requires_grad=True)
+            (x ** 3).sum().backward(create_graph=True)
+            first = x.grad
+            node = first.grad_fn
+            names = (type(node).__name__, node.name(),
+                     [None if n is None else n.name() for n, _ in node.next_functions])
+            (x ** 3).sum().backward(create_graph=True)
+            second = x.grad.grad_fn.name()
+            x.grad.sum().backward()
+        return names, second, x.grad.tolist(), first.is_leaf
+    assert both(fn) == (("CopyBackwards", "torch::autograd::CopyBackwards", [None, "MulBackward0"]),
+                        "AddBackward0", [18.0, 48.0], False)

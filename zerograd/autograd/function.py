@@ -580,7 +580,11 @@ class AccumulateGrad(Node):
             return self._accumulate_np(g._data)
         old = t._grad
         if old is None:
-            t._grad = g.clone() if g.requires_grad else Tensor._make(g._data.copy(), False, None, 0)
+            if g.requires_grad:         # a copy that stays differentiable: torch's CopyBackwards
+                from ..ops.inplace import Copy
+                t._grad = Copy.apply(Tensor._make(np.empty_like(g._data), False, None, 0), g)
+            else:
+                t._grad = Tensor._make(g._data.copy(), False, None, 0)
         else:
             t._grad = old + g
 
