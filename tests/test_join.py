@@ -641,3 +641,21 @@ def test_scatter_with_reduce_as_torch():
             out.append(str(e.value))
         got.append(out)
     assert got[0] == got[1]
+
+
+@requires_torch
+def test_every_return_type_prints_and_builds_as_torchs():
+    x = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, -1.0]])
+    calls = [lambda L, t: t.max(1), lambda L, t: t.min(0, keepdim=True), lambda L, t: L.max(t, 1),
+             lambda L, t: t.sort(), lambda L, t: t.topk(2), lambda L, t: t.median(1),
+             lambda L, t: t.cummax(1), lambda L, t: t.aminmax(), lambda L, t: t.frexp(),
+             lambda L, t: L.linalg.slogdet(t[:, :2])]
+    for f in calls:
+        zr, tr = f(zerograd, zerograd.tensor(x)), f(torch, torch.tensor(x))
+        assert repr(zr) == repr(tr)
+        assert type(zr).__name__ == type(tr).__name__ and type(zr).__module__ == "torch.return_types"
+        assert (zr.n_fields, zr.n_sequence_fields) == (tr.n_fields, tr.n_sequence_fields)
+        again = type(zr)(tuple(zr))                  # torch's constructor: one sequence
+        assert all(a is b for a, b in zip(again, zr)) and repr(again) == repr(zr)
+    with pytest.raises(TypeError, match="takes a 2-sequence"):
+        type(zerograd.tensor(x).max(1))((1, 2, 3))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
+from .. import return_types as _rt
 from ..autograd.function import Op
 from ..tensor import Tensor
 from . import views as _views
@@ -524,35 +525,7 @@ def cumprod(input, dim, *, dtype=None):
 
 # ***** sort / topk / kthvalue *****************************************************************
 
-class _ReturnType(tuple):
-    """torch.return_types.<name>(values=..., indices=...): a tuple with named fields."""
-    _name = ""
-    __slots__ = ()
-
-    def __new__(cls, values, indices):
-        return tuple.__new__(cls, (values, indices))
-
-    @property
-    def values(self):
-        return self[0]
-
-    @property
-    def indices(self):
-        return self[1]
-
-    def __repr__(self):
-        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
-
-    def __reduce__(self):
-        return (type(self), tuple(self))
-
-
-def _return_type(name):
-    return type(name, (_ReturnType,), {"_name": name, "__slots__": (),
-                                       "__module__": "torch.return_types"})
-
-
-return_sort, return_topk, return_kthvalue = (_return_type(n) for n in ("sort", "topk", "kthvalue"))
+return_sort, return_topk, return_kthvalue = _rt.sort, _rt.topk, _rt.kthvalue
 
 
 def _argsort(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:

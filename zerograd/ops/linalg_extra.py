@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from .. import return_types as _rt
 from ..autograd.function import Op
 from ..tensor import Tensor
 from ._args import need_tensor, no_out
@@ -36,26 +37,8 @@ class _LinAlgError(RuntimeError):
 LinAlgError = _LinAlgError
 
 
-def _return_type(name, fields):
-    def __new__(cls, *vals):
-        return tuple.__new__(cls, vals)
-
-    def __repr__(self):
-        inner = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"torch.return_types.{name}(\n{inner})"
-    ns = {"__slots__": (), "__new__": __new__, "__repr__": __repr__, "_fields": tuple(fields),
-          "__module__": "torch.return_types",
-          "__reduce__": lambda self: (type(self), tuple(self))}
-    for i, f in enumerate(fields):
-        ns[f] = property(lambda self, i=i: self[i])
-    return type(name, (tuple,), ns)
-
-
-linalg_slogdet = _return_type("linalg_slogdet", ["sign", "logabsdet"])
-slogdet_result = _return_type("slogdet", ["sign", "logabsdet"])
-linalg_qr = _return_type("linalg_qr", ["Q", "R"])
-linalg_eigh = _return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
-linalg_svd = _return_type("linalg_svd", ["U", "S", "Vh"])
+linalg_slogdet, slogdet_result = _rt.linalg_slogdet, _rt.slogdet
+linalg_qr, linalg_eigh, linalg_svd = _rt.linalg_qr, _rt.linalg_eigh, _rt.linalg_svd
 
 
 # ***** argument checks (torch's messages) ********************************************************

@@ -15,12 +15,12 @@ NumPy code runs.
 """
 from __future__ import annotations
 
-import collections
 import math
 
 import numpy as np
 
 from .. import dtypes as _dt
+from .. import return_types as _rt
 from ..autograd.function import Op
 from ..tensor import Tensor
 from ._args import (C_TYPE_NAMES, bad_overload, is_number, need_tensor, need_tensor_pair,
@@ -798,19 +798,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 # fused reductions
 # ------------------------------------------------------------------------------------------------
 
-def _return_type(name, fields):
-    """A named tuple printed as torch prints its return types (torch.return_types.cummax(...))."""
-    base = collections.namedtuple(name, fields)
-
-    def __repr__(self):
-        inner = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"torch.return_types.{name}(\n{inner})"
-    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
-
-
-aminmax_result = _return_type("aminmax", ["min", "max"])
-cummax_result = _return_type("cummax", ["values", "indices"])
-cummin_result = _return_type("cummin", ["values", "indices"])
+aminmax_result, cummax_result, cummin_result = _rt.aminmax, _rt.cummax, _rt.cummin
 
 
 def _mean_np(x, dims, keepdim):

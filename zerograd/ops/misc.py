@@ -22,7 +22,6 @@ where torch records a node of its own:
 """
 from __future__ import annotations
 
-import collections
 import itertools
 import math
 import warnings
@@ -30,6 +29,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes as _dt
+from .. import return_types as _rt
 from ..autograd.function import Op
 from ..tensor import Size, Tensor
 from ._args import bad_overload, need_int, need_tensor, number_arg
@@ -820,14 +820,6 @@ def renorm_(t, p, dim, maxnorm):
 
 # ***** frexp, ldexp ***************************************************************************
 
-frexp_result = collections.namedtuple("frexp", ["mantissa", "exponent"])
-
-
-class _FrexpResult(frexp_result):
-    __slots__ = ()
-
-    def __repr__(self):
-        return f"torch.return_types.frexp(\nmantissa={self[0]!r},\nexponent={self[1]!r})"
 
 
 class Frexp(Op):
@@ -853,7 +845,7 @@ def frexp(input, *, out=None):
     if input._data.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     m, e = Frexp.apply(input)
-    return _FrexpResult(m, e)
+    return _rt.frexp(m, e)
 
 
 class Ldexp(Op):

@@ -5,19 +5,18 @@ to the kept-dims shape (size 1 where a dim was reduced), then broadcasting does 
 """
 from __future__ import annotations
 
-import collections
 import warnings
 
 import numpy as np
 
 from .. import dtypes as _dt
+from .. import return_types as _rt
 from ..autograd.function import Op
 from ..tensor import Tensor
 from ._util import accumulate_dtype, canon_dims, default_float, float_data, wrap
 from .elementwise import where_
 
 
-values_indices = collections.namedtuple("values_indices", ["values", "indices"])
 
 
 def _kept_shape(shape, dims):
@@ -318,7 +317,7 @@ def _max_min(a, dim, keepdim, is_max, other):
     d = canon_dims(dim, a.ndim)
     d = d[0] if d else 0
     vals, idx = (MaxDim if is_max else MinDim).apply(a, d, keepdim, is_max)
-    return values_indices(vals, idx)
+    return (_rt.max if is_max else _rt.min)(vals, idx)
 
 
 def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001

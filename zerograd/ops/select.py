@@ -24,10 +24,10 @@ from ..autograd.function import Op
 from ..tensor import Tensor
 from ._args import NUMBER, bad_overload, need_tensor, not_implemented
 from ._util import canon_dim, scalar_type_name, wrap
-from .join import _fresh, _return_type, _SelectValues
+from .. import return_types as _rt
+from .join import _fresh, _SelectValues
 
-return_median, return_nanmedian, return_mode = (_return_type(n)
-                                                for n in ("median", "nanmedian", "mode"))
+return_median, return_nanmedian, return_mode = _rt.median, _rt.nanmedian, _rt.mode
 
 _NO_DIM = object()
 
