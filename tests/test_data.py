@@ -276,3 +276,22 @@ def test_collating_samples_that_require_grad_keeps_the_graph_when_stack_exists()
     batch = default_collate([a, zerograd.tensor([3.0, 4.0])])
     batch.sum().backward()
     assert a.grad.tolist() == [1.0, 1.0]
+
+
+@requires_torch
+def test_epochs_and_the_random_streams_around_them_are_torchs():
+    """Each iter() of a DataLoader draws torch's worker base seed from the loader's generator (the
+    global one without): the shuffles, and what the global stream gives after them, match."""
+    def run(L):
+        L.manual_seed(0)
+        out = []
+        for shuffle, gen in ((True, None), (False, None), (True, L.Generator().manual_seed(3))):
+            loader = L.utils.data.DataLoader(L.arange(10), batch_size=4, shuffle=shuffle,
+                                             generator=gen)
+            for _ in range(2):
+                out.append([b.tolist() for b in loader])
+            out.append(L.randn(2).tolist())
+        iter(L.utils.data.DataLoader(L.arange(3)))     # creating the iterator draws
+        out.append(L.rand(1).tolist())
+        return out
+    assert run(zerograd) == run(torch)

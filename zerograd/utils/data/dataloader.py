@@ -366,9 +366,15 @@ class DataLoader:
                                                    and self.batch_size is not None)
 
     def __iter__(self):
-        if self._dataset_kind == "iterable":
-            yield from self._iter_iterable()
-            return
+        # torch's iterator draws a base seed for worker processes from the loader's generator
+        # (the global one when None) as it is created: one int64 of that stream, drawn here too,
+        # so that what comes after it (the sampler's permutation, dropout masks...) stays torch's
+        from ...ops import empty
+        from ...dtypes import int64
+        self._base_seed = int(empty((), dtype=int64).random_(generator=self.generator).item())
+        return self._iter_iterable() if self._dataset_kind == "iterable" else self._iter_map()
+
+    def _iter_map(self):
         fetch_many = getattr(self.dataset, "__getitems__", None)
         if self._auto_collation:
             for indices in self.batch_sampler:
