@@ -103,3 +103,30 @@ def test_grad_and_backward_arguments_sweep_as_torch():
             if z != t:
                 diffs.append((prog, z, t))
     assert not diffs, f"{len(diffs)} of 600 differ; first: {diffs[0]}"
+
+
+@requires_torch
+def test_inputs_as_a_dict_and_empty_inputs_as_torch():
+    """torch 2.13: `inputs` may be a dict (grad returns a dict with its keys); empty is an error."""
+    import types
+
+    def run(L):
+        out = []
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = L.tensor([3.0], requires_grad=True)
+        r = L.autograd.grad((x * y).sum(), {"a": x, "b": y})
+        out.append({k: v.tolist() for k, v in r.items()})
+        (x * y).sum().backward(inputs={"a": x})
+        out.append((x.grad.tolist(), y.grad))
+        for f in (lambda: L.autograd.grad((x * 1).sum(), []),
+                  lambda: L.autograd.grad(x * 1, []),
+                  lambda: (x * 1).sum().backward(inputs=[]),
+                  lambda: (x * 1).sum().backward(inputs={}),
+                  lambda: L.autograd.grad((x * 1).sum(), types.MappingProxyType({"a": x}))):
+            try:
+                f()
+                out.append("ok")
+            except (RuntimeError, TypeError) as e:
+                out.append((type(e).__name__, str(e)))
+        return out
+    assert run(zerograd) == run(torch)

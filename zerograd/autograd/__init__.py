@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import collections.abc
+
 from .. import _lazy
 from .. import grad_mode as _gm
 from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
@@ -27,6 +29,22 @@ def _tensors(x, what):
         if not isinstance(t, Tensor):
             raise TypeError(f"{what} must be Tensors, got {type(t).__name__}")
     return out
+
+
+def _inputs(inputs, api):
+    """backward's / grad's `inputs`: a tensor, a sequence of them, or (torch 2.13) a dict whose
+    values are the tensors -> (tensors, its keys or None); never empty."""
+    keys = None
+    if type(inputs) is dict:
+        keys = list(inputs.keys())
+        inputs = list(inputs.values())
+    elif isinstance(inputs, collections.abc.Mapping):
+        raise TypeError(f"`inputs` argument to `{api}()` must be a dict, not "
+                        f"{type(inputs).__name__}. Other Mapping types are not supported.")
+    inputs = _tensors(inputs, "inputs")
+    if len(inputs) == 0:
+        raise RuntimeError(f"`inputs` argument to `{api}()` cannot be empty.")
+    return inputs, keys
 
 
 def _grads(grad_tensors, n, what="grad_tensors"):
@@ -52,9 +70,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is not None:
-        inputs = _tensors(inputs, "inputs")
-        if len(inputs) == 0:
-            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        inputs, _ = _inputs(inputs, "backward")
         if not all(t._requires_grad for t in inputs):   # (torch retains grads of the inputs)
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     if create_graph:
@@ -73,8 +89,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return d(outputs)/d(inputs) (the VJP with `grad_outputs`) without touching `.grad`."""
     outputs = _tensors(outputs, "outputs")
-    single_input = isinstance(inputs, Tensor)
-    inputs = _tensors(inputs, "inputs")
+    inputs, keys = _inputs(inputs, "grad")
     if allow_unused is None:
         allow_unused = materialize_grads
     if materialize_grads and not allow_unused:
@@ -99,7 +114,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 from ..ops import zeros_like
                 g = zeros_like(t, requires_grad=bool(create_graph))
         out.append(g)
-    return tuple(out)
+    return tuple(out) if keys is None else dict(zip(keys, out))
 
 from .explain import install_saved_attributes as _install_saved  # noqa: E402
 _install_saved()            # grad_fn._saved_<name> (see explain.install_saved_attributes)
