@@ -659,3 +659,11 @@ def test_every_return_type_prints_and_builds_as_torchs():
         assert all(a is b for a, b in zip(again, zr)) and repr(again) == repr(zr)
     with pytest.raises(TypeError, match="takes a 2-sequence"):
         type(zerograd.tensor(x).max(1))((1, 2, 3))
+
+
+def test_return_types_survive_copy_and_deepcopy():
+    import copy
+    r = zerograd.tensor([[1.0, 3.0], [4.0, 2.0]]).max(1)
+    for c in (copy.copy(r), copy.deepcopy(r)):
+        assert type(c) is type(r) and c.indices.tolist() == [1, 0]
+        assert c.values.tolist() == [3.0, 4.0]

@@ -34,8 +34,12 @@ class _ReturnType(tuple):
         inner = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
         return f"torch.return_types.{type(self).__name__}(\n{inner})"
 
-    def __reduce__(self):
-        return (type(self), (tuple(self),))
+    def __reduce__(self):       # (by name: the classes say they live in torch.return_types)
+        return (_rebuild, (type(self).__name__, tuple(self)))
+
+
+def _rebuild(name, values):
+    return globals()[name](values)
 
 
 def _make(name: str, *fields: str) -> type:
