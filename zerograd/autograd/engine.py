@@ -270,7 +270,7 @@ def _sweep(roots, seeds, retain_graph):
         node = stack.pop()
         nodes.append(node)
         nx = node._next
-        for child in (nx if type(nx) is tuple else (nx,)):
+        for child in (nx if type(nx) is tuple else (nx,)):     # (edges_of, inlined)
             if child is not None:
                 if type(child) is AccumulateGrad:
                     leaf_deps[child] = leaf_deps.get(child, 0) + 1
@@ -378,7 +378,7 @@ def _sweep(roots, seeds, retain_graph):
                     s = node._saved
                     if type(s) is _ndarray or s:    # (see _holds_saved)
                         node._saved = _RELEASED
-            nx = node._next
+            nx = node._next                                     # (edges_of, inlined)
             for child, nr, g in zip(nx if type(nx) is tuple else (nx,), node._nrs, out):
                 if child is None:
                     continue

@@ -8,7 +8,7 @@ Operations on it return plain Tensors, as in torch.
 from __future__ import annotations
 
 from ..ops import empty
-from ..tensor import Tensor
+from ..tensor import Tensor, factory_requires_grad
 
 
 class Parameter(Tensor):
@@ -22,10 +22,7 @@ class Parameter(Tensor):
         p = object.__new__(cls)
         Tensor._init(p, data._data, False)
         if requires_grad:
-            if not data.is_floating_point():
-                raise RuntimeError("Only Tensors of floating point and complex dtype can require "
-                                   "gradients")
-            p.requires_grad_(True)
+            factory_requires_grad(p)        # (torch's factory message for an integer dtype)
         return p
 
     def __init__(self, data=None, requires_grad=True):   # all done in __new__
