@@ -170,5 +170,66 @@ def test_zerograd_bench_rejects_unknown_names_before_starting(capsys):
     assert "unknown workload(s) nope" in capsys.readouterr().err
     assert main(["bench", "--libs", "zerograd,jax"]) == 2
     assert "unknown library jax; choose from zerograd, torch, numpy" in capsys.readouterr().err
+    assert main(["bench", "--libs", "floor"]) == 2          # (benchmarks/floor.py's alone)
+    assert "unknown library floor" in capsys.readouterr().err
     with pytest.raises(ValueError, match="unknown library"):
         runner.available_libs(["tensorflow"])
+
+
+# ---- the floor (zerograd/bench/floor.py, benchmarks/floor.py) --------------------------------
+
+def _chains(lib, x0, w0, depth):
+    """the tiny-op chain and the deep chain of the suite; -> (x.grad, w.grad, z.grad)"""
+    x, w = lib.tensor(x0, requires_grad=True), lib.tensor(w0, requires_grad=True)
+    y = x
+    for _ in range(5):
+        y = y * w
+        y = y + 0.1
+        y = y.tanh()
+    y.sum().backward()
+    z = lib.tensor(x0, requires_grad=True)
+    y = z
+    for _ in range(depth):
+        y = y.tanh()
+    y.sum().backward()
+    return [np.asarray(t.grad) for t in (x, w, z)]
+
+
+def test_floor_is_an_autograd():
+    """The floor computes what zerograd computes on the workloads it runs (a lower bound that
+    did less work would be no bound), iteratively at any depth, and frees its graph as it goes."""
+    from zerograd.bench import floor
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((4, 4)).astype(np.float32)
+    w0 = (rng.standard_normal((4, 4)) * 0.5).astype(np.float32)
+    for got, want in zip(_chains(floor, x0, w0, 3000), _chains(zerograd, x0, w0, 3000)):
+        assert got.dtype == want.dtype == np.float32 and got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+    a, b = floor.tensor(x0, requires_grad=True), floor.tensor(w0)
+    for _ in range(2):                                  # two graphs: .grad accumulates
+        y = (a * b).tanh()
+        assert not b.requires_grad and y.requires_grad
+        y.sum().backward()
+        assert y.inputs is None                         # (freed as the backward ran)
+    np.testing.assert_allclose(a.grad, 2 * w0 * (1 - np.tanh(x0 * w0) ** 2), rtol=1e-6)
+    assert b.grad is None
+
+
+def test_floor_runs_only_its_workloads():
+    with pytest.raises(ValueError, match="floor implements only the tiny and deep workloads"):
+        runner.run_suite(smoke=True, only="tiny,mlp", libs=["zerograd", "floor"])
+
+
+def test_floor_script_smoke():
+    spec = importlib.util.spec_from_file_location("_floor_script",
+                                                  os.path.join(ROOT, "benchmarks", "floor.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    res = runner.run_suite(smoke=True, only=["tiny", "deep"], libs=["zerograd", "floor"],
+                           log=lambda msg: None)
+    table = mod.table(res)
+    for start in ("tiny-op chain", "deep chain 100 ", "deep chain 1,000"):
+        cells = _row(table, start)
+        assert _is_number(cells[1]) and _is_number(cells[2]), cells
+        assert cells[3].endswith("×"), cells                        # zerograd ÷ floor
+    assert "zerograd ÷ floor" in table

@@ -28,6 +28,9 @@ WORKER = os.path.join(HERE, "worker.py")
 
 WORKLOADS = ("tiny", "mlp", "matmul", "deep", "gpt", "memory")
 LIBS = ("zerograd", "torch", "numpy")
+# run only when asked for (benchmarks/floor.py), on the workloads it implements: the barest
+# autograd on NumPy (bench/floor.py), a lower bound for zerograd's per-op cost
+EXTRA_LIBS = {"floor": ("tiny", "deep")}
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS")
 
@@ -201,12 +204,15 @@ def _start_all(jobs, threads, max_starting, timeout, log):
 # the suite
 # ---------------------------------------------------------------------------------------------
 
-def available_libs(libs=None):
+def available_libs(libs=None, extra=False):
+    """The named libraries that can run here (PyTorch dropped when it is not installed).
+    `extra`: also accept EXTRA_LIBS (run_suite does; the table of `zerograd bench` does not)."""
+    known = LIBS + (tuple(EXTRA_LIBS) if extra else ())
     libs = [n.strip() for n in (libs or LIBS) if n.strip()]
-    bad = [n for n in libs if n not in LIBS]
+    bad = [n for n in libs if n not in known]
     if bad:
         raise ValueError(f"unknown librar{'ies' if len(bad) > 1 else 'y'} {', '.join(bad)}; "
-                         f"choose from {', '.join(LIBS)}")
+                         f"choose from {', '.join(known)}")
     if "torch" in libs and importlib.util.find_spec("torch") is None:
         libs.remove("torch")
     return libs
@@ -233,7 +239,11 @@ def run_suite(quick=False, threads=1, only=None, *, libs=None, smoke=False, over
     """
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     workloads = _select(only)
-    libs = available_libs(libs)
+    libs = available_libs(libs, extra=True)
+    for lib in libs:
+        if lib in EXTRA_LIBS and not set(workloads) <= set(EXTRA_LIBS[lib]):
+            raise ValueError(f"{lib} implements only the {' and '.join(EXTRA_LIBS[lib])} "
+                             f"workloads; choose them with only=")
     plan = make_plan(quick, smoke, overrides)
     timeout = 120 if (quick or smoke) else 600
     t_start = time.monotonic()
@@ -558,6 +568,7 @@ def run_bench(quick=False, threads=1, only=None, *, libs=None, smoke=False, over
     (a comma-separated string or a list) of `WORKLOADS`.  The full results (every round, the
     machine, the medians) are kept in `run_bench.last_results` and written to `json_path`.
     """
+    available_libs(libs)                # (its table has columns for LIBS only)
     res = run_suite(quick=quick, threads=threads, only=only, libs=libs, smoke=smoke,
                     overrides=overrides, isolate=isolate)
     if command is None:

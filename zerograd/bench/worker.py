@@ -61,6 +61,12 @@ def main():
         import zerograd
         lib = zerograd
         info["zerograd"] = getattr(zerograd, "__version__", "?")
+    elif libname == "floor":                         # the barest autograd (a lower bound)
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("_zerograd_bench_floor",
+                                                      os.path.join(HERE, "floor.py"))
+        lib = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(lib)
     try:
         import scipy
         info["scipy"] = scipy.__version__
