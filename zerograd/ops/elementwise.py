@@ -437,7 +437,9 @@ class Pow(Op):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if x.dtype.kind == "V" and not isinstance(e, np.ndarray):
             e = np.asarray(e, x.dtype)      # (bfloat16: ml_dtypes casts no Python number)
-        return np.power(x, e, dtype=x.dtype if x.dtype.kind in "fV" else None)
+        if x.dtype.kind == "f":
+            return _pow_scalar(x, e)
+        return np.power(x, e, dtype=x.dtype if x.dtype.kind == "V" else None)
 
     @staticmethod
     def backward(ctx, g):
@@ -459,7 +461,28 @@ def _pow_vjp(g, a, e):
         return g
     if e == 2:
         return g * (2.0 * a)
-    return g * (e * a ** (e - 1))
+    return g * (e * (_pow_scalar(a, e - 1) if a.dtype.kind == "f" else a ** (e - 1)))
+
+
+def _pow_scalar(x, e):
+    """x ** e for a float array and a number, as torch's CPU kernel computes it: e = 2, 3, -2 by
+    products, ±0.5 as (1 over) sqrt, -1 as a reciprocal, others by pow.  Bit for bit torch's
+    there, and its values at the edges: (-0.0) ** -0.5 = -inf and (-inf) ** -0.5 = nan, not
+    pow's +inf and 0."""
+    if e == 2 or e == 3:
+        y = x * x
+        return y * x if e == 3 else y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if e == 0.5:
+            return np.sqrt(x)
+        one = x.dtype.type(1)
+        if e == -0.5:
+            return one / np.sqrt(x)
+        if e == -1:
+            return one / x
+        if e == -2:
+            return one / (x * x)
+        return np.power(x, e, dtype=x.dtype)
 
 
 class PowTensor(Op):
@@ -475,7 +498,7 @@ class PowTensor(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        da = g * b * a ** (b - 1) if need[0] else None
+        da = where_(b.eq(0), 0.0, g * (b * a ** (b - 1))) if need[0] else None
         db = None
         if need[1]:
             safe = where_(a.eq(0) & (b >= 0), 1.0, a)
@@ -518,11 +541,15 @@ class RPow(Op):
     @staticmethod
     def backward(ctx, g):
         z, = ctx.saved_tensors
-        return g * z * float(np.log(ctx.base))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_c = float(np.log(ctx.base))
+        if ctx.base == 0:       # torch: 0 where the exponent is >= 0, i.e. where z = 0^b is 0 or 1
+            return g * where_(z <= 1, 0.0, z * log_c)
+        return g * (z * log_c)
 
 
 class Maximum(Op):
-    """z = max(a, b)     da = g where a > b (g/2 on ties),  db = g where b > a (g/2 on ties)"""
+    """z = max(a, b)     da = 0 where a < b (g/2 on ties, else g),  db likewise"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -532,11 +559,11 @@ class Maximum(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return _minmax_grads(ctx, g, a, b, a.gt(b), a.lt(b))
+        return _minmax_grads(ctx, g, a, b, a.lt(b), a.gt(b))
 
 
 class Minimum(Op):
-    """z = min(a, b)     da = g where a < b (g/2 on ties),  db = g where b < a (g/2 on ties)"""
+    """z = min(a, b)     da = 0 where a > b (g/2 on ties, else g),  db likewise"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -546,15 +573,17 @@ class Minimum(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return _minmax_grads(ctx, g, a, b, a.lt(b), a.gt(b))
+        return _minmax_grads(ctx, g, a, b, a.gt(b), a.lt(b))
 
 
-def _minmax_grads(ctx, g, a, b, a_wins, b_wins):
+def _minmax_grads(ctx, g, a, b, a_loses, b_loses):
+    """torch's: g/2 to each on a tie, 0 to the loser, g otherwise - so both get g where a NaN
+    is compared (no comparison holds)."""
     tie = a.eq(b)
     half = g * 0.5
     need = ctx.needs_input_grad
-    da = where_(a_wins, g, where_(tie, half, 0.0)) if need[0] else None
-    db = where_(b_wins, g, where_(tie, half, 0.0)) if need[1] else None
+    da = where_(a_loses, 0.0, where_(tie, half, g)) if need[0] else None
+    db = where_(b_loses, 0.0, where_(tie, half, g)) if need[1] else None
     return da, db
 
 

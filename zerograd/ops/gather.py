@@ -443,8 +443,10 @@ class ScatterReduce(Op):
     @staticmethod
     def np_backward(ctx, g):
         saved = ctx._saved_np()
-        if saved[2].size == 0:                   # an empty index: z is a
-            return g, np.zeros(ctx._metas[1][0], g.dtype)
+        need = ctx.needs_input_grad
+        a_shape, src_shape = saved[0].shape, saved[1].shape     # (_metas has None for an input
+        if saved[2].size == 0:                   # an empty index: z is a       # without grad)
+            return (g if need[0] else None), (np.zeros(src_shape, g.dtype) if need[1] else None)
         x, src, index, z, hit = (_as1d(v) for v in saved[:5])
         count = None if saved[5] is None else _as1d(saved[5])
         g = _as1d(g)
@@ -460,16 +462,25 @@ class ScatterReduce(Op):
         elif reduce == "prod":
             ga, gs = _prod_grads(dim, keep_self, hit, x, s, key, z, g)
         else:
+            # g shared by the elements equal to the result; a self value left out by
+            # include_self=False is none of them (torch 2.13 counts it, so the sources get only
+            # part of g: tests/test_join.py); a NaN result equals nothing: NaN, as torch's
             value = z[key]
             self_is = (x == z) & out_self
             src_is = s == value
             n = self_is.astype(g.dtype)
             np.add.at(n, key, src_is.astype(g.dtype))
-            share = g / np.maximum(n, 1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = g / n
             ga, gs = share * self_is, share[key] * src_is
-        gsrc = np.zeros(src.shape, g.dtype)
-        gsrc[tuple(slice(0, n) for n in index.shape)] = gs
-        return ga.reshape(ctx._metas[0][0]), gsrc.reshape(ctx._metas[1][0])
+            if not keep_self:
+                ga[~out_self] = 0               # (+0, not NaN · 0, where self was left out)
+        gsrc = None
+        if need[1]:
+            gsrc = np.zeros(src.shape, g.dtype)
+            gsrc[tuple(slice(0, n) for n in index.shape)] = gs
+            gsrc = gsrc.reshape(src_shape)
+        return (ga.reshape(a_shape) if need[0] else None), gsrc
 
     @staticmethod
     def backward(ctx, g):

@@ -37,6 +37,27 @@ class _LinAlgError(RuntimeError):
 LinAlgError = _LinAlgError
 
 
+def _svd_np(x, **kwargs):
+    """np.linalg.svd, failing as torch's linalg.svd does (LinAlgError, a RuntimeError)."""
+    try:
+        return np.linalg.svd(x, **kwargs)
+    except np.linalg.LinAlgError:
+        why = ("contained non-finite values" if not np.isfinite(x).all() else
+               "is ill-conditioned or has too many repeated singular values (error code: 1)")
+        raise _LinAlgError(f"linalg.svd: The algorithm failed to converge because the input "
+                           f"matrix {why}.") from None
+
+
+def _eigh_np(f, x, **kwargs):
+    """np.linalg.eigh / eigvalsh (f), failing as torch's linalg.eigh does."""
+    try:
+        return f(x, **kwargs)
+    except np.linalg.LinAlgError:
+        raise _LinAlgError("linalg.eigh: The algorithm failed to converge because the input "
+                           "matrix is ill-conditioned or has too many repeated eigenvalues (error "
+                           "code: 1).") from None
+
+
 linalg_slogdet, slogdet_result = _rt.linalg_slogdet, _rt.slogdet
 linalg_qr, linalg_eigh, linalg_svd = _rt.linalg_qr, _rt.linalg_eigh, _rt.linalg_svd
 
@@ -258,6 +279,11 @@ class LinalgCholesky(Op):
     def forward(ctx, a, upper):
         x = a._data
         src = np.swapaxes(x, -1, -2) if upper else x      # (upper reads A's upper triangle)
+        def fail(i, k):
+            return _LinAlgError(_batch_msg(x, i, (
+                "linalg.cholesky: The factorization could not be completed because the input is "
+                f"not positive-definite (the leading minor of order {k} is not "
+                "positive-definite).")))
         try:
             low = np.linalg.cholesky(src)
         except np.linalg.LinAlgError:
@@ -267,11 +293,14 @@ class LinalgCholesky(Op):
                     try:
                         np.linalg.cholesky(m[:k, :k])
                     except np.linalg.LinAlgError:
-                        raise _LinAlgError(_batch_msg(x, i, (
-                            "linalg.cholesky: The factorization could not be completed because "
-                            "the input is not positive-definite (the leading minor of order "
-                            f"{k} is not positive-definite)."))) from None
+                        raise fail(i, k) from None
             raise
+        diag = np.diagonal(low, axis1=-2, axis2=-1)
+        if np.isnan(diag).any():    # NaN in A: NumPy returns NaNs, LAPACK (torch) stops there
+            for i, d in enumerate(diag.reshape(-1, diag.shape[-1])):
+                bad = np.flatnonzero(np.isnan(d))
+                if bad.size:
+                    raise fail(i, int(bad[0]) + 1)
         out = np.ascontiguousarray(np.swapaxes(low, -1, -2)) if upper else low
         ctx.save_for_backward(out)
         ctx.upper = upper
@@ -349,7 +378,7 @@ class LinalgEigh(Op):
 
     @staticmethod
     def forward(ctx, a, uplo):
-        w, v = np.linalg.eigh(a._data, UPLO=uplo)
+        w, v = _eigh_np(np.linalg.eigh, a._data, UPLO=uplo)
         ctx.save_for_backward(w, v)
         return w, v
 
@@ -398,7 +427,7 @@ class LinalgSvd(Op):
     @staticmethod
     def forward(ctx, a, full_matrices):
         x = a._data
-        u, s, vh = np.linalg.svd(x, full_matrices=full_matrices)
+        u, s, vh = _svd_np(x, full_matrices=full_matrices)
         ctx.full = full_matrices
         ctx.save_for_backward(u, s, vh)
         return u.astype(x.dtype, copy=False), s.astype(x.dtype, copy=False), \
@@ -494,13 +523,13 @@ class LinalgPinv(Op):
         x = a._data
         m, n = x.shape[-2], x.shape[-1]
         if hermitian:
-            w, v = np.linalg.eigh(x)
+            w, v = _eigh_np(np.linalg.eigh, x)
             aw = np.abs(w)
             tol = _tol_np(np.max(aw, axis=-1, initial=0), atol, rtol, m, n, x.dtype)
             winv = np.where(aw > tol[..., None], 1 / np.where(aw > 0, w, 1), 0).astype(x.dtype)
             p = (v * winv[..., None, :]) @ np.swapaxes(v, -1, -2)
         else:
-            u, s, vh = np.linalg.svd(x, full_matrices=False)
+            u, s, vh = _svd_np(x, full_matrices=False)
             tol = _tol_np(np.max(s, axis=-1, initial=0), atol, rtol, m, n, x.dtype)
             sinv = np.where(s > tol[..., None], 1 / np.where(s > 0, s, 1), 0).astype(x.dtype)
             p = (np.swapaxes(vh, -1, -2) * sinv[..., None, :]) @ np.swapaxes(u, -1, -2)
@@ -546,9 +575,9 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
     _matrix("linalg.matrix_rank", A, square=False)
     x = A._data
     if hermitian:
-        s = np.abs(np.linalg.eigvalsh(x))
+        s = np.abs(_eigh_np(np.linalg.eigvalsh, x))
     else:
-        s = np.linalg.svd(x, compute_uv=False)
+        s = _svd_np(x, compute_uv=False)
     tol = _tol_np(np.max(s, axis=-1, initial=0), atol, rtol, x.shape[-2], x.shape[-1], x.dtype)
     return wrap(np.asarray(np.sum(s > tol[..., None], axis=-1), dtype=np.int64))
 

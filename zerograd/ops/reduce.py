@@ -196,8 +196,11 @@ class Prod(Op):
         keep = ctx.keepdim and ctx.dims is not None
         gk, zk = _unreduce(g, shape, dims, keep), _unreduce(z, shape, dims, keep)
         x = a._data
-        if not (x == 0).any():
+        zeros = np.count_nonzero(x == 0)
+        if not zeros:
             return gk * zk / a
+        if ctx.dims is None and zeros > 1 and not _grad_enabled():
+            return wrap(np.zeros_like(x))       # (torch: NaNs in x or not, as its prod_backward)
         if g.requires_grad or a.requires_grad and _grad_enabled():
             raise RuntimeError("double backward of prod() through inputs that contain zeros is not "
                                "supported by zerograd")
@@ -231,7 +234,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 # ***** max / min *****
 
 class MaxAll(Op):
-    """z = max(a)                      da = g spread evenly over the elements equal to z"""
+    """z = max(a)                      da = g spread evenly over the elements equal to z (over
+    the NaNs when z is NaN, and exactly 0 elsewhere: torch's evenly_distribute_backward)"""
     node_name = "MaxBackward1"
     arity = 1
     _f = staticmethod(np.max)
@@ -249,8 +253,9 @@ class MaxAll(Op):
     @staticmethod
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        mask = wrap((a._data == z._data).astype(a._data.dtype))
-        return g * mask / float(mask._data.sum())
+        x, v = a._data, z._data
+        mask = np.isnan(x) if np.isnan(v) else x == v
+        return where_(wrap(mask), g / float(np.count_nonzero(mask)), 0.0)
 
 
 class MinAll(MaxAll):
@@ -535,16 +540,26 @@ class Norm(Op):
         zk = _unreduce(z, shape, ctx.dims, ctx.keepdim)
         if p == 0:             # torch: no gradient at all (None), not zeros
             return None
+        # torch's linalg_vector_norm_backward, term by term
         if p == 1:
             return gk * a.sign()
-        if p in (np.inf, -np.inf):
-            mask = (a.abs()._data == zk._data).astype(a._data.dtype)
-            count = mask.sum(axis=ctx.dims, keepdims=True)
-            return gk * a.sign() * wrap(mask / count)
-        safe = where_(zk.eq(0), 1.0, zk)
+        if p in (np.inf, -np.inf):      # g shared by the |a| equal to z, or NaN (sign(NaN) = 0)
+            x = np.abs(a._data)
+            mask = (x == zk._data) | np.isnan(x)
+            count = wrap(np.count_nonzero(mask, axis=ctx.dims, keepdims=True).astype(x.dtype))
+            return a.sign() * ((gk / count) * wrap(mask.astype(x.dtype)))
+        # (where a quotient or power would be infinite, the masked-out branch divides by a
+        # stand-in 1 instead: its own derivative, taken by a double backward, stays finite)
+        zero = zk.eq(0)
+        safe = where_(zero, 1.0, zk)
         if p == 2:
-            return where_(zk.eq(0), 0.0, gk * a / safe)
-        return where_(zk.eq(0), 0.0, gk * a * a.abs() ** (p - 2) / safe ** (p - 1))
+            return gk * where_(zero, 0.0, a / safe)
+        if p < 1:
+            a0 = a.eq(0)
+            scaled = a.sign() * where_(a0, 0.0, where_(a0, 1.0, a.abs()) ** (p - 1))
+            return scaled * gk * zk ** (1 - p)
+        scaled = a.sign() * a.abs() ** (p - 1) if p < 2 else a * a.abs() ** (p - 2)
+        return scaled * where_(zero, 0.0, gk / safe ** (p - 1))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):

@@ -1,0 +1,192 @@
+"""Gradients at the edges, against PyTorch: ties, zeros, ±inf and NaN in the inputs of the ops
+whose backward special-cases them (found by probing every op with such inputs, session 14).
+
+Each case runs the same code in both libraries in float64 and compares values and gradients,
+NaN for NaN, -0.0 only where the sign is part of the contract.
+"""
+import numpy as np
+import pytest
+
+import zerograd
+
+from ._oracle import requires_torch, torch
+
+pytestmark = requires_torch
+
+SPECIALS = [0.0, -0.0, 0.5, 1.0, -1.0, 2.0, -3.0, np.nan, np.inf, -np.inf]
+
+
+def _run(L, fn, arrays, rg=None, upstream=None):
+    """fn(L, *tensors) and each input's gradient (None where it needs none)"""
+    rg = rg or [True] * len(arrays)
+    ts = [L.tensor(a, dtype=L.float64, requires_grad=r) for a, r in zip(arrays, rg)]
+    y = fn(L, *ts)
+    w = upstream if upstream is not None else np.arange(1.0, 1 + y.numel()).reshape(tuple(y.shape))
+    (y * L.tensor(w, dtype=L.float64)).sum().backward()
+    return ([y.detach().numpy().copy()] +
+            [None if t.grad is None else t.grad.numpy().copy() for t in ts])
+
+
+def _same(fn, arrays, rg=None, upstream=None, rtol=1e-12):
+    want = _run(torch, fn, arrays, rg, upstream)
+    got = _run(zerograd, fn, arrays, rg, upstream)
+    for w, g in zip(want, got):
+        assert (w is None) == (g is None), (want, got)
+        if w is not None:
+            assert w.shape == g.shape
+            np.testing.assert_allclose(g, w, rtol=rtol, atol=0, equal_nan=True,
+                                       err_msg=f"\ntorch:    {want}\nzerograd: {got}")
+
+
+def _specials(rng, shape):
+    return rng.choice(SPECIALS, size=shape)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+def test_scatter_reduce_backward(reduce):
+    """Every reduction, with self or src not requiring grad (the backward crashed reading the
+    missing input's shape), NaN and ±inf among the values."""
+    rng = np.random.default_rng(len(reduce))
+    for trial in range(36):
+        src = _specials(rng, (3, 4)) if trial % 2 else rng.integers(-2, 3, (3, 4)) * 1.0
+        self_ = rng.integers(-2, 3, (3, 3)) * 1.0
+        index = rng.integers(0, 3, (3, 4))
+        rg = [(True, True), (False, True), (True, False)][trial % 3]
+        # (include_self=False for amax/amin: a left-out self equal to the result is counted
+        # by torch, not by zerograd - test_join.py::test_scatter_reduce_excluded_self_is_no_tie)
+        include_self = bool(trial % 2) or reduce in ("amax", "amin")
+
+        def fn(L, s, x):
+            return s.scatter_reduce(1, L.tensor(index), x, reduce, include_self=include_self)
+        _same(fn, [self_, src], rg)
+
+
+def test_scatter_reduce_left_out_self_gets_plus_zero():
+    """include_self=False: where self was left out its gradient is +0, whatever the sources."""
+    def fn(L, s, x):
+        return s.scatter_reduce(0, L.tensor([0, 0]), x, "amax", include_self=False)
+    _same(fn, [[1.0, 2.0], [np.nan, np.nan]])
+    got = _run(zerograd, fn, [[1.0, 2.0], [np.nan, np.nan]])
+    assert str(got[1].tolist()) == "[0.0, 2.0]"
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_max_min_all_with_nan_and_ties():
+    """max() / min() over everything: g shared by the elements equal to the result - the NaNs
+    when it is NaN (it was NaN everywhere) - and exactly 0 elsewhere, even for an inf g."""
+    for vals in ([[np.nan, 1.0, 2.0, 0.0], [1.0, np.nan, 3.0, 4.0]], [[3.0, 1.0], [3.0, 3.0]],
+                 [[-np.inf, -np.inf], [1.0, 2.0]]):
+        for op in ("max", "min"):
+            _same(lambda L, x: getattr(x, op)(), [vals])
+            _same(lambda L, x: getattr(x, op)(), [vals], upstream=np.array(np.inf))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("op", ["maximum", "minimum", "max", "min"])
+def test_binary_max_min_with_nan(op):
+    """torch's maximum/minimum backward: g/2 each on a tie, 0 to the loser, g otherwise - so a
+    comparison with NaN gives g to both (zerograd gave 0)."""
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        a, b = _specials(rng, (3, 4)), _specials(rng, (3, 4))
+        _same(lambda L, x, y: getattr(L, op)(x, y), [a, b])
+        _same(lambda L, x, y: getattr(L, op)(x, y), [a, b[0]])         # broadcasting
+        _same(lambda L, x: getattr(L, op)(x, x), [a])                  # ties everywhere
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("p", [0.5, 1, 1.5, 2, 3, np.inf, -np.inf])
+def test_vector_norm_at_zeros_and_non_finite(p):
+    """p < 2 with a zero element gave NaN gradients (torch: 0); the inf-norms with a NaN gave
+    NaN everywhere (torch: g shared by the NaNs, times sign(NaN) = 0)."""
+    rng = np.random.default_rng(int(p * 7) if np.isfinite(p) else 99)
+    for trial in range(24):
+        x = _specials(rng, (3, 4)) if trial % 2 else rng.integers(-2, 3, (3, 4)) * 0.5
+        dim = [None, 1, 0, (0, 1)][trial % 4]
+        keepdim = bool(trial % 3)
+        _same(lambda L, t: L.linalg.vector_norm(t, p, dim=dim, keepdim=keepdim), [x], rtol=1e-9)
+    _same(lambda L, t: L.linalg.vector_norm(t, p), [[0.0, 1.0, -2.0]], rtol=1e-9)
+
+
+def test_norm_double_backward_at_zero_stays_finite():
+    """A zero vector's norm: the masked-out quotient divides by a stand-in 1, so the second
+    derivative is 0 there, not NaN (torch's is NaN at p = 2).  (p < 2: |a|^(p-1) itself has an
+    infinite derivative at 0, in torch too.)"""
+    x = zerograd.tensor([[0.0, 0.0], [3.0, 4.0]], dtype=zerograd.float64, requires_grad=True)
+    for p in (2, 3):
+        n = zerograd.linalg.vector_norm(x, p, dim=1)
+        g, = zerograd.autograd.grad(n.sum(), x, create_graph=True)
+        h, = zerograd.autograd.grad(g.sum(), x)
+        assert np.isfinite(h.numpy()).all(), (p, h)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_pow_edges():
+    """a ** b: no gradient to a where b = 0, none to b where a = 0 and b >= 0 (0·log 0);
+    c ** b with c = 0 likewise; a ** e computed as torch's kernel computes it."""
+    rng = np.random.default_rng(5)
+    for _ in range(12):
+        a, b = _specials(rng, (3, 4)), _specials(rng, (3, 4))
+        _same(lambda L, x, y: x ** y, [a, b])
+        _same(lambda L, y: L.pow(0.0, y), [b])
+        _same(lambda L, y: L.pow(2.0, y), [b])
+        for e in (0.5, -0.5, 2, 3, -1, -2, 1.5, 0):
+            _same(lambda L, x: x.pow(e), [a])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("e", [2, 3, -2, -0.5, -1])
+def test_pow_scalar_bits_as_torch(dtype, e):
+    """torch computes x ** 3, x ** -2 and x ** -0.5 as x·x·x, 1/(x·x) and 1/sqrt(x): the same
+    bits (np.power differed in the last bit in ~30% of them)."""
+    x = (np.random.default_rng(0).standard_normal(4096) * 3).astype(dtype)
+    x[:4] = [-0.0, 0.0, -np.inf, np.inf]
+    res = []
+    for L in (torch, zerograd):
+        t = L.tensor(x, requires_grad=True)
+        y = t.pow(e)
+        y.backward(L.ones_like(y))
+        res.append((y.detach().numpy(), t.grad.numpy()))
+    # (the backward's x ** (e - 1) is bit for bit torch's where that is a special case too;
+    # torch's vectorised pow for other exponents rounds differently from C's pow)
+    pairs = list(zip(*res)) if e in (2, 3, -1) else list(zip(*res))[:1]
+    for w, g in pairs:
+        assert np.array_equal(w, g, equal_nan=True)
+        assert np.array_equal(np.signbit(w), np.signbit(g))
+    np.testing.assert_allclose(res[1][1], res[0][1], rtol=1e-6 if dtype == "float32" else 1e-14)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_prod_with_several_zeros():
+    """torch's prod_backward: more than one zero in a full product gives zero gradients
+    (NaNs or not); one zero, the product of the others; none, z / x."""
+    for vals in ([[np.nan, 1.0, 2.0, 0.0], [0.0, 1.0, 3.0, 4.0]], [[0.0, 0.0], [np.inf, 2.0]],
+                 [[0.0, 2.0], [np.nan, 3.0]], [[1.0, 2.0], [np.nan, 3.0]]):
+        _same(lambda L, x: x.prod(), [vals])
+        _same(lambda L, x: x.prod(1), [vals])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("call", [
+    lambda L, x: L.linalg.svdvals(x),
+    lambda L, x: L.linalg.matrix_norm(x, 2),
+    lambda L, x: L.linalg.matrix_norm(x, "nuc"),
+    lambda L, x: L.linalg.pinv(x),
+    lambda L, x: L.linalg.matrix_rank(x),
+    lambda L, x: L.linalg.cholesky(x),
+])
+def test_linalg_failures_raise_torchs_error(call):
+    """Non-finite input: torch's LinAlgError (a RuntimeError) and message, not NumPy's
+    LinAlgError; a NaN in cholesky's input stops at its leading minor as LAPACK does."""
+    for m in ([[np.nan, 1.0], [1.0, 2.0]], [[1.0, 1.0], [1.0, np.nan]]):
+        errors = []
+        for L in (torch, zerograd):
+            try:
+                call(L, L.tensor(m, dtype=L.float64))
+                errors.append(None)
+            except Exception as e:          # noqa: BLE001 - compared below
+                errors.append((isinstance(e, RuntimeError), type(e).__name__, str(e)))
+        assert errors[0] == errors[1]
+        if errors[1] is not None:
+            assert errors[1][1] == "_LinAlgError"
