@@ -190,3 +190,23 @@ def test_linalg_failures_raise_torchs_error(call):
         assert errors[0] == errors[1]
         if errors[1] is not None:
             assert errors[1][1] == "_LinAlgError"
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("bounds", ["both", "min", "max"])
+def test_clamp_tensor_bounds(bounds):
+    """clamp(a, lo, hi) with tensor bounds: where lo > hi the result is hi, so its gradient goes
+    to hi (it went to lo: a wrong gradient); a NaN in a gives a nothing (torch's)."""
+    rng = np.random.default_rng(len(bounds))
+    for trial in range(40):
+        shapes = [(3, 4), (4,), (3, 1)]
+        arrays = [_specials(rng, s) if trial % 2 else rng.standard_normal(s) for s in shapes]
+
+        def fn(L, a, lo, hi):
+            if bounds == "both":
+                return L.clamp(a, lo, hi)
+            return L.clamp(a, min=lo) if bounds == "min" else L.clamp(a, max=hi)
+        _same(fn, arrays, rg=[True, bounds != "max", bounds != "min"])
+    # the case that was wrong: lo = 2 > hi = 1, every output is hi
+    got = _run(zerograd, lambda L, a, lo, hi: L.clamp(a, lo, hi), [[0.0, 1.5, 3.0], [2.0], [1.0]])
+    assert got[0].tolist() == [1.0, 1.0, 1.0] and got[2].tolist() == [0.0] and got[3].tolist() == [6.0]

@@ -966,8 +966,8 @@ class Clamp(Op):
 
 
 class ClampTensor(Op):
-    """z = min(max(a, lo), hi)  (tensors)     da = g where lo <= a <= hi, dlo = g where a < lo,
-    dhi = g where a > hi"""
+    """z = min(max(a, lo), hi)  (tensors)     da = g where lo <= a <= hi,
+    dlo = g where a < lo < hi,  dhi = g where a > hi or hi < lo  (where lo > hi, z = hi)"""
     node_name = "ClampBackward0"
 
     @staticmethod
@@ -989,14 +989,16 @@ class ClampTensor(Op):
         a, lo, hi = ctx.saved_tensors
         need = ctx.needs_input_grad
         x = a._data
-        keep = np.ones(x.shape, bool)
+        l = None if lo is None else lo._data
+        h = None if hi is None else hi._data
+        # torch's clamp_backward / clamp_backward_min_max (a NaN in a: no gradient to a)
+        keep = (x >= l) & (x <= h) if l is not None and h is not None else \
+            x >= l if l is not None else x <= h
         below = above = None
-        if lo is not None:
-            below = x < lo._data
-            keep = keep & ~below
-        if hi is not None:
-            above = x > hi._data
-            keep = keep & ~above
+        if l is not None:
+            below = x < l if h is None else (x < l) & (l < h)
+        if h is not None:
+            above = x > h if l is None else (x > h) | (h < l)
         pick = lambda m: where_(Tensor._make(m, False, None, 0), g, 0.0)  # noqa: E731
         return (pick(keep) if need[0] else None,
                 pick(below) if lo is not None and need[1] else None,
