@@ -352,7 +352,9 @@ class Tensor:
         return self._retains_grad
 
     def retain_grad(self) -> None:
-        """Populate `.grad` for this non-leaf tensor during backward (no-op on leaves)."""
+        """Populate `.grad` for this non-leaf tensor during backward (no-op on leaves).  It is
+        the gradient of the tensor's current value: an in-place op (or a view re-derived from
+        its base) moves it to the new history (`follow_history`), as torch's."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self._retains_grad:
@@ -364,12 +366,13 @@ class Tensor:
             t = ref()
             if t is None:
                 return
-            t._grad = grad.detach().clone() if t._grad is None else t._grad + grad
-        node = self.grad_fn
-        if node._retain_hooks is None:
-            node._retain_hooks = {}
-        node._retain_hooks[self._output_nr] = retain
-        node._has_hooks = True
+            if t._grad is not None:
+                t._grad = t._grad + grad
+            elif grad.requires_grad:            # backward(create_graph=True): keeps its graph
+                t._grad = grad.clone()
+            else:
+                t._grad = grad.detach().clone()
+        _add_retain_hook(self._grad_fn, self._output_nr, retain)
         self._retains_grad = True
 
     @property
@@ -1340,6 +1343,25 @@ def _type_target(dtype):
         return legacy.dtype
     return dtype
 
+def _add_retain_hook(node, nr, fn) -> None:
+    if node._retain_hooks is None:
+        node._retain_hooks = {}
+    node._retain_hooks[nr] = fn
+    node._has_hooks = True
+
+
+def follow_history(t: Tensor, old_node, old_nr: int) -> None:
+    """t's history just changed from output `old_nr` of `old_node` to its current grad_fn (an
+    in-place op, a view re-derived from its base): its retain_grad goes along - `.grad` is then
+    the gradient of the current value, as torch's - and the old node no longer fills it."""
+    if not t._retains_grad or old_node is None or old_node is t._grad_fn:
+        return
+    hooks = old_node._retain_hooks
+    fn = hooks.pop(old_nr, None) if hooks else None
+    if fn is not None and t._grad_fn is not None:
+        _add_retain_hook(t._grad_fn, t._output_nr, fn)
+
+
 from . import ops as _ops  # noqa: E402  (ops import Tensor: import them after the class exists)
 from .ops import inplace as _inplace  # noqa: E402
 from .autograd.function import (make_accumulator as _make_accumulator,  # noqa: E402
@@ -1365,3 +1387,4 @@ Tensor.negative = Tensor.neg
 
 
 _OPERANDS = (Tensor, bool, int, float, complex, np.generic, np.ndarray)
+

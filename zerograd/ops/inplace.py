@@ -22,7 +22,7 @@ import sys
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor
+from ..tensor import Tensor, follow_history
 from . import views as _views
 from ._args import number_arg
 
@@ -114,24 +114,45 @@ def apply_inplace(t: Tensor, fn, *args) -> Tensor:
         raise RuntimeError(LEAF_MSG)
     if view is not None and view.base._requires_grad and view.base.grad_fn is None:
         raise RuntimeError(VIEW_OF_LEAF_MSG)
-    r = fn(t, *args)
+    src = t
+    if view is not None and t._requires_grad and _hooked(t):
+        # torch's CopySlices routes the op's gradient straight into the base: hooks registered
+        # on the view's (old) node do not see it.  Reading the view through a fresh, hook-free
+        # node of the base does the same here (the gradients are the same either way).
+        src = _views.AsStrided.apply(view.base, view.chain)
+    r = fn(src, *args)
     if r.grad_fn is not None:
-        _keep_original(r.grad_fn, t)
+        _keep_original(r.grad_fn, src)
     _store(t, r._data)
     bump_version(t)
     if r.grad_fn is None:                   # e.g. an integer result: nothing to record
         return t
     _adopt_saved_output(r, t)
+    old_node, old_nr = t._grad_fn, t._output_nr
     if view is None:
         t.grad_fn, t._output_nr, t._requires_grad = r.grad_fn, r._output_nr, True
+        follow_history(t, old_node, old_nr)
         return t
     base = view.base
     if r._data.shape != t._data.shape:      # r broadcast into the view: record the expansion
         r = r.expand(t._data.shape)
     new = _views.CopySlices.apply(base, r, view.chain)
+    base_node, base_nr = base._grad_fn, base._output_nr
     base.grad_fn, base._output_nr, base._requires_grad = new.grad_fn, 0, True
+    follow_history(base, base_node, base_nr)
     _views.refresh(t)
+    follow_history(t, old_node, old_nr)
     return t
+
+
+def _hooked(t: Tensor) -> bool:
+    """Tensor hooks or retain_grad registered on t's current node, for t's output."""
+    node = t._grad_fn
+    if node is None or not node._has_hooks:
+        return False
+    nr = t._output_nr
+    return bool(node._tensor_pre_hooks and node._tensor_pre_hooks.get(nr)) or \
+        bool(node._retain_hooks and nr in node._retain_hooks)
 
 
 def _keep_original(node, t: Tensor) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..autograd.function import Op, own_vc, short_name
 from ..grad_mode import _state
-from ..tensor import FRESH, Tensor
+from ..tensor import FRESH, Tensor, follow_history
 
 _new = object.__new__
 
@@ -208,5 +208,7 @@ def refresh(t: Tensor) -> None:
             fresh = AsStrided.apply(base, meta.chain)
         finally:
             _state.enabled = prev
+        old_node, old_nr = t._grad_fn, t._output_nr
         t._grad_fn, t._output_nr, t._requires_grad = fresh._grad_fn, 0, True
+        follow_history(t, old_node, old_nr)
     meta.version = t._vc[0]
