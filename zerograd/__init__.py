@@ -24,6 +24,8 @@ from .dtypes import (bfloat16, bool, double, dtype, float, float16, float32, flo
                      set_default_dtype, short, uint8)
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
+from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: E402,F401
+                                    is_anomaly_enabled)
 from . import ops as _ops
 from .ops import (Generator, abs, add, addmm, all, allclose, amax, amin, any, arange,  # noqa: A004
                   argmax, argmin, as_tensor, bmm, clamp, clip, clone, cos, default_generator, div,

@@ -90,8 +90,18 @@ class _DecoratorContextManager:
         return type(self)()
 
 
-class no_grad(_DecoratorContextManager):
-    """Disable graph recording in this thread (`with no_grad():` or `@no_grad()`)."""
+class _NoParamDecorator(_DecoratorContextManager):
+    """A mode without arguments may also decorate bare: `@no_grad` as well as `@no_grad()`
+    (torch's _NoParamDecoratorContextManager)."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamDecorator):
+    """Disable graph recording in this thread (`with no_grad():`, `@no_grad()` or `@no_grad`)."""
 
     def __init__(self) -> None:
         self.prev = None
@@ -104,7 +114,7 @@ class no_grad(_DecoratorContextManager):
         _restore(self.prev)
 
 
-class enable_grad(_DecoratorContextManager):
+class enable_grad(_NoParamDecorator):
     """Re-enable graph recording inside a `no_grad` block (not inside `inference_mode`'s effect
     on tensors already made there)."""
 
@@ -124,8 +134,11 @@ class set_grad_enabled(_DecoratorContextManager):
     used in `with`, as in torch."""
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
+                            f"not {type(mode).__name__}")
         self.prev = _save()
-        self.mode = bool(mode)
+        self.mode = mode
         _set_grad(self.mode)
 
     def __enter__(self) -> None:
@@ -148,10 +161,14 @@ class inference_mode(_DecoratorContextManager):
     `inference_mode(False)` leaves inference mode and enables grad, as torch's does (code that
     switches on a flag)."""
 
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)                  # bare `@inference_mode` on a function, as torch
+
     def __init__(self, mode: bool = True) -> None:
-        if not isinstance(mode, bool):
-            raise TypeError("inference_mode(mode) expects a bool; use @inference_mode() "
-                            "(with parentheses) as a decorator")
+        if not isinstance(mode, bool):      # (decorated bare: __new__ returned the wrapper)
+            return
         self.mode = mode
         self.prev = (True, False)
 

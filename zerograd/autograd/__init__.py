@@ -11,7 +11,8 @@ from .. import _lazy
 from .. import grad_mode as _gm
 from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from ..tensor import Tensor
-from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled,  # noqa: F401
+                           is_anomaly_enabled, set_detect_anomaly)
 from .engine import make_seeds, run_backward
 from .engine import checkpoint_valid as _is_checkpoint_valid  # noqa: F401  (torch's private name)
 from .function import Function, once_differentiable  # noqa: F401
@@ -53,10 +54,13 @@ def _grads(grad_tensors, n, what="grad_tensors"):
     if isinstance(grad_tensors, Tensor):
         grad_tensors = (grad_tensors,)
     grad_tensors = tuple(grad_tensors)
-    if len(grad_tensors) != n:
-        raise RuntimeError(f"{what} should have the same length as tensors: got {len(grad_tensors)} "
-                           f"and {n}")
+    if len(grad_tensors) != n:       # (torch's words; `what` names the argument in the fix)
+        raise RuntimeError(f"got {n} tensors and {len(grad_tensors)} gradients. Fix: pass one "
+                           f"gradient (or None) in {what} per tensor.")
     return grad_tensors
+
+
+_warned_create_graph = False
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
@@ -65,6 +69,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 
     Scalars need no seed (it is 1); a non-scalar needs `grad_tensors` shaped like it: the vector
     v of the vector-Jacobian product vᵀ J.  The graph is freed afterwards unless `retain_graph`."""
+    global _warned_create_graph
     tensors = _tensors(tensors, "tensors")
     seeds = make_seeds(tensors, _grads(grad_tensors, len(tensors)))
     if retain_graph is None:
@@ -73,7 +78,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         inputs, _ = _inputs(inputs, "backward")
         if not all(t._requires_grad for t in inputs):   # (torch retains grads of the inputs)
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-    if create_graph:
+    if create_graph and not _warned_create_graph:    # (torch warns once a process)
+        _warned_create_graph = True
         import warnings
         warnings.warn(
             "Using backward() with create_graph=True will create a reference cycle between the "
@@ -88,6 +94,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return d(outputs)/d(inputs) (the VJP with `grad_outputs`) without touching `.grad`."""
+    if not only_inputs:
+        import warnings
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). "
+                      "To accumulate gradient for other parts of the graph, please use "
+                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
     outputs = _tensors(outputs, "outputs")
     inputs, keys = _inputs(inputs, "grad")
     if allow_unused is None:

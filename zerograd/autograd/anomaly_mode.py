@@ -23,6 +23,9 @@ class detect_anomaly:
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
         self.prev = (False, True)
+        import warnings
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime "
+                      "and should only be enabled for debugging.", stacklevel=2)
 
     def __enter__(self) -> None:
         self.prev = (_anomaly.enabled, _anomaly.check_nan)
@@ -36,7 +39,7 @@ class detect_anomaly:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with detect_anomaly(self.check_nan):
+            with detect_anomaly(self.check_nan):        # (warns each call, as torch's clone)
                 return fn(*args, **kwargs)
         return wrapper
 

@@ -491,11 +491,23 @@ def _run_leaf(acc, g, raw, create_graph, captures, captured, adopt=False):
         else:
             acc._accumulate(g, create_graph)
         if t._post_acc_hooks:
-            for fn in list(t._post_acc_hooks.values()):
-                fn(t)
+            run_post_accumulate_hooks(t)
     if node_hooks:
         leaf_post_hooks(acc, g, raw)
     return g
+
+
+def run_post_accumulate_hooks(t, each=None):
+    """hook(t) for each post-accumulate-grad hook of leaf t; they must return None (torch's
+    checks).  `each(fn)` runs after each one (the viz tracer records it)."""
+    for fn in list(t._post_acc_hooks.values()):
+        r = fn(t)
+        if r is not None:
+            if isinstance(r, Tensor):
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+            raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+        if each is not None:
+            each(fn)
 
 
 def leaf_pre_hooks(acc, g, raw):
@@ -528,8 +540,7 @@ def _accumulate_into(t, g, create_graph):
     if t.grad_fn is None:
         make_accumulator(t)._accumulate(g, create_graph)
         if t._post_acc_hooks:
-            for fn in list(t._post_acc_hooks.values()):
-                fn(t)
+            run_post_accumulate_hooks(t)
     else:
         t._grad = g.detach().clone() if t._grad is None else t._grad + g
 

@@ -217,8 +217,10 @@ class Node:
         saved = self._saved
         if saved is _RELEASED:
             raise RuntimeError(FREED_MSG)
-        saved = _saved_items(saved)
         versions = self._saved_versions
+        if versions is _IN_FORWARD:         # a custom forward reading it: saved only after
+            return ()
+        saved = _saved_items(saved)
         if versions is None:
             return tuple(saved)
         out = []
@@ -294,15 +296,20 @@ class Node:
                 raise RuntimeError(f"function {self.name()} returned an incorrect number of "
                                    f"gradients (expected {n_in}, got {len(result)})")
         out = []
-        for g, meta in zip(result, metas):
+        for i, (g, meta) in enumerate(zip(result, metas)):
+            if g is not None and meta is None:
+                kinds = getattr(self, "_tensor_inputs", None)       # (custom Functions)
+                if kinds is not None and not kinds[i]:
+                    raise RuntimeError(f"function {self.name()} returned a gradient different "
+                                       f"than None at position {i + 1}, but the corresponding "
+                                       "forward input was not a Variable")
             if g is None or meta is None:
                 out.append(None)
                 continue
             try:
                 a = g._data
             except AttributeError:
-                raise TypeError(f"function {self.name()} returned a gradient of type "
-                                f"{type(g).__name__}; expected a Tensor or None") from None
+                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})") from None
             if a.shape != meta[0] or a.dtype != meta[1]:
                 g = _fix_grad(self, len(out), g, meta)
             out.append(g)
@@ -665,6 +672,7 @@ def _calibrate_acc(self, g, adopt=False):
 
 
 _SOLE_REFS = _sole_refs()
+_IN_FORWARD = ()     # a custom Function's _saved_versions while its forward runs (a marker)
 
 
 class GraphRoot(Node):
@@ -687,6 +695,7 @@ class GraphRoot(Node):
 class _Scratch:
     """The ctx handed to forward when nothing is recorded: accepts attributes and saves nothing."""
     needs_input_grad = ()
+    saved_tensors = ()
     _dirty = None
 
     def save_for_backward(self, *tensors):
@@ -724,6 +733,8 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if "vjp" in cls.__dict__ and "backward" not in cls.__dict__:
+            cls.backward = cls.__dict__["vjp"]      # (torch: define either; they are one)
         if "backward" in cls.__dict__ and "np_backward" not in cls.__dict__:
             cls.np_backward = None     # an inherited array VJP would not match this backward
         cls._setup_context = getattr(cls, "setup_context") is not Function.setup_context
@@ -736,7 +747,11 @@ class Function:
                                              "__qualname__": name})
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("Function objects are not instantiated: call YourFunction.apply(...)")
+        import warnings
+        warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions "
+                      "are all static, so you should invoke them on the class itself. "
+                      "Instantiating an autograd function will raise an error in a future version "
+                      "of PyTorch.", DeprecationWarning, stacklevel=2)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -767,8 +782,10 @@ class Function:
         needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         record = _state.enabled and True in needs
         ctx = cls._node_cls() if record else _Scratch()
+        ctx.needs_input_grad = needs            # (under no_grad too, as torch)
         if record:
-            ctx.needs_input_grad = needs
+            ctx._saved_versions = _IN_FORWARD
+            ctx._tensor_inputs = tuple(isinstance(a, Tensor) for a in args)
         prev = _state.enabled
         _state.enabled = False
         try:
@@ -779,6 +796,8 @@ class Function:
                 out = cls.forward(ctx, *args, **kwargs)
         finally:
             _state.enabled = prev
+            if record:
+                ctx._saved_versions = None
         if record and ctx._saved:
             for i, item in enumerate(ctx._saved):
                 if item is not None and not isinstance(item, Tensor):
@@ -787,6 +806,10 @@ class Function:
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         dirty = ctx._dirty or ()
+        if dirty and not all(any(id(o) == d for o in outs) for d in dirty):
+            raise RuntimeError("Some elements marked as dirty during the forward method were not "
+                               "returned as output. The inputs that are modified inplace must all "
+                               "be outputs of the Function.")
         wrapped = []
         nondiff = ctx._non_differentiable if record else None
         for o in outs:
@@ -805,6 +828,10 @@ class Function:
             return wrapped[0] if single else tuple(wrapped)
         saved = ctx._saved
         _finish_record(ctx, args, needs, wrapped, saved)
+        if dirty and nondiff:           # changed in place and not differentiable: no history
+            for o in wrapped:
+                if id(o) in dirty and id(o) in nondiff and o._grad_fn is not None:
+                    o.grad_fn, o._requires_grad = None, False
         return wrapped[0] if single else tuple(wrapped)
 
 

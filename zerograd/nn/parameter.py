@@ -8,6 +8,7 @@ Operations on it return plain Tensors, as in torch.
 from __future__ import annotations
 
 from ..ops import empty
+from ..grad_mode import is_inference_mode_enabled
 from ..tensor import Tensor, factory_requires_grad
 
 
@@ -19,6 +20,9 @@ class Parameter(Tensor):
             data = empty(0)
         if not isinstance(data, Tensor):   # torch's path for "custom tensors" calls detach()
             raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        if requires_grad and data._vc is None and not is_inference_mode_enabled():
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         p = object.__new__(cls)
         Tensor._init(p, data._data, False)
         if requires_grad:

@@ -365,10 +365,8 @@ class _Sweep:
             tr._add("accumulate", acc, label, [_info(g)], [_info(t._grad)],
                     "stored (first gradient)" if first else "added to the existing .grad")
             if t._post_acc_hooks:
-                for fn in list(t._post_acc_hooks.values()):
-                    fn(t)
-                    tr._add("post_accumulate_hook", acc, f"{label}: {_fname(fn)}",
-                            [_info(t._grad)])
+                _engine.run_post_accumulate_hooks(t, lambda fn: tr._add(
+                    "post_accumulate_hook", acc, f"{label}: {_fname(fn)}", [_info(t._grad)]))
         if acc._has_hooks:
             _engine.leaf_post_hooks(acc, g, False)
         return g

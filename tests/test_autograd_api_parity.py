@@ -1,0 +1,198 @@
+"""Custom Functions, hooks and grad modes at the edges of their contracts, against torch: the
+errors torch raises for misuse (a gradient for a non-tensor input, a dirty input not returned, a
+post-accumulate hook returning something, a tensor as its own grad ...), what ctx shows inside
+forward, `vjp` as `backward`, bare `@no_grad` decorators, and the warnings torch gives."""
+import warnings
+
+import pytest
+
+import zerograd
+
+from ._oracle import requires_torch, torch
+
+pytestmark = requires_torch
+
+
+def _outcome(fn, L):
+    try:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            r = fn(L)
+        return ("ok", r, [(x.category.__name__, str(x.message)) for x in w])
+    except Exception as e:                      # noqa: BLE001 - compared with torch's
+        return (type(e).__name__, str(e).split(" Fix: ")[0].rstrip("."))  # (zerograd adds fixes)
+
+
+def _functions(L):
+    class GradForNumber(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            return x * k
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, g
+
+    class IntGrad(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return 3
+
+    class DirtyNotReturned(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return y * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return None, g
+
+    class PeekInForward(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return L.tensor(float(len(ctx.saved_tensors))), ctx.needs_input_grad
+
+        @staticmethod
+        def backward(ctx, g, _):
+            return g
+
+    class ByVjp(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def vjp(ctx, g):
+            return g * 3
+
+    class DirtyNonDifferentiable(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            ctx.mark_non_differentiable(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+    return (GradForNumber, IntGrad, DirtyNotReturned, PeekInForward, ByVjp,
+            DirtyNonDifferentiable)
+
+
+def _leaf(L):
+    return L.ones(2, requires_grad=True)
+
+
+def _post_hook(L, value):
+    p = _leaf(L)
+    p.register_post_accumulate_grad_hook(lambda t: value if not callable(value) else value(L))
+    (p * 2).sum().backward()
+    return p.grad.tolist()
+
+
+def _under_no_grad(L):
+    with L.no_grad():
+        out, needs = _functions(L)[3].apply(_leaf(L))
+    return out.item(), needs
+
+
+def _by_vjp(L):
+    x = _leaf(L)
+    _functions(L)[4].apply(x).sum().backward()
+    return x.grad.tolist()
+
+
+def _dirty_nondiff(L):
+    z = _functions(L)[5].apply(_leaf(L) * 1)
+    return z.requires_grad, z.grad_fn is None
+
+
+def _inference_param(L):
+    with L.inference_mode():
+        t = L.ones(2)
+    return L.nn.Parameter(t)
+
+
+def _bare_decorators(L):
+    @L.no_grad
+    def f(x):
+        return (x * 2).requires_grad
+
+    @L.enable_grad
+    def g(x):
+        return (x * 2).requires_grad
+
+    @L.inference_mode
+    def h(x):
+        return (x * 2).is_inference()
+    x = _leaf(L)
+    with L.no_grad():
+        inner = g(x)
+    return f(x), inner, h(x), f.__name__
+
+
+def _own_grad(L):
+    x = _leaf(L)
+    x.grad = x
+
+
+CASES = {
+    "gradient for a non-tensor input": lambda L: _functions(L)[0].apply(_leaf(L), 2.0).sum().backward(),
+    "backward returns an int": lambda L: _functions(L)[1].apply(_leaf(L)).sum().backward(),
+    "dirty input not returned": lambda L: _functions(L)[2].apply(_leaf(L).clone(), _leaf(L)),
+    "ctx inside forward": lambda L: (_functions(L)[3].apply(_leaf(L))[0].item(),
+                                     _functions(L)[3].apply(_leaf(L))[1]),
+    "ctx inside forward under no_grad": _under_no_grad,
+    "vjp instead of backward": _by_vjp,
+    "dirty and non-differentiable": _dirty_nondiff,
+    "post-accumulate hook returns an int": lambda L: _post_hook(L, 5),
+    "post-accumulate hook returns a tensor": lambda L: _post_hook(L, lambda L: L.ones(2)),
+    "tensor as its own grad": _own_grad,
+    "Parameter of an inference tensor": _inference_param,
+    "set_grad_enabled('yes')": lambda L: L.set_grad_enabled("yes"),
+    "bare decorators": _bare_decorators,
+    "gradients count mismatch": lambda L: L.autograd.backward([_leaf(L) * 2, _leaf(L) * 3],
+                                                              [L.ones(2)]),
+    "is_anomaly_enabled at top level": lambda L: (L.is_anomaly_enabled(),
+                                                  L.is_anomaly_check_nan_enabled()),
+    "detect_anomaly warns": lambda L: L.autograd.detect_anomaly() and None,
+    "only_inputs=False warns": lambda L: L.autograd.grad((_leaf(L) * 2).sum(), _leaf(L),
+                                                         only_inputs=False, allow_unused=True),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_as_torch(case):
+    want, got = _outcome(CASES[case], torch), _outcome(CASES[case], zerograd)
+    if want[0] == "ok" and got[0] == "ok":
+        # (values compared as text: zerograd's Tensors print as torch's)
+        assert str(got[1]) == str(want[1]) and got[2] == want[2]
+    else:
+        assert got == want
+
+
+def test_function_instance_warns():
+    class F(zerograd.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+    with pytest.warns(DeprecationWarning, match="should not be instantiated"):
+        F()
+
+
+def test_create_graph_warning_once_a_process(monkeypatch):
+    monkeypatch.setattr(zerograd.autograd, "_warned_create_graph", False)
+    x = zerograd.ones(2, requires_grad=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        (x * 2).sum().backward(create_graph=True)
+        (x * 2).sum().backward(create_graph=True)
+    assert len(w) == 1 and "create_graph=True" in str(w[0].message)
