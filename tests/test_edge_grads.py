@@ -210,3 +210,47 @@ def test_clamp_tensor_bounds(bounds):
     # the case that was wrong: lo = 2 > hi = 1, every output is hi
     got = _run(zerograd, lambda L, a, lo, hi: L.clamp(a, lo, hi), [[0.0, 1.5, 3.0], [2.0], [1.0]])
     assert got[0].tolist() == [1.0, 1.0, 1.0] and got[2].tolist() == [0.0] and got[3].tolist() == [6.0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_div_divisor_gradient_bits(dtype):
+    """d(a/b)/db = -g·(a/b)/b, as torch: a/b² gave NaN where b² underflows (b = 1e-30 in
+    float32) and lost digits where it is subnormal; now the same bits as torch's."""
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal(4096).astype(dtype)
+    b = (rng.standard_normal(4096) * 10.0 ** rng.integers(-30, 30, 4096)).astype(dtype)
+    res = []
+    for L in (torch, zerograd):
+        x, y = L.tensor(a, requires_grad=True), L.tensor(b, requires_grad=True)
+        (x / y).backward(L.ones(4096, dtype=getattr(L, dtype)))
+        res.append((x.grad.numpy(), y.grad.numpy()))
+    for w, g in zip(*res):
+        assert np.array_equal(w, g, equal_nan=True)
+    _same(lambda L, x, y: x / y, [[0.0, np.inf], [1e-300, 1e300]])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("v", [np.nan, np.inf, -np.inf, 2.0])
+def test_zero_dim_softmax_and_prod(v):
+    """A 0-d input: softmax exp(x - x) (NaN for NaN and ±inf, it was 1), log_softmax x - x, and
+    their gradients; prod of a 0-d tensor passes g through (it gave NaN for inf)."""
+    for fn in (lambda L, x: L.nn.functional.softmax(x, 0),
+               lambda L, x: L.nn.functional.log_softmax(x, 0),
+               lambda L, x: L.nn.functional.softmin(x, 0),
+               lambda L, x: x.prod(), lambda L, x: x.prod(0)):
+        _same(fn, [v], upstream=np.array(1.5))
+
+
+def test_sinc_gradient_where_pi_a_squared_underflows():
+    _same(lambda L, x: L.sinc(x), [[1e-300, 0.0, 1e-160, 0.3, -2.0]], rtol=1e-9)
+    got = _run(zerograd, lambda L, x: L.sinc(x), [[1e-300]])
+    assert got[1].tolist() == [0.0]
+
+
+def test_ldexp_scales_exactly():
+    """x · 2^e for integer e by scaling (2^e alone may not fit: float32 1e30 · 2^-200)."""
+    for x, e, dt in [([1e30], [-200], "float32"), ([np.inf], [-1100], "float64"),
+                     ([1e300], [-1100], "float64"), ([1.5, -2.0, 3.0], [3, -2, 0], "float32")]:
+        want = torch.ldexp(torch.tensor(x, dtype=getattr(torch, dt)), torch.tensor(e))
+        got = zerograd.ldexp(zerograd.tensor(x, dtype=getattr(zerograd, dt)), zerograd.tensor(e))
+        assert got.tolist() == want.tolist() and str(got.dtype) == str(want.dtype)

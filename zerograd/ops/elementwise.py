@@ -309,7 +309,7 @@ class Mul(Op):
 
 
 class Div(Op):
-    """z = a / b            da = g / b,  db = -g * a / b²"""
+    """z = a / b            da = g / b,  db = -g · (a / b) / b   (not a / b²: b² underflows)"""
     ufunc = np.true_divide          # the fast path (autograd/fastpath.py)
     saves = 'both'
 
@@ -332,14 +332,14 @@ class Div(Op):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
         return ((g / b if need[0] else None),
-                (-g * a / (b * b) if need[1] else None))
+                (-g * ((a / b) / b) if need[1] else None))
 
     @staticmethod
     def np_backward(ctx, g):
         a, b = ctx._saved_np()
         need = ctx.needs_input_grad
         return ((g / _operand(b, g) if need[0] else None),
-                (-g * a / (b * b) if need[1] else None))
+                (-g * ((a / b) / b) if need[1] else None))
 
 
 def _as_float(v, f):

@@ -237,7 +237,7 @@ class Exp2(Op):
 
 
 class Sinc(Op):
-    """z = sin(πa)/(πa), 1 at 0      da = g (πa cos(πa) - sin(πa)) / (πa²),  0 at a = 0"""
+    """z = sin(πa)/(πa), 1 at 0      da = g (πa cos(πa) - sin(πa)) / (πa²),  0 where πa² = 0"""
 
     @staticmethod
     def forward(ctx, a):
@@ -246,19 +246,22 @@ class Sinc(Op):
         y = x * np.asarray(math.pi, x.dtype)
         return np.where(x == 0, np.ones((), x.dtype), np.sin(y) / y)
 
+    # (torch's sinc_backward: 0 where π·a² is 0 - at a = 0, and where it underflows)
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_tensors
         y = a * math.pi
-        d = (y * y.cos() - y.sin()) / (y * a)
-        return where_(a.eq(0), 0.0, g * d)
+        den = a * a * math.pi
+        return where_(den.eq(0), 0.0, g * (y * y.cos() - y.sin()) / den)
 
     @staticmethod
     def np_backward(ctx, g):
         a, = ctx._saved_np()
         y = a * math.pi
-        d = (y * np.cos(y) - np.sin(y)) / (y * a)
-        return np.where(a == 0, np.zeros((), g.dtype), g * d)
+        den = a * a * math.pi
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = g * (y * np.cos(y) - np.sin(y)) / den
+        return np.where(den == 0, np.zeros((), g.dtype), out)
 
 
 def _unary(fname, op, a):

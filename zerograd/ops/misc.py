@@ -855,11 +855,14 @@ class Ldexp(Op):
 
     @staticmethod
     def forward(ctx, a, b, dt):
-        x, y = a._data.astype(dt), b._data.astype(dt)
-        p = np.exp2(y)
         ctx.save_for_backward(a, b)
         ctx.dt = dt
-        return (x * p).astype(dt)
+        x, e = a._data.astype(dt), b._data
+        if e.dtype.kind in "iub":           # integer exponents: scaled exactly (2^b itself may
+            e = e.astype(np.int64)          # not fit x's dtype: float32 1e30 * 2^-200)
+            big = np.iinfo(np.int32)        # (NumPy's ldexp takes C ints: beyond them x·2^e
+            return np.ldexp(x, np.clip(e, big.min, big.max)).astype(dt)  # is 0 or inf anyway)
+        return (x * np.exp2(e.astype(dt))).astype(dt)
 
     @staticmethod
     def backward(ctx, g):

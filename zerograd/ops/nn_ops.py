@@ -101,8 +101,12 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         a = x._data
-        if a.ndim == 0:
-            return np.ones_like(a)
+        if a.ndim == 0:                 # exp(a - a): 1, or NaN for NaN and ±inf, as torch
+            with np.errstate(invalid="ignore"):
+                e = np.exp(a - a)
+            ctx.dim = dim
+            ctx.save_for_backward(e)
+            return e
         if a.size == 0:
             e = a.copy()
             ctx.dim = dim
@@ -122,16 +126,16 @@ class Softmax(Op):
 
     @staticmethod
     def backward(ctx, g):
-        if g.ndim == 0:
-            return g * 0.0
         y, = ctx.saved_tensors
+        if g.ndim == 0:
+            return y * (g - g * y)
         return y * (g - (g * y).sum(ctx.dim, keepdim=True))
 
     @staticmethod
     def np_backward(ctx, g):
-        if g.ndim == 0:
-            return g * 0.0
         y, = ctx._saved_np()
+        if g.ndim == 0:
+            return y * (g - g * y)
         gy = g * y
         gy -= y * (_lastsum(gy) if ctx.dim in (-1, y.ndim - 1) else gy.sum(ctx.dim, keepdims=True))
         return gy
@@ -261,25 +265,27 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         a = x._data
-        if a.ndim == 0:
-            return np.zeros_like(a)
-        y = _np_log_softmax(a, dim)
+        if a.ndim == 0:                 # a - a: 0, or NaN for NaN and ±inf, as torch
+            with np.errstate(invalid="ignore"):
+                y = a - a
+        else:
+            y = _np_log_softmax(a, dim)
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        if g.ndim == 0:
-            return g * 0.0
         y, = ctx.saved_tensors
+        if g.ndim == 0:
+            return g - y.exp() * g
         return g - y.exp() * g.sum(ctx.dim, keepdim=True)
 
     @staticmethod
     def np_backward(ctx, g):
-        if g.ndim == 0:
-            return g * 0.0
         y, = ctx._saved_np()
+        if g.ndim == 0:
+            return g - np.exp(y) * g
         return g - np.exp(y) * g.sum(ctx.dim, keepdims=True)
 
 

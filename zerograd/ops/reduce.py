@@ -192,6 +192,8 @@ class Prod(Op):
     def backward(ctx, g):
         a, z = ctx.saved_tensors
         shape = a._data.shape
+        if not shape:                   # a 0-d input: z is a, dz/da = 1 (inf and NaN too)
+            return g
         dims = ctx.dims if ctx.dims is not None else tuple(range(len(shape)))
         keep = ctx.keepdim and ctx.dims is not None
         gk, zk = _unreduce(g, shape, dims, keep), _unreduce(z, shape, dims, keep)
