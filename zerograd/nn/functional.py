@@ -58,6 +58,8 @@ def linear(input, weight, bias=None):
         return matmul(input, wt)
     if input.dim() == 2:
         return addmm(bias, input, wt)
+    if weight.dim() != 2:               # a vector of weights: x · w + b (torch's too)
+        return matmul(input, wt) + bias
     if input.is_contiguous() and input.dim() >= 1:
         shp = input._data.shape
         if shp[-1]:                 # (the shapes view(-1, in) and the view back resolve to)
@@ -406,6 +408,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                            "scalar types: Long, Int; but got torch."
                            f"{_nn._LEGACY[input.dtype.name]}Tensor instead (while checking "
                            "arguments for embedding)")
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
     num = weight.shape[0]
     if padding_idx is not None:
         if padding_idx > 0:
@@ -436,12 +440,17 @@ def _embedding_renorm_(weight, idx, max_norm, norm_type):
 def one_hot(tensor, num_classes=-1):
     """Integer class indices -> int64 one-hot vectors along a new last dim."""
     a = tensor._data
+    if type(num_classes) is not int and not isinstance(num_classes, np.integer):
+        raise TypeError("one_hot(): argument 'num_classes' (position 2) must be int, not "
+                        f"{type(num_classes).__name__}")
     if a.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if a.size and a.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:
-        num_classes = int(a.max()) + 1 if a.size else 0
+        if not a.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(a.max()) + 1
     elif a.size and a.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
     return wrap((a[..., None] == np.arange(num_classes)).astype(np.int64))
@@ -550,8 +559,12 @@ def _check_dim(dim, ndim):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12):
-    """input / max(‖input‖_p along dim, eps): unit vectors along dim (DivBackward0)."""
-    _check_dim(dim, input.dim())
+    """input / max(‖input‖_p along dim (an int, or a tuple/list of dims), eps): unit vectors
+    along dim (DivBackward0)."""
+    if isinstance(dim, (tuple, list)):
+        dim = tuple(dim)                # (norm checks each dim and repeats)
+    else:
+        _check_dim(dim, input.dim())
     return input / input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
 
 
@@ -794,6 +807,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if not target.is_floating_point():
         raise RuntimeError(f"result type {_legacy(input.dtype)} can't be cast to the desired "
                            f"output type {_legacy(target.dtype)}")
+    if pos_weight is not None:              # (torch's error for shapes that do not broadcast,
+        _broadcast_shape(pos_weight, target)    # in the order its kernel meets them)
+    if weight is not None:
+        _broadcast_shape(input, weight)
     return _nn.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
 
 

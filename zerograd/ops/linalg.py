@@ -194,8 +194,8 @@ class Addmm(Op):
     def forward(ctx, c, a, b, beta=1, alpha=1):
         x, y = a._data, b._data
         if x.ndim != 2 or y.ndim != 2:
-            raise RuntimeError(f"addmm(): mat1 and mat2 must be matrices, got {x.ndim}-D and "
-                               f"{y.ndim}-D")
+            which, nd = ("mat1", x.ndim) if x.ndim != 2 else ("mat2", y.ndim)
+            raise RuntimeError(f"{which} must be a matrix, got {nd}-D tensor")
         if x.shape[1] != y.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x"
                                f"{x.shape[1]} and {y.shape[0]}x{y.shape[1]})")

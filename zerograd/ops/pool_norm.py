@@ -206,6 +206,8 @@ def _windows(n, o):
 
 def adaptive_maxpool_np(a, O):
     lead = a.shape[:-2]
+    if 0 in O:                              # an empty output (torch's too): nothing to pool
+        return np.zeros(lead + tuple(O), a.dtype), np.zeros(lead + tuple(O), np.int64)
     x = _planes(a)
     P, H, W = x.shape
     hs, he = _windows(H, O[0])
@@ -245,7 +247,7 @@ class AdaptiveMaxPool2d(Op):
         y, idx = adaptive_maxpool_np(x._data, O)
         H, W = x._data.shape[-2:]
         ctx.idx, ctx.shape = idx, x._data.shape
-        ctx.overlap = H % O[0] != 0 or W % O[1] != 0
+        ctx.overlap = 0 not in O and (H % O[0] != 0 or W % O[1] != 0)
         return y, idx
 
     @staticmethod

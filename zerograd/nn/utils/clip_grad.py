@@ -91,8 +91,8 @@ def _get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=No
     else:
         tensors = list(tensors)
     norm_type = float(norm_type)
-    if len(tensors) == 0:
-        return wrap(np.asarray(0.0, np.float32))
+    if len(tensors) == 0:                   # torch.tensor(0.0): the default dtype
+        return wrap(np.asarray(0.0, _dt.get_default_dtype().np))
     norms, dtype = [], None
     with np.errstate(all="ignore"):
         for dt, group in _group_by_dtype(tensors).items():

@@ -1,0 +1,64 @@
+"""nn.functional at the edges of its arguments, against torch: a vector of weights in linear,
+empty adaptive max pools, normalize over several dims, torch's errors (not NumPy's) for shapes
+that do not broadcast or weights of the wrong rank, one_hot's checks, and the default dtype of
+the norm of no gradients."""
+import pytest
+
+import zerograd
+
+from ._oracle import requires_torch, torch
+
+pytestmark = requires_torch
+
+
+def _outcome(fn, L):
+    try:
+        r = fn(L)
+    except Exception as e:                      # noqa: BLE001 - compared with torch's
+        return (type(e).__name__, str(e).split(" Fix: ")[0])
+    return ("ok", tuple(r.shape), str(r.dtype), r.detach().flatten().tolist())
+
+
+def _clip_no_grads(L):
+    L.set_default_dtype(L.float64)
+    try:
+        return L.nn.utils.clip_grad_norm_([L.nn.Parameter(L.ones(2))], 1.0)
+    finally:
+        L.set_default_dtype(L.float32)
+
+
+CASES = {
+    "linear, 3-D input, vector weight": lambda L: L.nn.functional.linear(
+        L.ones(2, 3, 5), L.ones(5), L.tensor(0.5)),
+    "linear, 1-D input, vector weight": lambda L: L.nn.functional.linear(
+        L.ones(5), L.ones(5), L.tensor(0.5)),
+    "linear, 2-D input, vector weight": lambda L: L.nn.functional.linear(
+        L.ones(2, 5), L.ones(5), L.ones(2)),
+    "addmm of a vector": lambda L: L.addmm(L.ones(3), L.ones(5), L.ones(5, 3)),
+    "adaptive max pool to 0": lambda L: L.nn.functional.adaptive_max_pool1d(L.ones(1, 1, 5), 0),
+    "adaptive max pool 2d to (0, 2)": lambda L: L.nn.AdaptiveMaxPool2d((0, 2))(L.ones(1, 1, 5, 4)),
+    "normalize over a tuple of dims": lambda L: L.nn.functional.normalize(
+        L.arange(24.0).reshape(2, 3, 4), dim=(1, 2)),
+    "normalize over a list of dims": lambda L: L.nn.functional.normalize(
+        L.arange(24.0).reshape(2, 3, 4), dim=[0, 2]),
+    "normalize, a dim repeated": lambda L: L.nn.functional.normalize(L.ones(2, 3), dim=(1, 1)),
+    "bce with logits, pos_weight that does not broadcast": lambda L:
+        L.nn.functional.binary_cross_entropy_with_logits(L.zeros(2, 3, 4), L.zeros(2, 3, 4),
+                                                         pos_weight=L.ones(3)),
+    "bce with logits, weight that does not broadcast": lambda L:
+        L.nn.functional.binary_cross_entropy_with_logits(L.zeros(2, 3, 4), L.zeros(2, 3, 4),
+                                                         weight=L.ones(3)),
+    "embedding of a 1-D weight": lambda L: L.nn.functional.embedding(L.tensor([0, 1]), L.ones(3)),
+    "embedding of a 3-D weight": lambda L: L.nn.functional.embedding(L.tensor([0, 1]),
+                                                                      L.ones(3, 2, 2)),
+    "one_hot of nothing, classes inferred": lambda L: L.nn.functional.one_hot(
+        L.zeros(0, dtype=L.long)),
+    "one_hot with float classes": lambda L: L.nn.functional.one_hot(L.tensor([0, 1]), 2.0),
+    "one_hot of nothing, 3 classes": lambda L: L.nn.functional.one_hot(L.zeros(0, dtype=L.long), 3),
+    "clip_grad_norm_ without gradients": _clip_no_grads,
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_as_torch(case):
+    assert _outcome(CASES[case], zerograd) == _outcome(CASES[case], torch)
