@@ -4,6 +4,8 @@ whose backward special-cases them (found by probing every op with such inputs, s
 Each case runs the same code in both libraries in float64 and compares values and gradients,
 NaN for NaN, -0.0 only where the sign is part of the contract.
 """
+import warnings
+
 import numpy as np
 import pytest
 
@@ -254,3 +256,21 @@ def test_ldexp_scales_exactly():
         want = torch.ldexp(torch.tensor(x, dtype=getattr(torch, dt)), torch.tensor(e))
         got = zerograd.ldexp(zerograd.tensor(x, dtype=getattr(zerograd, dt)), zerograd.tensor(e))
         assert got.tolist() == want.tolist() and str(got.dtype) == str(want.dtype)
+
+
+def test_numpy_warnings_made_errors_do_not_escape():
+    """torch computes log(0) = -inf and 1/0 = inf silently.  zerograd's warning filter hides
+    NumPy's warnings, but a user's simplefilter("error") (pytest -W error) comes first: the hot
+    paths and the backward now compute quietly anyway, instead of raising RuntimeWarning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = zerograd.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+        y = x.log().sum() + (x / 0).sum() + x.sqrt().sum() + x.pow(-0.5).sum() + \
+            (zerograd.tensor(1000.0).exp() * x).sum() + x.reciprocal().sum()
+        y.backward()
+        want = (torch.tensor([-1.0, 0.0, 2.0], requires_grad=True))
+        w = want.log().sum() + (want / 0).sum() + want.sqrt().sum() + want.pow(-0.5).sum() + \
+            (torch.tensor(1000.0).exp() * want).sum() + want.reciprocal().sum()
+        w.backward()
+    assert str(y.item()) == str(w.item())
+    assert [str(v) for v in x.grad.tolist()] == [str(v) for v in want.grad.tolist()]

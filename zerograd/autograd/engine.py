@@ -120,7 +120,17 @@ def run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs
     accumulate=True  (Tensor.backward / autograd.backward): write into `.grad` of the leaves, or
                      of `inputs` only when given.
     accumulate=False (autograd.grad): return the gradients captured at `inputs`, None if unused.
-    """
+
+    NumPy's floating-point warnings are off while it runs (1/0 = inf, as torch, silently - also
+    where the user turned warnings into errors, which the module filter of zerograd.ops cannot
+    override); one errstate for the whole backward."""
+    with np.errstate(all="ignore"):
+        return _run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
+                             inputs=inputs, accumulate=accumulate)
+
+
+def _run_backward(roots, seeds, *, retain_graph: bool, create_graph: bool, inputs=None,
+                  accumulate: bool = True):
     if _tracer is not None:
         return _tracer(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
                        inputs=inputs, accumulate=accumulate)

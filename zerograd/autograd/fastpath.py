@@ -73,7 +73,10 @@ def make_unary(cls, name=None):
         dt = x.dtype
         if (dt is not _F32 and dt is not _F64) or _anomaly.enabled:
             return apply(a)
-        out = ufunc(x)
+        try:
+            out = ufunc(x)
+        except RuntimeWarning:              # warnings made errors by the user: see quiet()
+            out = quiet(ufunc, x)
         if type(out) is not _ndarray:       # NumPy turns 0-d results into scalars
             out = _arr(out)
         t = _new(Tensor)
@@ -114,6 +117,16 @@ def make_unary(cls, name=None):
         return t
     fast.__name__ = fast.__qualname__ = name or cls.__name__.lower()
     return fast
+
+
+def quiet(f, *args):
+    """f(*args) with NumPy's floating-point warnings off.  zerograd.ops' warning filter silences
+    them (torch computes 1/0 = inf silently), but a user's `warnings.simplefilter("error")`
+    (pytest -W error) comes first and turns them into exceptions: the hot paths catch those and
+    compute again here - costing nothing when nothing is raised, where an errstate per op would
+    cost more than the op."""
+    with np.errstate(all="ignore"):
+        return f(*args)
 
 
 _UNARY = {}
@@ -176,6 +189,8 @@ def make_binary(cls, dunder=False, name=None):
                 out = ufunc(x, yc)
             except ValueError:                  # shapes that do not broadcast: apply raises torch's error
                 return apply(a, b)
+            except RuntimeWarning:              # warnings made errors by the user: see quiet()
+                out = quiet(ufunc, x, yc)
             if type(out) is not _ndarray:
                 out = _arr(out)
             t = _new(Tensor)

@@ -995,7 +995,11 @@ class Op(Function):
                 node._next = nexts
                 node._nrs = nrs
                 node._metas = metas
-                raw = out = cls.forward(node, *args)
+                try:
+                    raw = out = cls.forward(node, *args)
+                except RuntimeWarning:      # warnings made errors by the user (fastpath.quiet)
+                    with np.errstate(all="ignore"):
+                        raw = out = cls.forward(node, *args)
                 node._seq = next(_seq)
                 if _anomaly.enabled:
                     import traceback
@@ -1022,7 +1026,11 @@ class Op(Function):
                 if cls.is_view:
                     _views.mark_view(t, args[0], cls, args[1:])
                 return t
-        out = cls.forward(_SCRATCH, *args)
+        try:
+            out = cls.forward(_SCRATCH, *args)
+        except RuntimeWarning:              # warnings made errors by the user (fastpath.quiet)
+            with np.errstate(all="ignore"):
+                out = cls.forward(_SCRATCH, *args)
         if _scratch_attrs:              # what forward stored for a backward that won't happen:
             _scratch_attrs.clear()      # drop it now (it may hold large arrays)
         if type(out) is tuple:
