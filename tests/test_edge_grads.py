@@ -274,3 +274,22 @@ def test_numpy_warnings_made_errors_do_not_escape():
         w.backward()
     assert str(y.item()) == str(w.item())
     assert [str(v) for v in x.grad.tolist()] == [str(v) for v in want.grad.tolist()]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_statistics_in_float32(dtype):
+    """var/std/norm/layer_norm of half types accumulate in float32 and round once, as torch: in
+    float16 the squares overflow from 256 on (std of [0, 65504] was inf, layer_norm all zeros)."""
+    x = np.array([[-3.0, -1.0, 0.5, 2.0, 65504.0, 0.0], [1.0, 300.0, -300.0, 2.0, 3.0, 4.0]],
+                 np.float32)
+
+    def run(L):
+        out = []
+        for f in (lambda t: t.std(), lambda t: t.var(1), lambda t: t.norm(),
+                  lambda t: t.norm(p=3, dim=1), lambda t: L.linalg.vector_norm(t, 1),
+                  lambda t: L.nn.functional.layer_norm(t, (6,))):
+            t = L.tensor(x, dtype=getattr(L, dtype))
+            y = f(t)
+            out.append((str(y.dtype), y.float().flatten().tolist()))
+        return out
+    assert run(zerograd) == run(torch)

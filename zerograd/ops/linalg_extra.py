@@ -597,11 +597,11 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     need_tensor("linalg_vector_norm", "input", 1, x)
     p = _ord_value("linalg_vector_norm", ord)
     if dtype is not None:
-        if x._data.dtype.kind not in "fc":
+        if x._data.dtype.kind not in "fcV":        # (V: bfloat16)
             raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
                                f"as input. Got {scalar_type_name(x.dtype)}")
         x = x.to(dtype)
-    if x._data.dtype.kind not in "fc":
+    if x._data.dtype.kind not in "fcV":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {scalar_type_name(x.dtype)}")
     if isinstance(dim, int):

@@ -694,6 +694,12 @@ class LayerNorm(Op):
         a = x._data
         if b is not None and _ln_rows(a, w, b, dims):
             return LayerNorm._rows(ctx, x, w, b, dims, eps)
+        wd, bd = (None if w is None else w._data), (None if b is None else b._data)
+        acc = accumulate_dtype(a.dtype)
+        if acc is not None:         # half types: in float32, rounded once, as torch (in float16
+            a = a.astype(acc)       # (x - μ)² overflows from |x - μ| = 256 on)
+            wd = None if wd is None else wd.astype(acc)
+            bd = None if bd is None else bd.astype(acc)
         mu = _np_mean(a, dims)
         xhat = a - mu                                  # x - μ, then x̂ in place
         y = np.multiply(xhat, xhat)
@@ -702,15 +708,15 @@ class LayerNorm(Op):
         np.sqrt(rstd, out=rstd)
         np.reciprocal(rstd, out=rstd)
         xhat *= rstd
-        if w is not None:
-            np.multiply(xhat, w._data, out=y)
+        if wd is not None:
+            np.multiply(xhat, wd, out=y)
         else:
             y[...] = xhat
-        if b is not None:
-            y += b._data
+        if bd is not None:
+            y += bd
         ctx.dims, ctx.eps = dims, eps
         ctx.save_for_backward(x, w, mu, rstd, xhat)    # x̂: the array backward saves 2 passes
-        return y
+        return y if acc is None else y.astype(x._data.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -768,6 +774,10 @@ class LayerNorm(Op):
             dx -= t
             dx *= rstd.reshape(-1, 1)
             return dx.reshape(g.shape), (g * xhat if need[1] else None), (g if need[2] else None)
+        half = g.dtype if accumulate_dtype(g.dtype) is not None else None
+        if half is not None:                           # (in float32, as the forward)
+            g = g.astype(xhat.dtype)
+            w = None if w is None else w.astype(xhat.dtype)
         if need[0]:                                    # in place, on (ĝ, ĝ·x̂):
             dx = g * w if w is not None else g.copy()
             t = np.multiply(dx, xhat)
@@ -777,7 +787,14 @@ class LayerNorm(Op):
             dx -= m1
             dx -= t
             dx *= rstd
-        return dx, (g * xhat if need[1] else None), (g if need[2] else None)
+        dw = g * xhat if need[1] else None
+        db = g if need[2] else None
+        if half is not None:        # (dw, db summed over the rows in float32 too, then rounded)
+            lead = tuple(range(g.ndim - len(dims)))
+            dx = None if dx is None else dx.astype(half)
+            dw = None if dw is None else dw.sum(lead).astype(half)
+            db = None if db is None else db.sum(lead).astype(half)
+        return dx, dw, db
 
 
 class RmsNorm(Op):

@@ -438,7 +438,7 @@ class Var(Op):
         if _count(x.shape, dims) - corr <= 0:
             return _few_dof("var", x, dims, corr, keepdim)
         with np.errstate(all="ignore"):     # (inf - inf: nan, silently; NumPy's var warns
-            return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))    # from its module)
+            return _in_acc(x, "var", axis=dims, ddof=corr, keepdims=keepdim)    # from its module)
 
     @staticmethod
     def backward(ctx, g):
@@ -460,7 +460,7 @@ class Std(Op):
             z = np.sqrt(_few_dof("std", x, dims, corr, keepdim))
         else:
             with np.errstate(all="ignore"):             # (see Var)
-                z = np.asarray(x.std(axis=dims, ddof=corr, keepdims=keepdim))
+                z = _in_acc(x, "std", axis=dims, ddof=corr, keepdims=keepdim)
         ctx.save_for_backward(a, z)
         ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
         return z
@@ -490,7 +490,16 @@ def _few_dof(name, x, dims, corr, keepdim):
                   stacklevel=5)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        return np.asarray(x.var(axis=dims, ddof=corr, keepdims=keepdim))
+        return _in_acc(x, "var", axis=dims, ddof=corr, keepdims=keepdim)
+
+
+def _in_acc(x, method, **kwargs):
+    """x.var / x.std (`method`) computed in float32 for half types and rounded once, as torch
+    (in float16 the squares overflow from |x - mean| = 256 on: a std of inf)."""
+    acc = accumulate_dtype(x.dtype)
+    if acc is None:
+        return np.asarray(getattr(x, method)(**kwargs))
+    return np.asarray(getattr(x.astype(acc), method)(**kwargs)).astype(x.dtype)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -517,6 +526,9 @@ class Norm(Op):
     @staticmethod
     def forward(ctx, a, p, dims, keepdim):
         x = float_data(a)
+        half = x.dtype
+        if accumulate_dtype(half) is not None:     # (half types: in float32, as torch)
+            x = x.astype(accumulate_dtype(half))
         if p == 2:
             z = np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
         elif p == np.inf:
@@ -529,7 +541,7 @@ class Norm(Op):
             z = np.sum(np.abs(x), axis=dims, keepdims=keepdim)
         else:
             z = np.sum(np.abs(x) ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
-        z = np.asarray(z, dtype=x.dtype)
+        z = np.asarray(z, dtype=half)
         ctx.save_for_backward(a, z)
         ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
         return z
