@@ -144,7 +144,46 @@ def _own_grad(L):
     x.grad = x
 
 
+def _saved_not_needed(L):
+    x = _leaf(L)
+    n = (x * L.ones(2)).grad_fn
+    return n._saved_self, n._saved_other
+
+
+def _dirty_version(L):
+    class Double(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+    a, b = _leaf(L) * 1, L.ones(2)
+    va, vb = a._version, b._version
+    Double.apply(a)
+    Double.apply(b)
+    return a._version - va, b._version - vb
+
+
+def _nonleaf_grad_access(L):
+    x = _leaf(L)
+    y = x * 2
+    y.grad = L.ones(2)
+    first = y.grad                          # (assigned: no warning)
+    z = x * 3
+    z.sum().backward(inputs=[z], retain_graph=True)
+    retains = z.retains_grad                # (torch retains a non-leaf input's grad)
+    z.sum().backward()
+    return first, retains, z.grad, x.grad
+
+
 CASES = {
+    "_saved_self not saved": _saved_not_needed,
+    "mark_dirty bumps the version": _dirty_version,
+    ".grad of a non-leaf, assigned or filled by inputs=": _nonleaf_grad_access,
     "gradient for a non-tensor input": lambda L: _functions(L)[0].apply(_leaf(L), 2.0).sum().backward(),
     "backward returns an int": lambda L: _functions(L)[1].apply(_leaf(L)).sum().backward(),
     "dirty input not returned": lambda L: _functions(L)[2].apply(_leaf(L).clone(), _leaf(L)),

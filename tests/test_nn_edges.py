@@ -62,3 +62,18 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_as_torch(case):
     assert _outcome(CASES[case], zerograd) == _outcome(CASES[case], torch)
+
+
+def test_max_pool_window_in_the_padding_gets_no_gradient():
+    """dilation and ceil_mode can make a window that lies entirely in the padding: its output is
+    -inf (torch's too) and depends on no input, so no gradient flows from it (NumPy's IndexError
+    escaped before; torch 2.13's own backward aborts the process here)."""
+    x = zerograd.ones(1, 1, 2, requires_grad=True)
+    y = zerograd.nn.functional.max_pool1d(x, 2, stride=4, padding=1, dilation=3, ceil_mode=True)
+    assert y.tolist() == [[[float("-inf")]]]
+    y.sum().backward()
+    assert x.grad.tolist() == [[[0.0, 0.0]]]
+    x2 = zerograd.ones(1, 1, 2, 2, requires_grad=True)
+    zerograd.nn.functional.max_pool2d(x2, 2, stride=4, padding=1, dilation=3,
+                                      ceil_mode=True).sum().backward()
+    assert x2.grad.tolist() == [[[[0.0, 0.0], [0.0, 0.0]]]]

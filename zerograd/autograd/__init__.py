@@ -89,6 +89,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
             "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
     run_backward(tensors, seeds, retain_graph=retain_graph, create_graph=create_graph,
                  inputs=inputs, accumulate=True)
+    if inputs is not None:      # torch retains the grads of non-leaf inputs (later backwards too)
+        for t in inputs:
+            if t._grad_fn is not None and not t._retains_grad:
+                t.retain_grad()
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

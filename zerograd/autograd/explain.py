@@ -550,6 +550,9 @@ def saved_attribute(node, name):
                 from ..ops import tensor as _tensor     # a number operand: torch's wrapped
                 return _tensor(value, dtype=_WRAPPED[type(value)])      # 0-d tensor
             return value
+    if rule_of(node) is not None and name in rule_of(node).saved:
+        return None         # a name this op saves, not saved this time (mul's self when only
+                            # self needs grad): torch's undefined tensor
     raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{name}'")
 
 

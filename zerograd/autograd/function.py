@@ -806,10 +806,16 @@ class Function:
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         dirty = ctx._dirty or ()
-        if dirty and not all(any(id(o) == d for o in outs) for d in dirty):
-            raise RuntimeError("Some elements marked as dirty during the forward method were not "
-                               "returned as output. The inputs that are modified inplace must all "
-                               "be outputs of the Function.")
+        if dirty:
+            if not all(any(id(o) == d for o in outs) for d in dirty):
+                raise RuntimeError("Some elements marked as dirty during the forward method were "
+                                   "not returned as output. The inputs that are modified inplace "
+                                   "must all be outputs of the Function.")
+            for o in outs:                  # torch bumps a dirty tensor's version once more
+                if isinstance(o, Tensor) and id(o) in dirty:
+                    vc = own_vc(o)
+                    if vc is not None:
+                        vc[0] += 1
         wrapped = []
         nondiff = ctx._non_differentiable if record else None
         for o in outs:

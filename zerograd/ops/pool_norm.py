@@ -74,7 +74,14 @@ def _scatter(g, idx, shape, overlap):
     H, W = shape[-2:]
     P = math.prod(shape[:-2])
     gp = g.reshape(P, -1)
-    flat = (idx.reshape(P, -1) + (np.arange(P, dtype=np.int64) * (H * W))[:, None]).ravel()
+    ip = idx.reshape(P, -1)
+    if ip.size and (ip.min() < 0 or ip.max() >= H * W):
+        # a window entirely in the padding (dilation, ceil_mode): its -inf output depends on no
+        # input element, so its gradient goes nowhere (torch's backward crashes the process)
+        keep = (ip >= 0) & (ip < H * W)
+        gp, ip = np.where(keep, gp, 0), np.where(keep, ip, 0)
+        overlap = True                          # (the stand-in index 0 may repeat)
+    flat = (ip + (np.arange(P, dtype=np.int64) * (H * W))[:, None]).ravel()
     if overlap:
         out = np.bincount(flat, weights=gp.ravel(), minlength=P * H * W).astype(g.dtype, copy=False)
     else:
