@@ -672,7 +672,7 @@ def _calibrate_acc(self, g, adopt=False):
 
 
 _SOLE_REFS = _sole_refs()
-_IN_FORWARD = ()     # a custom Function's _saved_versions while its forward runs (a marker)
+_IN_FORWARD = object()  # a custom Function's _saved_versions while its forward runs (a marker)
 
 
 class GraphRoot(Node):
