@@ -77,3 +77,17 @@ def test_max_pool_window_in_the_padding_gets_no_gradient():
     zerograd.nn.functional.max_pool2d(x2, 2, stride=4, padding=1, dilation=3,
                                       ceil_mode=True).sum().backward()
     assert x2.grad.tolist() == [[[[0.0, 0.0], [0.0, 0.0]]]]
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.zeros(0).kthvalue(1),
+    lambda L: L.zeros(2, 0).kthvalue(1, 1),
+    lambda L: L.linalg.cross(L.ones(3, dtype=L.bool), L.ones(3, dtype=L.bool)),
+])
+def test_errors_as_torch(call):
+    errors = []
+    for L in (torch, zerograd):
+        with pytest.raises(Exception) as e:
+            call(L)
+        errors.append((e.type.__name__, str(e.value)))
+    assert errors[0] == errors[1]

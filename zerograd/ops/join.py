@@ -658,6 +658,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     d = canon_dim(dim, input.ndim)
     n = input._data.shape[d] if input.ndim else 1
     k = int(k)
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if k < 1 or k > n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     if input._data.dtype == np.bool_:

@@ -698,7 +698,7 @@ class LinalgCross(Op):
         ctx.dim = dim
         x, y = np.broadcast_arrays(a._data, b._data)
         if x.dtype == np.bool_:
-            raise RuntimeError('"linalg_cross" not implemented for \'Bool\'')
+            raise NotImplementedError('"cross" not implemented for \'Bool\'')
         return np.ascontiguousarray(np.cross(x, y, axis=dim).astype(x.dtype, copy=False))
 
     @staticmethod
