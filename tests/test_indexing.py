@@ -824,3 +824,27 @@ def test_random_keys_as_torch(seed):
             except (IndexError, RuntimeError, ValueError, TypeError) as e:
                 got.append(type(e).__name__)
         assert got[0] == got[1], (key, write)
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
+def test_list_of_indices_read_as_a_tuple_as_torch():
+    """A list holding tensors, sequences, slices, None or Ellipsis is a tuple of indices
+    (torch's treatSequenceAsTuple, with its deprecation warning); a list of ints is one index.
+    x[[[0, 1], [1, 0]]] = 0 wrote the whole tensor before."""
+    def run(L):
+        x = L.arange(24.).reshape(2, 3, 4)
+        out = [tuple(x[[L.tensor(0), L.tensor(1)]].shape), tuple(x[[[0, 1], [1, 0]]].shape),
+               x[[0, slice(None), 1]].tolist(), tuple(x[[0, None]].shape),
+               tuple(x[[0, ...]].shape), tuple(x[[0, 1]].shape),
+               tuple(x[np.array([[0, 1], [1, 0]])].shape), tuple(x[[True, False]].shape)]
+        y = L.arange(6.).reshape(2, 3)
+        y[[[0, 1], [1, 0]]] = 0
+        w = L.ones(2, requires_grad=True)
+        z = L.zeros(2, 3) * 1
+        z[[[0, 1], [1, 2]]] = w * 2
+        z.sum().backward()
+        return out + [y.tolist(), w.grad.tolist()]
+    assert run(zerograd) == run(torch)
+    with pytest.warns(UserWarning, match="non-tuple sequence for multidimensional indexing"):
+        zerograd.zeros(2, 3)[[[0, 1], [1, 0]]]

@@ -356,9 +356,28 @@ def _to_numpy_key(k, ndim=None):
     return k
 
 
+def _as_key_tuple(key) -> tuple:
+    """The index as a tuple of per-dimension indices.  A list of fewer than 32 items is read as
+    a tuple when an item is a tensor, a sequence, a slice, None or Ellipsis (torch's
+    treatSequenceAsTuple, NumPy's old rule, with torch 2.13's deprecation warning):
+    x[[[0, 1], [1, 0]]] is x[[0, 1], [1, 0]], not one index of shape (2, 2)."""
+    if isinstance(key, tuple):
+        return key
+    if type(key) is list and len(key) < 32 and any(
+            isinstance(k, (Tensor, list, tuple, np.ndarray, slice)) or k is None or k is Ellipsis
+            for k in key):
+        import warnings
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and "
+                      "will be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In "
+                      "pytorch 2.9 this will be interpreted as tensor index, x[torch.tensor(seq)], "
+                      "which will result either in an error or a different result", UserWarning,
+                      stacklevel=4)            # (the user's line: t[...] -> getitem -> here)
+        return tuple(key)
+    return (key,)
+
+
 def getitem(a: Tensor, key):
-    if not isinstance(key, tuple):
-        key = (key,)
+    key = _as_key_tuple(key)
     if any(_is_advanced(k) for k in key):
         split = _split_mixed(key)
         if split is not None:                  # the basic part first (views), as torch does
@@ -486,8 +505,7 @@ def _idx(v):
 
 def setitem(a: Tensor, key, value) -> None:
     from . import inplace
-    if not isinstance(key, tuple):
-        key = (key,)
+    key = _as_key_tuple(key)
     if not isinstance(value, Tensor):
         dt = a._data.dtype
         if isinstance(value, (bool, int, float, np.generic)) and dt.name not in ("float16",
