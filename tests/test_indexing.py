@@ -848,3 +848,28 @@ def test_list_of_indices_read_as_a_tuple_as_torch():
     assert run(zerograd) == run(torch)
     with pytest.warns(UserWarning, match="non-tuple sequence for multidimensional indexing"):
         zerograd.zeros(2, 3)[[[0, 1], [1, 0]]]
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore:indexing with dtype torch.uint8")
+def test_index_and_value_edges_as_torch():
+    """A uint8 index tensor is a mask (torch's deprecated reading; it was taken as integers), a
+    value's leading size-1 dims are dropped before it is copied in (it raised), x[[]] picks no
+    rows (it raised), int()/float() of a tensor that is not one element raise ValueError."""
+    def run(L):
+        out = [L.arange(4.).reshape(2, 2)[L.tensor([1, 0], dtype=L.uint8)].tolist(),
+               tuple(L.zeros(2, 3)[[]].shape)]
+        x = L.zeros(2, 3, 4)
+        x[0] = L.ones(1, 1, 3, 4)
+        y = L.zeros(3)
+        y[L.tensor([True, False, True])] = L.ones(1, 2)
+        w = L.ones(1, 2, requires_grad=True)
+        z = L.zeros(3) * 1
+        z[1:] = w * L.tensor([[1.0, 2.0]])
+        z.sum().backward()
+        out += [x.sum().item(), y.tolist(), w.grad.tolist()]
+        for f in (lambda: int(L.ones(2)), lambda: float(L.ones(0))):
+            with pytest.raises(ValueError, match="only one element tensors"):
+                f()
+        return out
+    assert run(zerograd) == run(torch)

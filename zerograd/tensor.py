@@ -484,11 +484,15 @@ class Tensor:
         return self._data.tolist()
 
     def __float__(self):
+        if self._data.size != 1:        # (torch: ValueError here, RuntimeError from item())
+            raise ValueError("only one element tensors can be converted to Python scalars")
         if self._grad_fn is not None and not _FLOAT_WARNED:
             _warn_float_of_non_leaf()
         return float(self.item())
 
     def __int__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __bool__(self):

@@ -183,6 +183,10 @@ def narrow(input, dim, start, length):
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = canon_dim(dim, input.ndim)
     size = input._data.shape[d]
+    if isinstance(start, Tensor):
+        if start._data.ndim or start._data.dtype.kind not in "iu":
+            raise RuntimeError("start must be an 0-dim integral Tensor.")
+        start = start.item()
     start = int(start)
     if not -size <= start <= size:
         raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but "
@@ -347,8 +351,15 @@ def _to_numpy_key(k, ndim=None):
     if isinstance(k, Tensor):
         if k._data.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if k._data.dtype == np.uint8 and k._data.ndim:     # a mask, as torch (deprecated)
+            import warnings
+            warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                          "torch.bool instead. ", UserWarning, stacklevel=4)
+            return k._data.astype(bool)
         return k._data
     if isinstance(k, list):
+        if not k:                       # x[[]]: no rows (NumPy would make a float index)
+            return np.zeros(0, np.int64)
         arr = np.asarray([x.item() if isinstance(x, Tensor) else x for x in k])
         if arr.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -506,6 +517,10 @@ def _idx(v):
 def setitem(a: Tensor, key, value) -> None:
     from . import inplace
     key = _as_key_tuple(key)
+    if isinstance(value, Tensor) and value._data.ndim and value._data.shape[0] == 1:
+        shape = value._data.shape           # torch strips the value's leading size-1 dims
+        lead = next((i for i, n in enumerate(shape) if n != 1), len(shape))   # (then broadcasts)
+        value = value.reshape(shape[lead:])
     if not isinstance(value, Tensor):
         dt = a._data.dtype
         if isinstance(value, (bool, int, float, np.generic)) and dt.name not in ("float16",
