@@ -180,7 +180,53 @@ def _nonleaf_grad_access(L):
     return first, retains, z.grad, x.grad
 
 
+def _returned_input(L, how):
+    class Same(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+    x = _leaf(L) * 1
+    y = Same.apply(x)
+    if how == "view":
+        return y._is_view(), y._base is x
+    if how == "in place":
+        y.mul_(2)
+    else:                                   # its base changed in place, then the view is used
+        x.mul_(2)
+        y * 1
+
+
+def _hooked_module_in_place(L, module):
+    m = module(L)
+    m.register_full_backward_hook(lambda *a: None)
+    y = _leaf(L)
+    t = y * 2
+    m(t)
+    (t * t).sum().backward()                # (without torch's error the gradient was wrong)
+    return y.grad
+
+
+class _Scale5:
+    def __new__(cls, L):
+        class M(L.nn.Module):
+            def forward(self, a):
+                a.mul_(5)
+                return a * 1
+        return M()
+
+
 CASES = {
+    "an input returned as-is is a view": lambda L: _returned_input(L, "view"),
+    "... that may not change in place": lambda L: _returned_input(L, "in place"),
+    "... nor be used after its base changed": lambda L: _returned_input(L, "base"),
+    "full backward hook, forward changes its input": lambda L: _hooked_module_in_place(
+        L, _Scale5),
+    "full backward hook on an in-place LeakyReLU": lambda L: _hooked_module_in_place(
+        L, lambda L: L.nn.LeakyReLU(0.1, inplace=True)),
     "_saved_self not saved": _saved_not_needed,
     "mark_dirty bumps the version": _dirty_version,
     ".grad of a non-leaf, assigned or filled by inputs=": _nonleaf_grad_access,

@@ -828,6 +828,8 @@ class Function:
                 alias = Tensor._make(o._data, False, None, 0, own_vc(o))  # returned an input
                 if nondiff is not None and id(o) in nondiff:
                     nondiff.add(id(alias))
+                elif record:                # a view of it that may not change in place
+                    _views.mark_returned_input(alias, o)
                 o = alias
             wrapped.append(o)
         if not record:

@@ -30,12 +30,14 @@ _new = object.__new__
 class ViewMeta:
     """What a view knows: its root base, how to re-make it from the base, and the version of
     the shared counter when its grad_fn was last derived."""
-    __slots__ = ("base", "chain", "version", "made_in_no_grad", "multi_output")
+    __slots__ = ("base", "chain", "version", "made_in_no_grad", "multi_output",
+                 "in_custom_function")
 
     def __init__(self, base, chain, version):
         self.base, self.chain, self.version = base, chain, version
         self.made_in_no_grad = False
         self.multi_output = False       # an output of unbind/split/chunk (or a view of one)
+        self.in_custom_function = False     # an input a custom Function returned as it is
 
 
 def mark_view(out: Tensor, src: Tensor, op, params, index=None) -> None:
@@ -53,7 +55,7 @@ def mark_view(out: Tensor, src: Tensor, op, params, index=None) -> None:
     out._vc = vc
     out._view = meta = _new(ViewMeta)       # (ViewMeta(base, chain, version), without the call)
     meta.base, meta.chain, meta.version = base, chain, vc[0] if vc is not None else 0
-    meta.made_in_no_grad = meta.multi_output = False
+    meta.made_in_no_grad = meta.multi_output = meta.in_custom_function = False
     # How it was made (torch's creation meta): under no_grad, or as one of several views; else
     # as the view it is a view of (a view of such a view is one too).
     if not _state.enabled:
@@ -80,10 +82,18 @@ def check_rebase(t: Tensor, indirect: bool) -> None:
     the view itself (`indirect` False) or of its base or a sibling view: an output of a function
     that returns several views (unbind, split, chunk), or a view made under no_grad."""
     meta = t._view
-    if not (meta.made_in_no_grad or meta.multi_output):
+    if not (meta.made_in_no_grad or meta.multi_output or meta.in_custom_function):
         return
     what = "its base or another view of its base has been" if indirect else "is being"
     fn = t._grad_fn
+    if meta.in_custom_function and fn is not None:
+        name = getattr(getattr(type(fn), "_fn", None), "__name__", None) or short_name(fn)
+        raise RuntimeError(
+            f"Output {t._output_nr} of {name} is a view and {what} modified inplace. This view "
+            "was created inside a custom Function (or because an input was returned as-is) and "
+            "the autograd logic to handle view+inplace would override the custom backward "
+            "associated with the custom Function, leading to incorrect gradients. This behavior "
+            "is forbidden. You can fix this by cloning the output of the custom Function.")
     if meta.made_in_no_grad or fn is None:
         head = ("A view was created in" if fn is None else
                 f"Output {t._output_nr} of {short_name(fn)} is a view of a view which was created in")
@@ -91,6 +101,17 @@ def check_rebase(t: Tensor, indirect: bool) -> None:
     else:
         head = f"Output {t._output_nr} of {short_name(fn)} is a view and {what} modified inplace."
     raise RuntimeError(head + (_NO_GRAD_TAIL if meta.made_in_no_grad else _MULTI_TAIL))
+
+
+def mark_returned_input(alias: Tensor, src: Tensor) -> None:
+    """`alias` (sharing `src`'s memory and version counter) is an input a custom Function
+    returned as it is: a view of src, as in torch, that may not be changed in place while its
+    history is the Function's node (check_rebase) - its in-place history would bypass the
+    Function's backward."""
+    src_meta = src._view
+    base, chain = (src, ()) if src_meta is None else (src_meta.base, src_meta.chain)
+    alias._view = meta = ViewMeta(base, chain, alias._vc[0] if alias._vc is not None else 0)
+    meta.in_custom_function = True
 
 
 def replay_array(arr: np.ndarray, chain) -> np.ndarray:
