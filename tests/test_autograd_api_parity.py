@@ -219,7 +219,30 @@ class _Scale5:
         return M()
 
 
+def _namedtuple_through_hook(L):
+    import collections
+    pair = collections.namedtuple("pair", "x y")
+
+    class M(L.nn.Module):
+        def forward(self, a):
+            return pair(a * 2, a * 3)
+    m = M()
+    m.register_full_backward_hook(lambda mod, gi, go: None)
+    a = _leaf(L)
+    o = m(a)
+    (o.x + o.y).sum().backward()
+    return type(o).__name__, a.grad
+
+
+def _deepcopy_non_leaf(L):
+    import copy
+    return copy.deepcopy(_leaf(L) * 2)
+
+
+
 CASES = {
+    "a namedtuple output through a full backward hook": _namedtuple_through_hook,
+    "deepcopy of a non-leaf": _deepcopy_non_leaf,
     "an input returned as-is is a view": lambda L: _returned_input(L, "view"),
     "... that may not change in place": lambda L: _returned_input(L, "in place"),
     "... nor be used after its base changed": lambda L: _returned_input(L, "base"),
@@ -281,3 +304,4 @@ def test_create_graph_warning_once_a_process(monkeypatch):
         (x * 2).sum().backward(create_graph=True)
         (x * 2).sum().backward(create_graph=True)
     assert len(w) == 1 and "create_graph=True" in str(w[0].message)
+

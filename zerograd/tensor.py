@@ -533,7 +533,13 @@ class Tensor:
         raise TypeError("zerograd tensors are not pickled; use zerograd.save (safetensors)")
 
     def __deepcopy__(self, memo):
-        t = Tensor._make(self._data.copy(), self._requires_grad and self.grad_fn is None, None, 0)
+        if self._requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+                "because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001")
+        t = Tensor._make(self._data.copy(), self._requires_grad, None, 0)
         if self._grad is not None:
             t._grad = Tensor._make(self._grad._data.copy(), False, None, 0)
         memo[id(self)] = t

@@ -88,6 +88,8 @@ class BackwardHook:
         out = list(args)
         for i, t in zip(idx, new):
             out[i] = t
+        if type(args) is not tuple and hasattr(args, "_fields"):     # a namedtuple stays one
+            return type(args)(*out), idx
         return tuple(out), idx
 
     def setup_input_hook(self, args):
