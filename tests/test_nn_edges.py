@@ -91,3 +91,39 @@ def test_errors_as_torch(call):
             call(L)
         errors.append((e.type.__name__, str(e.value)))
     assert errors[0] == errors[1]
+
+
+def _view_dtype(L):
+    z = L.zeros(2)
+    w = z.view(L.int32)
+    w[0] = 1                                    # the same memory and version counter
+    x = L.ones(2, requires_grad=True) * 1
+    return (L.ones(2).view(L.int32).tolist(), tuple(L.ones(2, 3).view(L.uint8).shape),
+            L.ones(2, 4).view(L.float64).tolist(), z.tolist(), z._version, w._version,
+            x.view(L.float32).requires_grad)
+
+
+def _bincount_weights_requiring_grad(L):
+    b = L.bincount(L.tensor([0, 1, 1]), weights=L.ones(3, requires_grad=True))
+    out = (b.tolist(), b.requires_grad, b.grad_fn.name())
+    b.sum().backward()                          # torch: no derivative
+    return out
+
+
+@pytest.mark.parametrize("call", [
+    _view_dtype,
+    lambda L: L.ones(3).view(L.float64),
+    lambda L: L.ones(2, 4).t().view(L.float64),
+    lambda L: [tuple(c.shape) for c in L.zeros(0, 2).chunk(3)],
+    _bincount_weights_requiring_grad,
+    lambda L: L.nn.functional.batch_norm(L.ones(3, 2), L.zeros(2, requires_grad=True),
+                                         L.ones(2)),
+])
+def test_tensor_api_edges_as_torch(call):
+    def outcome(L):
+        try:
+            r = call(L)
+        except Exception as e:                  # noqa: BLE001 - compared with torch's
+            return (type(e).__name__, str(e).split(" Fix: ")[0])
+        return ("ok", r) if not hasattr(r, "shape") else ("ok", r.tolist(), str(r.dtype))
+    assert outcome(zerograd) == outcome(torch)

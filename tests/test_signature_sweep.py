@@ -389,8 +389,6 @@ ALLOWED = {
     "Tensor.subtract[Scalar]/pos", "Tensor.subtract_[Scalar]/pos",
     # Tensor.to: zerograd also takes to(other=t); x.to(True) (torch reads the bool as a dtype)
     "Tensor.to[other]/kw-req", "Tensor.to[other]/kw-all", "Tensor.to[prim_other]/pos",
-    # view(dtype): reinterpreting the bytes is not supported (NotImplementedError, by design)
-    "Tensor.view[dtype]/kw-req", "Tensor.view[dtype]/kw-all", "Tensor.view[dtype]/pos",
     # a keyword-only argument given positionally: torch's TypeError comes from the parser's
     # types (an int where unbiased: bool is; torch.norm's Python wrapper: the 5th positional is
     # out=); zerograd reads the value

@@ -1183,7 +1183,7 @@ class Tensor:
     def view(self, *shape, size=None, dtype=None):
         shape = _varargs("view", shape + ((dtype,) if dtype is not None else ()), "size", size)
         if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
-            raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+            return _view_dtype(self, shape[0])
         return _ops.view(self, _ops.shape_arg(shape))
     def view_as(self, other):       return _ops.view(self, other._data.shape)
     def reshape_as(self, other):    return _ops.reshape(self, other._data.shape)
@@ -1354,6 +1354,29 @@ def _type_target(dtype):
             raise ValueError(f"invalid type: '{dtype}'")
         return legacy.dtype
     return dtype
+
+def _view_dtype(t: Tensor, dtype) -> Tensor:
+    """t.view(dtype): the same bytes read as another dtype (torch's view(dtype)) - the memory
+    and version counter shared, no history (torch's is not differentiable either).  A
+    different element size changes the last dim, which must then be contiguous."""
+    from .autograd.function import own_vc
+    from .ops._util import scalar_type_name
+    x, new = t._data, np.dtype(dtype.np)
+    if new.itemsize != x.dtype.itemsize:
+        what = (f"to view {scalar_type_name(x.dtype)} as {scalar_type_name(new)} (different "
+                "element sizes)")
+        if x.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        if new.itemsize > x.dtype.itemsize:
+            ratio = new.itemsize // x.dtype.itemsize
+            if x.shape[-1] % ratio:
+                raise RuntimeError(f"self.size(-1) must be divisible by {ratio} {what}, but got "
+                                   f"{x.shape[-1]}")
+        if x.shape[-1] > 1 and x.strides[-1] != x.dtype.itemsize:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got "
+                               f"{x.strides[-1] // x.dtype.itemsize}")
+    return Tensor._make(x.view(new), False, None, 0, own_vc(t))
+
 
 def _add_retain_hook(node, nr, fn) -> None:
     if node._retain_hooks is None:

@@ -228,8 +228,9 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     d = canon_dim(dim, input.ndim)
     size = input._data.shape[d]
-    step = -(-size // chunks) if size else 1
-    return split(input, step, d) if size else split(input, [0] * 1, d)
+    if not size:                        # an empty dim: `chunks` empty chunks, as torch
+        return split(input, [0] * chunks, d)
+    return split(input, -(-size // chunks), d)
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):

@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .. import return_types as _rt
-from ..autograd.function import Op
+from ..autograd.function import NotDifferentiable, Op
 from ..tensor import Size, Tensor
 from ._args import bad_overload, need_int, need_tensor, number_arg
 from ._util import canon_dim, scalar_type_name, wrap
@@ -431,9 +431,21 @@ def bincount(input, weights=None, minlength=0):
         raise RuntimeError("weights should be 1-d and have the same length as input")
     if weights is None:
         return wrap(np.bincount(x, minlength=minlength).astype(np.int64))
-    w = weights._data
-    dt = np.float32 if w.dtype == np.float32 else np.float64
-    return wrap(np.bincount(x, weights=w.astype(np.float64), minlength=minlength).astype(dt))
+    return _BincountWeighted.record(_BincountWeighted.apply(input, weights, minlength))
+
+
+class _BincountWeighted(NotDifferentiable):
+    """bincount with weights: torch records it with a node whose backward raises (no
+    derivative), so weights that require grad give a result that does too."""
+    node_name, aten = "NotImplemented", "bincount"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, input, weights, minlength):
+        w = weights._data
+        dt = np.float32 if w.dtype == np.float32 else np.float64
+        return np.bincount(input._data, weights=w.astype(np.float64),
+                           minlength=minlength).astype(dt)
 
 
 def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002 - torch's names
