@@ -1355,11 +1355,11 @@ def _type_target(dtype):
         return legacy.dtype
     return dtype
 
+
 def _view_dtype(t: Tensor, dtype) -> Tensor:
     """t.view(dtype): the same bytes read as another dtype (torch's view(dtype)) - the memory
     and version counter shared, no history (torch's is not differentiable either).  A
     different element size changes the last dim, which must then be contiguous."""
-    from .autograd.function import own_vc
     from .ops._util import scalar_type_name
     x, new = t._data, np.dtype(dtype.np)
     if new.itemsize != x.dtype.itemsize:
@@ -1422,4 +1422,3 @@ Tensor.negative = Tensor.neg
 
 
 _OPERANDS = (Tensor, bool, int, float, complex, np.generic, np.ndarray)
-

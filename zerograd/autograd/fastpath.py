@@ -19,7 +19,7 @@ import numpy as np
 from .. import grad_mode
 from ..tensor import FRESH, Tensor, _not_an_operand
 from .function import (ExactMetas, _anomaly, _arr, _raise_inference_saved,
-                       _read_only, _seq, input_edge, make_accumulator)
+                       _read_only, _seq, input_edge, make_accumulator, quiet)
 
 _state = grad_mode._state
 _new = object.__new__
@@ -117,16 +117,6 @@ def make_unary(cls, name=None):
         return t
     fast.__name__ = fast.__qualname__ = name or cls.__name__.lower()
     return fast
-
-
-def quiet(f, *args):
-    """f(*args) with NumPy's floating-point warnings off.  zerograd.ops' warning filter silences
-    them (torch computes 1/0 = inf silently), but a user's `warnings.simplefilter("error")`
-    (pytest -W error) comes first and turns them into exceptions: the hot paths catch those and
-    compute again here - costing nothing when nothing is raised, where an errstate per op would
-    cost more than the op."""
-    with np.errstate(all="ignore"):
-        return f(*args)
 
 
 _UNARY = {}

@@ -397,6 +397,16 @@ def _fix_grad(node, i, g, meta):
     return g
 
 
+def quiet(f, *args):
+    """f(*args) with NumPy's floating-point warnings off.  zerograd.ops' warning filter silences
+    them (torch computes 1/0 = inf silently), but a user's `warnings.simplefilter("error")`
+    (pytest -W error) comes first and turns them into exceptions: the hot paths (Op.apply, the
+    fast path) catch those and compute again here - costing nothing when nothing is raised,
+    where an errstate per op would cost more than the op."""
+    with np.errstate(all="ignore"):
+        return f(*args)
+
+
 def edges_of(node) -> tuple:
     """A node's `_next` as a tuple (one input's node is stored bare: see Node)."""
     nx = node._next
@@ -1005,9 +1015,8 @@ class Op(Function):
                 node._metas = metas
                 try:
                     raw = out = cls.forward(node, *args)
-                except RuntimeWarning:      # warnings made errors by the user (fastpath.quiet)
-                    with np.errstate(all="ignore"):
-                        raw = out = cls.forward(node, *args)
+                except RuntimeWarning:      # warnings made errors by the user (see quiet)
+                    raw = out = quiet(cls.forward, node, *args)
                 node._seq = next(_seq)
                 if _anomaly.enabled:
                     import traceback
@@ -1036,9 +1045,8 @@ class Op(Function):
                 return t
         try:
             out = cls.forward(_SCRATCH, *args)
-        except RuntimeWarning:              # warnings made errors by the user (fastpath.quiet)
-            with np.errstate(all="ignore"):
-                out = cls.forward(_SCRATCH, *args)
+        except RuntimeWarning:              # warnings made errors by the user (see quiet)
+            out = quiet(cls.forward, _SCRATCH, *args)
         if _scratch_attrs:              # what forward stored for a backward that won't happen:
             _scratch_attrs.clear()      # drop it now (it may hold large arrays)
         if type(out) is tuple:

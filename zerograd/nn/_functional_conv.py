@@ -156,12 +156,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     unbiased), else the running ones.  One NativeBatchNormBackward0 node."""
     if training:
         _verify_batch_size(input.size())
-    from ..grad_mode import is_grad_enabled
-    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
-        if t is not None and t.requires_grad and is_grad_enabled():
-            raise RuntimeError(f"The function 'native_batch_norm' is not differentiable with "
-                               f"respect to argument '{name}'. This input cannot have "
-                               "requires_grad True.")
+    from .functional import _not_differentiable      # (functional imports this module)
+    _not_differentiable("native_batch_norm", running_mean=running_mean, running_var=running_var)
     return _pn.batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
 
 

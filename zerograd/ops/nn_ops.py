@@ -1003,13 +1003,13 @@ class Gelu(Op):
     def forward(ctx, x, approximate):
         a = float_data(x)
         ctx.approximate = approximate
-        half = a.dtype if accumulate_dtype(a.dtype) is not None else None
-        if half is not None:                # half types: in float32, rounded once, as torch
-            a = a.astype(accumulate_dtype(half))
+        acc = accumulate_dtype(a.dtype)
+        if acc is not None:                 # half types: in float32, rounded once, as torch
+            a = a.astype(acc)
         if approximate == "tanh":
             ctx.save_for_backward(x, None)
             y = 0.5 * a * (1.0 + np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a * a * a)))
-            return y if half is None else y.astype(half)
+            return y if acc is None else y.astype(x._data.dtype)
         grad = bool(ctx.needs_input_grad)
         if a.dtype == np.float32:
             y, d = np_gelu(a, grad)
@@ -1018,7 +1018,7 @@ class Gelu(Op):
             y = a * cdf
             d = cdf + a * np.exp(a * a * -0.5) * _INV_SQRT_2PI if grad else None
         ctx.save_for_backward(x, d)        # dy/dx for a first-order backward (one pass there)
-        return y if half is None else y.astype(half)
+        return y if acc is None else y.astype(x._data.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -1035,15 +1035,15 @@ class Gelu(Op):
     @staticmethod
     def np_backward(ctx, g):
         x, d = ctx._saved_np()
-        half = g.dtype if accumulate_dtype(g.dtype) is not None else None
-        if half is not None:                # (in float32, as the forward)
-            g, x = g.astype(accumulate_dtype(half)), x.astype(accumulate_dtype(half))
+        half, acc = g.dtype, accumulate_dtype(g.dtype)
+        if acc is not None:                 # (in float32, as the forward)
+            g, x = g.astype(acc), x.astype(acc)
         if ctx.approximate == "tanh":
             x2 = x * x
             t = np.tanh((x + x2 * x * 0.044715) * _SQRT_2_OVER_PI)
             d = (t + 1.0) * 0.5 + x * (1.0 - t * t) * ((x2 * (3 * 0.044715) + 1.0) * (0.5 * _SQRT_2_OVER_PI))
         out = g * d                        # d = Φ(x) + x φ(x), computed in forward
-        return out if half is None else out.astype(half)
+        return out if acc is None else out.astype(half)
 
 
 class Silu(Op):

@@ -17,8 +17,6 @@ from ._util import accumulate_dtype, canon_dims, default_float, float_data, wrap
 from .elementwise import where_
 
 
-
-
 def _kept_shape(shape, dims):
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
