@@ -233,3 +233,48 @@ def test_floor_script_smoke():
         assert _is_number(cells[1]) and _is_number(cells[2]), cells
         assert cells[3].endswith("×"), cells                        # zerograd ÷ floor
     assert "zerograd ÷ floor" in table
+
+
+def _pyc_is_current(src):
+    """A timestamp pyc's header holds its source's mtime and size: the import system uses the
+    pyc only when both match."""
+    import importlib.util as iu
+    pyc = iu.cache_from_source(src)
+    if not os.path.exists(pyc):
+        return False
+    with open(pyc, "rb") as f:
+        head = f.read(16)
+    st = os.stat(src)
+    return (head[:4] == iu.MAGIC_NUMBER and int.from_bytes(head[8:12], "little") == int(st.st_mtime)
+            and int.from_bytes(head[12:16], "little") == st.st_size & 0xFFFFFFFF)
+
+
+def test_byte_compile_writes_the_bytecode_workers_import(tmp_path, monkeypatch):
+    """The runner byte-compiles zerograd before its workers (which run with
+    PYTHONDONTWRITEBYTECODE) import it: otherwise each compiles the package from source, and the
+    compiler's memory (~4 MiB) is measured as zerograd's RSS."""
+    pkg = tmp_path / "pkg"
+    (pkg / "bench").mkdir(parents=True)
+    (pkg / "mod.py").write_text("X = 1\n")
+    (pkg / "bench" / "runner.py").write_text("")
+    with monkeypatch.context() as m:
+        m.setattr(runner, "HERE", str(pkg / "bench"))
+        assert not _pyc_is_current(str(pkg / "mod.py"))
+        assert runner.byte_compile() is True
+        assert _pyc_is_current(str(pkg / "mod.py"))
+        assert _pyc_is_current(str(pkg / "bench" / "runner.py"))
+    # the real package: what the workers import has current bytecode afterwards
+    assert runner.byte_compile() is True
+    for name in ("zerograd.tensor", "zerograd.autograd.engine", "zerograd.nn.functional"):
+        mod = sys.modules[name]
+        assert _pyc_is_current(mod.__file__), mod.__name__
+
+
+def test_byte_compile_reports_a_failure(tmp_path, monkeypatch):
+    pkg = tmp_path / "pkg"
+    (pkg / "bench").mkdir(parents=True)
+    (pkg / "bad.py").write_text("def (:\n")
+    monkeypatch.setattr(runner, "HERE", str(pkg / "bench"))
+    said = []
+    assert runner.byte_compile(said.append) is False
+    assert said and "compile from source" in said[0]
