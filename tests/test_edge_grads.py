@@ -311,3 +311,39 @@ def test_half_gelu_in_float32(dtype, approximate):
     assert res[0][0] == res[1][0]
     np.testing.assert_allclose(res[1][1], res[0][1], rtol=0, atol=1e-12)
     np.testing.assert_allclose(res[1][2], res[0][2], rtol=1e-2, atol=1e-3)
+
+
+# ---- var / std with n - correction <= 0 (session 15) -------------------------------------
+
+_FEW_DOF_INPUTS = [[1.0, 2.0, 3.0], [2.0, 2.0], [[1.0, 2.0, 3.0], [4.0, 4.0, 5.0]],
+                   [1.0, np.nan, 3.0], [1.0, np.inf]]
+
+
+def _var_family(name, kw):
+    def fn(L, x):
+        out = getattr(L, name)(x, **kw)
+        return out[0] * 1.0 + out[1] * 3.0 if isinstance(out, tuple) else out
+    return fn
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", ["var", "std", "var_mean", "std_mean"])
+@pytest.mark.parametrize("kw", [{"correction": 3}, {"correction": 6}, {"correction": 2},
+                                {"dim": 0, "correction": 4}, {"dim": -1, "correction": 3},
+                                {"correction": 0}, {"correction": 1.5}])
+@pytest.mark.parametrize("x", _FEW_DOF_INPUTS, ids=["123", "equal", "2d", "nan", "inf"])
+def test_var_std_with_no_degrees_of_freedom(name, kw, x):
+    """Over every element (no dim) with n - correction <= 0 torch's gradient is g·inf, nan where
+    x equals the mean (zerograd gave 2/(n - c)·(x - mean): finite, or ±inf by sign); with a dim
+    it keeps the formula, negative n - c and all."""
+    _same(_var_family(name, kw), [np.array(x)], rtol=1e-15)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_var_no_dof_gradient_is_a_constant():
+    """torch's g·inf factor is not differentiable: a second derivative through it is None."""
+    for L in (torch, zerograd):
+        x = L.tensor([1.0, 2.0, 3.0], dtype=L.float64, requires_grad=True)
+        g, = L.autograd.grad(x.var(correction=4), x, create_graph=True)
+        assert g.grad_fn is None and g.tolist()[0] == float("inf") and np.isnan(g.tolist()[1])

@@ -31,7 +31,8 @@ from ._util import (binary_arrays, canon_dim, canon_dims, check_broadcast, check
 from .elementwise import DivRounding, _int_division, where_
 from .gather import _check_expand
 from .nn_ops import Erf
-from .reduce import _count, _correction, _dims_or_all, _few_dof, _unreduce
+from .reduce import (_count, _correction, _dims_or_all, _few_dof, _no_dof, _unreduce,
+                     _var_grad, std_grad)
 
 _SQRT_PI = math.sqrt(math.pi)
 _LN2 = math.log(2.0)
@@ -820,14 +821,15 @@ def _var_np(name, x, dims, keepdim, corr):
 
 
 class VarMean(Op):
-    """(v, m) = (var(a), mean(a))          da = gv · 2 (a - m) / (n - c) + gm / n"""
+    """(v, m) = (var(a), mean(a))          da = gv · 2 (a - m) / (n - c) + gm / n
+    (var's part as reduce.Var's, torch's rule for a full reduction with n - c <= 0 included)"""
     arity = 1
 
     @staticmethod
-    def forward(ctx, a, dims, keepdim, corr):
+    def forward(ctx, a, dims, keepdim, corr, full=False):
         x = a._data
         ctx.save_for_backward(a)
-        ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
+        ctx.dims, ctx.keepdim, ctx.corr, ctx.full = dims, keepdim, corr, full
         return _var_np("var_mean", x, dims, keepdim, corr), _mean_np(x, dims, keepdim)
 
     @staticmethod
@@ -835,10 +837,12 @@ class VarMean(Op):
         a, = ctx.saved_tensors
         shape, dims, keep = a._data.shape, ctx.dims, ctx.keepdim
         n = _count(shape, dims)
-        centered = a - a.mean(dim=dims, keepdim=True)
-        scale = float(2.0 / np.float64(n - ctx.corr))        # inf when n == c, as torch
-        return (_unreduce(gv, shape, dims, keep) * centered * scale +
-                _unreduce(gm, shape, dims, keep) * float(1.0 / np.float64(n)))
+        gvk = _unreduce(gv, shape, dims, keep)
+        if ctx.full and n - ctx.corr <= 0:
+            dv = gvk * _no_dof(a)
+        else:
+            dv = _var_grad(a, gvk, n, ctx)
+        return dv + _unreduce(gm, shape, dims, keep) / float(n)
 
 
 class StdMean(Op):
@@ -846,11 +850,11 @@ class StdMean(Op):
     arity = 1
 
     @staticmethod
-    def forward(ctx, a, dims, keepdim, corr):
+    def forward(ctx, a, dims, keepdim, corr, full=False):
         x = a._data
         s = np.asarray(np.sqrt(_var_np("std_mean", x, dims, keepdim, corr)))
         ctx.save_for_backward(a, s)
-        ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
+        ctx.dims, ctx.keepdim, ctx.corr, ctx.full = dims, keepdim, corr, full
         return s, _mean_np(x, dims, keepdim)
 
     @staticmethod
@@ -858,15 +862,7 @@ class StdMean(Op):
         a, s = ctx.saved_tensors
         shape, dims, keep = a._data.shape, ctx.dims, ctx.keepdim
         n = _count(shape, dims)
-        centered = a - a.mean(dim=dims, keepdim=True)
-        sk, gk = _unreduce(s, shape, dims, keep), _unreduce(gs, shape, dims, keep)
-        dof = float(np.float64(n - ctx.corr))
-        if (s._data == 0).any():                             # torch: 0 where std is 0
-            zero = sk.eq(0)
-            d = where_(zero, 0.0, gk * centered / (where_(zero, 1.0, sk) * dof))
-        else:
-            d = gk * centered / (sk * dof)
-        return d + _unreduce(gm, shape, dims, keep) * float(1.0 / np.float64(n))
+        return std_grad(a, s, gs, ctx) + _unreduce(gm, shape, dims, keep) / float(n)
 
 
 def _var_mean_args(fname, a, dim, unbiased, correction):
@@ -878,14 +874,20 @@ def _var_mean_args(fname, a, dim, unbiased, correction):
     return canon_dims(dim, a.ndim), _correction(unbiased, correction)
 
 
+def _full(a, dim):
+    """A reduction over every element as torch's var_backward tells it: no dim given (dim=True
+    is `unbiased`), or a 0-d input."""
+    return dim is None or isinstance(dim, bool) or a.ndim == 0
+
+
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dims, corr = _var_mean_args("var_mean", input, dim, unbiased, correction)
-    return VarMean.apply(input, dims, keepdim, corr)
+    return VarMean.apply(input, dims, keepdim, corr, _full(input, dim))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dims, corr = _var_mean_args("std_mean", input, dim, unbiased, correction)
-    return StdMean.apply(input, dims, keepdim, corr)
+    return StdMean.apply(input, dims, keepdim, corr, _full(input, dim))
 
 
 class Aminmax(Op):

@@ -425,14 +425,16 @@ def _correction(unbiased, correction):
 
 
 class Var(Op):
-    """z = Σ (a - mean)² / (n - c)      da = g * 2 (a - mean) / (n - c)"""
+    """z = Σ (a - mean)² / (n - c)      da = g * 2 (a - mean) / (n - c)
+    (over every element - dim=None - with n - c <= 0, torch's da = g * (nan where a = mean, else
+    inf): see _no_dof)"""
     arity = 1
 
     @staticmethod
-    def forward(ctx, a, dims, keepdim, corr):
+    def forward(ctx, a, dims, keepdim, corr, full=False):
         x = float_data(a)
         ctx.save_for_backward(a)
-        ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
+        ctx.dims, ctx.keepdim, ctx.corr, ctx.full = dims, keepdim, corr, full
         if _count(x.shape, dims) - corr <= 0:
             return _few_dof("var", x, dims, corr, keepdim)
         with np.errstate(all="ignore"):     # (inf - inf: nan, silently; NumPy's var warns
@@ -442,17 +444,19 @@ class Var(Op):
     def backward(ctx, g):
         a, = ctx.saved_tensors
         n = _count(a._data.shape, ctx.dims)
-        centered = a - a.mean(dim=ctx.dims, keepdim=True)
-        scale = 2.0 / np.float64(n - ctx.corr)      # inf (not ZeroDivisionError) when n == c
-        return _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim) * centered * float(scale)
+        gk = _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim)
+        if ctx.full and n - ctx.corr <= 0:
+            return gk * _no_dof(a)
+        return _var_grad(a, gk, n, ctx)
 
 
 class Std(Op):
-    """z = sqrt(var)                   da = g (a - mean) / ((n - c) z)"""
+    """z = sqrt(var)                   da = g (a - mean) / ((n - c) z)
+    (a full reduction with n - c <= 0: torch's g/(2z) * (nan where a = mean, else inf))"""
     arity = 1
 
     @staticmethod
-    def forward(ctx, a, dims, keepdim, corr):
+    def forward(ctx, a, dims, keepdim, corr, full=False):
         x = float_data(a)
         if _count(x.shape, dims) - corr <= 0:
             z = np.sqrt(_few_dof("std", x, dims, corr, keepdim))
@@ -460,20 +464,45 @@ class Std(Op):
             with np.errstate(all="ignore"):             # (see Var)
                 z = _in_acc(x, "std", axis=dims, ddof=corr, keepdims=keepdim)
         ctx.save_for_backward(a, z)
-        ctx.dims, ctx.keepdim, ctx.corr = dims, keepdim, corr
+        ctx.dims, ctx.keepdim, ctx.corr, ctx.full = dims, keepdim, corr, full
         return z
 
     @staticmethod
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        n = _count(a._data.shape, ctx.dims)
-        centered = a - a.mean(dim=ctx.dims, keepdim=True)
-        zk = _unreduce(z, a._data.shape, ctx.dims, ctx.keepdim)
-        gk = _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim)
-        if (z._data == 0).any():    # torch: the gradient is 0 where std is 0
-            zero = zk.eq(0)
-            return where_(zero, 0.0, gk * centered / (where_(zero, 1.0, zk) * (n - ctx.corr)))
-        return gk * centered / (zk * (n - ctx.corr))
+        return std_grad(a, z, g, ctx)
+
+
+def _var_grad(a, gk, n, ctx):
+    """g · 2/(n - c) · (a - mean), in torch's order (the scalar times g first: bit for bit)."""
+    centered = a - a.mean(dim=ctx.dims, keepdim=True)
+    scale = 2.0 / np.float64(n - ctx.corr)      # inf (not ZeroDivisionError) when n == c
+    return gk * float(scale) * centered
+
+
+def std_grad(a, z, g, ctx):
+    """dstd/da times g, as torch's std_backward: var's gradient of g/(2z), 0 where std is 0."""
+    n = _count(a._data.shape, ctx.dims)
+    zk = _unreduce(z, a._data.shape, ctx.dims, ctx.keepdim)
+    gk = _unreduce(g, a._data.shape, ctx.dims, ctx.keepdim)
+    if (z._data == 0).any():
+        zero = zk.eq(0)
+        gv = where_(zero, 0.0, gk / (where_(zero, 1.0, zk) * 2.0))
+    else:
+        gv = gk / (zk * 2.0)
+    if ctx.full and n - ctx.corr <= 0:
+        return gv * _no_dof(a)
+    return _var_grad(a, gv, n, ctx)
+
+
+def _no_dof(a):
+    """torch's var_backward over every element (dim=None) when n - correction <= 0: 2/(n - c)
+    is taken as inf, so the factor is inf, or nan where a equals its mean (inf·0).  A constant:
+    no gradient flows through it (torch's result has no grad_fn either)."""
+    x = a._data
+    with np.errstate(all="ignore"):
+        f = np.where(x == x.mean(), np.nan, np.inf).astype(x.dtype)
+    return wrap(f)
 
 
 def _float_only(a):
@@ -504,14 +533,16 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     _float_only(input)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return Var.apply(input, canon_dims(dim, input.ndim), keepdim, _correction(unbiased, correction))
+    return Var.apply(input, canon_dims(dim, input.ndim), keepdim, _correction(unbiased, correction),
+                     dim is None or input.ndim == 0)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     _float_only(input)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return Std.apply(input, canon_dims(dim, input.ndim), keepdim, _correction(unbiased, correction))
+    return Std.apply(input, canon_dims(dim, input.ndim), keepdim, _correction(unbiased, correction),
+                     dim is None or input.ndim == 0)
 
 
 # ***** norm and logsumexp *****
