@@ -114,9 +114,16 @@ def into_out(fname, out, t):
     if out.requires_grad and is_grad_enabled():
         raise RuntimeError(f"{fname}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
-    from .inplace import bump_version
-    if out._data.shape == t._data.shape and out._data.flags.writeable:
-        np.copyto(out._data, t._data, casting="unsafe")
+    from .inplace import OVERLAP_MSG, bump_version
+    dst, src = out._data, t._data
+    if dst.flags.writeable and overlapping(dst):
+        # elements sharing memory (an expanded out) take one value: torch's fill-based
+        # factories (zeros, ones, full) write it; the others refuse
+        if dst.shape != src.shape or src.size and not (src == src.reshape(-1)[0]).all():
+            raise RuntimeError(OVERLAP_MSG)
+        np.copyto(dst, src, casting="unsafe")
+    elif dst.shape == src.shape and dst.flags.writeable:
+        np.copyto(dst, src, casting="unsafe")
     else:
         out._data = t._data.astype(out._data.dtype, copy=False)
     bump_version(out)
@@ -354,6 +361,13 @@ def raise_overflow(dtype):
     name = np.dtype(dtype).name
     raise RuntimeError(f"value cannot be converted to type {_CTYPES.get(name) or _FLOAT_CTYPES[name]}"
                        " without overflow")
+
+
+def overlapping(arr: np.ndarray) -> bool:
+    """Whether several elements of `arr` share memory: an expanded tensor (stride 0 along a
+    dimension of size > 1), or a view of one.  Expand is the one view op that makes them."""
+    return 0 in arr.strides and arr.size > 1 and \
+        any(s == 0 and n > 1 for s, n in zip(arr.strides, arr.shape))
 
 
 def row_op(ufunc, z: np.ndarray, v: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ from .. import grad_mode
 from ..tensor import Tensor, follow_history
 from . import views as _views
 from ._args import number_arg
+from ._util import overlapping
 
 _state = grad_mode._state
 
@@ -54,8 +55,15 @@ def _check_into(shape, other):
                                f"shape {list(full)}")
 
 
-def _store(t: Tensor, arr) -> None:
-    """Write values into t's memory (broadcast, cast), with torch's checks."""
+OVERLAP_MSG = ("unsupported operation: more than one element of the written-to tensor refers to a "
+               "single memory location. Please clone() the tensor before performing the "
+               "operation.")
+
+
+def _store(t: Tensor, arr, overlap_ok=False) -> None:
+    """Write values into t's memory (broadcast, cast), with torch's checks.  Memory shared by
+    several elements (an expanded tensor) takes only one value for all of them: `overlap_ok`
+    (fill_ with a number, zero_), as torch."""
     dst = t._data
     if isinstance(arr, np.ndarray):
         if arr.dtype != dst.dtype and dst.dtype.kind in "iub" and arr.dtype.kind in "fV" or \
@@ -64,10 +72,8 @@ def _store(t: Tensor, arr) -> None:
             raise RuntimeError(f"result type {names.get(arr.dtype.kind, arr.dtype)} can't be cast "
                                f"to the desired output type {names.get(dst.dtype.kind, dst.dtype)}")
         _check_into(dst.shape, arr.shape)
-    if not dst.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
-                           "refers to a single memory location. Please clone() the tensor before "
-                           "performing the operation.")
+    if not dst.flags.writeable or not overlap_ok and overlapping(dst):
+        raise RuntimeError(OVERLAP_MSG)
     np.copyto(dst, arr, casting="unsafe")
 
 
@@ -91,9 +97,13 @@ def _user_site():
     return None if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
 
 
-def apply_inplace(t: Tensor, fn, *args) -> Tensor:
-    """t <- fn(t, *args), in place, keeping autograd exact (see the module docstring)."""
+def apply_inplace(t: Tensor, fn, *args, overlap_ok=False) -> Tensor:
+    """t <- fn(t, *args), in place, keeping autograd exact (see the module docstring).  Memory
+    shared by several of t's elements (an expanded tensor) is refused first, as torch, unless
+    `overlap_ok` (fn writes one value everywhere: fill_ with a number, zero_)."""
     _check_inference(t)
+    if not overlap_ok and 0 in t._data.strides and overlapping(t._data):
+        raise RuntimeError(OVERLAP_MSG)         # (before anything is recorded)
     recording = _state.enabled and (t._requires_grad or any(
         isinstance(a, Tensor) and a._requires_grad for a in args))
     if not recording:
@@ -103,7 +113,7 @@ def apply_inplace(t: Tensor, fn, *args) -> Tensor:
             r = fn(t, *args)
         finally:
             _state.enabled = prev
-        _store(t, r._data)
+        _store(t, r._data, overlap_ok)
         bump_version(t)
         return t
 
@@ -123,7 +133,7 @@ def apply_inplace(t: Tensor, fn, *args) -> Tensor:
     r = fn(src, *args)
     if r.grad_fn is not None:
         _keep_original(r.grad_fn, src)
-    _store(t, r._data)
+    _store(t, r._data, overlap_ok)
     bump_version(t)
     if r.grad_fn is None:                   # e.g. an integer result: nothing to record
         return t
@@ -186,9 +196,10 @@ def _adopt_saved_output(r: Tensor, t: Tensor) -> None:
     node._saved_versions = versions
 
 
-def write(t: Tensor, value, op=None) -> Tensor:
+def write(t: Tensor, value, op=None, overlap_ok=False) -> Tensor:
     """Store a number or array into t (fill_, zero_, random init).  Overwriting a tensor that
-    requires grad while recording makes it a constant in the graph (node `op`, default Fill)."""
+    requires grad while recording makes it a constant in the graph (node `op`, default Fill).
+    `overlap_ok`: one value for every element, which memory shared by elements can take."""
     _check_inference(t)
     if _state.enabled:
         view = t._view
@@ -197,8 +208,8 @@ def write(t: Tensor, value, op=None) -> Tensor:
         if view is not None and view.base._requires_grad and view.base.grad_fn is None:
             raise RuntimeError(VIEW_OF_LEAF_MSG)
         if t._requires_grad:
-            return apply_inplace(t, (op or _Fill).apply, value)
-    _store(t, value._data if isinstance(value, Tensor) else value)
+            return apply_inplace(t, (op or _Fill).apply, value, overlap_ok=overlap_ok)
+    _store(t, value._data if isinstance(value, Tensor) else value, overlap_ok)
     bump_version(t)
     return t
 
@@ -396,7 +407,7 @@ def tanh_(t):
 
 
 def zero_(t):
-    return write(t, 0, _Zero)
+    return write(t, 0, _Zero, overlap_ok=True)
 
 
 def fill_(t, value):
@@ -417,7 +428,8 @@ def fill_(t, value):
         raise TypeError(f"fill_() received an invalid combination of arguments - got "
                         f"({type(value).__name__}), but expected one of:\n * (Tensor value)\n"
                         f" * (Number value)")
-    return write(t, convert_scalar(value, t._data.dtype))       # (torch's overflow errors)
+    return write(t, convert_scalar(value, t._data.dtype),       # (torch's overflow errors)
+                 overlap_ok=True)
 
 
 def copy_(t, src, non_blocking=False):

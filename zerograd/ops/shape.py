@@ -242,7 +242,15 @@ class Expand(Op):
 
     @staticmethod
     def forward(ctx, a, shape):
-        return np.broadcast_to(a._data, shape)
+        x = a._data
+        b = np.broadcast_to(x, shape)
+        if not x.flags.writeable:
+            return b
+        if b.shape == x.shape:
+            return x[...]
+        # writable, as torch's: a view of the expanded tensor may be written through (y[0] = v
+        # writes x); writes where elements share memory are refused (inplace.overlapping)
+        return np.lib.stride_tricks.as_strided(x, b.shape, b.strides)
 
     @staticmethod
     def backward(ctx, g):

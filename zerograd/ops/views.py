@@ -23,6 +23,7 @@ import numpy as np
 from ..autograd.function import Op, own_vc, short_name
 from ..grad_mode import _state
 from ..tensor import FRESH, Tensor, follow_history
+from ._util import overlapping
 
 _new = object.__new__
 
@@ -125,9 +126,15 @@ def replay_array(arr: np.ndarray, chain) -> np.ndarray:
 
 
 def scatter_np(g, shape, chain):
-    """zeros(shape) with the array g added into the region `chain` (a view's VJP)."""
+    """zeros(shape) with the array g added into the region `chain` (a view's VJP).  A region
+    through an expand has elements that share memory: each of them adds its part of g there
+    (np.add with out= would keep one of them)."""
     z = np.zeros(shape, g.dtype)
     region = replay_array(z, chain)
+    if 0 in region.strides and overlapping(region):
+        where = replay_array(np.arange(z.size).reshape(shape), chain)
+        np.add.at(z.reshape(-1), where, np.broadcast_to(g, where.shape))
+        return z
     np.add(region, g, out=region)
     return z
 

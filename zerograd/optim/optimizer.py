@@ -36,7 +36,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.hooks import RemovableHandle
 from ..grad_mode import _state as _grad_state, enable_grad, no_grad
-from ..ops.inplace import _user_site, bump_version
+from ..ops._util import overlapping
+from ..ops.inplace import OVERLAP_MSG, _user_site, bump_version
 from ..tensor import Tensor
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook",
@@ -93,8 +94,10 @@ def _begin_update(t: Tensor) -> np.ndarray:
             "a clone to get a normal tensor before doing inplace update.See "
             "https://github.com/pytorch/rfcs/pull/17 for more details.")
     if not t._data.flags.writeable:
-        raise RuntimeError("zerograd.optim: the parameter's memory is read-only (an expanded "
-                           "view?); optimize a tensor that owns its memory")
+        raise RuntimeError("zerograd.optim: the parameter's memory is read-only; optimize a "
+                           "tensor that owns its memory")
+    if overlapping(t._data):                # an expanded view: its update would be torch's error
+        raise RuntimeError(OVERLAP_MSG)
     return t._data
 
 
