@@ -873,3 +873,23 @@ def test_index_and_value_edges_as_torch():
                 f()
         return out
     assert run(zerograd) == run(torch)
+
+
+@requires_torch
+def test_narrow_copy_as_torch():
+    """torch.narrow_copy / Tensor.narrow_copy (session 15): a contiguous copy, its own node."""
+    res = []
+    for L in (torch, zerograd):
+        x = L.arange(12.0, dtype=L.float64).view(3, 4).requires_grad_()
+        y = L.narrow_copy(x, 1, 2, 2)
+        z = x.narrow_copy(0, -2, 1)
+        (y * L.tensor([[1.0, 2.0]], dtype=L.float64)).sum().backward()
+        errs = []
+        for args in ((x, 1, 5, 1), (L.tensor(1.0), 0, 0, 1), (x, 1, 0, -1), (x, 1, -5, 1)):
+            try:
+                L.narrow_copy(*args)
+            except (RuntimeError, IndexError) as e:
+                errs.append((type(e).__name__, str(e)))
+        res.append((y.tolist(), y.is_contiguous(), type(y.grad_fn).__name__, z.tolist(),
+                    x.grad.tolist(), errs))
+    assert res[1] == res[0]

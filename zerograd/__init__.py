@@ -45,7 +45,8 @@ from .dtypes import (channels_last, channels_last_3d, contiguous_format, layout,
 from .ops import random  # noqa: E402  (torch.random: manual_seed, fork_rng, get_rng_state...)
 from .ops.random import bernoulli  # noqa: E402,F401  (torch's CPU streams: ops/random.py)
 from .ops import clamp_max, clamp_min  # noqa: E402
-from .ops.indexing import chunk, diagonal, narrow, select, split, unbind, unflatten  # noqa: E402
+from .ops.indexing import (chunk, diagonal, narrow, narrow_copy, select, split,  # noqa: E402
+                           unbind, unflatten)
 from .ops.join import (argsort, argwhere, atleast_1d, atleast_2d, cat, concat, concatenate,  # noqa: E402
                        constant_pad_nd, cumprod, cumsum, einsum, flip, fliplr, flipud, gather,
                        hstack, index_add, index_copy, index_fill, index_select, kthvalue,
@@ -154,3 +155,8 @@ def set_num_threads(n) -> None:
 __getattr__, __dir__ = _lazy.attach(globals(), ["serialization"],
                                     {"save": ("serialization", "save"),
                                      "load": ("serialization", "load")})
+
+# torch's out= for the functions that take it (torch.add(a, b, out=c)): ops/out.py
+from .ops import out as _out  # noqa: E402
+
+_out.install(globals())

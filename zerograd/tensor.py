@@ -632,6 +632,7 @@ class Tensor:
         return iter(_indexing.unbind(self, 0))
     def select(self, dim, index):   return _indexing.select(self, dim, index)
     def narrow(self, dim, start, length): return _indexing.narrow(self, dim, start, length)
+    def narrow_copy(self, dim, start, length): return _indexing.narrow_copy(self, dim, start, length)
     def unbind(self, dim=0):        return _indexing.unbind(self, dim)
     def split(self, split_size, dim=0): return _indexing.split(self, split_size, dim)
     def chunk(self, chunks, dim=0): return _indexing.chunk(self, chunks, dim)

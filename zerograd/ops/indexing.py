@@ -178,7 +178,44 @@ def select(input, dim, index):
     return Select.apply(input, d, i + size if i < 0 else i)
 
 
+class NarrowCopy(Op):
+    """z = a copy of a[..., start:start + length, ...] along dim      da = g padded with zeros"""
+    node_name = "NarrowCopyBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, a, d, start, length):
+        x = a._data
+        ctx.shape, ctx.d, ctx.start, ctx.length = x.shape, d, start, length
+        return np.array(x[(slice(None),) * d + (slice(start, start + length),)], order="C")
+
+    @staticmethod
+    def backward(ctx, g):
+        from .padding import constant_pad_nd
+        n, d = len(ctx.shape), ctx.d
+        pad = [0, 0] * (n - 1 - d) + [ctx.start, ctx.shape[d] - ctx.start - ctx.length]
+        return constant_pad_nd(g, pad)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        z = np.zeros(ctx.shape, g.dtype)
+        z[(slice(None),) * ctx.d + (slice(ctx.start, ctx.start + ctx.length),)] = g
+        return z
+
+
+def narrow_copy(input, dim, start, length):
+    """torch.narrow_copy: narrow's region as a new tensor (narrow's checks and messages)."""
+    d, start = _narrow_args(input, dim, start, length)
+    return NarrowCopy.apply(input, d, start, length)
+
+
 def narrow(input, dim, start, length):
+    d, start = _narrow_args(input, dim, start, length)
+    return Slice.apply(input, d, start, start + length, 1)
+
+
+def _narrow_args(input, dim, start, length):
+    """(dim, start) made canonical, with torch's errors."""
     if input.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = canon_dim(dim, input.ndim)
@@ -195,7 +232,7 @@ def narrow(input, dim, start, length):
         start += size
     if start < 0 or start + length > size or length < 0:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    return Slice.apply(input, d, start, start + length, 1)
+    return d, start
 
 
 def unbind(input, dim=0):
