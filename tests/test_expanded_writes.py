@@ -241,3 +241,18 @@ def test_expanded_numpy_is_writable_and_shares_memory():
     a[1, 2] = 9.0
     assert x.tolist() == [0.0, 0.0, 9.0]
     assert np.shares_memory(a, x.numpy())
+
+
+def test_clone_preserves_a_dense_layout_as_torch():
+    """clone()'s default preserve_format keeps a transposed/permuted (dense) tensor's strides;
+    contiguous_format and .contiguous() make it contiguous; other layouts come out contiguous."""
+    got = []
+    for L in (torch, zerograd):
+        x = L.arange(24.0).view(2, 3, 4)
+        rows = [x[0].t().clone(), x.permute(2, 0, 1).clone(), x[:, ::2].clone(), x.flip(0).clone(),
+                x[0].t().clone(memory_format=L.contiguous_format), x.permute(2, 0, 1).contiguous(),
+                L.clone(x.transpose(0, 2)), L.ones(1, 4).expand(3, 4).clone()]
+        got.append([(r.stride(), r.is_contiguous(), r.tolist()) for r in rows])
+        with pytest.raises(RuntimeError, match="view size is not compatible"):
+            x[0].t().clone().view(-1)
+    assert got[1] == got[0]

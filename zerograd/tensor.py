@@ -607,7 +607,8 @@ class Tensor:
 
     def contiguous(self, memory_format=None):
         """self when already C-contiguous, else a contiguous copy (CloneBackward0)."""
-        return self if self._data.flags.c_contiguous else _ops.clone(self)
+        return self if self._data.flags.c_contiguous else \
+            _ops.clone(self, memory_format=_dt.contiguous_format)
 
     def is_contiguous(self, memory_format=None) -> bool:
         return bool(self._data.flags.c_contiguous)
@@ -1193,7 +1194,7 @@ class Tensor:
     def unsqueeze(self, dim):       return _ops.unsqueeze(self, dim)
     def expand(self, *sizes, size=None, implicit=False): return _ops.expand(self, _ops.shape_arg(_varargs("expand", sizes, "size", size)))
     def expand_as(self, other):     return _ops.expand(self, other._data.shape)
-    def clone(self, *, memory_format=None): return _ops.clone(self)
+    def clone(self, *, memory_format=None): return _ops.clone(self, memory_format=memory_format)
     def eq(self, other):            return _ops.eq(self, other)
     def ne(self, other):            return _ops.ne(self, other)
     def lt(self, other):            return _ops.lt(self, other)

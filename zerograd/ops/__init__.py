@@ -306,8 +306,13 @@ def where(condition, input=None, other=None):
     return Where.apply(input, other, condition)
 
 
-def clone(input):
-    return Clone.apply(input)
+def clone(input, *, memory_format=None):
+    """A copy; torch's default preserve_format keeps a dense input's layout (strides)."""
+    if memory_format is None or memory_format is _dt.preserve_format:
+        return Clone.apply(input)
+    if memory_format is _dt.contiguous_format:
+        return Clone.apply(input, "C")
+    return Clone.apply(input)       # (channels_last: not modelled, see README limits)
 
 
 def to_dtype(a, dtype):

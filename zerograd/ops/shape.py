@@ -112,17 +112,38 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 class Clone(Op):
-    """z = a copy of a (contiguous)      da = g"""
+    """z = a copy of a      da = g
+    order "K": laid out as a when a is dense - a permutation of a contiguous tensor (torch's
+    preserve_format: a transposed tensor's clone stays transposed) - else contiguous (torch
+    orders other inputs' dims by their strides too); "C": contiguous (contiguous(),
+    contiguous_format)"""
+    arity = 1
 
     @staticmethod
-    def forward(ctx, a):
-        return np.array(a._data, copy=True, order="C")
+    def forward(ctx, a, order="K"):
+        x = a._data
+        if order == "K" and not x.flags.c_contiguous and _dense(x):
+            return np.array(x, copy=True, order="K")
+        return np.array(x, copy=True, order="C")
 
     @staticmethod
     def backward(ctx, g):
         return g
 
     np_backward = backward      # the same rule works on arrays
+
+
+def _dense(x: np.ndarray) -> bool:
+    """torch's is_non_overlapping_and_dense: the elements fill a block of memory exactly, in
+    some order of the dims (positive strides)."""
+    if x.flags.f_contiguous:
+        return True
+    expected = x.itemsize
+    for st, n in sorted((st, n) for st, n in zip(x.strides, x.shape) if n != 1):
+        if st != expected:
+            return False
+        expected *= n
+    return True
 
 
 class T(Op):
