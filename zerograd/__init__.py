@@ -152,9 +152,48 @@ def set_num_threads(n) -> None:
 
 # zerograd.save / load (and the serialization module, with json and safetensors behind it) are
 # imported on first use: a process that only trains needs none of it
-__getattr__, __dir__ = _lazy.attach(globals(), ["serialization"],
+__getattr__, __dir__ = _lazy.attach(globals(), ["serialization", "cuda", "backends"],
                                     {"save": ("serialization", "save"),
-                                     "load": ("serialization", "load")})
+                                     "load": ("serialization", "load"),
+                                     "compile": ("_compile", "compile")})
+
+import builtins as _builtins  # noqa: E402  (`bool` here is torch.bool)
+import warnings as _warnings  # noqa: E402
+
+from .dtypes import finfo, iinfo  # noqa: E402,F401
+
+_matmul_precision = ["highest"]
+_deterministic = [False, False]
+
+
+def set_float32_matmul_precision(precision) -> None:
+    """Accepted ('highest', 'high', 'medium'), as on torch's CPU: NumPy's float32 products are
+    float32 whatever is asked for."""
+    if precision not in ("highest", "high", "medium"):
+        _warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+                      f"setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+        return
+    _matmul_precision[0] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    return _matmul_precision[0]
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False) -> None:
+    """Recorded: zerograd's ops are deterministic whatever the mode."""
+    if not isinstance(mode, _builtins.bool):
+        raise TypeError(f"_set_deterministic_algorithms(): argument 'mode' (position 1) must be "
+                        f"bool, not {type(mode).__name__}")
+    _deterministic[:] = [mode, _builtins.bool(warn_only)]
+
+
+def are_deterministic_algorithms_enabled() -> _builtins.bool:
+    return _deterministic[0]
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> _builtins.bool:
+    return _deterministic[1]
 
 # torch's out= for the functions that take it (torch.add(a, b, out=c)): ops/out.py
 from .ops import out as _out  # noqa: E402

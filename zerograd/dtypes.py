@@ -252,3 +252,89 @@ def scalar_dtype(x) -> dtype:
     if isinstance(x, (_builtin_float, np.floating)):
         return get_default_dtype()
     raise TypeError(f"unsupported scalar type {type(x).__name__}")
+
+
+# ----- torch.finfo / torch.iinfo --------------------------------------------------------------
+
+import builtins as _builtins  # noqa: E402  (this module's `type`-like names shadow nothing, but
+#                                            `bool`, `int`, `float` here are torch's dtypes)
+
+def _g6(v) -> str:
+    """A number as torch's finfo/iinfo repr prints it (C's %g)."""
+    return f"{v:g}"
+
+
+# bfloat16 without ml_dtypes: its limits (8 exponent bits, 8 significand bits)
+_BF16 = {"bits": 16, "eps": 2.0 ** -7, "max": (2 - 2.0 ** -7) * 2.0 ** 127,
+         "tiny": 2.0 ** -126, "resolution": 0.01}
+
+
+_PY_TYPES = {_builtins.float: float64, _builtins.int: int64, _builtins.bool: bool}
+
+
+class finfo:
+    """torch.finfo(dtype): the limits of a floating point dtype (default: the default dtype)."""
+
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+
+    def __init__(self, type=None):                       # noqa: A002 - torch's name
+        d = get_default_dtype() if type is None else _PY_TYPES.get(type, type)
+        if not isinstance(d, dtype):
+            raise TypeError(f"finfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{_builtins.type(d).__name__}")
+        if not d.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo "
+                            "to handle 'torch.finfo'")
+        if d is bfloat16:
+            v = _BF16
+            self.bits, self.eps, self.max, self.tiny = v["bits"], v["eps"], v["max"], v["tiny"]
+            self.resolution = v["resolution"]
+        else:
+            f = np.finfo(d.np)
+            fl = _builtins.float
+            self.bits, self.eps, self.max = _builtins.int(f.bits), fl(f.eps), fl(f.max)
+            self.tiny, self.resolution = fl(f.smallest_normal), fl(f"1e-{f.precision}")
+        self.min, self.smallest_normal, self.dtype = -self.max, self.tiny, d.name
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    def __hash__(self):
+        return hash(("finfo", self.dtype))
+
+    def __repr__(self):
+        return (f"finfo(resolution={_g6(self.resolution)}, min={_g6(self.min)}, "
+                f"max={_g6(self.max)}, eps={_g6(self.eps)}, "
+                f"smallest_normal={_g6(self.smallest_normal)}, tiny={_g6(self.tiny)}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """torch.iinfo(dtype): the limits of an integer dtype."""
+
+    __slots__ = ("bits", "max", "min", "dtype")
+
+    def __init__(self, type):                            # noqa: A002 - torch's name
+        d = _PY_TYPES.get(type, type)
+        if not isinstance(d, dtype):
+            raise TypeError(f"iinfo(): argument 'type' (position 1) must be torch.dtype, not "
+                            f"{_builtins.type(d).__name__}")
+        if d is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if d.is_floating_point:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
+        i = np.iinfo(d.np)
+        n = _builtins.int
+        self.bits, self.max, self.min, self.dtype = n(i.bits), n(i.max), n(i.min), d.name
+
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    def __hash__(self):
+        return hash(("iinfo", self.dtype))
+
+    def __repr__(self):
+        return (f"iinfo(min={_g6(_builtins.float(self.min))}, max={_g6(_builtins.float(self.max))}, "
+                f"dtype={self.dtype})")
+

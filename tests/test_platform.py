@@ -1,0 +1,69 @@
+"""What scripts written for GPUs touch first, against PyTorch's CPU build (session 15):
+torch.finfo / torch.iinfo, torch.cuda, torch.backends, torch.compile (eager: zerograd has no
+compiler), set_float32_matmul_precision, use_deterministic_algorithms."""
+import pytest
+
+import zerograd
+
+from ._oracle import requires_torch, torch as _torch
+
+pytestmark = requires_torch
+
+
+def _report(torch):
+    out = []
+    for d in (torch.float32, torch.float64, torch.float16, torch.bfloat16):
+        f = torch.finfo(d); out.append((repr(f), f.bits, f.eps, f.max, f.min, f.tiny, f.smallest_normal, f.resolution, f.dtype))
+    out.append(repr(torch.finfo()))
+    for d in (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8):
+        f = torch.iinfo(d); out.append((repr(f), f.bits, f.max, f.min, f.dtype))
+    for bad in (lambda: torch.finfo(torch.int32), lambda: torch.iinfo(torch.float32), lambda: torch.iinfo(torch.bool), lambda: torch.finfo("float32"), lambda: torch.iinfo(int), lambda: torch.finfo(float)):
+        try: bad(); out.append("no error")
+        except Exception as e: out.append((type(e).__name__, str(e)))
+    out.append((torch.cuda.is_available(), torch.cuda.device_count(), torch.cuda.is_initialized(), torch.cuda.manual_seed(1), torch.cuda.manual_seed_all(1), torch.cuda.is_bf16_supported(), torch.cuda.memory_allocated(), torch.cuda.empty_cache()))
+    for f in (torch.cuda.synchronize, torch.cuda.current_device, torch.cuda.get_device_name):
+        try: f(); out.append("no error")
+        except AssertionError as e: out.append(str(e))
+    out.append((torch.backends.mps.is_available(), torch.backends.mps.is_built(), torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32, torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic, torch.backends.cudnn.is_available(), torch.backends.cuda.is_built()))
+    out.append(torch.get_float32_matmul_precision()); torch.set_float32_matmul_precision("high"); out.append(torch.get_float32_matmul_precision())
+    torch.set_float32_matmul_precision("highest")
+    torch.use_deterministic_algorithms(True, warn_only=True); out.append((torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()))
+    torch.use_deterministic_algorithms(False)
+    torch.manual_seed(0)
+    m = torch.nn.Linear(2, 2); c = torch.compile(m)
+    out.append((type(c).__name__, str(c), list(c.state_dict().keys()), c.weight is m.weight, c._orig_mod is m, c.in_features))
+    x = torch.ones(1, 2)
+    out.append((c(x).tolist(), m(x).tolist()))
+    f = torch.compile(lambda x: x * 2); out.append(f(torch.ones(1)).tolist())
+    out.append(torch.compile(backend="eager")(lambda x: x + 1)(torch.ones(1)).tolist())
+    out.append(torch.compile(mode="max-autotune")(m)(x).tolist())
+    for bad in (lambda: torch.compile(m, mode="fast"), lambda: torch.compile(5)):
+        try: bad(); out.append("no error")
+        except Exception as e: out.append((type(e).__name__, str(e)))
+    device = "cuda" if torch.cuda.is_available() else "cpu"; out.append(device)
+    torch.set_float32_matmul_precision("highest")
+    return [repr(o) for o in out]
+
+
+def test_platform_api_as_torch_cpu():
+    assert _report(zerograd) == _report(_torch)
+
+
+def test_compile_runs_the_model_eagerly_with_the_same_gradients():
+    zerograd.manual_seed(0)
+    m = zerograd.nn.Sequential(zerograd.nn.Linear(3, 4), zerograd.nn.GELU(), zerograd.nn.Linear(4, 1))
+    c = zerograd.compile(m)
+    x = zerograd.randn(5, 3)
+    c(x).sum().backward()
+    g = [p.grad.clone() for p in m.parameters()]
+    m.zero_grad()
+    m(x).sum().backward()
+    assert all((a == p.grad).all() for a, p in zip(g, m.parameters()))
+    assert list(c.parameters())[0] is list(m.parameters())[0]
+
+
+def test_set_float32_matmul_precision_warns_on_a_bad_value():
+    for L in (_torch, zerograd):
+        with pytest.warns(UserWarning, match="is not one of 'highest', 'high', or 'medium'"):
+            L.set_float32_matmul_precision("fast")
+        assert L.get_float32_matmul_precision() == "highest"
