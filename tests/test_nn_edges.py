@@ -2,6 +2,7 @@
 empty adaptive max pools, normalize over several dims, torch's errors (not NumPy's) for shapes
 that do not broadcast or weights of the wrong rank, one_hot's checks, and the default dtype of
 the norm of no gradients."""
+import numpy as np
 import pytest
 
 import zerograd
@@ -127,3 +128,33 @@ def test_tensor_api_edges_as_torch(call):
             return (type(e).__name__, str(e).split(" Fix: ")[0])
         return ("ok", r) if not hasattr(r, "shape") else ("ok", r.tolist(), str(r.dtype))
     assert outcome(zerograd) == outcome(torch)
+
+
+@pytest.mark.parametrize("case", ["1d", "1dq", "dtype_k", "dtype_v", "mask_long", "mask_half",
+                                  "mask_f64", "mask_f32_on_f64", "mask_uint8", "mask_bool"])
+def test_sdpa_input_checks_as_torch(case):
+    """torch's dtype and rank checks (session 15): an integer mask was added to the scores as a
+    float one, silently; a 1-D query raised IndexError."""
+    def run(L):
+        F = L.nn.functional
+        q = L.randn(3, 4)
+        args = {"1d": (L.randn(4), L.randn(4), L.randn(4)), "1dq": (L.randn(4), q, q),
+                "dtype_k": (q, q.double(), q), "dtype_v": (q, q, q.half())}.get(case, (q, q, q))
+        masks = {"mask_long": L.long, "mask_half": L.half, "mask_f64": L.float64,
+                 "mask_uint8": L.uint8, "mask_bool": L.bool, "mask_f32_on_f64": L.float32}
+        kw = {"attn_mask": L.ones(3, 3, dtype=masks[case])} if case in masks else {}
+        if case == "mask_f32_on_f64":
+            args = tuple(a.double() for a in args)
+        try:
+            return "ok", F.scaled_dot_product_attention(*args, **kw).tolist()
+        except Exception as e:  # noqa: BLE001 - compared with torch's
+            return type(e).__name__, str(e)
+    torch.manual_seed(0)
+    want = run(torch)
+    zerograd.manual_seed(0)
+    got = run(zerograd)
+    assert got[0] == want[0]
+    if want[0] == "ok":
+        np.testing.assert_allclose(np.array(got[1]), np.array(want[1]), rtol=1e-5, atol=1e-6)
+    else:
+        assert got[1] == want[1]

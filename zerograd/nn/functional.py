@@ -20,7 +20,7 @@ from ..ops import nn_losses as _losses
 from ..ops import nn_ops as _nn
 from ..ops import inplace as _inplace
 from ..ops import padding as _pad
-from ..ops._util import canon_dim, canon_dims, wrap
+from ..ops._util import c10_type_name, canon_dim, canon_dims, wrap
 from ..ops._util import scalar_type_name as _legacy   # torch's names: Float, Long, ...
 from ..ops.random import bernoulli_values as _bernoulli_values
 from ..ops.elementwise import Mul
@@ -1056,6 +1056,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     attn_mask: boolean (True = may attend) or float (added to the scores), broadcast to
     (..., L, S); is_causal: query i attends to keys j <= i.  Composed of matmul, softmax and
     dropout (torch runs a fused flash-attention kernel; the values agree)."""
+    _sdpa_checks(query, key, value, attn_mask)
     if enable_gqa:
         key, value = _gqa_heads(query, key, value)
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
@@ -1088,6 +1089,26 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     return matmul(weights, value)
+
+
+def _sdpa_checks(query, key, value, attn_mask):
+    """torch's checks of scaled_dot_product_attention's inputs."""
+    q, k, v = query._data, key._data, value._data
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise RuntimeError(f"Expected query, key, and value to all be  at least 2 dimensional, but "
+                           f"got query.dim: {q.ndim} key.dim: {k.ndim} and value.dim: {v.ndim} "
+                           f"instead.")
+    if not q.dtype == k.dtype == v.dtype:
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got "
+                           f"query.dtype: {c10_type_name(query.dtype)} key.dtype: "
+                           f"{c10_type_name(key.dtype)} and value.dtype: "
+                           f"{c10_type_name(value.dtype)} instead.")
+    if attn_mask is not None:
+        m = attn_mask.dtype
+        if m is not _dt.bool and m is not _dt.float32 and m is not query.dtype:
+            raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query "
+                               f"dtype, but got attn_mask.dtype: {c10_type_name(m)} and  "
+                               f"query.dtype: {c10_type_name(query.dtype)} instead.")
 
 
 def _gqa_heads(query, key, value):

@@ -282,6 +282,16 @@ def scalar_type_name(d) -> str:
     return legacy_type_name(d)[:-len("Tensor")]
 
 
+_C10 = {"float32": "float", "float64": "double", "float16": "c10::Half",
+        "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
+        "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def c10_type_name(d) -> str:
+    """A dtype as torch's C++ messages name it: float, double, long int, c10::Half, ..."""
+    return _C10.get(d.name, d.name)
+
+
 def legacy_type_name(d) -> str:
     return {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
             "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",

@@ -21,7 +21,7 @@ import numpy as np
 from .. import grad_mode
 from .. import return_types as _rt
 from ..tensor import Tensor
-from ._util import overlapping, scalar_type_name
+from ._util import c10_type_name, overlapping, scalar_type_name
 
 _state = grad_mode._state
 
@@ -48,9 +48,6 @@ PAIRS = """max min sort topk kthvalue median nanmedian mode cummax cummin aminma
 
 OUT_FUNCTIONS = CAST + EXACT + PAIRS
 
-_C10 = {"float32": "float", "float64": "double", "float16": "c10::Half",
-        "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
-        "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
 def _can_cast(src, dst) -> bool:
@@ -75,8 +72,8 @@ def _requires_grad(args, kwargs) -> bool:
 def _write(name, exact, out: Tensor, r: Tensor) -> None:
     src, dst = r._data, out._data
     if exact and src.dtype != dst.dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {_C10.get(src.dtype.name, src.dtype)}"
-                           f", but got {_C10.get(dst.dtype.name, dst.dtype)} instead")
+        raise RuntimeError(f"Expected out tensor to have dtype {c10_type_name(src.dtype)}, but "
+                           f"got {c10_type_name(dst.dtype)} instead")
     if not _can_cast(src.dtype, dst.dtype):
         raise RuntimeError(f"result type {scalar_type_name(src.dtype)} can't be cast to the "
                            f"desired output type {scalar_type_name(dst.dtype)}")
