@@ -158,3 +158,29 @@ def test_sdpa_input_checks_as_torch(case):
         np.testing.assert_allclose(np.array(got[1]), np.array(want[1]), rtol=1e-5, atol=1e-6)
     else:
         assert got[1] == want[1]
+
+
+@pytest.mark.parametrize("dt", ["float16", "bfloat16", "float32", "float64"])
+def test_rms_norm_dtypes_as_torch(dt):
+    """Half types computed in float32 and rounded once, with float32's eps by default, as torch
+    (bfloat16 crashed on NumPy's finfo, then came out float32; float16 was an ulp off)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 6)).astype(np.float32) * 3
+    w = rng.standard_normal(6).astype(np.float32)
+    g = rng.standard_normal((64, 6)).astype(np.float32)
+    res = []
+    for L in (torch, zerograd):
+        d = getattr(L, dt)
+        X = L.tensor(x).to(d).requires_grad_()
+        W = L.tensor(w).to(d).requires_grad_()
+        y = L.nn.functional.rms_norm(X, (6,), W)
+        y.backward(L.tensor(g).to(d))
+        m = L.nn.RMSNorm(6).to(d)
+        res.append((str(y.dtype), str(m(X).dtype), y.float().detach().numpy(),
+                    X.grad.float().numpy(), W.grad.float().numpy()))
+    (td, tm, ty, tx, tw), (zd, zm, zy, zx, zw) = res
+    assert (zd, zm) == (td, tm)
+    half = dt in ("float16", "bfloat16")
+    np.testing.assert_allclose(zy, ty, rtol=0 if half else 1e-6, atol=0 if half else 1e-6)
+    np.testing.assert_allclose(zx, tx, rtol=2 ** -8 if half else 1e-5, atol=1e-5)
+    np.testing.assert_allclose(zw, tw, rtol=2 ** -8 if half else 1e-5, atol=1e-5)

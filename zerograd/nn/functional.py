@@ -392,8 +392,10 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if weight is not None:
         _affine_shapes(normalized_shape, weight=weight)
     dims = _norm_dims(input, normalized_shape, "*")      # (torch's rms_norm message: [*3, 4])
-    if eps is None:
-        eps = float(np.finfo(input._data.dtype).eps)
+    if eps is None:         # the eps of the dtype computed in (float32 for half types), as torch
+        eps = _dt.finfo(_dt.float32 if input.dtype in (_dt.float16, _dt.bfloat16) else
+                        input.dtype).eps if input.is_floating_point() else \
+            float(np.finfo(np.float64).eps)
     return _nn.RmsNorm.apply(input, weight, dims, eps)
 
 

@@ -807,28 +807,42 @@ class RmsNorm(Op):
     @staticmethod
     def forward(ctx, x, w, dims, eps):
         a = x._data
+        acc = accumulate_dtype(a.dtype)
+        if acc is not None:             # half types: in float32, rounded once, as torch
+            a = a.astype(acc)
         with np.errstate(invalid="ignore"):            # (a normalized size 0: nan, silently)
-            rinv = 1.0 / np.sqrt((a * a).mean(axis=dims, keepdims=True) + eps)
+            rinv = 1.0 / np.sqrt((a * a).mean(axis=dims, keepdims=True) + a.dtype.type(eps))
         y = a * rinv
         if w is not None:
-            y *= w._data
-        ctx.dims, ctx.eps = dims, eps
+            y *= w._data if acc is None else w._data.astype(acc)
+        ctx.dims, ctx.eps, ctx.half = dims, eps, None if acc is None else x.dtype
         ctx.save_for_backward(x, w, rinv)
-        return y
+        return y if acc is None else y.astype(x._data.dtype)
 
     @staticmethod
     def backward(ctx, g):
         x, w, rinv = ctx.saved_tensors
-        dims = ctx.dims
+        dims, half = ctx.dims, ctx.half
+        if half is not None:            # (in float32, as the forward)
+            x, g = x.float(), g.float()
+            w = None if w is None else w.float()
         if _state.enabled:
             rinv = ((x * x).mean(dims, keepdim=True) + ctx.eps).rsqrt()
         xhat = x * rinv
         need = ctx.needs_input_grad
-        dx = None
+        dx = dw = None
         if need[0]:
             gw = g if w is None else g * w
             dx = rinv * (gw - xhat * (gw * xhat).mean(dims, keepdim=True))
-        return dx, (g * xhat if need[1] else None)
+        if need[1]:
+            dw = g * xhat
+        if half is not None:
+            if dw is not None:          # (summed over the rows in float32 too, then rounded)
+                lead = tuple(range(g.dim() - len(dims)))
+                dw = dw.sum(lead) if lead else dw
+            dx = None if dx is None else dx.to(half)
+            dw = None if dw is None else dw.to(half)
+        return dx, dw
 
 
 # ***** activations *****
