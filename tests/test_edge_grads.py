@@ -347,3 +347,55 @@ def test_var_no_dof_gradient_is_a_constant():
         x = L.tensor([1.0, 2.0, 3.0], dtype=L.float64, requires_grad=True)
         g, = L.autograd.grad(x.var(correction=4), x, create_graph=True)
         assert g.grad_fn is None and g.tolist()[0] == float("inf") and np.isnan(g.tolist()[1])
+
+
+# ---- half types times a scalar (session 15) -------------------------------------------------
+
+_HALF_VALS = [-65504.0, -2.5, -1e-3, -0.0, 0.0, 1e-7, 3.0, 1000.0, 65504.0, np.inf, np.nan]
+_HALF_SCALARS = [100000, 1e5, 1e-3, -1e-8, 3, 0.1, 70000.0, 1e-30, True, 2 ** 40]
+_HALF_OPS = {"mul": lambda x, s: x * s, "rmul": lambda x, s: s * x, "div": lambda x, s: x / s,
+             "rdiv": lambda x, s: s / x, "add": lambda x, s: x + s, "sub": lambda x, s: x - s,
+             "rsub": lambda x, s: s - x, "gt": lambda x, s: x > s, "eq": lambda x, s: x == s}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+@pytest.mark.parametrize("zero_d", [False, True], ids=["number", "0-d tensor"])
+@pytest.mark.parametrize("op", sorted(_HALF_OPS))
+def test_half_tensor_with_a_scalar_as_torch(dt, zero_d, op):
+    """torch's CPU kernels read a scalar second operand of * and / in float32 and round the
+    product once; +, -, comparisons and a scalar first convert it to the half type.  zerograd
+    converted it always: float16 x * 1e5 was nan at 0, x / 1e5 was 0."""
+    f = _HALF_OPS[op]
+    for s in _HALF_SCALARS:
+        res = []
+        for L in (torch, zerograd):
+            x = L.tensor(_HALF_VALS).to(getattr(L, dt))
+            try:
+                r = f(x, L.tensor(s) if zero_d else s)
+            except RuntimeError as e:           # (x - True: torch's error, in both)
+                res.append((type(e).__name__, str(e)))
+                continue
+            res.append((str(r.dtype).split(".")[-1], r.float().numpy()))
+        assert res[1][0] == res[0][0]
+        if res[0][0] == "RuntimeError":
+            assert res[1][1] == res[0][1]
+            continue
+        np.testing.assert_array_equal(res[1][1], res[0][1], err_msg=f"{op} {s}")
+
+
+@pytest.mark.parametrize("dt", ["float16", "bfloat16", "float32", "float64"])
+def test_scalar_products_gradients_as_torch(dt):
+    """The VJPs of x * s, x / s, s / x (torch: reciprocal, then * s) with torch's rounding: the
+    scalar in float32 for half types, -g·(z·z) for the reciprocal."""
+    ops = [lambda x, s: x * s, lambda x, s: x / s, lambda x, s: s / x, lambda x, s: s * x]
+    for s in (1e5, 1e-3, 3, 1e-8, 0.1):
+        for f in ops:
+            res = []
+            for L in (torch, zerograd):
+                x = L.tensor([-2.5, 0.0, 3.0, 1e-3, 0.7]).to(getattr(L, dt)).requires_grad_()
+                y = f(x, s)
+                y.backward(L.tensor([1.0, 2.0, 0.5, 1.0, 3.0]).to(getattr(L, dt)))
+                res.append((y.detach().float().numpy(), x.grad.float().numpy()))
+            for a, b in zip(res[1], res[0]):
+                np.testing.assert_array_equal(a, b)

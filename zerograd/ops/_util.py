@@ -205,6 +205,26 @@ def binary_arrays(a, b):
     return x, y
 
 
+def half_with_scalar(ufunc, a, b):
+    """a * b or a / b as torch's CPU kernels compute a float16/bfloat16 tensor `a` with a CPU
+    scalar `b` (a Python number or a 0-d tensor) second: b read in float32 (torch's opmath
+    type), the product in float32, rounded once to the half type.  Converting b to the half type
+    first, as NumPy does (and as torch does for +, -, comparisons and a scalar first), made
+    1e5 inf in float16: x * 1e5 was nan at x = 0 and x / 1e5 was 0.  None when a and b are not
+    such a pair."""
+    if not isinstance(a, Tensor):
+        return None
+    x = a._data
+    if not (x.ndim and x.dtype.itemsize == 2 and x.dtype.kind in "fV" and (
+            isinstance(b, (int, float, np.number)) or
+            isinstance(b, Tensor) and b._data.ndim == 0)):
+        return None
+    if _dt.result_type(a, b).np != x.dtype:
+        return None
+    y = np.asarray(b._data if isinstance(b, Tensor) else b).astype(np.float32)
+    return ufunc(x.astype(np.float32), y).astype(x.dtype)
+
+
 def scalar_array(v, dtype) -> np.ndarray:
     """A Python number as a 0-d array of `dtype`.  An integer outside an integer dtype's range
     wraps around as in torch (uint8 tensor + 300 adds 44; NumPy 2 raises OverflowError)."""

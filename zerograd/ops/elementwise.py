@@ -13,7 +13,7 @@ from ..autograd.function import NotDifferentiable, Op, _read_only
 from ..tensor import Tensor
 from .. import dtypes as _dt
 from ._util import (binary_arrays, check_broadcast, checked_scalar, default_float, float_data,
-                    scalar_type_name, zero_grad_like)
+                    half_with_scalar, scalar_type_name, zero_grad_like)
 
 
 
@@ -24,6 +24,17 @@ def _bin(f, a, b):
     except ValueError:
         check_broadcast(x, y)
         raise
+
+
+def _by_scalar(ufunc, g, b):
+    """g * b or g / b in a VJP (b: an array, 0-d or not, or a Python number).  A half-type g
+    with a scalar b is computed in float32 and rounded once, as torch's kernels take a CPU
+    scalar second (see _util.half_with_scalar)."""
+    if type(b) is np.ndarray and b.ndim:
+        return ufunc(g, b)
+    if g.dtype.itemsize == 2 and g.dtype.kind in "fV" and g.ndim:
+        return ufunc(g.astype(np.float32), np.asarray(b).astype(np.float32)).astype(g.dtype)
+    return ufunc(g, b if type(b) is np.ndarray else _operand(b, g))
 
 
 def _operand(v, like):
@@ -279,7 +290,8 @@ class Mul(Op):
         need = ctx.needs_input_grad      # save only what the VJP will read (as torch does)
         if need:
             ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
-        return _bin(np.multiply, a, b)
+        r = half_with_scalar(np.multiply, a, b)
+        return _bin(np.multiply, a, b) if r is None else r
 
     @staticmethod
     def backward(ctx, g):
@@ -304,7 +316,7 @@ class Mul(Op):
         else:
             a, b = ctx._saved_np()
         need = ctx.needs_input_grad
-        return ((g * (b if type(b) is np.ndarray else _operand(b, g)) if need[0] else None),
+        return ((_by_scalar(np.multiply, g, b) if need[0] else None),
                 (g * a if need[1] else None))
 
 
@@ -315,6 +327,10 @@ class Div(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        r = half_with_scalar(np.true_divide, a, b)
+        if r is not None:
+            ctx.save_for_backward(a, b)
+            return r
         x, y = binary_arrays(a, b)
         if x.dtype.kind not in "fV":        # int / int is true division in torch: default float,
             f = default_float()             # each operand converted from its own values (not
@@ -338,7 +354,7 @@ class Div(Op):
     def np_backward(ctx, g):
         a, b = ctx._saved_np()
         need = ctx.needs_input_grad
-        return ((g / _operand(b, g) if need[0] else None),
+        return ((_by_scalar(np.true_divide, g, b) if need[0] else None),
                 (-g * ((a / b) / b) if need[1] else None))
 
 
@@ -768,7 +784,7 @@ class Reciprocal(Op):
     @staticmethod
     def backward(ctx, g):
         z, = ctx.saved_tensors
-        return -g * z * z
+        return -g * (z * z)             # (torch's order: -grad * (result * result))
 
 
 class Sin(Op):
