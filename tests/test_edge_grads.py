@@ -399,3 +399,20 @@ def test_scalar_products_gradients_as_torch(dt):
                 res.append((y.detach().float().numpy(), x.grad.float().numpy()))
             for a, b in zip(res[1], res[0]):
                 np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("op", ["cumsum", "cumprod"])
+def test_float32_cumulative_ops_accumulate_as_torch(op):
+    """torch's CPU cumsum/cumprod of float32 accumulate in float64 (its acc_type), the
+    gradient's reversed cumsum too; a float32 running sum drifted (session 15)."""
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((3, 20000)) * 100).astype(np.float32) if op == "cumsum" else \
+        (1 + rng.standard_normal((3, 2000)) * 0.01).astype(np.float32)
+    res = []
+    for L in (torch, zerograd):
+        t = L.tensor(x, requires_grad=True)
+        y = getattr(t, op)(1)
+        y.backward(L.ones_like(y))
+        res.append((y.detach().numpy(), t.grad.numpy()))
+    np.testing.assert_array_equal(res[1][0], res[0][0])
+    np.testing.assert_array_equal(res[1][1], res[0][1])

@@ -425,6 +425,14 @@ def _cum_dtype(a, dtype):
     return a._data.dtype if a._data.dtype.kind in "fV" else np.dtype(np.int64)
 
 
+def _cum_acc(dtype):
+    """The type torch's CPU cumsum/cumprod accumulate in (its acc_type): float32 for half types,
+    float64 for float32 (a float32 running sum drifts: 1e5 elements of randn·100 ended 0.05
+    off)."""
+    dtype = np.dtype(dtype)
+    return np.float64 if dtype == np.float32 else accumulate_dtype(dtype)
+
+
 class Cumsum(Op):
     """z = a.cumsum(dim)        da = g.flip(dim).cumsum(dim).flip(dim)"""
     arity = 1
@@ -435,8 +443,8 @@ class Cumsum(Op):
         x = a._data
         if x.ndim == 0:
             return x.astype(dtype, copy=True)
-        acc = accumulate_dtype(dtype or x.dtype)
-        if acc is not None:                 # (half types: summed in float32, as torch does)
+        acc = _cum_acc(dtype or x.dtype)
+        if acc is not None:                 # (summed in torch's CPU accumulate type)
             return x.cumsum(axis=dim, dtype=acc).astype(dtype or x.dtype)
         return x.cumsum(axis=dim, dtype=dtype)      # (the method: np.cumsum's warnings would
                                                     #  come from NumPy's module, not filtered)
@@ -465,7 +473,7 @@ class Cumprod(Op):
     def forward(ctx, a, dim, dtype):
         ctx.dim = dim
         x = a._data
-        acc = accumulate_dtype(dtype or x.dtype)
+        acc = _cum_acc(dtype or x.dtype)
         if x.ndim == 0:
             z = x.astype(dtype, copy=True)
         elif acc is not None:
