@@ -41,10 +41,32 @@ def tensor_repr(t) -> str:
 
 
 class Size(tuple):
-    """torch.Size: a tuple that prints as `torch.Size([2, 3])`."""
+    """torch.Size: a tuple of ints that prints as `torch.Size([2, 3])`."""
+
+    def __new__(cls, sizes=()):
+        sizes = tuple(sizes)
+        for i, n in enumerate(sizes):
+            if type(n) is not int:
+                if isinstance(n, float) or not hasattr(n, "__index__"):
+                    raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
+                                    f"'{type(n).__name__}')")
+                sizes = sizes[:i] + (n.__index__(),) + sizes[i + 1:]
+        return tuple.__new__(cls, sizes)
 
     def __repr__(self):
         return f"torch.Size({list(self)})"
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other))) if isinstance(other, tuple) else \
+            tuple.__add__(self, other)
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
     def numel(self) -> int:
         n = 1
@@ -55,6 +77,9 @@ class Size(tuple):
     def __getitem__(self, item):
         r = tuple.__getitem__(self, item)
         return Size(r) if isinstance(item, slice) else r
+
+
+_PY_DTYPES = (float, int, bool)
 
 
 class device:
@@ -131,6 +156,8 @@ def _varargs(fname, args, name, value) -> tuple:
     """The sizes/dims of a method that takes them as varargs or as torch's keyword `name`
     (x.reshape(2, 3), x.reshape((2, 3)), x.reshape(shape=(2, 3)))."""
     if value is None:
+        if not args and fname in ("repeat", "tile"):
+            raise TypeError(f'{fname}() missing 1 required positional arguments: "{name}"')
         return args
     if args:
         raise TypeError(f"{fname}() got multiple values for argument '{name}'")
@@ -554,7 +581,7 @@ class Tensor:
             args = tuple(a for a in args if not isinstance(a, bool))
             copy = copy or (len(flags) > 1 and flags[1])
         for a in args + tuple(v for k, v in kwargs.items() if k == "device"):
-            if isinstance(a, _dt.dtype):
+            if isinstance(a, _dt.dtype) or a in _PY_DTYPES:     # (x.to(float): float64)
                 target = a
             elif isinstance(a, Tensor):
                 target = a.dtype
@@ -673,6 +700,8 @@ class Tensor:
         try: return _ops.floor_divide(self, other)
         except TypeError: return _not_an_operand(other)
     def __rfloordiv__(self, other):
+        if isinstance(other, (bool, int, float)):       # (a weak scalar: its own dtype)
+            return _ops.floor_divide(other, self)
         return _ops.floor_divide(_ops.as_tensor_like(other, self), self) if isinstance(other, _OPERANDS) else NotImplemented
     def __mod__(self, other):
         try: return _ops.remainder(self, other)

@@ -92,8 +92,9 @@ def isfinite(input):
 def floor_divide(input, other):
     """a // b: torch records a node for float inputs, but its backward raises."""
     from .elementwise import FloorDivide
-    if not isinstance(input, Tensor):
-        input = Tensor._make(np.asarray(input), False, None, 0)
+    if not isinstance(input, Tensor):       # number // tensor: the number's own dtype (2.5 is
+        from .. import dtypes as _dt        # the default float, not float64), as torch
+        input = Tensor._make(np.asarray(input, _dt.scalar_dtype(input).np), False, None, 0)
     return FloorDivide.record(FloorDivide.apply(input, other))
 
 

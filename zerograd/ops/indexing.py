@@ -21,7 +21,7 @@ import numpy as np
 from ..autograd.function import Op
 from ..tensor import Tensor
 from . import views as _views
-from ._util import canon_dim, convert_scalar
+from ._util import canon_dim, convert_scalar, legacy_type_name, scalar_type_name
 from .shape import Unsqueeze, View, infer_shape
 
 
@@ -387,7 +387,8 @@ def _is_advanced(k):
 
 def _to_numpy_key(k, ndim=None):
     if isinstance(k, Tensor):
-        if k._data.dtype.kind not in "iub":
+        if k._data.dtype.kind not in "iub" or k._data.dtype.itemsize < 4 and \
+                k._data.dtype.kind == "i":           # (int8, int16: not index types in torch)
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         if k._data.dtype == np.uint8 and k._data.ndim:     # a mask, as torch (deprecated)
             import warnings
@@ -555,6 +556,9 @@ def _idx(v):
 def setitem(a: Tensor, key, value) -> None:
     from . import inplace
     key = _as_key_tuple(key)
+    given_tensor = isinstance(value, Tensor)
+    if isinstance(value, str):
+        raise TypeError(f"can't assign a str to a torch.{legacy_type_name(a.dtype)}")
     if isinstance(value, Tensor) and value._data.ndim and value._data.shape[0] == 1:
         shape = value._data.shape           # torch strips the value's leading size-1 dims
         lead = next((i for i, n in enumerate(shape) if n != 1), len(shape))   # (then broadcasts)
@@ -567,6 +571,10 @@ def setitem(a: Tensor, key, value) -> None:
         with np.errstate(over="ignore"):
             value = Tensor._make(np.asarray(value, dtype=dt), False, None, 0)
     if any(_is_advanced(k) for k in key):
+        if given_tensor and value._data.dtype != a._data.dtype:
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{scalar_type_name(a.dtype)} for the destination and "
+                               f"{scalar_type_name(value.dtype)} for the source.")
         split = _split_mixed(key)
         if split is not None:                  # into the basic part's view, as torch writes it
             view, recorded = _apply_basic(a, split[0])

@@ -81,6 +81,8 @@ class Cat(Op):
         arrays = [x._data for x, s in zip(xs, skip) if not s]
         if not arrays:
             return np.zeros((0,), dtype)
+        if len({a.dtype for a in arrays}) > 1:        # (each cast first: NumPy has no common
+            arrays = [a.astype(dtype, copy=False) for a in arrays]    # type of bfloat16, float16)
         return np.concatenate(arrays, axis=dim).astype(dtype, copy=False)
 
     @staticmethod
@@ -136,7 +138,10 @@ class Stack(Op):
     def forward(ctx, *args):
         xs, (dim, dtype) = args[:-1], args[-1]
         ctx.dim = dim
-        return np.stack([x._data for x in xs], axis=dim).astype(dtype, copy=False)
+        arrays = [x._data for x in xs]
+        if len({a.dtype for a in arrays}) > 1:        # (see Cat)
+            arrays = [a.astype(dtype, copy=False) for a in arrays]
+        return np.stack(arrays, axis=dim).astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
