@@ -184,3 +184,26 @@ def test_rms_norm_dtypes_as_torch(dt):
     np.testing.assert_allclose(zy, ty, rtol=0 if half else 1e-6, atol=0 if half else 1e-6)
     np.testing.assert_allclose(zx, tx, rtol=2 ** -8 if half else 1e-5, atol=1e-5)
     np.testing.assert_allclose(zw, tw, rtol=2 ** -8 if half else 1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("call", ["too_many", "bad_kw"])
+def test_module_to_refuses_bad_arguments_as_torch(call):
+    got = []
+    for L in (torch, zerograd):
+        m = L.nn.Linear(2, 2)
+        with pytest.raises(TypeError) as e:
+            m.to("cpu", L.float16, True, 4) if call == "too_many" else m.to(foo=1)
+        got.append(str(e.value).split(", but expected")[0])
+    assert got[1] == got[0]
+
+
+def test_utils_hooks_and_module_setstate():
+    from zerograd.autograd.hooks import RemovableHandle
+    assert zerograd.utils.hooks.RemovableHandle is RemovableHandle
+    m = zerograd.nn.Linear(2, 2)
+    state = dict(m.__dict__)
+    del state["_forward_hooks"], state["_state_dict_pre_hooks"]
+    n = zerograd.nn.Linear.__new__(zerograd.nn.Linear)
+    n.__setstate__(state)                   # (an older state without some hook tables)
+    assert len(n._forward_hooks) == 0 and tuple(n(zerograd.ones(1, 2)).shape) == (1, 2)
+    assert type(torch.nn.Linear(1, 1).__setstate__).__name__ == type(n.__setstate__).__name__

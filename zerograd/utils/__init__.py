@@ -1,8 +1,8 @@
-"""zerograd.utils: tools beside the core, as in `torch.utils`: `data`, `checkpoint`."""
+"""zerograd.utils: tools beside the core, as in `torch.utils`: `data`, `checkpoint`, `hooks`."""
 from .. import _lazy
 
-__all__ = ["data", "checkpoint"]
+__all__ = ["checkpoint", "data", "hooks"]
 
 
 # zerograd.utils.data and zerograd.utils.checkpoint are imported on first use
-__getattr__, __dir__ = _lazy.attach(globals(), ["data", "checkpoint"])
+__getattr__, __dir__ = _lazy.attach(globals(), ["data", "checkpoint", "hooks"])

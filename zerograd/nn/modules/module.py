@@ -50,6 +50,15 @@ _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 _global_buffer_registration_hooks: dict = OrderedDict()
 _global_module_registration_hooks: dict = OrderedDict()
 _global_parameter_registration_hooks: dict = OrderedDict()
+# what Module.__init__ makes besides training/_parameters/_buffers/_modules: filled in by
+# __setstate__ where a state lacks them
+_MODULE_TABLES = {"_non_persistent_buffers_set": set, "_forward_pre_hooks": OrderedDict,
+                  "_forward_pre_hooks_with_kwargs": dict, "_forward_hooks": OrderedDict,
+                  "_forward_hooks_with_kwargs": dict, "_forward_hooks_always_called": dict,
+                  "_backward_pre_hooks": OrderedDict, "_backward_hooks": OrderedDict,
+                  "_is_full_backward_hook": lambda: None, "_state_dict_hooks": OrderedDict,
+                  "_state_dict_pre_hooks": OrderedDict, "_load_state_dict_pre_hooks": OrderedDict,
+                  "_load_state_dict_post_hooks": OrderedDict}
 _global_backward_pre_hooks: dict = OrderedDict()
 _global_backward_hooks: dict = OrderedDict()
 _global_is_full_backward_hook = None
@@ -641,9 +650,24 @@ class Module:
     def to(self, *args, **kwargs):
         """to(dtype), to(device), to(tensor), to(device, dtype): cast floating-point parameters
         and buffers in place (integer ones keep their dtype); return self."""
+        bad = set(kwargs) - {"device", "dtype", "non_blocking", "memory_format", "copy"}
+        plain = [a for a in args if not isinstance(a, bool)]     # (non_blocking, copy flags)
+        if bad or len(plain) > 2 or len(args) > 3:
+            def name(v):
+                return "torch.dtype" if isinstance(v, _dt.dtype) else type(v).__name__
+            got = ", ".join(name(a) for a in args)
+            if kwargs:
+                got = (got + ", " if got else "") + \
+                    "".join(f"{k}={name(v)}, " for k, v in kwargs.items())
+            raise TypeError(f"to() received an invalid combination of arguments - got ({got}), "
+                            f"but expected one of:\n * (torch.device device = None, torch.dtype "
+                            f"dtype = None, bool non_blocking = False, *, torch.memory_format "
+                            f"memory_format)\n * (torch.dtype dtype, bool non_blocking = False, *, "
+                            f"torch.memory_format memory_format)\n * (Tensor tensor, bool "
+                            f"non_blocking = False, *, torch.memory_format memory_format)")
         dtype = kwargs.get("dtype")
         dev = kwargs.get("device")
-        for a in args:
+        for a in plain:
             if isinstance(a, _dt.dtype):
                 dtype = a
             elif isinstance(a, Tensor):
@@ -659,6 +683,14 @@ class Module:
                                 f"got desired dtype={dtype}")
             return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
         return self
+
+    def __setstate__(self, state):
+        """Restore a module's attributes (copy, pickle protocols), with the hook tables an older
+        state may lack made empty, as torch's Module.__setstate__."""
+        self.__dict__.update(state)
+        for name, make in _MODULE_TABLES.items():
+            if name not in self.__dict__:
+                self.__dict__[name] = make()
 
     def float(self):
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
