@@ -75,3 +75,22 @@ def _no_cuda(*args, **kwargs):
 
 synchronize = current_device = get_device_name = get_device_capability = _no_cuda
 get_rng_state = init = mem_get_info = set_device = _no_cuda
+
+
+class _CudaAmp:
+    """torch.cuda.amp: its GradScaler (deprecated in torch for torch.amp.GradScaler("cuda"))
+    is disabled here, as on torch's CPU build."""
+
+    @staticmethod
+    def GradScaler(init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,  # noqa: N802
+                   growth_interval=2000, enabled=True):
+        import warnings
+        from .amp import GradScaler
+        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
+                      "`torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        return GradScaler("cuda", init_scale, growth_factor, backoff_factor, growth_interval,
+                          enabled)
+
+
+amp = _CudaAmp()
