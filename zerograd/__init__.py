@@ -155,7 +155,10 @@ def set_num_threads(n) -> None:
 __getattr__, __dir__ = _lazy.attach(globals(), ["serialization", "cuda", "backends", "amp"],
                                     {"save": ("serialization", "save"),
                                      "load": ("serialization", "load"),
-                                     "compile": ("_compile", "compile")})
+                                     "compile": ("_compile", "compile"),
+                                     "autocast": ("amp", "autocast"),
+                                     "is_autocast_enabled": ("amp", "is_autocast_enabled"),
+                                     "get_autocast_dtype": ("amp", "get_autocast_dtype")})
 
 import builtins as _builtins  # noqa: E402  (`bool` here is torch.bool)
 import warnings as _warnings  # noqa: E402

@@ -8,7 +8,7 @@
                                         # growth_interval clean steps
 
 Disabled (`enabled=False`, or a CUDA scaler: zerograd has no CUDA), every method passes through.
-torch.autocast (mixed-precision forward passes) is not here yet.
+`autocast` (torch.autocast) is in autocast_mode.py.
 """
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ import numpy as np
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 
-__all__ = ["GradScaler"]
+__all__ = ["GradScaler", "autocast", "get_autocast_dtype", "is_autocast_enabled"]
+
+from .autocast_mode import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
 
 _READY, _UNSCALED, _STEPPED = 0, 1, 2
 

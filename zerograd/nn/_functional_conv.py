@@ -3,6 +3,8 @@ signatures and defaults (the nodes and their checks live in ops/conv.py and ops/
 nn/functional.py re-exports every name here."""
 from __future__ import annotations
 
+from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
+
 from ..ops import conv as _conv
 from ..ops import pool_norm as _pn
 
@@ -17,21 +19,25 @@ __all__ = [
 
 # ***** convolutions *****
 
+@_autocast.lower_precision
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-d convolution (cross-correlation) of (N, C, L) or (C, L) with weight (Co, C/groups, k)."""
     return _conv.conv_nd(1, "conv1d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@_autocast.lower_precision
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-d convolution of (N, C, H, W) or (C, H, W) with weight (Co, C/groups, kh, kw); padding
     may be an int, a pair, 'valid' or 'same'.  One ConvolutionBackward0 node."""
     return _conv.conv_nd(2, "conv2d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@_autocast.lower_precision
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv.conv_nd(3, "conv3d", input, weight, bias, stride, padding, dilation, groups)
 
 
+@_autocast.lower_precision
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """The transpose (adjoint) of conv1d; weight (C_in, C_out/groups, k)."""
@@ -39,6 +45,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                                    output_padding, groups, dilation)
 
 
+@_autocast.lower_precision
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """The transpose (adjoint) of conv2d; weight (C_in, C_out/groups, kh, kw)."""
@@ -46,6 +53,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                                    output_padding, groups, dilation)
 
 
+@_autocast.lower_precision
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     return _conv.conv_transpose_nd(3, "conv_transpose3d", input, weight, bias, stride, padding,

@@ -6,7 +6,10 @@ are compositions (linear, dropout, scaled_dot_product_attention, multi-head atte
 """
 from __future__ import annotations
 
+from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
+
 import math
+import sys
 import warnings
 
 import numpy as np
@@ -48,6 +51,7 @@ __all__ = [
 # linear and activations
 # ------------------------------------------------------------------------------------------------
 
+@_autocast.lower_precision
 def linear(input, weight, bias=None):
     """y = x Wᵀ + b, recorded as torch records it:
     2-D x with bias: addmm(b, x, Wᵀ)  ->  AddmmBackward0 <- (AccumulateGrad, x, TBackward0)
@@ -608,14 +612,27 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 # losses
 # ------------------------------------------------------------------------------------------------
 
-def _legacy_reduction(size_average, reduce, stacklevel=3):
-    """The reduction the deprecated size_average/reduce flags stand for (with torch's warning;
-    stacklevel 3 points at the caller of the F function that calls this)."""
+def _user_stacklevel() -> int:
+    """The stacklevel, for the function that calls this, of the first frame outside zerograd:
+    a warning points at the user's line however many of zerograd's frames (an F function, its
+    helpers, the autocast and out= wrappers) lie between."""
+    f, level = sys._getframe(1), 1
+    while f is not None:
+        name = f.f_globals.get("__name__", "")
+        if name != "zerograd" and not name.startswith("zerograd."):
+            break
+        f, level = f.f_back, level + 1
+    return level
+
+
+def _legacy_reduction(size_average, reduce):
+    """The reduction the deprecated size_average/reduce flags stand for (with torch's warning,
+    pointing at the user's line)."""
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
     warnings.warn(f"size_average and reduce args will be deprecated, please use "
-                  f"reduction='{reduction}' instead.", stacklevel=stacklevel)
+                  f"reduction='{reduction}' instead.", stacklevel=_user_stacklevel())
     return reduction
 
 
@@ -623,10 +640,10 @@ def _reduction(size_average, reduce, reduction):
     """torch's _Reduction.get_enum (legacy_get_enum when size_average/reduce are given), as a
     string: 'none', 'mean' or 'sum'; 'elementwise_mean' is the deprecated spelling of 'mean'."""
     if size_average is not None or reduce is not None:
-        return _legacy_reduction(size_average, reduce, stacklevel=4)
+        return _legacy_reduction(size_average, reduce)
     if reduction == "elementwise_mean":
         warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
-                      "instead.", stacklevel=3)
+                      "instead.", stacklevel=_user_stacklevel())
         return "mean"
     if reduction not in _nn.REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -638,6 +655,7 @@ def _reduce(loss, reduction):
     return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
 
 
+@_autocast.fp32
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """Cross entropy of logits `input` (class dim 1, or 0 for a single sample) against class
@@ -681,6 +699,7 @@ def _log_softmax_kernel(input, dim):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_legacy(input.dtype)}'")
 
 
+@_autocast.fp32
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     """Negative log likelihood of log-probabilities `input` at the class indices `target`."""
@@ -689,11 +708,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return op.apply(input, target, weight, ignore_index, reduction)
 
 
-def _warn_size(input, target, stacklevel=3):
+def _warn_size(input, target):
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
-                      "broadcasting. Please ensure they have the same size.", stacklevel=stacklevel)
+                      "broadcasting. Please ensure they have the same size.",
+                      stacklevel=_user_stacklevel())
 
 
 def _expanded(input, target):
@@ -724,6 +744,7 @@ def _weighted(elementwise, weight, input, reduction):
     return loss.sum() if reduction == "sum" else loss.sum() / weight.sum()
 
 
+@_autocast.fp32
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """reduce((input - target)²)  (one MseLossBackward0 node without weight)."""
     _warn_size(input, target)
@@ -737,6 +758,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     return _nn.MseLoss.apply(x, y, reduction)
 
 
+@_autocast.fp32
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """reduce(|input - target|), composed of primitives as torch records it."""
     _warn_size(input, target)
@@ -749,6 +771,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _reduce((x - y).abs(), reduction)
 
 
+@_autocast.fp32
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """Huber-like loss: ½d²/β where |d| < β, |d| - ½β elsewhere (β = 0 is the L1 loss)."""
     _warn_size(input, target)
@@ -764,6 +787,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     return _nn.SmoothL1Loss.apply(x, y, reduction, float(beta))
 
 
+@_autocast.fp32
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """-w·(y·log x + (1-y)·log(1-x)) for probabilities x in [0, 1]."""
@@ -790,6 +814,7 @@ def _not_differentiable(fn, **tensors):
                                f"argument '{name}'. This input cannot have requires_grad True.")
 
 
+@_autocast.fp32
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """binary_cross_entropy(sigmoid(input), target) computed stably from the logits."""
@@ -835,6 +860,7 @@ def _huber(input, target, reduction, delta):
     return _losses.HuberLoss.apply(input, target, reduction, float(delta))
 
 
+@_autocast.fp32
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """reduce(½d² where |d| < delta, delta·(|d| - ½delta) elsewhere), d = input - target
     (one HuberLossBackward0 node).  With weight: the elementwise loss times weight, then summed
@@ -852,6 +878,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _reduce(loss, reduction)
 
 
+@_autocast.fp32
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL(target ‖ exp(input)) elementwise: target·(log target - input), input given as
     log-probabilities (target too if log_target).  'batchmean' divides the sum by the batch
@@ -863,7 +890,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
             warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                           "support size.'batchmean' divides only by the batch size, and aligns "
                           "with the KL div math definition.'mean' will be changed to behave the "
-                          "same as 'batchmean' in the next major release.", stacklevel=2)
+                          "same as 'batchmean' in the next major release.",
+                          stacklevel=_user_stacklevel())
         how = "sum" if reduction == "batchmean" else _reduction(None, None, reduction)
     if not (input.is_floating_point() and target.is_floating_point()):
         raise RuntimeError("kl_div: Integral inputs not supported.")
@@ -878,6 +906,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return loss
 
 
+@_autocast.fp32
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """reduce(log(1 + exp(-target·input))) for targets ±1 (one SoftMarginLossBackward0 node;
     target broadcasts to input's shape and gets no gradient)."""
@@ -900,6 +929,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     return _losses.SoftMarginLoss.apply(input, target, reduction)
 
 
+@_autocast.fp32
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
                         reduction="mean"):
     """reduce(max(0, -target·(input1 - input2) + margin)): input1 should rank above input2
@@ -917,6 +947,7 @@ def _rsub_keeping_dtype(number, x):
     return (int(number) if not x.is_floating_point() else number) - x
 
 
+@_autocast.fp32
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
                          reduction="mean"):
     """reduce(input where target = 1, max(0, margin - input) where target = -1)."""
@@ -927,6 +958,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
                    reduction)
 
 
+@_autocast.fp32
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
                           reduction="mean"):
     """reduce(1 - cos(input1, input2) where target = 1, max(0, cos - margin) where target = -1),
@@ -947,6 +979,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
                    where(target == -1, (cos - margin).clamp_min(0), zero), reduction)
 
 
+@_autocast.fp32
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
                      reduce=None, reduction="mean"):
     """Negative log likelihood of target ~ Poisson(rate): rate - target·log(rate), with
@@ -1023,6 +1056,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _reduce(loss, reduction)
 
 
+@_autocast.fp32
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
     """reduce(max(0, margin + d(anchor, positive) - d(anchor, negative))), d the pairwise
@@ -1051,6 +1085,7 @@ def _neg_inf_where(mask: np.ndarray, dtype) -> np.ndarray:
     return np.where(mask, -np.inf, 0.0).astype(dtype)
 
 
+@_autocast.lower_precision
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
     """softmax(Q Kᵀ · scale + mask) V, scale = 1/sqrt(E) by default.

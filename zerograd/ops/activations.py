@@ -18,6 +18,8 @@ them from other ops, and so does nn.functional.
 """
 from __future__ import annotations
 
+from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
+
 import math
 
 import numpy as np
@@ -161,6 +163,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 # elu, selu, celu
 # ------------------------------------------------------------------------------------------------
 
+@_autocast.lower_precision
 def prelu(input, weight):
     """x where x > 0, weight·x elsewhere; weight is one number or one per channel (dim 1).
     One PreluKernelBackward0 node, as torch (weight reshaped to broadcast over the input)."""

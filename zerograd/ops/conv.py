@@ -191,7 +191,8 @@ class Convolution(Op):
             y += b._data.reshape((-1,) + (1,) * (y.ndim - 2))
         ctx.p = p
         ctx.save_for_backward(x, w)
-        return y
+        return y if y.dtype == xa.dtype else y.astype(xa.dtype)     # (bfloat16 products come
+                                                                      #  back float32 from NumPy)
 
     @staticmethod
     def backward(ctx, g):

@@ -7,6 +7,8 @@ UnsafeViewBackward0), which is also the fastest layout for BLAS.
 """
 from __future__ import annotations
 
+from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
+
 import numpy as np
 
 from ..autograd.function import Op
@@ -261,6 +263,7 @@ class Addmm(Op):
         return dc, da, db
 
 
+@_autocast.lower_precision
 def mm(input, mat2):
     return Mm.apply(input, mat2)
 
@@ -277,14 +280,17 @@ def dot(input, tensor):
     return Dot.apply(input, tensor)
 
 
+@_autocast.lower_precision
 def bmm(input, mat2):
     return Bmm.apply(input, mat2)
 
 
+@_autocast.lower_precision
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 
+@_autocast.lower_precision
 def matmul(input, other):
     """torch.matmul, decomposed into the nodes torch records (see module docstring)."""
     from ..tensor import Tensor

@@ -15,6 +15,8 @@ NumPy code runs.
 """
 from __future__ import annotations
 
+from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
+
 import math
 
 import numpy as np
@@ -1293,7 +1295,8 @@ class Baddbmm(Op):
         if need:
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
         ctx.beta, ctx.alpha = beta, alpha
-        return _plus_beta_c(_scaled_np(np.matmul(x, y), alpha), c, beta, out_shape)
+        z = _plus_beta_c(_scaled_np(np.matmul(x, y), alpha), c, beta, out_shape)
+        return z if z.dtype == x.dtype else z.astype(x.dtype)   # (bfloat16: NumPy's is float32)
 
     @staticmethod
     def backward(ctx, g):
@@ -1333,8 +1336,14 @@ class Addbmm(Op):
         if need:
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
         ctx.beta, ctx.alpha = beta, alpha
-        z = np.einsum("bij,bjk->ik", x, y) if x.shape[0] else np.zeros(out_shape, x.dtype)
-        return _plus_beta_c(_scaled_np(z, alpha), c, beta, out_shape)
+        if x.shape[0] == 0:
+            z = np.zeros(out_shape, x.dtype)
+        elif x.dtype.kind == "V":               # (bfloat16: einsum has no loop for it)
+            z = np.einsum("bij,bjk->ik", x.astype(np.float32), y.astype(np.float32))
+        else:
+            z = np.einsum("bij,bjk->ik", x, y)
+        z = _plus_beta_c(_scaled_np(z, alpha), c, beta, out_shape)
+        return z if z.dtype == x.dtype else z.astype(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -1371,11 +1380,13 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     return Addmv.apply(input, mat, vec, beta, alpha)
 
 
+@_autocast.lower_precision
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     beta, alpha = _addmm_family("baddbmm", input, batch1, batch2, beta, alpha)
     return Baddbmm.apply(input, batch1, batch2, beta, alpha)
 
 
+@_autocast.lower_precision
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     beta, alpha = _addmm_family("addbmm", input, batch1, batch2, beta, alpha)
     return Addbmm.apply(input, batch1, batch2, beta, alpha)

@@ -5,6 +5,8 @@ to the kept-dims shape (size 1 where a dim was reduced), then broadcasting does 
 """
 from __future__ import annotations
 
+from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
+
 import warnings
 
 import numpy as np
@@ -221,6 +223,7 @@ class ProdDim(Prod):
     node_name = "ProdBackward1"
 
 
+@_autocast.fp32
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)

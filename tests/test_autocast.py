@@ -1,0 +1,105 @@
+"""torch.autocast on the CPU (session 15), against torch: which ops compute in bfloat16/float16
+(linear, matmul and the products, convolutions, attention) and which in float32 (the losses,
+prod), the ToCopyBackward0 casts in the graph and the one cached cast of each weight, nesting,
+the decorator form, the disabled forms and their warnings; then a model's loss and gradients
+under autocast."""
+import warnings
+
+import numpy as np
+import pytest
+
+import zerograd
+
+from ._oracle import requires_torch, torch as _torch
+
+pytestmark = requires_torch
+
+
+def _report(torch):
+    warnings.simplefilter("ignore")
+    out = []
+    F = torch.nn.functional
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(4, 3)
+    x = torch.randn(2, 4)
+    names = lambda fn: [(n.name() if n else None) for n, _ in fn.next_functions]
+    with torch.autocast("cpu"):
+        out.append((torch.is_autocast_enabled("cpu"), torch.is_autocast_enabled(), str(torch.get_autocast_dtype("cpu"))))
+        y = lin(x); out.append((str(y.dtype), y.grad_fn.name(), names(y.grad_fn)))
+        t = y.grad_fn.next_functions[2][0]; out.append(names(t))
+        out.append(str(y.relu().dtype))
+        l = F.cross_entropy(y, torch.tensor([0, 1])); out.append((str(l.dtype), l.grad_fn.name()))
+        out.append(("matmul", str((x @ x.t()).dtype), str(x.matmul(x.t()).dtype), str(torch.mm(x, x.t()).dtype), str(torch.bmm(x[None], x.t()[None]).dtype)))
+        out.append(("f64", str((x.double() @ x.double().t()).dtype)))
+        y2 = lin(x); out.append(("cache", y2.grad_fn.next_functions[2][0].next_functions[0][0] is t.next_functions[0][0]))
+        out.append(("add", str((y + x[:, :3]).dtype)))
+        with torch.autocast("cpu", enabled=False):
+            out.append(("off", str(lin(x).dtype), torch.is_autocast_enabled("cpu")))
+        out.append((str(y.sum().dtype), str(y.softmax(-1).dtype), str(y.prod().dtype), str(F.mse_loss(y, torch.zeros(2, 3)).dtype)))
+        q = torch.randn(1, 2, 5, 4)
+        out.append(("sdpa", str(F.scaled_dot_product_attention(q, q, q).dtype)))
+        out.append(("addmm", str(torch.addmm(torch.zeros(2, 2), x, x.t()).dtype), str(torch.baddbmm(torch.zeros(1, 2, 2), x[None], x.t()[None]).dtype)))
+        c = torch.nn.Conv1d(2, 3, 3); out.append(("conv", str(c(torch.randn(1, 2, 6)).dtype)))
+        vals = y.float()
+    l.backward(); out.append((str(lin.weight.grad.dtype), [round(v, 2) for v in lin.weight.grad.flatten().tolist()]))
+    out.append([round(v, 2) for v in vals.flatten().tolist()])
+    out.append(torch.is_autocast_enabled("cpu"))
+    with torch.autocast("cpu", dtype=torch.float16): out.append(str(lin(x).dtype))
+    with torch.autocast("cpu", dtype=torch.float32): out.append(("f32", str(lin(x).dtype)))
+    with torch.autocast("cuda"): out.append(("cuda", str(lin(x).dtype)))
+    with torch.amp.autocast("cpu"): out.append(("amp", str(lin(x).dtype)))
+    @torch.autocast("cpu")
+    def f(a): return lin(a)
+    out.append(("decorator", str(f(x).dtype), torch.is_autocast_enabled("cpu")))
+    for bad in (lambda: torch.autocast("tpu"), lambda: torch.autocast(5)):
+        try: bad(); out.append("no error")
+        except Exception as e: out.append((type(e).__name__, str(e)[:60]))
+    return [repr(o) for o in out]
+
+
+def test_autocast_as_torch():
+    with warnings.catch_warnings():
+        assert _report(zerograd) == _report(_torch)
+
+
+@pytest.mark.parametrize("dt", ["bfloat16", "float16"])
+def test_a_model_under_autocast_as_torch(dt):
+    """An embedding, attention, an MLP and cross-entropy under autocast: the loss in float32,
+    the float32 parameters' gradients in float32, values within the half type's rounding."""
+    res = []
+    for L in (_torch, zerograd):
+        L.manual_seed(0)
+        emb = L.nn.Embedding(11, 8)
+        attn = L.nn.Linear(8, 24)
+        mlp = L.nn.Sequential(L.nn.Linear(8, 16), L.nn.GELU(), L.nn.Linear(16, 11))
+        idx = L.tensor([[1, 2, 3, 4], [5, 6, 7, 8]])
+        with L.autocast("cpu", dtype=getattr(L, dt)):
+            h = emb(idx)
+            q, k, v = attn(h).view(2, 4, 3, 8).unbind(2)
+            a = L.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+            logits = mlp(h + a)
+            loss = L.nn.functional.cross_entropy(logits.view(-1, 11), idx.view(-1))
+        loss.backward()
+        res.append((str(logits.dtype), str(loss.dtype), loss.item(),
+                    [(str(p.grad.dtype), p.grad.numpy().copy()) for p in
+                     [emb.weight, attn.weight, mlp[0].weight, mlp[2].bias]]))
+    (tl, tdt, tv, tg), (zl, zdt, zv, zg) = res
+    assert (zl, zdt) == (tl, tdt)
+    assert abs(zv - tv) < 2e-2
+    for (a, ga), (b, gb) in zip(zg, tg):
+        assert a == b
+        np.testing.assert_allclose(ga, gb, rtol=5e-2, atol=5e-3)
+
+
+def test_bfloat16_products_keep_their_dtype():
+    """conv1d, baddbmm, addbmm of bfloat16 tensors are bfloat16 (NumPy's products came back
+    float32; addbmm's einsum had no bfloat16 loop and raised)."""
+    got = []
+    for L in (_torch, zerograd):
+        L.manual_seed(0)
+        x, w, b = L.randn(1, 2, 6).bfloat16(), L.randn(3, 2, 3).bfloat16(), L.randn(3).bfloat16()
+        c = L.zeros(1, 2, 2).bfloat16()
+        p, q = L.randn(1, 2, 4).bfloat16(), L.randn(1, 4, 2).bfloat16()
+        rs = [L.nn.functional.conv1d(x, w, b), L.baddbmm(c, p, q), L.addbmm(c[0], p, q)]
+        got.append([(str(r.dtype), r.float().tolist()) for r in rs])
+    assert got[1] == got[0]
