@@ -75,3 +75,32 @@ def test_float16_training_with_a_scaler_as_torch():
             res[-1] += (str(e),)
     assert res[1][0] == res[0][0] and res[1][2] == res[0][2]
     np.testing.assert_allclose(res[1][1], res[0][1], rtol=2e-3, atol=2e-3)
+
+
+def _misuse(torch):
+    out = []
+    def T(f):
+        try: out.append(("ok", f()))
+        except Exception as e: out.append((type(e).__name__, str(e)))
+    w = torch.nn.Parameter(torch.tensor([1.0, 2.0])); opt = torch.optim.SGD([w], lr=0.1)
+    def a():
+        s = torch.amp.GradScaler("cpu"); w.grad = torch.ones(2); return s.step(opt)
+    T(a)
+    def b():
+        s = torch.amp.GradScaler("cpu"); s.scale(torch.tensor(1.0)); w.grad = None; return s.step(opt)
+    T(b)
+    def c():
+        s = torch.amp.GradScaler("cpu", init_scale=2.**127, growth_factor=4, growth_interval=1)
+        for i in range(3):
+            w.grad = None; s.scale((w*w).sum()).backward(); s.step(opt); s.update()
+        return s.get_scale()
+    T(c)
+    T(lambda: torch.amp.GradScaler("cpu", init_scale=3).get_scale())
+    T(lambda: torch.amp.GradScaler("cpu", init_scale=3).state_dict()["scale"])
+    return [repr(o) for o in out]
+
+
+def test_grad_scaler_misuse_as_torch():
+    """step() without scale(), a step with no gradient to check, growth past float32's range, an
+    int init_scale: torch's errors and values (zerograd stepped with wrongly scaled gradients)."""
+    assert _misuse(zerograd) == _misuse(_torch)

@@ -103,3 +103,111 @@ def test_bfloat16_products_keep_their_dtype():
         rs = [L.nn.functional.conv1d(x, w, b), L.baddbmm(c, p, q), L.addbmm(c[0], p, q)]
         got.append([(str(r.dtype), r.float().tolist()) for r in rs])
     assert got[1] == got[0]
+
+
+def _custom_fwd_report(torch):
+    out = []
+    class F(torch.autograd.Function):
+        @staticmethod
+        @torch.amp.custom_fwd(device_type='cpu', cast_inputs=torch.float32)
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b); return a @ b
+        @staticmethod
+        @torch.amp.custom_bwd(device_type='cpu')
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors; out.append(("bwd", torch.is_autocast_enabled("cpu"), str(g.dtype)))
+            return g @ b.t(), a.t() @ g
+    class G(torch.autograd.Function):
+        @staticmethod
+        @torch.amp.custom_fwd(device_type='cpu')
+        def forward(ctx, a):
+            out.append(("fwd", torch.is_autocast_enabled("cpu"))); return a @ a.t()
+        @staticmethod
+        @torch.amp.custom_bwd(device_type='cpu')
+        def backward(ctx, g):
+            out.append(("bwdG", torch.is_autocast_enabled("cpu"))); return g @ torch.ones(2, 2) * 0 + g.sum()
+    a = torch.ones(2, 2, requires_grad=True); b = torch.ones(2, 2, requires_grad=True)
+    with torch.autocast("cpu"):
+        y = F.apply(a.bfloat16(), b); out.append(str(y.dtype)); z = G.apply(a); out.append(str(z.dtype))
+    (y.float().sum() + z.float().sum()).backward(); out.append((str(a.grad.dtype), a.grad.tolist()))
+    out.append(F.apply(torch.ones(2, 2, dtype=torch.float64), torch.ones(2, 2, dtype=torch.float64)).dtype.__repr__())
+    with torch.autocast("cpu:0"): out.append(str(torch.mm(a, b).dtype))
+    try: torch.autocast("cpu", dtype="bfloat16"); out.append("no error")
+    except TypeError as e: out.append("TypeError")
+    return [repr(o) for o in out]
+
+
+def test_custom_fwd_bwd_and_autocast_spellings_as_torch():
+    """torch.amp.custom_fwd / custom_bwd (cast_inputs: float inputs but float64 cast, autocast off
+    inside and in the backward), autocast("cpu:0")."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert _custom_fwd_report(zerograd) == _custom_fwd_report(_torch)
+
+
+def test_mixed_norms_out_and_inplace_under_autocast_as_torch():
+    """BatchNorm/GroupNorm/InstanceNorm of a half input with float32 parameters compute in float32
+    (they raised); out= and in-place variants are not autocast (torch's rule)."""
+    got = []
+    for L in (_torch, zerograd):
+        L.manual_seed(0)
+        conv, bn, gn = L.nn.Conv2d(3, 4, 3), L.nn.BatchNorm2d(4), L.nn.GroupNorm(2, 4)
+        inn = L.nn.InstanceNorm2d(4, affine=True)
+        x = L.randn(2, 3, 6, 6)
+        a, b = L.ones(2, 3) / 3, L.ones(3, 2) / 7
+        with L.autocast("cpu"):
+            h = conv(x)
+            outs = [bn(h), gn(h), inn(h)]
+            r = L.mm(a, b, out=L.empty(2, 2))
+            c = L.zeros(1, 2, 2)
+            c.baddbmm_(a[None], b[None])
+        bn.eval()
+        with L.autocast("cpu"):
+            outs.append(bn(conv(x)))
+        got.append(([str(o.dtype) for o in outs], [round(o.float().std().item(), 3) for o in outs],
+                    bn.running_mean.tolist(), str(r.dtype), str(c.dtype),
+                    round(c[0, 0, 0].item(), 6)))
+    assert got[1][0] == got[0][0] and got[1][3:] == got[0][3:]
+    np.testing.assert_allclose(got[1][1], got[0][1], atol=2e-3)
+    np.testing.assert_allclose(got[1][2], got[0][2], rtol=1e-5, atol=1e-7)
+
+
+def test_more_ops_on_torch_autocast_lists():
+    got = []
+    for L in (_torch, zerograd):
+        L.manual_seed(0)
+        x = L.randn(3, 3)
+        xb = x.bfloat16()
+        spd = (xb @ xb.t()).float().bfloat16() + 3 * L.eye(3).bfloat16()
+        with L.autocast("cpu"):
+            rs = [L.einsum("ij,jk->ik", x, x), L.tensordot(x, x, 1), L.linalg.vecdot(x, x),
+                  L.trace(xb), L.cdist(xb, xb), L.quantile(xb[0], 0.5),
+                  L.inverse(xb + 3 * L.eye(3).bfloat16()), L.linalg.inv(spd), L.pinverse(xb),
+                  L.linalg.cholesky(spd)]
+        got.append([str(r.dtype) for r in rs])
+    assert got[1] == got[0]
+
+
+def test_bfloat16_linear_rounds_once_as_torch():
+    """x @ wᵀ + b of bfloat16 tensors: products and bias summed in float32, rounded once (twice
+    before: 970 of 3072 elements an ulp off)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 32)).astype(np.float32)
+    w = rng.standard_normal((48, 32)).astype(np.float32)
+    b = rng.standard_normal(48).astype(np.float32)
+    r = [L.nn.functional.linear(L.tensor(x).bfloat16(), L.tensor(w).bfloat16(),
+                                L.tensor(b).bfloat16()).float().numpy() for L in (_torch, zerograd)]
+    np.testing.assert_array_equal(r[1], r[0])
+
+
+def test_deprecated_autocast_spellings():
+    for L in (_torch, zerograd):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with L.cpu.amp.autocast():
+                a = (L.mm(L.ones(2, 2), L.ones(2, 2)).dtype, L.is_autocast_cpu_enabled(),
+                     L.get_autocast_cpu_dtype(), L.is_autocast_cache_enabled())
+            with L.cuda.amp.autocast():
+                b = L.mm(L.ones(2, 2), L.ones(2, 2)).dtype
+        assert (str(a[0]), a[1], str(a[2]), a[3], str(b)) == \
+            ("torch.bfloat16", True, "torch.bfloat16", True, "torch.float32")

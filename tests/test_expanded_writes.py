@@ -256,3 +256,14 @@ def test_clone_preserves_a_dense_layout_as_torch():
         with pytest.raises(RuntimeError, match="view size is not compatible"):
             x[0].t().clone().view(-1)
     assert got[1] == got[0]
+
+
+def test_like_factories_of_an_expanded_tensor_are_contiguous_as_torch():
+    got = []
+    for L in (torch, zerograd):
+        e = L.ones(3).expand(2, 3)
+        got.append([f(e).stride() for f in (L.zeros_like, L.empty_like, L.ones_like, L.rand_like,
+                                            lambda x: L.full_like(x, 2.0))] +
+                   [L.zeros_like(L.ones(3, 1).expand(3, 4)).stride(),
+                    L.zeros_like(L.ones(2, 3).t()).stride(), tuple(L.zeros_like(e).view(6).shape)])
+    assert got[1] == got[0]

@@ -67,3 +67,27 @@ def test_set_float32_matmul_precision_warns_on_a_bad_value():
         with pytest.warns(UserWarning, match="is not one of 'highest', 'high', or 'medium'"):
             L.set_float32_matmul_precision("fast")
         assert L.get_float32_matmul_precision() == "highest"
+
+
+def _compile_setattr_report(torch):
+    out = []
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__(); self.lin = torch.nn.Linear(2, 3); self.foo = 5
+        def forward(self, x): return self.lin(x)
+    torch.manual_seed(0)
+    m = M(); c = torch.compile(m)
+    c.lin = torch.nn.Linear(2, 4); c.foo = 7
+    out.append((m.foo, m.lin.out_features, tuple(c(torch.ones(1, 2)).shape)))
+    c.lin2 = torch.nn.Linear(2, 2)
+    out.append((len(list(c.parameters())), sorted(c.state_dict().keys())))
+    m.eval(); out.append((c.training, m.training)); c.train(); out.append((c.training, m.training))
+    out.append(torch.compile(m, disable=True) is m)
+    out.append(str(c)[:40])
+    return [repr(o) for o in out]
+
+
+def test_compiled_module_forwards_attributes_as_torch():
+    """Setting an attribute or a submodule on torch.compile's wrapper sets it on the model;
+    `training` is the model's; compile(disable=True) is the model itself."""
+    assert _compile_setattr_report(zerograd) == _compile_setattr_report(_torch)

@@ -152,7 +152,8 @@ def set_num_threads(n) -> None:
 
 # zerograd.save / load (and the serialization module, with json and safetensors behind it) are
 # imported on first use: a process that only trains needs none of it
-__getattr__, __dir__ = _lazy.attach(globals(), ["serialization", "cuda", "backends", "amp"],
+__getattr__, __dir__ = _lazy.attach(globals(), ["serialization", "cuda", "backends", "amp",
+                                                "cpu"],
                                     {"save": ("serialization", "save"),
                                      "load": ("serialization", "load"),
                                      "compile": ("_compile", "compile"),
@@ -167,6 +168,32 @@ from .dtypes import finfo, iinfo  # noqa: E402,F401
 
 _matmul_precision = ["highest"]
 _deterministic = [False, False]
+
+
+def is_autocast_cpu_enabled() -> _builtins.bool:
+    """Deprecated: torch.is_autocast_enabled('cpu')."""
+    _warnings.warn("torch.is_autocast_cpu_enabled() is deprecated. Please use "
+                   "torch.is_autocast_enabled('cpu') instead.", DeprecationWarning, stacklevel=2)
+    from ._autocast import state
+    return state.enabled
+
+
+def get_autocast_cpu_dtype():
+    """Deprecated: torch.get_autocast_dtype('cpu')."""
+    _warnings.warn("torch.get_autocast_cpu_dtype() is deprecated. Please use "
+                   "torch.get_autocast_dtype('cpu') instead.", DeprecationWarning, stacklevel=2)
+    from .amp import get_autocast_dtype
+    return get_autocast_dtype("cpu")
+
+
+def is_autocast_cache_enabled() -> _builtins.bool:
+    from ._autocast import state
+    return state.cache_enabled
+
+
+def clear_autocast_cache() -> None:
+    from ._autocast import state
+    state.cache.clear()
 
 
 def set_float32_matmul_precision(precision) -> None:

@@ -51,6 +51,18 @@ def _cast(v, dtype):
     return v
 
 
+def cast_for(v, dtype):
+    """v (a tensor, or a list/tuple of them) with its floating tensors but float64 in dtype
+    (custom_fwd's cast_inputs), without the region's cache."""
+    if isinstance(v, Tensor):
+        d = v.dtype
+        return v.to(dtype) if d.is_floating_point and d.name != "float64" and d is not dtype \
+            else v
+    if isinstance(v, (list, tuple)):
+        return type(v)(cast_for(t, dtype) for t in v)
+    return v
+
+
 def _casting(fn, target):
     @functools.wraps(fn)
     def autocast_wrapper(*args, **kwargs):

@@ -14,7 +14,9 @@ _MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "m
 
 
 class OptimizedModule(Module):
-    """What torch.compile returns for a Module: the module itself, run eagerly."""
+    """What torch.compile returns for a Module: the module itself, run eagerly.  Reading an
+    attribute it lacks, setting one and its `training` flag all go to the original module, as
+    torch's wrapper forwards them."""
 
     def __init__(self, mod, dynamo_ctx=None):
         super().__init__()
@@ -23,14 +25,44 @@ class OptimizedModule(Module):
     def forward(self, *args, **kwargs):
         return self._orig_mod(*args, **kwargs)
 
+    def _orig(self):
+        return self.__dict__.get("_modules", {}).get("_orig_mod")
+
     def __getattr__(self, name):
         try:
             return super().__getattr__(name)
         except AttributeError:
-            orig = self.__dict__.get("_modules", {}).get("_orig_mod")
+            orig = self._orig()
             if orig is None:
                 raise
             return getattr(orig, name)
+
+    def __setattr__(self, name, value):
+        orig = self._orig()
+        if orig is None or name == "_orig_mod":
+            super().__setattr__(name, value)
+        else:
+            setattr(orig, name, value)
+
+    def __delattr__(self, name):
+        orig = self._orig()
+        if orig is None or name == "_orig_mod":
+            super().__delattr__(name)
+        else:
+            delattr(orig, name)
+
+    @property
+    def training(self):
+        orig = self._orig()
+        return self.__dict__.get("_training", True) if orig is None else orig.training
+
+    @training.setter
+    def training(self, mode):
+        orig = self._orig()
+        if orig is None:
+            self.__dict__["_training"] = mode
+        else:
+            orig.training = mode
 
 
 OptimizedModule.__module__ = "torch._dynamo.eval_frame"
@@ -49,6 +81,8 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
                                  mode=mode, options=options, disable=disable, **kwargs)
     if not callable(model):
         raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
+    if disable:
+        return model
     if isinstance(model, Module):
         return OptimizedModule(model)
 

@@ -78,8 +78,19 @@ get_rng_state = init = mem_get_info = set_device = _no_cuda
 
 
 class _CudaAmp:
-    """torch.cuda.amp: its GradScaler (deprecated in torch for torch.amp.GradScaler("cuda"))
-    is disabled here, as on torch's CPU build."""
+    """torch.cuda.amp: its autocast and GradScaler (deprecated in torch for the torch.amp forms
+    with "cuda") are disabled here, as on torch's CPU build."""
+
+    @staticmethod
+    def autocast(enabled=True, dtype=None, cache_enabled=True):
+        import warnings
+        from . import dtypes as _dt
+        from .amp import autocast
+        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
+                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        return autocast("cuda", dtype=_dt.float16 if dtype is None else dtype, enabled=enabled,
+                        cache_enabled=cache_enabled)
 
     @staticmethod
     def GradScaler(init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,  # noqa: N802

@@ -19,9 +19,11 @@ import numpy as np
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 
-__all__ = ["GradScaler", "autocast", "get_autocast_dtype", "is_autocast_enabled"]
+__all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd", "get_autocast_dtype",
+           "is_autocast_enabled"]
 
-from .autocast_mode import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
+from .autocast_mode import (autocast, custom_bwd, custom_fwd, get_autocast_dtype,  # noqa: E402
+                            is_autocast_enabled)
 
 _READY, _UNSCALED, _STEPPED = 0, 1, 2
 
@@ -87,7 +89,7 @@ class GradScaler:
             raise RuntimeError("unscale_() is being called after step().")
         self._lazy_init()
         inv = Tensor._make(np.float32(1.0 / np.float64(self._scale._data)), False, None, 0)
-        found = False
+        found = None                        # (stays None: no gradient to check)
         with no_grad():
             for group in optimizer.param_groups:
                 for p in group["params"]:
@@ -96,7 +98,7 @@ class GradScaler:
                         continue
                     if g.dtype.name == "float16":       # (fp32 master weights: torch's recipe)
                         raise ValueError("Attempting to unscale FP16 gradients.")
-                    found = found or not bool(np.isfinite(g._data).all())
+                    found = bool(found) or not bool(np.isfinite(g._data).all())
                     g.mul_(inv)
         state["found_inf"] = found
         state["stage"] = _UNSCALED
@@ -107,11 +109,17 @@ class GradScaler:
             return optimizer.step(*args, **kwargs)
         if "closure" in kwargs:
             raise RuntimeError("Closure use is not currently supported if GradScaler is enabled.")
+        if self._scale is None:
+            raise AssertionError("Attempted step but _scale is None.  This may indicate your "
+                                 "script did not use scaler.scale(loss or outputs) earlier in the "
+                                 "iteration.")
         state = self._state(optimizer)
         if state["stage"] == _STEPPED:
             raise RuntimeError("step() has already been called since the last update().")
         if state["stage"] == _READY:
             self.unscale_(optimizer)
+        if state["found_inf"] is None:
+            raise AssertionError("No inf checks were recorded for this optimizer.")
         retval = None if state["found_inf"] else optimizer.step(*args, **kwargs)
         state["stage"] = _STEPPED
         return retval
@@ -139,7 +147,9 @@ class GradScaler:
             else:
                 tracker[...] = tracker + 1
                 if tracker == self._growth_interval:
-                    scale[...] = scale * np.float32(self._growth_factor)
+                    grown = scale * np.float32(self._growth_factor)
+                    if np.isfinite(grown):          # (torch keeps a scale that would overflow)
+                        scale[...] = grown
                     tracker[...] = 0
         self._per_optimizer = {}
 
@@ -148,7 +158,7 @@ class GradScaler:
     def get_scale(self) -> float:
         if not self._enabled:
             return 1.0
-        return float(self._init_scale) if self._scale is None else float(self._scale._data)
+        return self._init_scale if self._scale is None else float(self._scale._data)
 
     def get_growth_factor(self):
         return self._growth_factor

@@ -139,8 +139,8 @@ def alloc(fname, shape, npd, memory_format=None, like=None):
                         f"{type(memory_format).__name__}")
     fmt = memory_format.name if memory_format is not None else "preserve_format"
     if fmt == "preserve_format":
-        if like is not None:
-            return np.empty_like(like, dtype=npd)
+        if like is not None:            # (an expanded tensor's stride 0: contiguous, as torch)
+            return np.empty(shape, npd) if 0 in like.strides else np.empty_like(like, dtype=npd)
         if memory_format is not None:
             raise RuntimeError("unsupported memory format Preserve")
         return np.empty(shape, npd)

@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from .. import grad_mode
+from .. import _autocast, grad_mode
 from ..tensor import Tensor, follow_history
 from . import views as _views
 from ._args import number_arg
@@ -98,6 +98,18 @@ def _user_site():
 
 
 def apply_inplace(t: Tensor, fn, *args, overlap_ok=False) -> Tensor:
+    """t <- fn(t, *args), in place; torch never autocasts an in-place op."""
+    st = _autocast.state
+    if not st.enabled:
+        return _apply_inplace(t, fn, *args, overlap_ok=overlap_ok)
+    st.enabled = False
+    try:
+        return _apply_inplace(t, fn, *args, overlap_ok=overlap_ok)
+    finally:
+        st.enabled = True
+
+
+def _apply_inplace(t: Tensor, fn, *args, overlap_ok=False) -> Tensor:
     """t <- fn(t, *args), in place, keeping autograd exact (see the module docstring).  Memory
     shared by several of t's elements (an expanded tensor) is refused first, as torch, unless
     `overlap_ok` (fn writes one value everywhere: fill_ with a number, zero_)."""

@@ -15,6 +15,8 @@ so second derivatives work:
 """
 from __future__ import annotations
 
+from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -706,8 +708,12 @@ class Einsum(Op):
                 arr = np.broadcast_to(arr, target)
             arrays.append(arr)
         eq = ",".join(subs) + "->" + out
-        r = np.einsum(eq, *arrays, optimize=len(arrays) > 2)
-        r = np.asarray(r)
+        dt = arrays[0].dtype if arrays else None
+        if dt is not None and dt.kind == "V":   # (bfloat16: einsum has no loop for it; in
+            arrays = [a.astype(np.float32) for a in arrays]    # float32, rounded once)
+        r = np.asarray(np.einsum(eq, *arrays, optimize=len(arrays) > 2))
+        if dt is not None and dt.kind == "V":
+            r = r.astype(dt)
         if any(np.may_share_memory(r, a) for a in arrays):
             r = r.copy()
         return r
@@ -831,6 +837,7 @@ def _sublist_equation(args):
     return eq, ops
 
 
+@_autocast.lower_precision
 def einsum(*args):
     if not args:
         raise TypeError("einsum(): must specify the equation string and at least one operand, or "

@@ -213,12 +213,17 @@ class Addmm(Op):
             beta, alpha = _to_int(beta, x.dtype), _to_int(alpha, x.dtype)
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
+        half = x.dtype.itemsize == 2 and x.dtype.kind in "fV"
+        if half:                    # float32 products and sums, rounded once, as torch's kernels
+            x, y = x.astype(np.float32), y.astype(np.float32)
         z = _in_dtype(x @ y, x)
         if alpha != 1:
             z *= alpha
         try:
             if beta != 0:
                 cd = c._data if beta == 1 else c._data * beta
+                if half:
+                    cd = cd.astype(np.float32)
                 if cd.ndim == 1 and z.ndim == 2 and cd.shape[0] == z.shape[1] and \
                         cd.dtype == z.dtype and z.flags.c_contiguous:
                     row_op(np.add, z, cd, z)            # (nn.Linear's bias)
@@ -229,7 +234,7 @@ class Addmm(Op):
         except ValueError:
             expand(c, z.shape)      # raises torch's message for a bias that does not broadcast
             raise
-        return z
+        return z.astype(a._data.dtype) if half else z
 
     @staticmethod
     def backward(ctx, g):

@@ -19,6 +19,8 @@ match torch's.  Compare invariants (A = Q R, A = U S Vh, |values|) and gauge-inv
 """
 from __future__ import annotations
 
+from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
+
 import warnings
 
 import numpy as np
@@ -241,6 +243,7 @@ def slogdet(A, *, out=None):
     return linalg_slogdet(*LinalgSlogdet.apply(A))
 
 
+@_autocast.fp32
 def inv(A, *, out=None):
     no_out("linalg.inv", out)
     _check("linalg.inv", A)
@@ -317,6 +320,7 @@ class LinalgCholesky(Op):
         return _mT(linv) @ phi @ linv
 
 
+@_autocast.fp32
 def cholesky(A, *, upper=False, out=None):
     no_out("linalg.cholesky", out)
     _check("linalg.cholesky", A)
@@ -735,11 +739,13 @@ def cross(input, other, *, dim=-1, out=None):
     return LinalgCross.apply(input, other, d)
 
 
+@_autocast.lower_precision
 def vecdot(x, y, *, dim=-1, out=None):
     no_out("linalg.vecdot", out)
     need_tensor("linalg_vecdot", "x", 1, x)
     need_tensor("linalg_vecdot", "y", 1, y)
-    _float_only("linalg.vecdot", x)
+    if x._data.dtype.kind != "V":           # (bfloat16 too: a product and a sum)
+        _float_only("linalg.vecdot", x)
     if x.dtype != y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
                            f"of type {scalar_type_name(x.dtype)} and y of type "
@@ -870,6 +876,7 @@ def t_logdet(input):
     return where(sign == -1, float("nan"), labs)
 
 
+@_autocast.fp32
 def t_inverse(input, *, out=None):
     no_out("inverse", out)
     need_tensor("inverse", "input", 1, input)
@@ -880,6 +887,7 @@ def t_matrix_power(input, n):
     return matrix_power(input, n)
 
 
+@_autocast.fp32
 def t_pinverse(input, rcond=1e-15):
     need_tensor("pinverse", "input", 1, input)
     return pinv(input, rtol=rcond)

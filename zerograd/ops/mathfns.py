@@ -1038,6 +1038,7 @@ class Trace(Op):
         return g * np.eye(*ctx.shape, dtype=g.dtype)
 
 
+@_autocast.fp32
 def trace(input):
     need_tensor("trace", "input", 1, input)
     return Trace.apply(input)

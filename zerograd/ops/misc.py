@@ -22,6 +22,8 @@ where torch records a node of its own:
 """
 from __future__ import annotations
 
+from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
+
 import itertools
 import math
 import warnings
@@ -313,6 +315,7 @@ _CDIST_MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dis
                 "donot_use_mm_for_euclid_dist": 2}
 
 
+@_autocast.fp32
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     from .shape import View
     need_tensor("cdist", "x1", 1, x1)
@@ -580,12 +583,14 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     return SqueezeMatmul.apply(vals, (vals.ndim - 1,))
 
 
+@_autocast.fp32
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     from ._args import no_out
     no_out("quantile", out)
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
 
 
+@_autocast.fp32
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     from ._args import no_out
     no_out("nanquantile", out)

@@ -899,9 +899,20 @@ def batch_norm(input, weight, bias, running_mean, running_var, training, momentu
     _check_features("weight", C, weight)
     _check_features("bias", C, bias)
     _float_only("batch_norm", input)
+    if _mixed(input, weight, bias, running_mean, running_var):
+        return batch_norm(input.float(), weight, bias, running_mean, running_var, training,
+                          momentum, eps).to(input.dtype)
     _same_dtypes(input, weight, bias, running_mean, running_var)
     return NativeBatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
                                  float(momentum), float(eps))
+
+
+def _mixed(input, *params):
+    """torch's mixed-type norms: a bfloat16/float16 input with float32 parameters (autocast's
+    output into a float32 BatchNorm) computes in float32, the output in the input's dtype."""
+    from .. import dtypes as _dt
+    return input.dtype in (_dt.bfloat16, _dt.float16) and any(p is not None for p in params) \
+        and all(p is None or p.dtype is _dt.float32 for p in params)
 
 
 def group_norm(input, num_groups, weight, bias, eps):
@@ -920,6 +931,8 @@ def group_norm(input, num_groups, weight, bias, eps):
                            f"in input, but got bias of shape {shown} and input of shape "
                            f"{_sizes(input)}")
     _float_only("group_norm", input)
+    if _mixed(input, weight, bias):
+        return group_norm(input.float(), num_groups, weight, bias, eps).to(input.dtype)
     _same_dtypes(input, weight, bias)
     return NativeGroupNorm.apply(input, weight, bias, int(num_groups), float(eps))
 

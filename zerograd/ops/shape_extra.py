@@ -19,6 +19,8 @@ written only where torch records one node of its own:
 """
 from __future__ import annotations
 
+from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
+
 import warnings
 
 import numpy as np
@@ -641,6 +643,7 @@ def index_put_(input, indices, values, accumulate=False):
 
 # ***** tensordot, kron ************************************************************************
 
+@_autocast.lower_precision
 def tensordot(a, b, dims=2, out=None):
     _need_tensor("tensordot", a, "a")
     _need_tensor("tensordot", b, "b", 2)
