@@ -54,6 +54,8 @@ def _one(dtype):
 
 def _np_sigmoid(x):
     # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) otherwise
+    if x.dtype.itemsize == 2 and x.dtype.kind in "fV":     # half types: in float32, rounded
+        return _np_sigmoid(x.astype(np.float32)).astype(x.dtype)    # once, as torch
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
@@ -762,14 +764,17 @@ class Rsqrt(Op):
     @staticmethod
     def forward(ctx, a):
         x = float_data(a)
-        z = np.reciprocal(np.sqrt(x))
+        if x.dtype.itemsize == 2 and x.dtype.kind in "fV":     # (half: in float32, rounded once)
+            z = np.reciprocal(np.sqrt(x.astype(np.float32))).astype(x.dtype)
+        else:
+            z = np.reciprocal(np.sqrt(x))
         ctx.save_for_backward(z)
         return z
 
     @staticmethod
     def backward(ctx, g):
         z, = ctx.saved_tensors
-        return g * (z ** 3) * -0.5
+        return g * -0.5 * z.pow(3)          # (torch's order: -0.5 * grad * result.pow(3))
 
 
 class Reciprocal(Op):
@@ -882,7 +887,15 @@ class Sigmoid(Op):
     @staticmethod
     def np_backward(ctx, g):
         z = ctx._saved_output_np()
+        if z.dtype.itemsize == 2 and z.dtype.kind in "fV":     # (half: torch's kernel, float32)
+            return _half_sigmoid_grad(g, z)
         return g * z * (_one(z.dtype) - z)
+
+
+def _half_sigmoid_grad(g, z):
+    """g·(1 - z)·z of half-type arrays in float32, rounded once (torch's sigmoid_backward)."""
+    z32 = z.astype(np.float32)
+    return (g.astype(np.float32) * (1 - z32) * z32).astype(z.dtype)
 
 
 class SigmoidGrad(Op):
@@ -895,6 +908,8 @@ class SigmoidGrad(Op):
         if need:
             ctx.save_for_backward(g, z)
         zd = z._data
+        if zd.dtype.itemsize == 2 and zd.dtype.kind in "fV":
+            return _half_sigmoid_grad(g._data, zd)
         return g._data * zd * (1 - zd)
 
     @staticmethod

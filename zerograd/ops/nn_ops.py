@@ -1068,16 +1068,31 @@ class Silu(Op):
     @staticmethod
     def forward(ctx, x):
         a = float_data(x)
+        half = a.dtype if a.dtype.itemsize == 2 and a.dtype.kind in "fV" else None
+        if half is not None:                     # (in float32, rounded once, as torch)
+            a = a.astype(np.float32)
         e = np.exp(-np.abs(a))                   # never overflows
         s = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
         ctx.save_for_backward(x)
-        return a * s
+        return a * s if half is None else (a * s).astype(half)
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
         s = x.sigmoid()
         return g * s * (x * (1.0 - s) + 1.0)
+
+    @staticmethod
+    def np_backward(ctx, g):
+        """torch's silu_backward: g·σ·(1 + x·(1 - σ)), half types in float32, rounded once."""
+        x, = ctx._saved_np()
+        half = x.dtype if x.dtype.itemsize == 2 and x.dtype.kind in "fV" else None
+        if half is not None:
+            x, g = x.astype(np.float32), g.astype(np.float32)
+        e = np.exp(-np.abs(x))
+        s = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        r = g * s * (1 + x * (1 - s))
+        return r if half is None else r.astype(half)
 
 
 # ***** embedding *****
