@@ -66,3 +66,39 @@ def _outcome(L, f):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_as_torch(name):
     assert _outcome(zerograd, CASES[name]) == _outcome(torch, CASES[name])
+
+
+NUMPY_CASES = {
+    "np.exp": lambda L: np.exp(L.tensor([1.0, 2.0])),
+    "np.maximum": lambda L: np.maximum(L.tensor([1.0, 2.0]), 1.5),
+    "np.sqrt of a tensor requiring grad": lambda L: np.sqrt(L.ones(2, requires_grad=True)),
+    "tensor + ndarray": lambda L: L.tensor([1.0, 2.0]) + np.array([1.0, 2.0]),
+    "np.float64 + tensor": lambda L: np.float64(1.0) + L.tensor([1.0, 2.0]),
+    "np.float32 * tensor": lambda L: np.float32(2) * L.tensor([1.0, 2.0]),
+    "np.int64 - tensor": lambda L: np.int64(3) - L.tensor([1.0, 2.0]),
+    "np.float64 < tensor": lambda L: np.float64(1.5) < L.tensor([1.0, 2.0]),
+    "np.float64 ** tensor": lambda L: np.float64(2) ** L.tensor([1.0, 2.0]),
+    "np.exp of an int tensor": lambda L: np.exp(L.tensor([1, 2])),
+    "np.add.reduce": lambda L: np.add.reduce(L.tensor([1.0, 2.0])),
+    "np.isnan": lambda L: np.isnan(L.tensor([1.0, 2.0])),
+    "ndarray & tensor": lambda L: np.array([3, 3]) & L.tensor([12, 10]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_CASES))
+def test_numpy_ufuncs_on_tensors_as_torch(name):
+    """NumPy's ufuncs take tensors and give tensors back (torch's __array_wrap__); a NumPy
+    operand left of an operator gets the tensor's operator (session 15: ufuncs raised)."""
+    def outcome(L):
+        try:
+            r = NUMPY_CASES[name](L)
+        except (RuntimeError, TypeError) as e:
+            return type(e).__name__, str(e)
+        return type(r).__name__, str(r.dtype).split(".")[-1], r.tolist()
+    assert outcome(zerograd) == outcome(torch)
+
+
+def test_numpy_modf_gives_tensors():
+    for L in (torch, zerograd):
+        frac, whole = np.modf(L.tensor([1.5, 2.25]))
+        assert type(frac).__name__ == "Tensor" and whole.tolist() == [1.0, 2.0]

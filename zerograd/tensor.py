@@ -81,6 +81,29 @@ class Size(tuple):
 
 _PY_DTYPES = (float, int, bool)
 
+# ufunc -> the Tensor method answering `numpy_operand <op> tensor` (see __array_ufunc__)
+_REFLECTED_UFUNCS = {np.add: ("__radd__", "+"), np.subtract: ("__rsub__", "-"),
+                     np.multiply: ("__rmul__", "*"), np.true_divide: ("__rtruediv__", "/"),
+                     np.floor_divide: ("__rfloordiv__", "//"), np.remainder: ("__rmod__", "%"),
+                     np.power: ("__rpow__", "** or pow()"), np.matmul: ("__rmatmul__", "@"),
+                     np.equal: ("__eq__", "=="), np.not_equal: ("__ne__", "!="),
+                     np.less: ("__gt__", "<"), np.less_equal: ("__ge__", "<="),
+                     np.greater: ("__lt__", ">"), np.greater_equal: ("__le__", ">="),
+                     np.bitwise_and: ("__rand__", "&"), np.bitwise_or: ("__ror__", "|"),
+                     np.bitwise_xor: ("__rxor__", "^")}
+
+
+def _wrap_array(a):
+    """A ufunc's result as a tensor, as torch's __array_wrap__ makes it: a NumPy scalar (a
+    reduction's) 0-d, and a bool array uint8 (torch's workaround, kept for parity)."""
+    if isinstance(a, np.generic):
+        a = np.asarray(a)
+    if type(a) is not np.ndarray:
+        return a
+    if a.dtype == np.bool_:
+        a = a.astype(np.uint8)
+    return Tensor._make(a, False, None, 0)
+
 
 class device:
     """torch.device; zerograd computes on the CPU only."""
@@ -177,8 +200,33 @@ class Tensor:
     _post_acc_hooks = None      # dict id -> fn(tensor)
     _retains_grad = False
 
-    __array_ufunc__ = None      # make NumPy defer: np.float64(2) * t calls Tensor.__rmul__
     __array_priority__ = 1000
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy's ufuncs on tensors.  A NumPy operand left of an operator (np.float64(2) * t,
+        ndarray + t) gets the tensor's reflected operator, as if NumPy deferred to it; any
+        other call (np.exp(t), np.maximum(t, 0)) runs on the arrays - torch's error for a tensor
+        that requires grad - and its array results come back as tensors, as torch's
+        __array_wrap__ gives them."""
+        if method == "__call__" and not kwargs and len(inputs) == 2 and inputs[1] is self and \
+                not isinstance(inputs[0], Tensor):
+            reflected = _REFLECTED_UFUNCS.get(ufunc)
+            if reflected is not None:
+                r = getattr(self, reflected[0])(inputs[0])
+                if r is NotImplemented:         # (Python's message, as if NumPy had deferred)
+                    lhs = type(inputs[0])
+                    name = lhs.__name__ if lhs.__module__ == "builtins" else \
+                        f"{lhs.__module__}.{lhs.__qualname__}"
+                    raise TypeError(f"unsupported operand type(s) for {reflected[1]}: "
+                                    f"'{name}' and 'Tensor'")
+                return r
+        if "out" in kwargs:
+            return NotImplemented
+        arrays = [x.numpy() if isinstance(x, Tensor) else x for x in inputs]
+        r = getattr(ufunc, method)(*arrays, **kwargs)
+        if isinstance(r, tuple):
+            return tuple(_wrap_array(x) for x in r)
+        return _wrap_array(r)
 
     # ------------------------------------------------------------------------------------------
     # construction
