@@ -1,8 +1,6 @@
 """torch.cpu: the one device zerograd runs on, and its deprecated torch.cpu.amp forms."""
 from __future__ import annotations
 
-import warnings
-
 __all__ = ["amp", "device_count", "is_available", "synchronize"]
 
 
@@ -18,27 +16,9 @@ def synchronize(device=None) -> None:
     """Nothing runs asynchronously here."""
 
 
-class _CpuAmp:
-    """torch.cpu.amp: deprecated spellings of torch.amp.autocast("cpu") and GradScaler("cpu")."""
-
-    @staticmethod
-    def autocast(enabled=True, dtype=None, cache_enabled=True):
-        from . import dtypes as _dt
-        from .amp import autocast
-        warnings.warn("`torch.cpu.amp.autocast(args...)` is deprecated. Please use "
-                      "`torch.amp.autocast('cpu', args...)` instead.", FutureWarning, stacklevel=2)
-        return autocast("cpu", dtype=_dt.bfloat16 if dtype is None else dtype, enabled=enabled,
-                        cache_enabled=cache_enabled)
-
-    @staticmethod
-    def GradScaler(init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,  # noqa: N802
-                   growth_interval=2000, enabled=True):
-        from .amp import GradScaler
-        warnings.warn("`torch.cpu.amp.GradScaler(args...)` is deprecated. Please use "
-                      "`torch.amp.GradScaler('cpu', args...)` instead.", FutureWarning,
-                      stacklevel=2)
-        return GradScaler("cpu", init_scale, growth_factor, backoff_factor, growth_interval,
-                          enabled)
-
-
-amp = _CpuAmp()
+def __getattr__(name):
+    if name == "amp":                       # (imported on first use, as zerograd.amp itself)
+        from .amp import _DeprecatedAmp
+        globals()["amp"] = _DeprecatedAmp("cpu", "bfloat16")
+        return globals()["amp"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -77,31 +77,9 @@ synchronize = current_device = get_device_name = get_device_capability = _no_cud
 get_rng_state = init = mem_get_info = set_device = _no_cuda
 
 
-class _CudaAmp:
-    """torch.cuda.amp: its autocast and GradScaler (deprecated in torch for the torch.amp forms
-    with "cuda") are disabled here, as on torch's CPU build."""
-
-    @staticmethod
-    def autocast(enabled=True, dtype=None, cache_enabled=True):
-        import warnings
-        from . import dtypes as _dt
-        from .amp import autocast
-        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
-                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning,
-                      stacklevel=2)
-        return autocast("cuda", dtype=_dt.float16 if dtype is None else dtype, enabled=enabled,
-                        cache_enabled=cache_enabled)
-
-    @staticmethod
-    def GradScaler(init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,  # noqa: N802
-                   growth_interval=2000, enabled=True):
-        import warnings
-        from .amp import GradScaler
-        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
-                      "`torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning,
-                      stacklevel=2)
-        return GradScaler("cuda", init_scale, growth_factor, backoff_factor, growth_interval,
-                          enabled)
-
-
-amp = _CudaAmp()
+def __getattr__(name):
+    if name == "amp":                       # (deprecated torch.cuda.amp: disabled, no CUDA)
+        from .amp import _DeprecatedAmp
+        globals()["amp"] = _DeprecatedAmp("cuda", "float16")
+        return globals()["amp"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

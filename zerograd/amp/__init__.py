@@ -208,3 +208,27 @@ class GradScaler:
         self._init_growth_tracker = state_dict["_growth_tracker"]
         if self._growth_tracker is not None:
             self._growth_tracker._data[...] = state_dict["_growth_tracker"]
+
+
+class _DeprecatedAmp:
+    """torch.cpu.amp / torch.cuda.amp: the deprecated spellings of torch.amp.autocast(device)
+    and torch.amp.GradScaler(device), with torch's FutureWarnings."""
+
+    def __init__(self, device: str, default_dtype: str):
+        self._device, self._default_dtype = device, default_dtype
+
+    def autocast(self, enabled=True, dtype=None, cache_enabled=True):
+        from .. import dtypes as _dt
+        warnings.warn(f"`torch.{self._device}.amp.autocast(args...)` is deprecated. Please use "
+                      f"`torch.amp.autocast('{self._device}', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        return autocast(self._device, enabled=enabled, cache_enabled=cache_enabled,
+                        dtype=getattr(_dt, self._default_dtype) if dtype is None else dtype)
+
+    def GradScaler(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,  # noqa: N802
+                   growth_interval=2000, enabled=True):
+        warnings.warn(f"`torch.{self._device}.amp.GradScaler(args...)` is deprecated. Please use "
+                      f"`torch.amp.GradScaler('{self._device}', args...)` instead.",
+                      FutureWarning, stacklevel=2)
+        return GradScaler(self._device, init_scale, growth_factor, backoff_factor,
+                          growth_interval, enabled)
