@@ -256,8 +256,6 @@ def scalar_dtype(x) -> dtype:
 
 # ----- torch.finfo / torch.iinfo --------------------------------------------------------------
 
-import builtins as _builtins  # noqa: E402  (this module's `type`-like names shadow nothing, but
-#                                            `bool`, `int`, `float` here are torch's dtypes)
 
 def _g6(v) -> str:
     """A number as torch's finfo/iinfo repr prints it (C's %g)."""
@@ -269,7 +267,7 @@ _BF16 = {"bits": 16, "eps": 2.0 ** -7, "max": (2 - 2.0 ** -7) * 2.0 ** 127,
          "tiny": 2.0 ** -126, "resolution": 0.01}
 
 
-_PY_TYPES = {_builtins.float: float64, _builtins.int: int64, _builtins.bool: bool}
+_PY_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool}
 
 
 class finfo:
@@ -281,7 +279,7 @@ class finfo:
         d = get_default_dtype() if type is None else _PY_TYPES.get(type, type)
         if not isinstance(d, dtype):
             raise TypeError(f"finfo(): argument 'type' (position 1) must be torch.dtype, not "
-                            f"{_builtins.type(d).__name__}")
+                            f"{builtins.type(d).__name__}")
         if not d.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo "
                             "to handle 'torch.finfo'")
@@ -291,8 +289,8 @@ class finfo:
             self.resolution = v["resolution"]
         else:
             f = np.finfo(d.np)
-            fl = _builtins.float
-            self.bits, self.eps, self.max = _builtins.int(f.bits), fl(f.eps), fl(f.max)
+            fl = builtins.float
+            self.bits, self.eps, self.max = builtins.int(f.bits), fl(f.eps), fl(f.max)
             self.tiny, self.resolution = fl(f.smallest_normal), fl(f"1e-{f.precision}")
         self.min, self.smallest_normal, self.dtype = -self.max, self.tiny, d.name
 
@@ -318,14 +316,14 @@ class iinfo:
         d = _PY_TYPES.get(type, type)
         if not isinstance(d, dtype):
             raise TypeError(f"iinfo(): argument 'type' (position 1) must be torch.dtype, not "
-                            f"{_builtins.type(d).__name__}")
+                            f"{builtins.type(d).__name__}")
         if d is bool:
             raise TypeError("torch.bool is not supported by torch.iinfo")
         if d.is_floating_point:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
                             "handle 'torch.iinfo'")
         i = np.iinfo(d.np)
-        n = _builtins.int
+        n = builtins.int
         self.bits, self.max, self.min, self.dtype = n(i.bits), n(i.max), n(i.min), d.name
 
     def __eq__(self, other):
@@ -335,6 +333,6 @@ class iinfo:
         return hash(("iinfo", self.dtype))
 
     def __repr__(self):
-        return (f"iinfo(min={_g6(_builtins.float(self.min))}, max={_g6(_builtins.float(self.max))}, "
+        return (f"iinfo(min={_g6(builtins.float(self.min))}, max={_g6(builtins.float(self.max))}, "
                 f"dtype={self.dtype})")
 
