@@ -63,6 +63,19 @@ def cast_for(v, dtype):
     return v
 
 
+def without(fn, *args, **kwargs):
+    """fn(*args, **kwargs) with autocast off (an op's own calls, out= and in-place variants,
+    custom_fwd with cast_inputs: torch casts none of them)."""
+    st = state
+    if not st.enabled:
+        return fn(*args, **kwargs)
+    st.enabled = False
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        st.enabled = True
+
+
 def _casting(fn, target):
     @functools.wraps(fn)
     def autocast_wrapper(*args, **kwargs):
@@ -72,11 +85,7 @@ def _casting(fn, target):
         dtype = st.dtype if target is None else target()
         args = tuple(_cast(a, dtype) for a in args)
         kwargs = {k: _cast(v, dtype) for k, v in kwargs.items()}
-        st.enabled = False          # (the op's own calls do not cast again)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            st.enabled = True
+        return without(fn, *args, **kwargs)     # (the op's own calls do not cast again)
     return autocast_wrapper
 
 

@@ -267,7 +267,7 @@ _BF16 = {"bits": 16, "eps": 2.0 ** -7, "max": (2 - 2.0 ** -7) * 2.0 ** 127,
          "tiny": 2.0 ** -126, "resolution": 0.01}
 
 
-_PY_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool}
+_PY_TYPES = {_builtin_float: float64, _builtin_int: int64, _builtin_bool: bool}
 
 
 class finfo:

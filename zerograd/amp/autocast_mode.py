@@ -93,7 +93,6 @@ def custom_fwd(fwd=None, *, device_type, cast_inputs=None):
     @functools.wraps(fwd)
     def decorate_fwd(*args, **kwargs):
         ctx = args[0]
-        st = _autocast.state
         ctx._dtype = get_autocast_dtype(device_type)
         on = is_autocast_enabled(device_type)
         ctx._fwd_used_autocast = on and cast_inputs is None   # (cast inputs: backward runs
@@ -101,11 +100,7 @@ def custom_fwd(fwd=None, *, device_type, cast_inputs=None):
             return fwd(*args, **kwargs)
         args = (ctx,) + tuple(_autocast.cast_for(a, cast_inputs) for a in args[1:])
         kwargs = {k: _autocast.cast_for(v, cast_inputs) for k, v in kwargs.items()}
-        st.enabled = False
-        try:
-            return fwd(*args, **kwargs)
-        finally:
-            st.enabled = True
+        return _autocast.without(fwd, *args, **kwargs)
     return decorate_fwd
 
 

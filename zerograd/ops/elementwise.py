@@ -54,8 +54,6 @@ def _one(dtype):
 
 def _np_sigmoid(x):
     # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) otherwise
-    if x.dtype.itemsize == 2 and x.dtype.kind in "fV":     # half types: in float32, rounded
-        return _np_sigmoid(x.astype(np.float32)).astype(x.dtype)    # once, as torch
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
@@ -875,7 +873,11 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx, a):
-        z = _np_sigmoid(float_data(a))
+        x = float_data(a)
+        if x.dtype.itemsize == 2 and x.dtype.kind in "fV":     # (half: in float32, rounded
+            z = _np_sigmoid(x.astype(np.float32)).astype(x.dtype)      # once, as torch; the
+        else:                                                   # fast path takes float32/64)
+            z = _np_sigmoid(x)
         ctx.save_for_backward(z)
         return z
 

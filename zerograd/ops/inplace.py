@@ -99,14 +99,9 @@ def _user_site():
 
 def apply_inplace(t: Tensor, fn, *args, overlap_ok=False) -> Tensor:
     """t <- fn(t, *args), in place; torch never autocasts an in-place op."""
-    st = _autocast.state
-    if not st.enabled:
+    if not _autocast.state.enabled:
         return _apply_inplace(t, fn, *args, overlap_ok=overlap_ok)
-    st.enabled = False
-    try:
-        return _apply_inplace(t, fn, *args, overlap_ok=overlap_ok)
-    finally:
-        st.enabled = True
+    return _autocast.without(_apply_inplace, t, fn, *args, overlap_ok=overlap_ok)
 
 
 def _apply_inplace(t: Tensor, fn, *args, overlap_ok=False) -> Tensor:

@@ -146,7 +146,7 @@ def into(name, kind, out, fn, args, kwargs):
     if _state.enabled and (_requires_grad(args, kwargs) or any(o._requires_grad for o in outs)):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
-    r = _no_autocast(fn, args, kwargs)      # (torch does not autocast the out= variants)
+    r = _autocast.without(fn, *args, **kwargs)     # (torch does not autocast out= variants)
     if isinstance(r, tuple):
         if len(outs) != len(r):
             raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(r)} Tensors")
@@ -157,17 +157,6 @@ def into(name, kind, out, fn, args, kwargs):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     _write(name, kind == "exact", out, r)
     return out
-
-
-def _no_autocast(fn, args, kwargs):
-    st = _autocast.state
-    if not st.enabled:
-        return fn(*args, **kwargs)
-    st.enabled = False
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        st.enabled = True
 
 
 def _wrap(name, fn, kind):
