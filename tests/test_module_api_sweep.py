@@ -1309,10 +1309,6 @@ INTENTIONAL_DIFFERENCES = {
         _pickle_module,
         "zerograd tensors refuse pickle (zerograd.save writes safetensors, no pickle); "
         "copy.deepcopy of modules works and is compared above"),
-    "module_to_unknown_device": (
-        lambda lib, R: R("to(bad)", lambda: lib.nn.Linear(1, 1).to("nodevice")),
-        "zerograd runs on the CPU only and says so ('zerograd runs on the CPU only; device ... "
-        "is not available') instead of listing torch's device types"),
 }
 
 # Differences this sweep found outside the Module/Optimizer files, fixed in the core since.
@@ -1323,6 +1319,8 @@ FIXED_IN_CORE = {
             lib.ones(1, dtype=lib.int64))),
     "unflatten_size_mismatch_message": lambda lib, R: R(
         "Unflatten", lambda: lib.nn.Unflatten(1, (2, 2))(lib.ones(2, 2))),
+    "module_to_unknown_device": lambda lib, R: R(
+        "to(bad)", lambda: lib.nn.Linear(1, 1).to("nodevice")),
 }
 
 

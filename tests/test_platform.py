@@ -91,3 +91,56 @@ def test_compiled_module_forwards_attributes_as_torch():
     """Setting an attribute or a submodule on torch.compile's wrapper sets it on the model;
     `training` is the model's; compile(disable=True) is the model itself."""
     assert _compile_setattr_report(zerograd) == _compile_setattr_report(_torch)
+
+
+def _devices(torch):
+    out = []
+    for args in [("cpu",), ("cuda",), ("cuda:1",), ("cuda", 0), ("mps",), ("meta",), ("xpu:2",),
+                 ("cpu", 0), ("cpu:0",)]:
+        d = torch.device(*args)
+        out.append((repr(d), str(d), d.type, d.index, hash(d) == hash(torch.device(*args))))
+    out.append(torch.device("cuda", 0) == torch.device("cuda:0"))
+    out.append(torch.device("cuda") == torch.device("cpu"))
+    out.append((repr(torch.get_default_device()), torch.set_default_device("cpu"),
+                torch.set_default_device(None)))
+    for bad in ("foo", "cuda:x", "cuda:0:1", "cuda:-1", 0, ("cuda", -1), 1.5):
+        try:
+            torch.device(*(bad if isinstance(bad, tuple) else (bad,)))
+            out.append("no error")
+        except Exception as e:
+            out.append((type(e).__name__, str(e).split("\n")[0]))
+    x = torch.zeros(2, dtype=torch.float64)
+    out.append([repr(y) for y in (x.new_zeros(2, device="cpu"), x.new_ones((1, 2)),
+                                  x.new_full((2,), 3, device="cpu:0"), x.new_empty(size=(3,)).shape,
+                                  x.new_tensor([1, 2], device="cpu"), x.cpu(), x.is_meta)])
+    return out
+
+
+def test_devices_are_named_as_in_torch():
+    assert _devices(zerograd) == _devices(_torch)
+
+
+CUDA_USES = [lambda t: t.zeros(2, device="cuda"), lambda t: t.zeros(2).to("cuda"),
+             lambda t: t.zeros(2).cuda(), lambda t: t.zeros(2).to(t.device("cuda", 0)),
+             lambda t: t.nn.Linear(2, 2).to("cuda"), lambda t: t.nn.Linear(2, 2).cuda(),
+             lambda t: t.nn.Linear(2, 2, device="cuda:0"), lambda t: t.randn(2, device="cuda"),
+             lambda t: t.tensor([1.0], device="cuda"), lambda t: t.zeros(1).new_zeros(2, device="cuda"),
+             lambda t: t.empty_like(t.zeros(2), device="cuda"), lambda t: t.zeros(2, device="xpu")]
+
+
+@pytest.mark.parametrize("use", range(len(CUDA_USES)))
+def test_a_tensor_on_cuda_raises_torch_cpu_builds_assertion_error(use):
+    """torch built without CUDA raises AssertionError('Torch not compiled with CUDA enabled');
+    zerograd's error is that type too (and a RuntimeError, as it raised before), with the fix."""
+    with pytest.raises(AssertionError) as t_err:
+        CUDA_USES[use](_torch)
+    with pytest.raises(AssertionError) as z_err:
+        CUDA_USES[use](zerograd)
+    assert isinstance(z_err.value, RuntimeError)
+    assert str(t_err.value) in str(z_err.value) and "Use device='cpu'" in str(z_err.value)
+
+
+def test_meta_and_mps_tensors_raise_with_the_fix():
+    for dev in ("meta", "mps"):
+        with pytest.raises(RuntimeError, match=f"no {dev} tensors in zerograd.*Use device='cpu'"):
+            zerograd.zeros(2, device=dev)

@@ -102,3 +102,62 @@ def test_numpy_modf_gives_tensors():
     for L in (torch, zerograd):
         frac, whole = np.modf(L.tensor([1.5, 2.25]))
         assert type(frac).__name__ == "Tensor" and whole.tolist() == [1.0, 2.0]
+
+
+# Python ints no 64-bit integer holds: torch's argument parser raises OverflowError before any
+# op runs.  zerograd wrapped them (int tensor + 2**64 was the tensor unchanged) or gave inf.
+_I, _F = (lambda L: L.tensor([1, 2])), (lambda L: L.tensor([1.0, 2.0]))
+BIG_INTS = {
+    "int + 2**64": lambda L: _I(L) + 2 ** 64,
+    "int == 2**64": lambda L: _I(L) == 2 ** 64,
+    "int < 2**64": lambda L: _I(L) < 2 ** 64,
+    "int == -2**63 - 1": lambda L: _I(L) == -2 ** 63 - 1,
+    "int * 2**70": lambda L: _I(L) * 2 ** 70,
+    "int % 2**64": lambda L: _I(L) % 2 ** 64,
+    "int & 2**64": lambda L: _I(L) & 2 ** 64,
+    "float + 2**64": lambda L: _F(L) + 2 ** 64,
+    "2**64 - int": lambda L: 2 ** 64 - _I(L),
+    "float / 2**64": lambda L: _F(L) / 2 ** 64,
+    "float ** 2**64": lambda L: _F(L) ** 2 ** 64,
+    "pow(2**64, float)": lambda L: L.pow(2 ** 64, _F(L)),
+    "half * 2**64": lambda L: L.tensor([1.0], dtype=L.float16) * 2 ** 64,
+    "fill_ 2**64": lambda L: _F(L).fill_(2 ** 64),
+    "bool fill_ 2**64": lambda L: L.tensor([True]).fill_(2 ** 64),
+    "clamp max 2**64": lambda L: _I(L).clamp(max=2 ** 64),
+    "full 2**64": lambda L: L.full((2,), 2 ** 64),
+    "where 2**64": lambda L: L.where(_I(L) > 1, _I(L), 2 ** 64),
+    "masked_fill 2**64": lambda L: _F(L).masked_fill(_F(L) > 1, 2 ** 64),
+    "add alpha 2**64": lambda L: L.add(_F(L), 1, alpha=2 ** 64),
+    "lerp weight 2**64": lambda L: _F(L).lerp(_F(L), 2 ** 64),
+    "lerp weight np.float32": lambda L: _F(L).lerp(_F(L) * 3, np.float32(0.5)),
+    # in range: 2**63 is read as uint64, -2**63 as int64; out of an int64 tensor's range is
+    # the dtype conversion's RuntimeError
+    "int == 2**63": lambda L: _I(L) == 2 ** 63,
+    "int == -2**63": lambda L: _I(L) == -2 ** 63,
+    "int fill_ 2**63": lambda L: _I(L).fill_(2 ** 63),
+    "full 2**63": lambda L: L.full((2,), 2 ** 63),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BIG_INTS))
+def test_python_ints_beyond_64_bits_as_torch(name):
+    def outcome(L):
+        try:
+            r = BIG_INTS[name](L)
+        except (OverflowError, RuntimeError) as e:
+            return type(e).__name__, str(e)
+        return str(r.dtype), r.tolist()
+    assert outcome(zerograd) == outcome(torch)
+
+
+@pytest.mark.parametrize("call", [lambda L, x: x.max(dim=None), lambda L, x: x.min(None),
+                                  lambda L, x: x.max(keepdim=True),
+                                  lambda L, x: L.max(x, dim=None, keepdim=False),
+                                  lambda L, x: L.min(x, None), lambda L, x: x.max(None, True)])
+def test_max_min_with_an_explicit_none_dim_are_type_errors(call):
+    """No overload of torch's max/min takes dim=None (x.max() reduces everything)."""
+    for L in (torch, zerograd):
+        with pytest.raises(TypeError, match="max|min"):
+            call(L, L.arange(4.0).reshape(2, 2))
+    assert zerograd.arange(4.0).reshape(2, 2).max().item() == 3.0
+    assert zerograd.arange(4.0).max(0, keepdim=True).values.tolist() == [3.0]

@@ -15,6 +15,7 @@ from . import _lazy, _malloc
 _malloc.tune()       # freed arrays stay with the process: no page faults per step (see _malloc)
 
 from .tensor import Size, Tensor, device  # noqa: E402  (first: ops import Tensor)
+from .tensor import get_default_device, set_default_device  # noqa: E402
 from .tensor import LEGACY_TYPES as _LEGACY_TYPES  # noqa: E402
 
 globals().update(_LEGACY_TYPES)      # torch.FloatTensor, torch.LongTensor ... (legacy types)

@@ -237,8 +237,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     """
     if map_location is not None and not callable(map_location) and not isinstance(map_location,
                                                                                    dict):
-        from .tensor import device
-        device(map_location)                     # zerograd is CPU only: validates
+        from .tensor import check_device
+        check_device(map_location)               # zerograd is CPU only: validates
     if hasattr(f, "read"):
         name = getattr(f, "name", "<file object>")
         data = f.read()

@@ -12,6 +12,7 @@ A tensor's autograd state, as in PyTorch:
 """
 from __future__ import annotations
 
+import operator as _operator
 import warnings
 
 import numpy as np
@@ -105,19 +106,46 @@ def _wrap_array(a):
     return Tensor._make(a, False, None, 0)
 
 
+_builtin_type = type
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+_BACKEND_NAMES = {"cuda": "CUDA", "hip": "CUDA", "xpu": "XPU"}
+
+
+class DeviceUnavailableError(AssertionError, RuntimeError):
+    """A tensor asked for on a device other than the CPU.  torch built without CUDA raises
+    AssertionError("Torch not compiled with CUDA enabled"); zerograd raised RuntimeError before:
+    this error is both."""
+
+
 class device:
-    """torch.device; zerograd computes on the CPU only."""
+    """torch.device: a device type and an optional index ('cpu', 'cuda:1', device('cuda', 0)).
+    Any of torch's device types can be named, as in torch; zerograd computes on the CPU only, so
+    a tensor or module asked for on another device raises DeviceUnavailableError (check_device)."""
     __slots__ = ("type", "index")
 
     def __init__(self, type="cpu", index=None):  # noqa: A002 - torch's name
         if isinstance(type, device):
             type, index = type.type, type.index
-        if ":" in str(type):
-            type, index = str(type).split(":")
-            index = int(index)
-        if type != "cpu":
-            raise RuntimeError(f"zerograd runs on the CPU only; device '{type}' is not available. "
-                               "Use device='cpu'.")
+        elif isinstance(type, int) and not isinstance(type, bool):
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        elif not isinstance(type, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got "
+                            f"({_builtin_type(type).__name__}), but expected one of:\n"
+                            " * (torch.device device)\n * (str type, int index = -1)")
+        elif ":" in type:
+            kind, _, rest = type.partition(":")
+            if not rest.isdigit() or index is not None or kind not in _DEVICE_TYPES:
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            type, index = kind, int(rest)
+        if type not in _DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
+                               f"of device string: {type}")
+        if index is not None:
+            index = _operator.index(index)
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
         self.type, self.index = type, index
 
     def __repr__(self):
@@ -139,6 +167,41 @@ class device:
 
 
 _CPU = device("cpu")
+
+
+class _NoDim:
+    """max/min's default dim: the reduction over all elements.  An explicit dim=None (or a
+    keepdim without a dim) is torch's TypeError there, as no overload takes it."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "None"
+
+
+NO_DIM = _NoDim()
+
+
+def check_device(dev) -> device:
+    """`dev` (a device or its name) as a device, if zerograd can put tensors there: the CPU."""
+    d = dev if isinstance(dev, device) else device(dev)
+    if d.type != "cpu":
+        name = _BACKEND_NAMES.get(d.type)
+        what = f"Torch not compiled with {name} enabled" if name else \
+            f"no {d.type} tensors in zerograd"
+        raise DeviceUnavailableError(f"zerograd runs on the CPU only ({what}); device '{d}' is "
+                                     "not available. Use device='cpu'.")
+    return d
+
+
+def get_default_device() -> device:
+    """torch.get_default_device(): where factories put tensors - the CPU."""
+    return _CPU
+
+
+def set_default_device(dev) -> None:
+    """torch.set_default_device: None or the CPU (another device raises, see check_device)."""
+    if dev is not None:
+        check_device(dev)
 
 
 def _not_an_operand(other):
@@ -288,6 +351,10 @@ class Tensor:
 
     @property
     def is_cuda(self):
+        return False
+
+    @property
+    def is_meta(self):
         return False
 
     @property
@@ -635,7 +702,7 @@ class Tensor:
                 target = a.dtype
             elif a is not None:
                 # a tensor's device is plain 'cpu': torch copies for 'cpu:0', a different device
-                copy = copy or device(a).index is not None
+                copy = copy or check_device(a).index is not None
         if target is None or _dt.as_dtype(target).np == self._data.dtype:
             return _ops.to_dtype(self, self.dtype) if copy else self     # (ToCopyBackward0)
         return _ops.to_dtype(self, _dt.as_dtype(target))
@@ -677,7 +744,12 @@ class Tensor:
     def bool(self):
         return self.to(_dt.bool)
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
+        return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Raises (zerograd runs on the CPU only), as torch built without CUDA does."""
+        check_device("cuda" if device is None else device)
         return self
 
     def contiguous(self, memory_format=None):
@@ -902,8 +974,8 @@ class Tensor:
     def sum(self, dim=None, keepdim=False, *, dtype=None): return _ops.sum(self, dim, keepdim, dtype=dtype)
     def mean(self, dim=None, keepdim=False, *, dtype=None): return _ops.mean(self, dim, keepdim, dtype=dtype)
     def prod(self, dim=None, keepdim=False, *, dtype=None): return _ops.prod(self, dim, keepdim, dtype=dtype)
-    def max(self, dim=None, keepdim=False, *, other=None): return _ops.max(self, dim, keepdim, other=other)
-    def min(self, dim=None, keepdim=False, *, other=None): return _ops.min(self, dim, keepdim, other=other)
+    def max(self, dim=NO_DIM, keepdim=False, *, other=None): return _ops.max(self, dim, keepdim, other=other)
+    def min(self, dim=NO_DIM, keepdim=False, *, other=None): return _ops.min(self, dim, keepdim, other=other)
     def amax(self, dim=(), keepdim=False): return _ops.amax(self, dim, keepdim)
     def amin(self, dim=(), keepdim=False): return _ops.amin(self, dim, keepdim)
     def argmax(self, dim=None, keepdim=False): return _ops.argmax(self, dim, keepdim)
@@ -1295,16 +1367,31 @@ class Tensor:
     greater, less = gt, lt
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         return _ops.creation.multinomial(self, num_samples, replacement, generator=generator)
-    def new_tensor(self, data, dtype=None, requires_grad=False):
-        return _ops.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-    def new_zeros(self, *size, dtype=None, requires_grad=False):
-        return _ops.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-    def new_ones(self, *size, dtype=None, requires_grad=False):
-        return _ops.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
-        return _ops.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
-    def new_empty(self, *size, dtype=None, requires_grad=False):
-        return _ops.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    # new_*: a new tensor of this one's dtype unless given (torch's keyword-only options)
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
+                   pin_memory=False):
+        return _ops.tensor(data, dtype=dtype or self.dtype, device=device,
+                           requires_grad=requires_grad, pin_memory=pin_memory)
+
+    def new_zeros(self, *size_args, size=None, dtype=None, device=None, requires_grad=False, layout=None,
+                  pin_memory=False):
+        return _ops.zeros(*size_args, size=size, dtype=dtype or self.dtype, device=device, layout=layout,
+                          pin_memory=pin_memory, requires_grad=requires_grad)
+
+    def new_ones(self, *size_args, size=None, dtype=None, device=None, requires_grad=False, layout=None,
+                 pin_memory=False):
+        return _ops.ones(*size_args, size=size, dtype=dtype or self.dtype, device=device, layout=layout,
+                         pin_memory=pin_memory, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+                 layout=None, pin_memory=False):
+        return _ops.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                         layout=layout, pin_memory=pin_memory, requires_grad=requires_grad)
+
+    def new_empty(self, *size_args, size=None, dtype=None, device=None, requires_grad=False, layout=None,
+                  pin_memory=False):
+        return _ops.empty(*size_args, size=size, dtype=dtype or self.dtype, device=device, layout=layout,
+                          pin_memory=pin_memory, requires_grad=requires_grad)
 
     # ------------------------------------------------------------------------------------------
     # gather/scatter/join (-> ops/gather.py, ops/join.py)

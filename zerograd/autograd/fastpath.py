@@ -138,6 +138,8 @@ def scalar_operand(b, dtype):
     same value NumPy's "weak scalar" rule would use, at half the cost (NumPy 2 spends ~0.5 us
     resolving a Python scalar's dtype on every call).  Cached by value; zeros (+0.0 and -0.0
     compare equal but differ) and NaN are converted each time."""
+    if type(b) is int:
+        check_int_scalar(b)
     if b and b == b:
         return _cached(_SCALARS, dtype, b, lambda: _read_only(np.asarray(b, dtype)), 512)
     return np.asarray(b, dtype)
@@ -290,3 +292,4 @@ def _version(t):
 
 
 from ..ops.views import requires_grad_now  # noqa: E402
+from ..ops._util import check_int_scalar  # noqa: E402

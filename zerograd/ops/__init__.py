@@ -14,7 +14,7 @@ from .. import dtypes as _dt
 from ..tensor import Tensor
 from ..autograd.fastpath import fast_binary as _fast_binary, fast_unary as _fast_unary
 from . import _args
-from ._util import (as_tensor_like, canon_dim, canon_dims, checked_scalar,  # noqa: F401
+from ._util import (as_tensor_like, canon_dim, canon_dims, check_int_scalar, checked_scalar,  # noqa: F401
                     legacy_type_name, scalar_type_name, shape_arg, wrap)
 from .compare import (all, allclose, any, bitwise_not, eq, equal, floor_divide, ge,  # noqa: F401
                       gt, isclose, isfinite, isinf, isnan, le, logical_and, logical_not,
@@ -71,6 +71,8 @@ def _check_operand(x, op):
     if not isinstance(x, (Tensor, Number, np.number, np.bool_)):
         raise TypeError(f"unsupported operand type(s) for {op}: 'Tensor' and "
                         f"'{type(x).__name__}'")
+    if type(x) is int:
+        check_int_scalar(x)
 
 
 # ***** arithmetic: pick the op for (tensor, tensor) or (tensor, number) *****

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 
 from ..tensor import Tensor
-from ._util import scalar_type_name
+from ._util import check_int_scalar, scalar_type_name
 
 NUMBER = (bool, int, float, np.bool_, np.integer, np.floating)
 
@@ -38,9 +38,8 @@ def number_arg(fname, argname, v):
     elif isinstance(v, (*NUMBER, complex, np.complexfloating)):
         if isinstance(v, np.generic):           # (as a Python number: NumPy's are not "weak")
             v = v.item()
-        if type(v) is int and not -(1 << 63) <= v < 1 << 64:      # (no 64-bit integer holds it)
-            raise OverflowError("int too big to convert" if v > 0 else
-                                "can't convert negative int to unsigned")
+        if type(v) is int:
+            check_int_scalar(v)                 # (no 64-bit integer holds it: OverflowError)
         return v
     raise TypeError(f"{fname}(): argument '{argname}' must be Number, not {type_name(v)}")
 

@@ -179,12 +179,16 @@ def binary_arrays(a, b):
                 return x, y
         else:
             tb = type(b)
+            if tb is int:
+                check_int_scalar(b)
             if (tb is float or tb is int) and x.dtype.kind == "f":
                 return x, b     # (not bfloat16, "V": ml_dtypes promotes a Python float to float32)
             y = b
     else:
         x, y = a, b._data
         ta = type(a)
+        if ta is int:
+            check_int_scalar(a)
         if (ta is float or ta is int) and y.dtype.kind == "f":
             return a, y
     if isinstance(a, np.generic):       # NumPy scalars are weak numbers, like Python's
@@ -205,6 +209,14 @@ def binary_arrays(a, b):
     return x, y
 
 
+def check_int_scalar(v: int) -> None:
+    """torch reads a Python int operand as an int64 (or, from 2**63 on, uint64) scalar: one
+    outside [-2**63, 2**64) raises its OverflowError (NumPy would wrap it or give inf)."""
+    if not -0x8000_0000_0000_0000 <= v < 0x1_0000_0000_0000_0000:
+        raise OverflowError("int too big to convert" if v > 0 else
+                            "can't convert negative int to unsigned")
+
+
 def half_with_scalar(ufunc, a, b):
     """a * b or a / b as torch's CPU kernels compute a float16/bfloat16 tensor `a` with a CPU
     scalar `b` (a Python number or a 0-d tensor) second: b read in float32 (torch's opmath
@@ -219,6 +231,8 @@ def half_with_scalar(ufunc, a, b):
             isinstance(b, (int, float, np.number)) or
             isinstance(b, Tensor) and b._data.ndim == 0)):
         return None
+    if type(b) is int:
+        check_int_scalar(b)
     if _dt.result_type(a, b).np != x.dtype:
         return None
     y = np.asarray(b._data if isinstance(b, Tensor) else b).astype(np.float32)
@@ -289,8 +303,8 @@ def factory_result(arr, requires_grad=False, device=None) -> Tensor:
     """What a factory (zeros, arange, randn ...) returns: a new leaf around `arr`, after checking
     `device` (the CPU only)."""
     if device is not None:
-        from ..tensor import device as _device
-        _device(device)
+        from ..tensor import check_device
+        check_device(device)
     t = Tensor._make(arr, False, None, 0)
     if requires_grad:
         factory_requires_grad(t)
@@ -341,7 +355,10 @@ def checked_scalar(v, dtype):
     (c10's checked conversion): out of range is torch's RuntimeError; a negative value that fits
     an unsigned dtype's magnitude wraps (uint8: -1 is 255).  Other values pass unchanged."""
     dt = np.dtype(dtype)
-    if dt.kind not in "iu" or type(v) is not int:
+    if type(v) is not int:
+        return v
+    check_int_scalar(v)
+    if dt.kind not in "iu":
         return v
     info = np.iinfo(dt)
     if (v > info.max or -v > info.max) if dt.kind == "u" else not info.min <= v <= info.max:
@@ -369,6 +386,8 @@ def convert_scalar(v, dt):
     dt = np.dtype(dt)
     if isinstance(v, np.generic):
         v = v.item()
+    if type(v) is int:
+        check_int_scalar(v)
     if dt.kind == "b":
         return bool(v)
     if isinstance(v, bool):

@@ -646,7 +646,7 @@ def lerp(input, end, weight):
     _lerp_checks(input, end, weight)
     if isinstance(weight, Tensor):
         return LerpTensor.apply(input, end, weight)
-    return Lerp.apply(input, end, weight.item() if isinstance(weight, np.generic) else weight)
+    return Lerp.apply(input, end, number_arg("lerp", "weight", weight))
 
 
 def _addc_arrays(fname, a, t1, t2, value):

@@ -107,8 +107,8 @@ class Generator:
     """torch.Generator for the CPU: mt19937 with torch's seeding, state format and streams."""
 
     def __init__(self, device="cpu"):
-        from ..tensor import device as _device
-        _device(device)                  # (the CPU only)
+        from ..tensor import check_device
+        check_device(device)             # (the CPU only)
         self._bg = np.random.MT19937(0)
         self._np = np.random.Generator(self._bg)
         self.manual_seed(_DEFAULT_SEED)

@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import return_types as _rt
 from ..autograd.function import Op
-from ..tensor import Tensor
+from ..tensor import NO_DIM, Tensor
 from ._util import accumulate_dtype, canon_dims, default_float, float_data, wrap
 from .elementwise import where_
 
@@ -312,8 +312,10 @@ class MinDim(MaxDim):
 def _max_min(a, dim, keepdim, is_max, other):
     if isinstance(dim, Tensor):        # torch.max(a, b) is maximum
         return other(a, dim)
-    if dim is None:
+    if dim is NO_DIM and keepdim is False:
         return (MaxAll if is_max else MinAll).apply(a)
+    if dim is NO_DIM:                   # keepdim alone
+        dim = None
     if not isinstance(dim, (int, np.integer)):
         name = "max" if is_max else "min"
         raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
@@ -328,14 +330,14 @@ def _max_min(a, dim, keepdim, is_max, other):
     return (_rt.max if is_max else _rt.min)(vals, idx)
 
 
-def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+def max(input, dim=NO_DIM, keepdim=False, *, other=None):  # noqa: A001
     from .elementwise import Maximum
     if other is not None:                       # torch.max(input, other=t): maximum
         return _max_min(input, other, keepdim, True, Maximum.apply)
     return _max_min(input, dim, keepdim, True, Maximum.apply)
 
 
-def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+def min(input, dim=NO_DIM, keepdim=False, *, other=None):  # noqa: A001
     from .elementwise import Minimum
     if other is not None:                       # torch.min(input, other=t): minimum
         return _max_min(input, other, keepdim, False, Minimum.apply)

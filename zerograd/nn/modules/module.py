@@ -32,7 +32,7 @@ from collections import OrderedDict, namedtuple
 from ... import dtypes as _dt
 from ... import grad_mode as _gm
 from ...autograd.hooks import RemovableHandle
-from ...tensor import Tensor, device as _device
+from ...tensor import Tensor, check_device as _device
 from ..parameter import Buffer, Parameter
 from .hooks import BackwardHook
 
