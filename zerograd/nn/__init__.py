@@ -29,3 +29,11 @@ from .modules.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspos
                            ConvTranspose3d)
 from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,  # noqa: F401
                               AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d)
+
+# Layers a training process may never touch load on first use (zerograd.nn.LSTM imports
+# modules/rnn.py then): import time and memory stay what the common models need.
+from .. import _lazy  # noqa: E402
+
+_ON_FIRST_USE = {name: ("modules.rnn", name) for name in (
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell")}
+__getattr__, __dir__ = _lazy.attach(globals(), members=_ON_FIRST_USE)
