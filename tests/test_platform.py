@@ -144,3 +144,53 @@ def test_meta_and_mps_tensors_raise_with_the_fix():
     for dev in ("meta", "mps"):
         with pytest.raises(RuntimeError, match=f"no {dev} tensors in zerograd.*Use device='cpu'"):
             zerograd.zeros(2, device=dev)
+
+
+def _attention_and_compiler(torch):
+    import warnings
+    SDPBackend, sdpa_kernel = torch.nn.attention.SDPBackend, torch.nn.attention.sdpa_kernel
+    bc = torch.backends.cuda
+    flags = lambda: (bc.flash_sdp_enabled(), bc.mem_efficient_sdp_enabled(),  # noqa: E731
+                     bc.math_sdp_enabled(), bc.cudnn_sdp_enabled())
+    out = [flags(), {k: int(v) for k, v in SDPBackend.__members__.items()},
+           repr(SDPBackend.MATH), str(SDPBackend.FLASH_ATTENTION), SDPBackend.MATH.name]
+    with sdpa_kernel(SDPBackend.MATH):
+        out.append(flags())
+    with sdpa_kernel([SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION]):
+        out.append(flags())
+    out.append(flags())
+    for bad in ("math", ["math"]):
+        try:
+            with sdpa_kernel(bad):
+                pass
+            out.append("no error")
+        except AssertionError as e:
+            out.append(str(e))
+    bc.enable_flash_sdp(False)
+    out.append(flags())
+    bc.enable_flash_sdp(True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        with bc.sdp_kernel(enable_math=False):
+            out.append(flags())
+    out.append([(c.category.__name__, str(c.message)) for c in w if "sdp_kernel" in str(c.message)])
+    out.append((flags(), torch.backends.mha.get_fastpath_enabled()))
+    c = torch.compiler
+    out.append((c.is_compiling(), c.is_dynamo_compiling(), c.is_exporting(), c.reset(),
+                c.cudagraph_mark_step_begin(), c.list_backends(), c.get_default_backend()))
+    f = lambda x: x + 1  # noqa: E731
+    out.append((c.disable(f)(1), c.disable(recursive=False)(f)(2), c.allow_in_graph(f)(3),
+                c.assume_constant_result(f)(4), c.compile(f)(torch.ones(1)).tolist()))
+    torch.manual_seed(0)
+    m = torch.nn.Linear(2, 2)
+    y0 = m(torch.ones(1, 2)).tolist()
+    out.append((m.compile(), m(torch.ones(1, 2)).tolist() == y0, type(m).__name__))
+    try:
+        m.compile(mode="bad")
+    except RuntimeError as e:
+        out.append(str(e))
+    return out
+
+
+def test_attention_backends_and_torch_compiler_as_torch_cpu():
+    assert _attention_and_compiler(zerograd) == _attention_and_compiler(_torch)

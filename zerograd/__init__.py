@@ -154,7 +154,7 @@ def set_num_threads(n) -> None:
 # zerograd.save / load (and the serialization module, with json and safetensors behind it) are
 # imported on first use: a process that only trains needs none of it
 __getattr__, __dir__ = _lazy.attach(globals(), ["serialization", "cuda", "backends", "amp",
-                                                "cpu"],
+                                                "cpu", "compiler"],
                                     {"save": ("serialization", "save"),
                                      "load": ("serialization", "load"),
                                      "compile": ("_compile", "compile"),

@@ -716,6 +716,12 @@ class Module:
     def cpu(self):
         return self
 
+    def compile(self, *args, **kwargs) -> None:
+        """torch's Module.compile: compile this module's forward in place.  zerograd has no
+        compiler (see torch.compile): the arguments are checked and the module runs eagerly."""
+        from ..._compile import compile as _compile
+        _compile(self, *args, **kwargs)
+
     def cuda(self, device=None):
         _device("cuda")
         return self
