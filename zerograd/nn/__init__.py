@@ -34,6 +34,7 @@ from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxP
 # modules/rnn.py then): import time and memory stay what the common models need.
 from .. import _lazy  # noqa: E402
 
-_ON_FIRST_USE = {name: ("modules.rnn", name) for name in (
-    "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell")}
-__getattr__, __dir__ = _lazy.attach(globals(), members=_ON_FIRST_USE)
+from .modules import _RNN, _TRANSFORMER  # noqa: E402
+_ON_FIRST_USE = {**{name: ("modules.rnn", name) for name in _RNN},
+                 **{name: ("modules.transformer", name) for name in _TRANSFORMER}}
+__getattr__, __dir__ = _lazy.attach(globals(), ["attention"], _ON_FIRST_USE)

@@ -30,5 +30,11 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,  
 
 from ... import _lazy  # noqa: E402
 
-__getattr__, __dir__ = _lazy.attach(globals(), members={name: ("rnn", name) for name in (
-    "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell")})
+# loaded on first use (zerograd.nn.LSTM imports rnn.py then)
+_RNN = ("RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell")
+_TRANSFORMER = ("Transformer", "TransformerEncoder", "TransformerDecoder",
+                "TransformerEncoderLayer", "TransformerDecoderLayer")
+
+__getattr__, __dir__ = _lazy.attach(globals(), ["rnn", "transformer"], {
+    **{name: ("rnn", name) for name in _RNN},
+    **{name: ("transformer", name) for name in _TRANSFORMER}})
