@@ -156,6 +156,8 @@ def set_num_threads(n) -> None:
 __getattr__, __dir__ = _lazy.attach(globals(), ["serialization", "cuda", "backends", "amp",
                                                 "cpu", "compiler"],
                                     {"save": ("serialization", "save"),
+                                     "pixel_shuffle": ("ops.resample", "pixel_shuffle"),
+                                     "pixel_unshuffle": ("ops.resample", "pixel_unshuffle"),
                                      "load": ("serialization", "load"),
                                      "compile": ("_compile", "compile"),
                                      "autocast": ("amp", "autocast"),

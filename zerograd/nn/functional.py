@@ -1322,3 +1322,72 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
 from ._functional_conv import *  # noqa: E402,F401,F403
 from ._functional_conv import __all__ as _conv_all  # noqa: E402
 __all__ += _conv_all
+
+
+# ***** resampling and patches (ops/resample.py) *****
+
+class _LoadedOnFirstUse:
+    """ops/resample.py, imported the first time one of these functions runs."""
+
+    def __getattr__(self, name):
+        from ..ops import resample
+        return getattr(resample, name)
+
+
+_rs = _LoadedOnFirstUse()
+
+__all__ += ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold",
+            "pixel_shuffle", "pixel_unshuffle"]
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resample (N, C, *S) to `size` or S·scale_factor (floored) with `mode`: 'nearest',
+    'nearest-exact', 'linear' (3-D), 'bilinear' / 'bicubic' (4-D), 'trilinear' (5-D) or 'area'
+    (adaptive average pooling).  Source coordinate of output j: scale·j (align_corners) or
+    scale·(j + ½) - ½, scale = 1/scale_factor when given (and not recomputed), else in/out."""
+    return _rs.interpolate(input, size, scale_factor, mode, align_corners,
+                           recompute_scale_factor, antialias)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated: interpolate."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated: interpolate(mode='nearest')."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use "
+                  "`nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated: interpolate(mode='bilinear', align_corners=True)."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use "
+                  "`nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col: (N, C, H, W) -> (N, C·kh·kw, L), column l holding the l-th sliding block
+    (row-major over blocks), rows channel-major then kernel offsets.  One Im2ColBackward0 node."""
+    return _rs.unfold(input, kernel_size, dilation, padding, stride)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im, the adjoint of unfold: (N, C·kh·kw, L) -> (N, C, *output_size), each block's
+    values summed back into place (overlaps add).  One Col2ImBackward0 node."""
+    return _rs.fold(input, output_size, kernel_size, dilation, padding, stride)
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C·r², H, W) -> (*, C, H·r, W·r):  y[c, h·r + i, w·r + j] = x[c·r² + i·r + j, h, w]."""
+    return _rs.pixel_shuffle(input, upscale_factor)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """The inverse of pixel_shuffle: (*, C, H·r, W·r) -> (*, C·r², H, W)."""
+    return _rs.pixel_unshuffle(input, downscale_factor)

@@ -35,6 +35,10 @@ _RNN = ("RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "
 _TRANSFORMER = ("Transformer", "TransformerEncoder", "TransformerDecoder",
                 "TransformerEncoderLayer", "TransformerDecoderLayer")
 
-__getattr__, __dir__ = _lazy.attach(globals(), ["rnn", "transformer"], {
+_RESAMPLE = ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Fold", "Unfold",
+             "PixelShuffle", "PixelUnshuffle")
+
+__getattr__, __dir__ = _lazy.attach(globals(), ["rnn", "transformer", "resample"], {
     **{name: ("rnn", name) for name in _RNN},
-    **{name: ("transformer", name) for name in _TRANSFORMER}})
+    **{name: ("transformer", name) for name in _TRANSFORMER},
+    **{name: ("resample", name) for name in _RESAMPLE}})
