@@ -207,3 +207,42 @@ def test_utils_hooks_and_module_setstate():
     n.__setstate__(state)                   # (an older state without some hook tables)
     assert len(n._forward_hooks) == 0 and tuple(n(zerograd.ones(1, 2)).shape) == (1, 2)
     assert type(torch.nn.Linear(1, 1).__setstate__).__name__ == type(n.__setstate__).__name__
+
+
+HALF_POOLS = {
+    "max_pool2d": lambda F, x: F.max_pool2d(x, 2),
+    "max_pool2d overlapping": lambda F, x: F.max_pool2d(x, 3, 2, 1),
+    "avg_pool2d": lambda F, x: F.avg_pool2d(x, 2),
+    "adaptive_avg_pool2d": lambda F, x: F.adaptive_avg_pool2d(x, 4),
+    "adaptive_max_pool2d": lambda F, x: F.adaptive_max_pool2d(x, 4),
+    "max_pool1d": lambda F, x: F.max_pool1d(x[0], 2),
+    "avg_pool1d": lambda F, x: F.avg_pool1d(x[0], 2),
+    "adaptive_avg_pool1d": lambda F, x: F.adaptive_avg_pool1d(x[0], 4),
+    "adaptive_max_pool1d": lambda F, x: F.adaptive_max_pool1d(x[0], 4),
+    "avg_pool2d overlapping (forward)": lambda F, x: F.avg_pool2d(x, 3, 2, 1),
+}
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", sorted(HALF_POOLS))
+def test_half_precision_pooling_as_torch(name, dtype):
+    """Pools of float16/bfloat16 tensors: torch's dtype and values bit for bit, and gradients
+    (summed in float32, rounded once).  bfloat16 max pools raised NumPy's ValueError, bfloat16
+    average pools divided their sums as integers (values off by up to 0.9), and adaptive average
+    pools returned float32."""
+    x = np.random.default_rng(0).standard_normal((1, 2, 6, 6)).astype(np.float32)
+    out = []
+    for L in (zerograd, torch):
+        t = L.tensor(x).to(getattr(L, dtype)).requires_grad_()
+        y = HALF_POOLS[name](L.nn.functional, t)
+        (y.float() * L.arange(y.numel()).reshape(tuple(y.shape))).sum().backward()
+        out.append((str(y.dtype), str(t.grad.dtype), y.float().detach().numpy(),
+                    t.grad.float().numpy()))
+    (zd, zg, zy, zx), (td, tg, ty, tx) = out
+    assert (zd, zg) == (td, tg) == (f"torch.{dtype}",) * 2
+    np.testing.assert_array_equal(zy, ty)
+    if "overlapping (forward)" in name:     # overlapping windows: torch sums the gradients in
+        ulp = 2.0 ** -7 if dtype == "bfloat16" else 2.0 ** -10   # another order (an ulp)
+        np.testing.assert_allclose(zx, tx, rtol=ulp, atol=0)
+    else:
+        np.testing.assert_array_equal(zx, tx)

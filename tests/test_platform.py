@@ -194,3 +194,36 @@ def _attention_and_compiler(torch):
 
 def test_attention_backends_and_torch_compiler_as_torch_cpu():
     assert _attention_and_compiler(zerograd) == _attention_and_compiler(_torch)
+
+
+def _sdpa_under_kernel_choices(torch):
+    SDPBackend, sdpa_kernel = torch.nn.attention.SDPBackend, torch.nn.attention.sdpa_kernel
+    F = torch.nn.functional
+    q = torch.ones(1, 2, 3, 4)
+    out = []
+    for choice in list(SDPBackend.__members__.values()) + [[SDPBackend.EFFICIENT_ATTENTION,
+                                                            SDPBackend.FLASH_ATTENTION]]:
+        try:
+            with sdpa_kernel(choice):
+                out.append(F.scaled_dot_product_attention(q, q, q).shape)
+        except RuntimeError as e:
+            out.append(str(e))
+    bc = torch.backends.cuda
+    bc.enable_math_sdp(False)
+    bc.enable_flash_sdp(False)
+    try:
+        F.scaled_dot_product_attention(q, q, q)
+        out.append("no error")
+    except RuntimeError as e:
+        out.append(str(e))
+    finally:
+        bc.enable_math_sdp(True)
+        bc.enable_flash_sdp(True)
+    out.append(F.scaled_dot_product_attention(q, q, q).shape)
+    return [str(o) for o in out]
+
+
+def test_sdpa_runs_only_where_torch_cpu_has_a_kernel():
+    """On torch's CPU build only the math and flash kernels run; a region that allows neither
+    raises its "No viable backend" error."""
+    assert _sdpa_under_kernel_choices(zerograd) == _sdpa_under_kernel_choices(_torch)

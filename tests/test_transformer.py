@@ -709,13 +709,10 @@ def test_deepcopy_of_transformer_is_independent():
 
 
 # ----------------------------------------------------------------------------------------------
-# differences that come from zerograd's MultiheadAttention (reported; xfail until it changes)
+# found through the transformer in zerograd's MultiheadAttention, fixed there (session 16)
 # ----------------------------------------------------------------------------------------------
 
 @requires_torch
-@pytest.mark.xfail(strict=False, reason="zerograd's multi_head_attention_forward gives NaN for a "
-                   "query whose keys are all masked; torch's need_weights=False path (SDPA) gives "
-                   "0 there, so a left-padded causal batch stays finite in torch")
 def test_fully_masked_query_row_equals_torch():
     zm, tm = make_pair("TransformerEncoder", "default", "seq_first", "float32")
     zm.eval(), tm.eval()
@@ -731,8 +728,6 @@ def test_fully_masked_query_row_equals_torch():
 
 
 @requires_torch
-@pytest.mark.xfail(strict=False, reason="zerograd's MultiheadAttention casts a float mask of "
-                   "another dtype to the query's; torch raises")
 def test_float_mask_of_other_dtype_raises_as_torch():
     case = lambda lib, nn: nn.TransformerEncoderLayer(8, 2, 16)(  # noqa: E731
         lib.zeros(5, 3, 8), src_mask=lib.zeros(5, 5, dtype=lib.float64))
@@ -740,8 +735,6 @@ def test_float_mask_of_other_dtype_raises_as_torch():
 
 
 @requires_torch
-@pytest.mark.xfail(strict=False, reason="zerograd's MultiheadAttention does not check that key "
-                   "and value have the query's number of dimensions (a reshape error instead)")
 def test_unbatched_src_with_batched_tgt_raises_as_torch():
     case = lambda lib, nn: nn.Transformer(8, 2, 1, 1, 16)(  # noqa: E731
         lib.zeros(5, 8), lib.zeros(4, 3, 8))
@@ -759,3 +752,51 @@ def test_loaded_on_first_use():
             "assert Transformer is t.Transformer is zerograd.nn.modules.Transformer; "
             "assert 'TransformerEncoderLayer' in dir(zerograd.nn)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+MHA_CASES = {
+    "batched query, 2-D key/value": lambda L, m, nw: m(L.zeros(5, 3, 8), L.zeros(5, 8), L.zeros(5, 8), need_weights=nw),
+    "unbatched query, 3-D key/value": lambda L, m, nw: m(L.zeros(5, 8), L.zeros(5, 3, 8), L.zeros(5, 3, 8), need_weights=nw),
+    "1-D key_padding_mask": lambda L, m, nw: m(L.zeros(5, 3, 8), L.zeros(5, 3, 8), L.zeros(5, 3, 8), key_padding_mask=L.zeros(5, dtype=L.bool), need_weights=nw),
+    "unbatched, 2-D key_padding_mask": lambda L, m, nw: m(L.zeros(5, 8), L.zeros(5, 8), L.zeros(5, 8), key_padding_mask=L.zeros(3, 5, dtype=L.bool), need_weights=nw),
+    "4-D attn_mask": lambda L, m, nw: m(L.zeros(5, 3, 8), L.zeros(5, 3, 8), L.zeros(5, 3, 8), attn_mask=L.zeros(1, 1, 5, 5), need_weights=nw),
+    "unbatched, 3-D attn_mask of the wrong shape": lambda L, m, nw: m(L.zeros(5, 8), L.zeros(5, 8), L.zeros(5, 8), attn_mask=L.zeros(3, 5, 5), need_weights=nw),
+    "float64 attn_mask": lambda L, m, nw: m(L.zeros(5, 3, 8), L.zeros(5, 3, 8), L.zeros(5, 3, 8), attn_mask=L.zeros(5, 5, dtype=L.float64), need_weights=nw),
+    "float16 attn_mask": lambda L, m, nw: m(L.zeros(5, 3, 8), L.zeros(5, 3, 8), L.zeros(5, 3, 8), attn_mask=L.zeros(5, 5, dtype=L.float16), need_weights=nw),
+    "float64 key_padding_mask": lambda L, m, nw: m(L.zeros(5, 3, 8), L.zeros(5, 3, 8), L.zeros(5, 3, 8), key_padding_mask=L.zeros(3, 5, dtype=L.float64), need_weights=nw),
+    "int attn_mask": lambda L, m, nw: m(L.zeros(5, 3, 8), L.zeros(5, 3, 8), L.zeros(5, 3, 8), attn_mask=L.zeros(5, 5, dtype=L.int64), need_weights=nw),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("name", sorted(MHA_CASES))
+def test_multihead_attention_input_checks_as_torch(name, need_weights):
+    def outcome(L):
+        L.manual_seed(0)
+        return raised(lambda: MHA_CASES[name](L, L.nn.MultiheadAttention(8, 2), need_weights))
+    assert outcome(zerograd) == outcome(torch)
+
+
+@requires_torch
+@pytest.mark.parametrize("batched", [True, False])
+def test_multihead_attention_without_weights_gives_zero_for_a_query_that_sees_no_key(batched):
+    """need_weights=False is torch's scaled_dot_product_attention path: a fully masked query
+    row gives 0 there (and no NaN in the gradients); with weights it is NaN in both."""
+    rng = np.random.default_rng(0)
+    q = rng.standard_normal((3, 2, 8) if batched else (3, 8)).astype(np.float32)
+    mask = np.triu(np.ones((3, 3), bool), 0)          # query 0 sees no key
+    outs = []
+    for L in (zerograd, torch):
+        L.manual_seed(0)
+        m = L.nn.MultiheadAttention(8, 2)
+        x = L.tensor(q, requires_grad=True)
+        out, w = m(x, x, x, attn_mask=L.tensor(mask), need_weights=False)
+        out.sum().backward()
+        outs.append((out.detach().numpy(), x.grad.numpy(), m.in_proj_weight.grad.numpy()))
+        assert w is None
+        withw = m(x, x, x, attn_mask=L.tensor(mask))[0]
+        assert np.isnan(withw.detach().numpy()).any()
+    for z, t in zip(*outs):
+        assert np.isfinite(z).all()
+        np.testing.assert_allclose(z, t, rtol=1e-5, atol=1e-6)

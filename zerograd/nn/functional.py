@@ -1094,6 +1094,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     (..., L, S); is_causal: query i attends to keys j <= i.  Composed of matmul, softmax and
     dropout (torch runs a fused flash-attention kernel; the values agree)."""
     _sdpa_checks(query, key, value, attn_mask)
+    switches = sys.modules.get("zerograd.backends")    # (not loaded: every kernel allowed)
+    if switches is not None and not switches.sdp_viable_on_cpu():
+        raise RuntimeError("No viable backend for scaled_dot_product_attention was found. This "
+                           "is likely due to turning off both the math kernel and the fused "
+                           "kernels.")
     if enable_gqa:
         key, value = _gqa_heads(query, key, value)
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
@@ -1209,6 +1214,44 @@ def _canonical_mask(mask, name, dtype):
     return mask._data.astype(dtype, copy=False)
 
 
+def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
+    """torch's checks of the inputs' ranks: batched (3-D) or unbatched (2-D) throughout."""
+    if query.dim() not in (2, 3):
+        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received "
+                             f"{query.dim()}-D query tensor")
+    batched = query.dim() == 3
+    what = "batched (3-D)" if batched else "unbatched (2-D)"
+    d = query.dim()
+    if key.dim() != d or value.dim() != d:
+        raise AssertionError(f"For {what} `query`, expected `key` and `value` to be {d}-D but "
+                             f"found {key.dim()}-D and {value.dim()}-D tensors respectively")
+    if key_padding_mask is not None and key_padding_mask.dim() != d - 1:
+        raise AssertionError(f"For {what} `query`, expected `key_padding_mask` to be `None` or "
+                             f"{d - 1}-D but found {key_padding_mask.dim()}-D tensor instead")
+    if attn_mask is not None:
+        if attn_mask.dim() not in (2, 3):
+            raise AssertionError(f"For {what} `query`, expected `attn_mask` to be `None`, 2-D or "
+                                 f"3-D but found {attn_mask.dim()}-D tensor instead")
+        if not batched and attn_mask.dim() == 3:
+            expected = (num_heads, query.shape[0], key.shape[0])
+            if tuple(attn_mask.shape) != expected:
+                raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got "
+                                     f"{attn_mask.shape}")
+
+
+def _check_float_mask_dtype(masks, dtype, need_weights):
+    """A float mask must have the query's dtype (torch raises where its kernels meet it)."""
+    for m in masks:
+        if m is not None and m.dtype is not _dt.bool and m._data.dtype != dtype:
+            mt, qt = c10_type_name(m._data.dtype), c10_type_name(dtype)
+            if need_weights:
+                raise RuntimeError(f"Input dtypes must be the same, got: input {mt}, batch1: "
+                                   f"{qt}, batch2: {qt}")
+            raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query "
+                               f"dtype, but got attn_mask.dtype: {mt} and  query.dtype: {qt} "
+                               f"instead.")
+
+
 def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight,
                                  in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p,
                                  out_proj_weight, out_proj_bias, training=True,
@@ -1223,9 +1266,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if static_k is not None or static_v is not None:
         raise NotImplementedError("static_k/static_v are not supported by zerograd (pass the "
                                   "keys and values as key= and value= instead)")
-    if query.dim() not in (2, 3):
-        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received "
-                             f"{query.dim()}-D query tensor")
+    _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     batched = query.dim() == 3
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
@@ -1245,6 +1286,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         warnings.warn("Support for mismatched key_padding_mask and attn_mask is deprecated. Use "
                       "same type for both instead.", stacklevel=3)
     kpm = _canonical_mask(key_padding_mask, "key_padding_mask", dtype)
+    _canonical_mask(attn_mask, "attn_mask", dtype)       # (its type is checked before the dtype)
+    _check_float_mask_dtype((attn_mask, key_padding_mask), dtype, need_weights)
     if is_causal and attn_mask is None:
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
                            "Transformer module method `generate_square_subsequent_mask` to create "
@@ -1300,6 +1343,18 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if not training:
         dropout_p = 0.0
 
+    if not need_weights:
+        # torch's path without weights is scaled_dot_product_attention: a query whose keys are
+        # all masked gets 0 there (the weights' path gives NaN), so padding cannot spread NaN
+        heads = (bsz, num_heads, -1, head_dim)
+        if mask is not None:
+            lead = (1, 1) if mask.shape[0] == 1 else (bsz, num_heads)
+            mask = wrap(mask.reshape(lead + mask.shape[1:]))
+        out = scaled_dot_product_attention(q.view(heads), k.view(heads), v.view(heads),
+                                           attn_mask=mask, dropout_p=dropout_p)
+        out = out.permute(2, 0, 1, 3).reshape(tgt_len * bsz, embed_dim)
+        out = linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, -1)
+        return (out if batched else out.squeeze(1)), None
     scores = (q * math.sqrt(1.0 / head_dim)).bmm(k.transpose(1, 2))
     if mask is not None:
         scores = scores + wrap(mask)
@@ -1308,8 +1363,6 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         weights = dropout(weights, dropout_p)
     out = weights.bmm(v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
     out = linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, -1)
-    if not need_weights:
-        return (out if batched else out.squeeze(1)), None
     weights = weights.view(bsz, num_heads, tgt_len, src_len)
     if average_attn_weights:
         weights = weights.mean(dim=1)

@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import grad_mode as _gm
 from ..autograd.function import Op, ones_vector
+from ._util import accumulate_dtype
 
 _state = _gm._state
 
@@ -65,7 +66,20 @@ def _slab(buf, i, j, O, s, d):
 
 
 def _lowest(dtype):
-    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+    return -np.inf if dtype.kind in "fV" else np.iinfo(dtype).min     # (V: bfloat16)
+
+
+def _in_float32(fn):
+    """fn(array, ...) computed in float32 for float16/bfloat16 arrays and rounded once to their
+    dtype, as torch's pooling kernels accumulate half types (bfloat16 sums were divided as
+    integers before)."""
+    def run(a, *args):
+        acc = accumulate_dtype(a.dtype)
+        if acc is None:
+            return fn(a, *args)
+        return fn(a.astype(acc), *args).astype(a.dtype)
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+    return run
 
 
 def _scatter(g, idx, shape, overlap):
@@ -292,6 +306,7 @@ def _divide(sums, div):
     return (q * (np.sign(sums) * np.sign(div))).astype(sums.dtype)
 
 
+@_in_float32
 def avgpool_np(a, k, s, p, ceil, cip, dov):
     lead = a.shape[:-2]
     x = _planes(a)
@@ -311,6 +326,7 @@ def avgpool_np(a, k, s, p, ceil, cip, dov):
     return y.reshape(lead + O)
 
 
+@_in_float32
 def avgpool_t_np(g, shape, k, s, p, cip, dov):
     """The adjoint of avgpool_np: g (..., Oh, Ow) spread back over each window / divisor."""
     H, W = shape[-2:]
@@ -374,6 +390,21 @@ def _adaptive_matrix(n, o, dtype):
     return (inside / (end - start)[:, None]).astype(dtype)
 
 
+@_in_float32
+def _adaptive_avg_np(a, mats):
+    """A_h a A_wᵀ on each plane of a (..., H, W)."""
+    Ah, Aw = mats
+    return np.matmul(Ah, np.matmul(_planes(a), Aw.T)).reshape(a.shape[:-2] + (len(Ah), len(Aw)))
+
+
+@_in_float32
+def _adaptive_avg_t_np(g, mats):
+    """A_hᵀ g A_w on each plane of g (..., Oh, Ow): the adjoint."""
+    Ah, Aw = mats
+    return np.matmul(Ah.T, np.matmul(_planes(g), Aw)).reshape(g.shape[:-2] + (Ah.shape[1],
+                                                                              Aw.shape[1]))
+
+
 class AdaptiveAvgPool2d(Op):
     """y = A_h x A_wᵀ (A: each row averages one adaptive window)      dx = A_hᵀ g A_w"""
     node_name = "AdaptiveAvgPool2DBackward0"
@@ -383,18 +414,17 @@ class AdaptiveAvgPool2d(Op):
     def forward(ctx, x, O):
         a = x._data
         H, W = a.shape[-2:]
-        Ah, Aw = _adaptive_matrix(H, O[0], a.dtype), _adaptive_matrix(W, O[1], a.dtype)
-        ctx.mats, ctx.shape = (Ah, Aw), a.shape
-        return np.matmul(Ah, np.matmul(_planes(a), Aw.T)).reshape(a.shape[:-2] + tuple(O))
+        dt = accumulate_dtype(a.dtype) or a.dtype         # (half types: in float32)
+        ctx.mats = (_adaptive_matrix(H, O[0], dt), _adaptive_matrix(W, O[1], dt))
+        return _adaptive_avg_np(a, ctx.mats)
 
     @staticmethod
     def backward(ctx, g):
-        return AdaptiveAvgPool2dBackward.apply(g, ctx.mats, ctx.shape)
+        return AdaptiveAvgPool2dBackward.apply(g, ctx.mats)
 
     @staticmethod
     def np_backward(ctx, g):
-        Ah, Aw = ctx.mats
-        return np.matmul(Ah.T, np.matmul(_planes(g), Aw)).reshape(ctx.shape)
+        return _adaptive_avg_t_np(g, ctx.mats)
 
 
 class AdaptiveAvgPool2dBackward(Op):
@@ -403,10 +433,9 @@ class AdaptiveAvgPool2dBackward(Op):
     arity = 1
 
     @staticmethod
-    def forward(ctx, g, mats, shape):
-        Ah, Aw = mats
+    def forward(ctx, g, mats):
         ctx.mats, ctx.O = mats, g._data.shape[-2:]
-        return np.matmul(Ah.T, np.matmul(_planes(g._data), Aw)).reshape(shape)
+        return _adaptive_avg_t_np(g._data, mats)
 
     @staticmethod
     def backward(ctx, gg):
@@ -414,8 +443,7 @@ class AdaptiveAvgPool2dBackward(Op):
 
     @staticmethod
     def np_backward(ctx, gg):
-        Ah, Aw = ctx.mats
-        return np.matmul(Ah, np.matmul(_planes(gg), Aw.T)).reshape(gg.shape[:-2] + tuple(ctx.O))
+        return _adaptive_avg_np(gg, ctx.mats)
 
 
 # ------------------------------------------------------------------------------------------------
