@@ -246,3 +246,36 @@ def test_half_precision_pooling_as_torch(name, dtype):
         np.testing.assert_allclose(zx, tx, rtol=ulp, atol=0)
     else:
         np.testing.assert_array_equal(zx, tx)
+
+
+LP_POOLS = {
+    "lp_pool2d p=2": lambda L, x: L.nn.functional.lp_pool2d(x, 2, 2),
+    "lp_pool2d p=3 stride 1 ceil": lambda L, x: L.nn.functional.lp_pool2d(x, 3, (2, 3), 1, True),
+    "lp_pool2d p=1.5": lambda L, x: L.nn.functional.lp_pool2d(x.abs(), 1.5, 3, 2),
+    "lp_pool1d p=2": lambda L, x: L.nn.functional.lp_pool1d(x[0], 2, 3),
+    "lp_pool1d p=1 stride 2": lambda L, x: L.nn.functional.lp_pool1d(x[0], 1, 2, 2),
+    "LPPool2d": lambda L, x: L.nn.LPPool2d(2, 3, stride=2)(x),
+    "LPPool1d": lambda L, x: L.nn.LPPool1d(2, 2)(x[0]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LP_POOLS))
+def test_lp_pool_as_torch(name):
+    x = np.random.default_rng(1).standard_normal((2, 3, 7, 7))
+    out = []
+    for L in (zerograd, torch):
+        t = L.tensor(x, requires_grad=True)
+        y = LP_POOLS[name](L, t)
+        (y * L.arange(y.numel(), dtype=L.float64).reshape(tuple(y.shape))).sum().backward()
+        out.append((y.detach().numpy(), t.grad.numpy(), type(y.grad_fn).__name__))
+    (zy, zg, zn), (ty, tg, tn) = out
+    assert zn == tn
+    np.testing.assert_allclose(zy, ty, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(zg, tg, rtol=1e-10, atol=1e-12)
+
+
+def test_lp_pool_repr_and_gradcheck():
+    assert repr(zerograd.nn.LPPool2d(2, 3)) == repr(torch.nn.LPPool2d(2, 3))
+    assert repr(zerograd.nn.LPPool1d(1.5, 2, 1, True)) == repr(torch.nn.LPPool1d(1.5, 2, 1, True))
+    x = zerograd.tensor(np.random.default_rng(2).random((1, 2, 4, 4)) + 0.5, requires_grad=True)
+    assert zerograd.autograd.gradcheck(lambda t: zerograd.nn.functional.lp_pool2d(t, 3, 2), (x,))

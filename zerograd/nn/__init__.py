@@ -28,7 +28,8 @@ from .modules.batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm
 from .modules.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,  # noqa: F401
                            ConvTranspose3d)
 from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,  # noqa: F401
-                              AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d)
+                              AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d,
+                              MaxPool1d, MaxPool2d)
 
 # Layers a training process may never touch load on first use (zerograd.nn.LSTM imports
 # modules/rnn.py then): import time and memory stay what the common models need.

@@ -14,6 +14,7 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d_with_indices", "batch_norm", "group_norm", "instance_norm",
+    "lp_pool1d", "lp_pool2d",
 ]
 
 
@@ -99,6 +100,24 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     """Mean over windows of the last two dims (one AvgPool2DBackward0 node)."""
     return _pn.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                           divisor_override)
+
+
+def _lp_pool(avg_pool, input, norm_type, kernel_size, stride, ceil_mode, window):
+    """(Σ_window x^p)^(1/p) as avg_pool(x^p)·|window|, then the p-th root; a negative window sum
+    (odd p) counts as 0."""
+    out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(window).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling over the last dim: (Σ_window x^p)^(1/p), p = norm_type."""
+    return _lp_pool(avg_pool1d, input, norm_type, kernel_size, stride, ceil_mode, kernel_size)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling over the last two dims: (Σ_window x^p)^(1/p), p = norm_type."""
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return _lp_pool(avg_pool2d, input, norm_type, kernel_size, stride, ceil_mode, kh * kw)
 
 
 def _list_with_default(out_size, defaults):
