@@ -104,3 +104,19 @@ def test_grad_scaler_misuse_as_torch():
     """step() without scale(), a step with no gradient to check, growth past float32's range, an
     int init_scale: torch's errors and values (zerograd stepped with wrongly scaled gradients)."""
     assert _misuse(zerograd) == _misuse(_torch)
+
+
+def test_grad_scaler_scales_any_iterable_as_torch():
+    """Lists and tuples (nested) come back as such; other iterables as a lazy map (session 16:
+    a generator raised ValueError)."""
+    def report(L):
+        s = L.amp.GradScaler("cpu", init_scale=4.0)
+        t = L.ones(2)
+        out = [repr(s.scale([[t], (t,)])), type(s.scale(iter([t]))).__name__,
+               [x.tolist() for x in s.scale(x for x in [t, 2 * t])], type(s.scale({"a": t})).__name__]
+        try:
+            s.scale(3)
+        except ValueError as e:
+            out.append(str(e))
+        return out
+    assert report(zerograd) == report(torch)

@@ -12,6 +12,7 @@ Disabled (`enabled=False`, or a CUDA scaler: zerograd has no CUDA), every method
 """
 from __future__ import annotations
 
+import collections.abc
 import warnings
 
 import numpy as np
@@ -64,7 +65,9 @@ class GradScaler:
                                                 False, None, 0)
 
     def scale(self, outputs):
-        """outputs (a tensor, or tensors in lists and tuples) times the scale."""
+        """outputs times the scale: a tensor, or tensors in (nested) lists and tuples, which
+        come back as lists and tuples; any other iterable (a generator...) comes back as a lazy
+        map over it, as torch's."""
         if not self._enabled:
             return outputs
         self._lazy_init()
@@ -72,6 +75,8 @@ class GradScaler:
             return outputs * self._scale
         if isinstance(outputs, (list, tuple)):
             return type(outputs)(self.scale(o) for o in outputs)
+        if isinstance(outputs, collections.abc.Iterable):
+            return map(self.scale, outputs)
         raise ValueError("outputs must be a Tensor or an iterable of Tensors")
 
     def _state(self, optimizer):
