@@ -75,17 +75,17 @@ def bitwise_not(input):
 
 
 def isnan(input):
-    return wrap(np.isnan(input._data) if input._data.dtype.kind == "f" else
+    return wrap(np.isnan(input._data) if input._data.dtype.kind in "fV" else
                 np.zeros(input._data.shape, bool))
 
 
 def isinf(input):
-    return wrap(np.isinf(input._data) if input._data.dtype.kind == "f" else
+    return wrap(np.isinf(input._data) if input._data.dtype.kind in "fV" else
                 np.zeros(input._data.shape, bool))
 
 
 def isfinite(input):
-    return wrap(np.isfinite(input._data) if input._data.dtype.kind == "f" else
+    return wrap(np.isfinite(input._data) if input._data.dtype.kind in "fV" else
                 np.ones(input._data.shape, bool))
 
 

@@ -1066,6 +1066,8 @@ class Sign(Op):
         if a._data.dtype == np.bool_:          # torch: sign of a bool tensor is itself
             return a._data.copy()
         z = np.sign(a._data)
+        if z.dtype.kind == "V":         # bfloat16 (ml_dtypes' sign keeps nan and -0): 0, as torch
+            return np.where(np.isnan(z) | (z == 0), np.zeros((), z.dtype), z)
         if z.dtype.kind == "f" and np.isnan(z).any():      # torch: sign(nan) is 0
             z = np.nan_to_num(z, nan=0.0, posinf=np.inf, neginf=-np.inf)
         return z

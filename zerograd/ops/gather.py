@@ -389,7 +389,7 @@ def _identity(reduce: str, dtype):
         return 1
     if dtype == np.bool_:
         return reduce == "amin"
-    if dtype.kind == "f":
+    if dtype.kind in "fV":
         return -np.inf if reduce == "amax" else np.inf
     info = np.iinfo(dtype)
     return info.min if reduce == "amax" else info.max
@@ -417,7 +417,7 @@ def _scatter_reduce_np(x, dim, index, src, reduce, include_self):
         count = np.where(hit & (not include_self), 0, 1).astype(np.int64)
         np.add.at(count, key, 1)
         count = np.maximum(count, 1)
-        if z.dtype.kind == "f":
+        if z.dtype.kind in "fV":
             z = (z / count).astype(z.dtype)
         else:
             z = np.floor_divide(z, count).astype(z.dtype)

@@ -544,7 +544,10 @@ return_sort, return_topk, return_kthvalue = _rt.sort, _rt.topk, _rt.kthvalue
 
 
 def _argsort(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
-    """Stable argsort; NaN counts as the largest value (torch's order)."""
+    """Stable argsort; NaN counts as the largest value (torch's order).  bfloat16 sorts as its
+    exact float32 values (ml_dtypes' comparisons do not put NaN last)."""
+    if x.dtype.kind == "V":
+        x = x.astype(np.float32)
     if not descending:
         return np.argsort(x, axis=axis, kind="stable")
     n = x.shape[axis]

@@ -66,8 +66,15 @@ linalg_qr, linalg_eigh, linalg_svd = _rt.linalg_qr, _rt.linalg_eigh, _rt.linalg_
 
 # ***** argument checks (torch's messages) ********************************************************
 
-def _float_only(fname, a):
-    if a._data.dtype.kind not in "fc":
+def _no_low_precision(A):
+    """The norms computed through an SVD (nuc, ±2) take no half type, as torch's."""
+    if A._data.dtype.itemsize == 2:
+        raise RuntimeError(f"linalg.matrix_norm: Low precision dtypes not supported. Got "
+                           f"{scalar_type_name(A.dtype)}")
+
+
+def _float_only(fname, a, half_ok=False):
+    if a._data.dtype.kind not in ("fcV" if half_ok else "fc"):
         raise RuntimeError(f"{fname}: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(a.dtype)}")
 
@@ -633,19 +640,21 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, "
                            f"{dim[1]})")
     if dtype is not None:
-        _float_only("linalg.matrix_norm", A)
+        _float_only("linalg.matrix_norm", A, half_ok=True)
         A = A.to(dtype)
-    _float_only("linalg.matrix_norm", A)
+    _float_only("linalg.matrix_norm", A, half_ok=True)
     if isinstance(ord, str):
         if ord not in ("fro", "nuc"):
             raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
         if ord == "fro":
             return vector_norm(A, 2, (d0, d1), keepdim)
+        _no_low_precision(A)
         return _svd_norm(A, d0, d1, keepdim, lambda s: s.sum(-1))
     o = _ord_value("linalg_matrix_norm", ord)
     if abs(o) not in (1.0, 2.0, float("inf")):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if abs(o) == 2:
+        _no_low_precision(A)
         return _svd_norm(A, d0, d1, keepdim, (lambda s: s.amax(-1)) if o > 0 else
                          (lambda s: s.amin(-1)))
     if abs(o) == float("inf"):

@@ -33,7 +33,7 @@ from ._util import (binary_arrays, canon_dim, canon_dims, check_broadcast, check
 from .elementwise import DivRounding, _int_division, where_
 from .gather import _check_expand
 from .nn_ops import Erf
-from .reduce import (_count, _correction, _dims_or_all, _few_dof, _no_dof, _unreduce,
+from .reduce import (_count, _correction, _dims_or_all, _few_dof, _no_dof, _reduce, _unreduce,
                      _var_grad, std_grad)
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -951,7 +951,7 @@ class Nansum(Op):
             ctx.keep = ~nan
             x = np.where(nan, np.zeros((), x.dtype), x)
         out = dtype if dtype is not None else (np.int64 if x.dtype.kind in "iub" else None)
-        return np.asarray(np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=out))
+        return np.asarray(_reduce(np.add, x, dims, keepdim, out))   # (bfloat16: in float32)
 
     @staticmethod
     def backward(ctx, g):
@@ -1257,7 +1257,8 @@ class Addmv(Op):
         if need:
             ctx.save_for_backward(a if need[2] else None, v if need[1] else None)
         ctx.beta, ctx.alpha = beta, alpha
-        return _plus_beta_c(_scaled_np(x @ y, alpha), c, beta, (x.shape[0],))
+        z = _plus_beta_c(_scaled_np(x @ y, alpha), c, beta, (x.shape[0],))
+        return z.astype(x.dtype, copy=False)    # (bfloat16 @ bfloat16 is float32 in NumPy)
 
     @staticmethod
     def backward(ctx, g):

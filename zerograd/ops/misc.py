@@ -243,7 +243,7 @@ def dist(input, other, p=2):
     need_tensor("dist", "other", 2, other)
     p = number_arg("dist", "p", p)
     for t in (input, other):
-        if t._data.dtype.kind != "f":
+        if t._data.dtype.kind not in "fV":
             raise RuntimeError("norm(): input dtype should be either floating point or complex. "
                                f"Got {scalar_type_name(t.dtype)} instead.")
     shape = _broadcast_tensor_shapes((input, other))
@@ -328,9 +328,13 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         if t.ndim < 2:
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.ndim}D")
     for name, t in (("X1", x1), ("X2", x2)):
-        if t._data.dtype.kind != "f":
+        if t._data.dtype.kind not in "fV":
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
                                f"{scalar_type_name(t.dtype)}")
+    for t in (x1, x2):
+        if t._data.dtype.itemsize == 2:     # float16, bfloat16: torch's CPU kernel has none
+            raise NotImplementedError(f"\"cdist\" not implemented for "
+                                      f"'{scalar_type_name(t.dtype)}'")
     c1, c2 = x1._data.shape[-1], x2._data.shape[-1]
     if c1 != c2:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {c1} X2: {c2}")
@@ -394,7 +398,7 @@ def isneginf(input, *, out=None):
     no_out("isneginf", out)
     need_tensor("isneginf", "input", 1, input)
     x = input._data
-    return wrap(np.isneginf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
+    return wrap(np.isneginf(x) if x.dtype.kind in "fV" else np.zeros(x.shape, np.bool_))
 
 
 def isposinf(input, *, out=None):
@@ -402,7 +406,7 @@ def isposinf(input, *, out=None):
     no_out("isposinf", out)
     need_tensor("isposinf", "input", 1, input)
     x = input._data
-    return wrap(np.isposinf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
+    return wrap(np.isposinf(x) if x.dtype.kind in "fV" else np.zeros(x.shape, np.bool_))
 
 
 def isreal(input):
@@ -459,7 +463,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002 - torch's n
     lo = number_arg("histc", "min", min)
     hi = number_arg("histc", "max", max)
     x = input._data
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fV":
         raise NotImplementedError(f'"histogram_cpu" not implemented for '
                                   f"'{scalar_type_name(input.dtype)}'")
     if bins <= 0:
@@ -631,7 +635,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         if aw.ndim > 1:
             raise RuntimeError(f"cov(): expected aweights to have one or fewer dimensions but got "
                                f"aweights with {aw.ndim} dimensions")
-        if aw._data.dtype.kind != "f":
+        if aw._data.dtype.kind not in "fV":
             raise RuntimeError(f"cov(): expected aweights to have floating point dtype but got "
                                f"aweights with {scalar_type_name(aw.dtype)} dtype")
         if aw._data.size != nobs:
@@ -816,7 +820,7 @@ def renorm(input, p, dim, maxnorm, *, out=None):
     p = number_arg("renorm", "p", p)
     dim = need_int("renorm", "dim", 3, dim)
     maxnorm = number_arg("renorm", "maxnorm", maxnorm)
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fV":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {scalar_type_name(input.dtype)}")
     if not p > 0:
@@ -859,7 +863,7 @@ def frexp(input, *, out=None):
     from ._args import no_out
     no_out("frexp", out)
     need_tensor("frexp", "input", 1, input)
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fV":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     m, e = Frexp.apply(input)
     return _rt.frexp(m, e)
@@ -897,7 +901,7 @@ def ldexp(input, other, *, out=None):
     need_tensor("ldexp", "other", 2, other)
     rt = _dt.result_type(input, other)
     dt = np.dtype(rt.np)
-    if dt.kind != "f":
+    if dt.kind not in "fV":
         dt = np.dtype(_dt.get_default_dtype().np)
     _broadcast_tensor_shapes((input, other))
     return Ldexp.apply(input, other, dt)

@@ -169,7 +169,7 @@ def maxpool_np(a, k, s, p, d, ceil):
     rows = np.arange(O[0], dtype=np.int64) * s[0] - p[0]
     cols = np.arange(O[1], dtype=np.int64) * s[1] - p[1]
     edge = buf is not x or need[0] > H or need[1] > W
-    nan = a.dtype.kind == "f" and bool(np.isnan(x).any())
+    nan = a.dtype.kind in "fV" and bool(np.isnan(x).any())
     best = np.full((P,) + O, _lowest(a.dtype), a.dtype)
     # each window starts at its first valid position (torch's initial index)
     i0 = ((-rows).clip(0) + d[0] - 1) // d[0]
@@ -233,7 +233,7 @@ def adaptive_maxpool_np(a, O):
     P, H, W = x.shape
     hs, he = _windows(H, O[0])
     ws, we = _windows(W, O[1])
-    nan = a.dtype.kind == "f" and bool(np.isnan(x).any())
+    nan = a.dtype.kind in "fV" and bool(np.isnan(x).any())
     best = np.full((P,) + tuple(O), _lowest(a.dtype), a.dtype)
     ai = np.zeros((P,) + tuple(O), np.int64)
     aj = np.zeros((P,) + tuple(O), np.int64)
@@ -392,17 +392,39 @@ def _adaptive_matrix(n, o, dtype):
 
 @_in_float32
 def _adaptive_avg_np(a, mats):
-    """A_h a A_wᵀ on each plane of a (..., H, W)."""
+    """A_h a A_wᵀ on each plane of a (..., H, W).  With a nan or ±inf in a, window by window
+    instead: the products would multiply it by the zeros of every other window (nan
+    everywhere, where torch's windows keep it to their own)."""
     Ah, Aw = mats
+    if not np.isfinite(a).all():
+        return _window_means(_window_means(a, len(Aw)).swapaxes(-1, -2), len(Ah)).swapaxes(-1, -2)
     return np.matmul(Ah, np.matmul(_planes(a), Aw.T)).reshape(a.shape[:-2] + (len(Ah), len(Aw)))
 
 
 @_in_float32
 def _adaptive_avg_t_np(g, mats):
-    """A_hᵀ g A_w on each plane of g (..., Oh, Ow): the adjoint."""
+    """A_hᵀ g A_w on each plane of g (..., Oh, Ow): the adjoint (window by window for a
+    non-finite g, as above)."""
     Ah, Aw = mats
-    return np.matmul(Ah.T, np.matmul(_planes(g), Aw)).reshape(g.shape[:-2] + (Ah.shape[1],
-                                                                              Aw.shape[1]))
+    H, W = Ah.shape[1], Aw.shape[1]
+    if not np.isfinite(g).all():
+        return _window_spread(_window_spread(g, W).swapaxes(-1, -2), H).swapaxes(-1, -2)
+    return np.matmul(Ah.T, np.matmul(_planes(g), Aw)).reshape(g.shape[:-2] + (H, W))
+
+
+def _window_means(x, o):
+    """The mean of each of the o adaptive windows along x's last axis."""
+    start, end = _windows(x.shape[-1], o)
+    return np.stack([x[..., s:e].mean(axis=-1) for s, e in zip(start, end)], axis=-1)
+
+
+def _window_spread(g, n):
+    """The adjoint of _window_means: each g[..., j] / |window j| added over window j of n."""
+    start, end = _windows(n, g.shape[-1])
+    out = np.zeros(g.shape[:-1] + (n,), g.dtype)
+    for j, (s, e) in enumerate(zip(start, end)):
+        out[..., s:e] += g[..., j:j + 1] / g.dtype.type(e - s)
+    return out
 
 
 class AdaptiveAvgPool2d(Op):

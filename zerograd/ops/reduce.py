@@ -43,6 +43,17 @@ def _sum_dtype(x, dtype):
 
 # ***** sum and mean *****
 
+def _reduce(ufunc, x, axis=None, keepdims=False, dtype=None):
+    """ufunc.reduce (a sum) over axis, a bfloat16 result accumulated in float32 and rounded once,
+    as torch's (NumPy's bfloat16 loop accumulates in bfloat16: a sum of 1,000 × 0.01 came out 4;
+    its float16 loop already accumulates in float32).  (torch's bfloat16 prod rounds each
+    product to bfloat16, as NumPy's loop does: not through here.)"""
+    out = x.dtype if dtype is None else np.dtype(dtype)
+    if out.kind == "V":
+        return ufunc.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32).astype(out)
+    return ufunc.reduce(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
 class Sum(Op):
     """z = Σ a (all elements)          da = g broadcast to a's shape"""
     arity = 1
@@ -52,7 +63,7 @@ class Sum(Op):
         ctx.shape = a._data.shape
         # np.add.reduce, not ndarray.sum: NumPy's warnings (inf - inf) then name this module,
         # where ops/__init__.py silences them as torch is silent
-        return np.asarray(np.add.reduce(a._data, axis=None, dtype=_sum_dtype(a._data, dtype)))
+        return np.asarray(_reduce(np.add, a._data, dtype=_sum_dtype(a._data, dtype)))
 
     @staticmethod
     def backward(ctx, g):
@@ -71,8 +82,7 @@ class SumDim(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim, dtype=None):
         ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, dims, keepdim
-        return np.asarray(np.add.reduce(a._data, axis=dims, keepdims=keepdim,
-                                        dtype=_sum_dtype(a._data, dtype)))
+        return np.asarray(_reduce(np.add, a._data, dims, keepdim, _sum_dtype(a._data, dtype)))
 
     @staticmethod
     def backward(ctx, g):
@@ -93,6 +103,8 @@ class Mean(Op):
         ctx.shape, ctx.n = x.shape, x.size
         if x.size == 0:     # nan, without NumPy's "Mean of empty slice" warning
             return np.full((), np.nan, x.dtype)
+        if x.dtype.kind == "V":     # bfloat16: the float32 sum's mean, rounded once
+            return np.asarray(np.add.reduce(x, dtype=np.float32) / x.size).astype(x.dtype)
         return np.asarray(np.add.reduce(x, axis=None, dtype=x.dtype) / x.size, x.dtype)
 
     @staticmethod
@@ -119,6 +131,9 @@ class MeanDim(Op):
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         if x.size == 0 and _count(x.shape, dims) == 0:    # nan, without NumPy's warning
             return np.full(np.sum(x, axis=dims, keepdims=keepdim).shape, np.nan, x.dtype)
+        if x.dtype.kind == "V":     # bfloat16: the float32 sums' means, rounded once
+            s = np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=np.float32)
+            return np.asarray(s / _count(x.shape, dims)).astype(x.dtype)
         s = np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=x.dtype)
         return np.asarray(np.true_divide(s, _count(x.shape, dims), dtype=x.dtype))
 

@@ -48,6 +48,9 @@ def _unrows(r: np.ndarray, shape: tuple, d: int, keepdim: bool) -> np.ndarray:
 
 def _median_rows(r: np.ndarray, ignore_nan: bool):
     """(values, indices) of each row of r (m, n), n > 0, as torch picks them."""
+    if r.dtype.kind == "V":         # bfloat16: as its exact float32 values (NaN ordered last)
+        v, i = _median_rows(r.astype(np.float32), ignore_nan)
+        return v.astype(r.dtype), i
     m, n = r.shape
     order = np.argsort(r, axis=1, kind="stable")
     if r.dtype.kind == "f":
@@ -109,14 +112,14 @@ class MedianAll(Op):
         x = a._data
         flat = x.reshape(1, -1)
         if flat.shape[1] == 0:
-            if x.dtype.kind == "f":
+            if x.dtype.kind in "fV":
                 v = np.array(np.nan, x.dtype)
             else:   # NaN converted as C++ on x86 does: INT_MIN, truncated for small types
                 wide = np.int64 if x.dtype.itemsize == 8 else np.int32
                 v = np.array(np.iinfo(wide).min, wide).astype(x.dtype)
         else:
             v = _median_rows(flat, cls.ignore_nan)[0].reshape(())
-        if x.dtype.kind == "f":
+        if x.dtype.kind in "fV":
             mask = np.isnan(x) if np.isnan(v) else (x == v)
             ctx.mask, ctx.count = mask.astype(x.dtype), max(int(mask.sum()), 1)   # 0: empty a
         return v.copy()
@@ -526,6 +529,9 @@ def _unique_slices(x: np.ndarray, consecutive: bool, d: int):
 
 def _unique_arrays(x: np.ndarray, consecutive: bool):
     """(unique values, inverse of x's shape, counts); NaNs never equal each other."""
+    if x.dtype.kind == "V":         # bfloat16: as its exact float32 values (NaN ordered last)
+        u, inv, counts = _unique_arrays(x.astype(np.float32), consecutive)
+        return u.astype(x.dtype), inv, counts
     flat = x.reshape(-1)
     n = flat.size
     if consecutive:
@@ -625,6 +631,8 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
         if _as_array(v).dtype == np.bool_:
             raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     x, t = _promoted(elements, test_elements)
+    if x.dtype.kind == "V":         # bfloat16: as its exact float32 values
+        x, t = x.astype(np.float32), t.astype(np.float32)
     test = np.unique(t.reshape(-1))
     test = test[~np.isnan(test)] if test.dtype.kind == "f" else test
     if test.size:

@@ -400,8 +400,8 @@ class Sgn(Op):
         if x.dtype == np.bool_:
             return x.copy()
         z = np.sign(x)
-        if x.dtype.kind in "fV":
-            z = np.where(np.isnan(x), np.zeros((), z.dtype), z)     # torch: sgn(nan) = 0
+        if x.dtype.kind in "fV":        # torch: sgn(nan) = 0; +0 for -0 (bfloat16's sign keeps it)
+            z = np.where(np.isnan(x) | (z == 0), np.zeros((), z.dtype), z)
         return z
 
     @staticmethod

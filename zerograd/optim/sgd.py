@@ -101,8 +101,8 @@ def sgd(params, grads, momentum_buffers, *, weight_decay, momentum, lr, dampenin
         grad = grads[i]._data
         if maximize:
             grad = -grad
-        if weight_decay != 0:
-            grad = grad + weight_decay * theta
+        if weight_decay != 0:       # (rounded to the parameter's dtype: NumPy makes bfloat16
+            grad = (grad + weight_decay * theta).astype(theta.dtype, copy=False)  # × float float32)
         if momentum != 0:
             buf = momentum_buffers[i]
             if buf is None:                               # b_1 = g_1
