@@ -488,12 +488,7 @@ def test_dropout_with_one_layer_warns_as_torch():
         zrnn.GRU(3, 4, num_layers=2, dropout=0.5)      # no warning with more than one layer
 
 
-@requires_torch
-def test_packed_sequence_is_not_supported():
-    packed = torch.nn.utils.rnn.pack_sequence([torch.zeros(3, 3), torch.zeros(2, 3)])
-    for kind in ("RNN", "LSTM", "GRU"):
-        with pytest.raises(NotImplementedError, match="PackedSequence"):
-            getattr(zrnn, kind)(3, 4)(packed)
+# (PackedSequence input: tests/test_rnn_packing.py)
 
 
 # ----------------------------------------------------------------------------------------------

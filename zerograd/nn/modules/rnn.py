@@ -22,9 +22,15 @@ two outputs feature-wise; layer l+1 reads layer l's outputs (after dropout, in t
 but the last layer).  Everything is built from differentiable ops (linear, sigmoid, tanh, chunk,
 stack, cat...), so autograd derives the backward pass through time.
 
+A PackedSequence (zerograd.nn.utils.rnn) holds sequences of different lengths, sorted longest
+first, without padding: step t runs only the first batch_sizes[t] of them, each sequence's
+final state is the one after its own last step, and the reverse direction starts every sequence
+at its own last step.  The output is packed like the input; hx and the final states are in the
+batch's own order (permuted with sorted_indices / unsorted_indices around the recurrence).
+
 Parameters, their names and order, initialisation (every one U(-1/sqrt(hidden_size),
 1/sqrt(hidden_size)) in parameters() order), argument checks, error messages and repr are
-torch's.  PackedSequence input is not supported.
+torch's.
 """
 from __future__ import annotations
 
@@ -38,6 +44,7 @@ from ...ops.join import cat, stack
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -87,30 +94,46 @@ _STEPS = {"RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step, "LSTM": _lstm_
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def _run_direction(step, x, state, w_ih, w_hh, b_ih, b_hh, w_hr, reverse):
-    """One layer in one direction over a whole (T, N, features) sequence, from `state`.
-    Returns the outputs h_1 ... h_T stacked to (T, N, H) (in time order, also when reverse)
-    and the last state."""
-    gx = F.linear(x, w_ih, b_ih)            # the input map of every step at once: (T, N, gates)
-    gx_steps = gx.unbind(0)                 # one (N, gates) slice per step (one backward node)
+def _run_direction(step, gx_steps, state, w_hh, b_hh, w_hr, reverse):
+    """One layer in one direction.  gx_steps: each time step's input map, in time order, one
+    (N_t, gates) tensor per step; state: the initial state of all N sequences, each (N, ·).
+    Returns the outputs of every step (in time order, also when reverse) and the final state.
+
+    A padded batch runs all N sequences at every step (N_t = N).  A packed batch is sorted
+    longest first and N_t shrinks as sequences end: step t runs the first N_t rows only, so
+    padding never enters the recurrence, and each sequence's final state is the one after its
+    own last step.  Forward, a sequence leaves the running rows after its last step (its state
+    is put aside); in reverse, it joins them at its last step, from its initial state."""
+    steps = reversed(gx_steps) if reverse else gx_steps
+    initial, ended = state, []
+    if reverse:                         # start with the sequences that have the last step
+        state = _rows(state, 0, gx_steps[-1].size(0))
     outputs = []
-    for gx_t in (reversed(gx_steps) if reverse else gx_steps):
+    for gx_t in steps:
+        running, n = state[0].size(0), gx_t.size(0)
+        if n < running:                 # (forward) sequences n.. have just ended
+            ended.append(_rows(state, n, running))
+            state = _rows(state, 0, n)
+        elif n > running:               # (reverse) sequences running.. start here
+            state = tuple(cat([s, s0[running:n]]) for s, s0 in zip(state, initial))
         state = step(gx_t, state, w_hh, b_hh, w_hr)
         outputs.append(state[0])
     if reverse:
         outputs.reverse()
-    return stack(outputs, 0), state
+    if ended:       # back in batch order: the rows still running, then the latest to end
+        state = tuple(cat(parts) for parts in zip(state, *reversed(ended)))
+    return outputs, state
+
+
+def _rows(state, start, stop):
+    """Rows start:stop of every tensor of a state (the state itself when that is all of it)."""
+    if start == 0 and stop == state[0].size(0):
+        return state
+    return tuple(s[start:stop] for s in state)
 
 
 def _is_packed(input) -> bool:
-    return type(input).__name__ == "PackedSequence"
-
-
-def _packed_unsupported(module):
-    return NotImplementedError(
-        f"{type(module).__name__}: PackedSequence input is not supported by zerograd; pass a "
-        f"padded tensor of shape (seq, batch, feature) (or (batch, seq, feature) with "
-        f"batch_first=True) instead")
+    return isinstance(input, PackedSequence)
 
 
 class RNNBase(Module):
@@ -230,7 +253,10 @@ class RNNBase(Module):
                                f"{self.input_size}, got {input.size(-1)}")
 
     def get_expected_hidden_size(self, input, batch_sizes=None):
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
         return (self.num_layers * num_directions, mini_batch,
                 self.proj_size if self.proj_size > 0 else self.hidden_size)
@@ -246,16 +272,21 @@ class RNNBase(Module):
 
     # -- the computation -----------------------------------------------------------------------
 
-    def _run(self, input, hx):
+    def _run(self, input, hx, batch_sizes=None):
         """The stacked, possibly bidirectional recurrence.  input: (T, N, input_size) or, with
-        batch_first, (N, T, input_size); hx: a tuple of initial states, each
+        batch_first, (N, T, input_size); or, with batch_sizes (a packed batch), the packed data
+        (sum of the lengths, input_size).  hx: a tuple of initial states, each
         (num_layers·num_directions, N, ·).  Returns the last layer's outputs (in input's layout)
         and the tuple of final states, stacked like hx."""
-        if input.size(0 if not self.batch_first else 1) == 0:
+        packed = batch_sizes is not None
+        if not packed and input.size(0 if not self.batch_first else 1) == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         step = _STEPS[self.mode]
         num_directions = 2 if self.bidirectional else 1
-        x = input.transpose(0, 1) if self.batch_first else input      # time first
+        if packed:
+            x, sizes = input, batch_sizes.tolist()
+        else:
+            x = input.transpose(0, 1) if self.batch_first else input      # time first
         final_states = []
         for layer in range(self.num_layers):
             if layer > 0 and self.dropout > 0 and self.training:
@@ -267,13 +298,40 @@ class RNNBase(Module):
                 w_ih, w_hh = weights[0], weights[1]
                 b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
                 w_hr = weights[-1] if self.proj_size > 0 else None
-                out, state = _run_direction(step, x, tuple(h[idx] for h in hx), w_ih, w_hh,
-                                            b_ih, b_hh, w_hr, reverse=direction == 1)
-                outputs.append(out)
+                # the input map of every step at once (one matmul), then one slice per step
+                # (one backward node): (T, N, gates) unbound, or the packed rows split by step
+                gx = F.linear(x, w_ih, b_ih)
+                gx_steps = gx.split(sizes, 0) if packed else gx.unbind(0)
+                out, state = _run_direction(step, gx_steps, tuple(h[idx] for h in hx), w_hh,
+                                            b_hh, w_hr, reverse=direction == 1)
+                outputs.append(cat(out, 0) if packed else stack(out, 0))
                 final_states.append(state)
-            x = outputs[0] if num_directions == 1 else cat(outputs, 2)
-        output = x.transpose(0, 1) if self.batch_first else x
+            x = outputs[0] if num_directions == 1 else cat(outputs, -1)
+        output = x.transpose(0, 1) if self.batch_first and not packed else x
         return output, tuple(stack(list(s), 0) for s in zip(*final_states))
+
+    def _forward_packed(self, input, hx):
+        """forward() of a PackedSequence: hx (a tuple of states, or None) is in the batch's
+        order and is permuted to the sorted order, the final states permuted back; the output
+        is packed like input."""
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        if hx is None:
+            num_directions = 2 if self.bidirectional else 1
+            shape = (self.num_layers * num_directions, int(batch_sizes[0]))
+            sizes = [self.proj_size or self.hidden_size] + \
+                ([self.hidden_size] if self.mode == "LSTM" else [])
+            hx = tuple(zeros(*shape, size, dtype=data.dtype, device=data.device)
+                       for size in sizes)
+        else:
+            if self.mode == "LSTM" and len(hx) != 2:
+                raise RuntimeError("lstm expects two hidden states")
+            if sorted_indices is not None:
+                hx = tuple(h.index_select(1, sorted_indices) for h in hx)
+        self.check_forward_args(data, hx if self.mode == "LSTM" else hx[0], batch_sizes)
+        output, final = self._run(data, hx, batch_sizes)
+        if unsorted_indices is not None:
+            final = tuple(h.index_select(1, unsorted_indices) for h in final)
+        return PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices), final
 
     def extra_repr(self) -> str:
         s = "{input_size}, {hidden_size}"
@@ -297,7 +355,8 @@ class _SingleStateRNN(RNNBase):
 
     def forward(self, input, hx=None):
         if _is_packed(input):
-            raise _packed_unsupported(self)
+            output, (h_n,) = self._forward_packed(input, None if hx is None else (hx,))
+            return output, h_n
         name = "RNN" if self.mode.startswith("RNN") else self.mode
         if input.dim() not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
@@ -332,7 +391,9 @@ class RNN(_SingleStateRNN):
     forward(input, hx=None) -> (output, h_n): input (L, N, input_size) ((N, L, input_size)
     with batch_first, or unbatched (L, input_size)); hx (num_layers·num_directions, N,
     hidden_size), zeros by default; output (L, N, num_directions·hidden_size) = the last
-    layer's h_t for every t; h_n the final state of every layer and direction."""
+    layer's h_t for every t; h_n the final state of every layer and direction.  input may be a
+    PackedSequence (zerograd.nn.utils.rnn): output is then packed the same way, and h_n holds
+    each sequence's state after its own last step."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None,
@@ -378,7 +439,10 @@ class LSTM(RNNBase):
                          dropout, bidirectional, proj_size, device=device, dtype=dtype)
 
     def get_expected_cell_size(self, input, batch_sizes=None):
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
         return (self.num_layers * num_directions, mini_batch, self.hidden_size)
 
@@ -391,7 +455,7 @@ class LSTM(RNNBase):
 
     def forward(self, input, hx=None):
         if _is_packed(input):
-            raise _packed_unsupported(self)
+            return self._forward_packed(input, None if hx is None else tuple(hx))
         if input.dim() not in (2, 3):
             raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
         is_batched = input.dim() == 3
