@@ -227,3 +227,10 @@ def test_sdpa_runs_only_where_torch_cpu_has_a_kernel():
     """On torch's CPU build only the math and flash kernels run; a region that allows neither
     raises its "No viable backend" error."""
     assert _sdpa_under_kernel_choices(zerograd) == _sdpa_under_kernel_choices(_torch)
+
+
+def test_pinned_memory_as_torch_cpu():
+    for L in (zerograd, _torch):
+        assert L.ones(2).is_pinned() is False
+        with pytest.raises(RuntimeError, match="Cannot access accelerator device"):
+            L.ones(2).pin_memory()

@@ -747,6 +747,14 @@ class Tensor:
     def cpu(self, memory_format=None):
         return self
 
+    def is_pinned(self, device=None) -> bool:
+        """False: zerograd's tensors live in ordinary (pageable) CPU memory."""
+        return False
+
+    def pin_memory(self, device=None):
+        """Page-locked memory is for copies to an accelerator; torch's CPU build refuses."""
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
     def cuda(self, device=None, non_blocking=False, memory_format=None):
         """Raises (zerograd runs on the CPU only), as torch built without CUDA does."""
         check_device("cuda" if device is None else device)

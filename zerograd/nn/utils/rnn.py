@@ -136,12 +136,10 @@ class PackedSequence(_PackedSequenceFields):
         return self.data.is_cuda
 
     def is_pinned(self) -> bool:
-        """False: zerograd's tensors live in ordinary CPU memory."""
-        return False
+        return self.data.is_pinned()
 
     def pin_memory(self):
-        # what torch's CPU build says: pinning needs an accelerator
-        raise RuntimeError("Cannot access accelerator device when none is available.")
+        return self._replace(data=self.data.pin_memory())
 
 
 # ----------------------------------------------------------------------------------------------
