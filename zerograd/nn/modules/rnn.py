@@ -551,6 +551,22 @@ class RNNCellBase(Module):
     def _zeros(self, input):
         return zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
 
+    def _one_state_step(self, steps, kind, input, hx):
+        """RNNCell's and GRUCell's forward: one state h, batched or unbatched, zeros by
+        default; `steps[kind]` is the cell's step (kind unknown: torch's error)."""
+        self._check_dims(input, () if hx is None else (hx,))
+        is_batched = input.dim() == 2
+        if not is_batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            hx = self._zeros(input)
+        elif not is_batched:
+            hx = hx.unsqueeze(0)
+        if kind not in steps:
+            raise RuntimeError(f"Unknown nonlinearity: {kind}")
+        (h,) = self._step(steps[kind], input, (hx,))
+        return h if is_batched else h.squeeze(0)
+
 
 class RNNCell(RNNCellBase):
     """h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (relu with nonlinearity='relu').
@@ -563,19 +579,8 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        self._check_dims(input, () if hx is None else (hx,))
-        is_batched = input.dim() == 2
-        if not is_batched:
-            input = input.unsqueeze(0)
-        if hx is None:
-            hx = self._zeros(input)
-        elif not is_batched:
-            hx = hx.unsqueeze(0)
         steps = {"tanh": _rnn_tanh_step, "relu": _rnn_relu_step}
-        if self.nonlinearity not in steps:
-            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        (h,) = self._step(steps[self.nonlinearity], input, (hx,))
-        return h if is_batched else h.squeeze(0)
+        return self._one_state_step(steps, self.nonlinearity, input, hx)
 
 
 class LSTMCell(RNNCellBase):
@@ -614,13 +619,4 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
-        self._check_dims(input, () if hx is None else (hx,))
-        is_batched = input.dim() == 2
-        if not is_batched:
-            input = input.unsqueeze(0)
-        if hx is None:
-            hx = self._zeros(input)
-        elif not is_batched:
-            hx = hx.unsqueeze(0)
-        (h,) = self._step(_gru_step, input, (hx,))
-        return h if is_batched else h.squeeze(0)
+        return self._one_state_step({"gru": _gru_step}, "gru", input, hx)
