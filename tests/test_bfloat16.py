@@ -155,3 +155,18 @@ def test_adaptive_avg_pool_keeps_nan_and_inf_in_their_windows(dtype, size):
     tol = {"float32": 1e-6, "float64": 1e-12, "bfloat16": 2 ** -7}[dtype]
     np.testing.assert_allclose(zy, ty, rtol=tol, atol=tol)      # (nan and inf where torch's are)
     np.testing.assert_allclose(zg, tg, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_half_sinc_as_torch(dtype):
+    """sinc of a half type is computed in float32 and rounded once (π rounded to the half type
+    made sinc(1) 3e-4 instead of -3e-8); its backward runs op by op in the half type, with each
+    product by π formed in float32, as torch's."""
+    vals = [0.0, 1.0, 0.5, -2.0, 1e-3, 3.3, 100.25, 7.77, -0.3, 12.5, NAN, INF]
+
+    def run(L):
+        x = L.tensor(vals).to(getattr(L, dtype)).requires_grad_()
+        y = L.sinc(x)
+        y.float().sum().backward()
+        return repr(y.float().tolist()), repr(x.grad.float().tolist()), str(y.dtype)
+    assert run(zerograd) == run(torch)

@@ -27,7 +27,7 @@ from ..autograd.function import Op
 from ..tensor import Tensor
 from ._args import (C_TYPE_NAMES, bad_overload, is_number, need_tensor, need_tensor_pair,
                     not_implemented, number_arg, scalar_first)
-from ._util import (binary_arrays, canon_dim, canon_dims, check_broadcast, checked_scalar,
+from ._util import (accumulate_dtype, binary_arrays, canon_dim, canon_dims, check_broadcast, checked_scalar,
                     default_float, float_data, raise_overflow, scalar_array, scalar_type_name,
                     ufunc2, wrap)
 from .elementwise import DivRounding, _int_division, where_
@@ -246,6 +246,13 @@ class Sinc(Op):
     def forward(ctx, a):
         x = float_data(a)
         ctx.save_for_backward(a)
+        acc = accumulate_dtype(x.dtype)
+        if acc is not None:     # half types: in float32, rounded once, as torch (π in float16
+            return Sinc._values(x.astype(acc)).astype(x.dtype)      # made sinc(1) 3e-4)
+        return Sinc._values(x)
+
+    @staticmethod
+    def _values(x):
         y = x * np.asarray(math.pi, x.dtype)
         return np.where(x == 0, np.ones((), x.dtype), np.sin(y) / y)
 
@@ -260,11 +267,18 @@ class Sinc(Op):
     @staticmethod
     def np_backward(ctx, g):
         a, = ctx._saved_np()
-        y = a * math.pi
-        den = a * a * math.pi
+        y, den = _times_pi(a), _times_pi(a * a)     # (op by op in a's dtype, as torch's)
         with np.errstate(divide="ignore", invalid="ignore"):
             out = g * (y * np.cos(y) - np.sin(y)) / den
         return np.where(den == 0, np.zeros((), g.dtype), out)
+
+
+def _times_pi(x):
+    """x · π in x's dtype as torch multiplies a tensor by a Python number: a half type's product
+    is formed in float32 (π too) and rounded once."""
+    if accumulate_dtype(x.dtype) is not None:
+        return (x.astype(np.float32) * np.float32(math.pi)).astype(x.dtype)
+    return x * math.pi
 
 
 def _unary(fname, op, a):
