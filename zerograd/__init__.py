@@ -154,9 +154,13 @@ def set_num_threads(n) -> None:
 # zerograd.save / load (and the serialization module, with json and safetensors behind it) are
 # imported on first use: a process that only trains needs none of it
 __getattr__, __dir__ = _lazy.attach(globals(), ["serialization", "cuda", "backends", "amp",
-                                                "cpu", "compiler"],
+                                                "cpu", "compiler", "special"],
                                     {"save": ("serialization", "save"),
                                      "pixel_shuffle": ("ops.resample", "pixel_shuffle"),
+                                     "nextafter": ("ops.special_fns", "nextafter"),
+                                     "i0": ("ops.special_fns", "i0"),
+                                     "can_cast": ("ops.special_fns", "can_cast"),
+                                     "mvlgamma": ("ops.special_fns", "mvlgamma"),
                                      "pixel_unshuffle": ("ops.resample", "pixel_unshuffle"),
                                      "load": ("serialization", "load"),
                                      "compile": ("_compile", "compile"),

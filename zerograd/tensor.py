@@ -238,6 +238,11 @@ def _warn_float_of_non_leaf(stacklevel=3) -> None:
                   stacklevel=stacklevel)
 
 
+def _special_fns():
+    from .ops import special_fns
+    return special_fns
+
+
 def _varargs(fname, args, name, value) -> tuple:
     """The sizes/dims of a method that takes them as varargs or as torch's keyword `name`
     (x.reshape(2, 3), x.reshape((2, 3)), x.reshape(shape=(2, 3)))."""
@@ -1152,6 +1157,12 @@ class Tensor:
     def log10(self):                return _ops.trig.log10(self)
     def logit(self, *args, eps=None): return _ops.trig.logit_method(self, *args, eps=eps)
     def sgn(self):                  return _ops.trig.sgn(self)
+    # torch.special's relatives (ops/special_fns.py, loaded on first use)
+    def i0(self):                   return _special_fns().i0(self)
+    def i0_(self):                  return _special_fns().i0_(self)
+    def nextafter(self, other):     return _special_fns().nextafter_method(self, other)
+    def nextafter_(self, other):    return _special_fns().nextafter_(self, other)
+    def mvlgamma(self, p):          return _special_fns().mvlgamma(self, p)
     def positive(self):             return _ops.trig.positive(self)
     def deg2rad(self):              return _ops.trig.deg2rad(self)
     def rad2deg(self):              return _ops.trig.rad2deg(self)
