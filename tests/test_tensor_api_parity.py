@@ -161,3 +161,36 @@ def test_max_min_with_an_explicit_none_dim_are_type_errors(call):
             call(L, L.arange(4.0).reshape(2, 2))
     assert zerograd.arange(4.0).reshape(2, 2).max().item() == 3.0
     assert zerograd.arange(4.0).max(0, keepdim=True).values.tolist() == [3.0]
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.remainder(L.tensor([-0.0, 0.0, -4.0, 4.0, -3.0, 7.5, -7.5]), 2),
+    lambda L: L.remainder(L.tensor([-0.0, 0.0, -4.0, 5.0]), -2),
+    lambda L: L.tensor([-0.0, -4.0, 3.5]) % 2.5,
+    lambda L: L.remainder(-0.0, L.tensor([2.0, -2.0])),
+    lambda L: L.remainder(L.tensor([-0.0, -4.0], dtype=L.float16), 2),
+    lambda L: L.remainder(L.tensor([5, -5, 0]), L.tensor([3, 3, -3])),
+])
+def test_remainder_keeps_fmods_zero_sign_as_torch(call):
+    """torch's remainder is fmod plus b where a nonzero result's sign differs from b's: a zero
+    result keeps fmod's sign ((-0.) % 2 and -4. % 2 are -0; NumPy's remainder gave +0)."""
+    assert repr(call(zerograd).tolist()) == repr(call(torch).tolist())
+    assert str(call(zerograd).dtype) == str(call(torch).dtype)
+
+
+@pytest.mark.parametrize("fn", ["quantile", "nanquantile"])
+@pytest.mark.parametrize("args", [
+    lambda L: ((L.tensor([1, 2]), 0.5), {}),
+    lambda L: ((L.tensor([1.0, 2.0]), 0.5), {"interpolation": "foo"}),
+    lambda L: ((L.tensor([1.0, 2.0]), L.tensor([0.5], dtype=L.float64)), {}),
+    lambda L: ((L.ones(2), L.tensor([1.5])), {}),
+])
+def test_quantile_messages_as_torch(fn, args):
+    """nanquantile's errors name quantile(), as torch's (they share one check)."""
+    def outcome(L):
+        a, kw = args(L)
+        try:
+            getattr(L, fn)(*a, **kw)
+        except RuntimeError as e:
+            return str(e)
+    assert outcome(zerograd) == outcome(torch)

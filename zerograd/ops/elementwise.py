@@ -388,6 +388,18 @@ class DivRounding(Op):
         return (zero_grad_like(g) if need[0] else None), (zero_grad_like(g) if need[1] else None)
 
 
+def _remainder(x, y):
+    """Python's % as torch computes it: fmod, then + b where a nonzero result's sign differs from
+    b's.  (NumPy's remainder gives a zero result b's sign: (-0.) % 2 and -4. % 2 were +0 where
+    torch keeps fmod's -0.)"""
+    if not any(isinstance(v, float) or isinstance(v, np.ndarray) and v.dtype.kind in "fV"
+               for v in (x, y)):
+        return np.remainder(x, y)          # integers (binary_arrays gave both one dtype)
+    mod = np.fmod(x, y)
+    fix = (mod != 0) & ((y < 0) != (mod < 0))
+    return np.where(fix, mod + y, mod) if fix.any() else mod
+
+
 class Remainder(Op):
     """z = a - floor(a / b) b  (Python's %)      da = g,  db = -g floor(a / b)"""
     node_name = "RemainderBackward1"
@@ -395,7 +407,7 @@ class Remainder(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _int_div_op(np.remainder, "remainder_cpu", a, b)
+        return _int_div_op(_remainder, "remainder_cpu", a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -410,7 +422,7 @@ class RemainderNumber(NotDifferentiable):
 
     @staticmethod
     def forward(ctx, c, b):
-        return _int_div_op(np.remainder, "remainder_cpu", c, b)
+        return _int_div_op(_remainder, "remainder_cpu", c, b)
 
 
 class RemainderScalar(Op):
@@ -420,7 +432,7 @@ class RemainderScalar(Op):
 
     @staticmethod
     def forward(ctx, a, c):
-        return _int_div_op(np.remainder, "remainder_cpu", a, c)
+        return _int_div_op(_remainder, "remainder_cpu", a, c)
 
     @staticmethod
     def backward(ctx, g):

@@ -504,30 +504,30 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
                         f"{type(interpolation).__name__}")
     x = input._data
     if x.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+        raise RuntimeError(f"quantile() input tensor must be either float or double dtype")
     if isinstance(q, Tensor):
         qa = q._data
         if qa.ndim > 1:
-            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+            raise RuntimeError(f"quantile() q must be a scalar or 1D tensor")
         if qa.dtype != x.dtype:
-            raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+            raise RuntimeError(f"quantile() q tensor must be same dtype as the input tensor")
     else:
         qa = np.asarray(q, dtype=x.dtype)
     if x.size == 0:
-        raise RuntimeError(f"{name}() input tensor must be non-empty")
+        raise RuntimeError(f"quantile() input tensor must be non-empty")
     if isinstance(q, Tensor):
         if qa.size and not ((qa >= 0).all() and (qa <= 1).all()):
-            raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+            raise RuntimeError(f"quantile() q values must be in the range [0, 1]")
     elif not 0 <= qa <= 1:
-        raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
     if interpolation not in _INTERP:
-        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
-                           f"midpoint or nearest. Got '{interpolation}'")
+        raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
     nd = x.ndim
     if dim is not None:
         wd = canon_dim(dim, nd)
         if nd and x.shape[wd] == 0:
-            raise RuntimeError(f"{name}() input tensor cannot be empty along dimension {dim}")
+            raise RuntimeError(f"quantile() input tensor cannot be empty along dimension {dim}")
     if dim is not None and nd > 0:
         out_shape = list(x.shape)
         if keepdim:
