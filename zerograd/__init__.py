@@ -157,6 +157,7 @@ __getattr__, __dir__ = _lazy.attach(globals(), ["serialization", "cuda", "backen
                                                 "cpu", "compiler", "special"],
                                     {"save": ("serialization", "save"),
                                      "pixel_shuffle": ("ops.resample", "pixel_shuffle"),
+                                     "max_pool3d": ("ops.pool3d", "max_pool3d"),
                                      "nextafter": ("ops.special_fns", "nextafter"),
                                      "i0": ("ops.special_fns", "i0"),
                                      "can_cast": ("ops.special_fns", "can_cast"),

@@ -29,3 +29,15 @@ def attach(namespace: dict, submodules=(), members=None):
         return sorted(set(namespace) | submodules | set(members))
 
     return __getattr__, __dir__
+
+
+class on_first_use:
+    """A stand-in for module `name` that imports it the first time an attribute is read:
+    `_rs = on_first_use("zerograd.ops.resample")`, then `_rs.interpolate(...)`."""
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr):
+        return getattr(importlib.import_module(self._name), attr)

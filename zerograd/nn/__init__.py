@@ -29,7 +29,8 @@ from .modules.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspos
                            ConvTranspose3d)
 from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,  # noqa: F401
                               AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d,
-                              MaxPool1d, MaxPool2d)
+                              MaxPool1d, MaxPool2d, MaxPool3d, AvgPool3d, AdaptiveAvgPool3d,
+                              AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
 
 # Layers a training process may never touch load on first use (zerograd.nn.LSTM imports
 # modules/rnn.py then): import time and memory stay what the common models need.

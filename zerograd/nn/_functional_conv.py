@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from .. import _autocast  # noqa: E402,I001  (torch.autocast's casts: zerograd/_autocast.py)
 
+from .. import _lazy
 from ..ops import conv as _conv
 from ..ops import pool_norm as _pn
+
+_p3 = _lazy.on_first_use("zerograd.ops.pool3d")     # (3-d pooling: imported when first called)
 
 __all__ = [
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
@@ -15,6 +18,9 @@ __all__ = [
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d_with_indices", "batch_norm", "group_norm", "instance_norm",
     "lp_pool1d", "lp_pool2d",
+    "max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d",
+    "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
+    "max_unpool1d", "max_unpool2d", "max_unpool3d",
 ]
 
 
@@ -154,6 +160,61 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     out = adaptive_max_pool2d_with_indices(input, output_size)
     return out if return_indices else out[0]
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    """-> (output, indices): max over windows of the last three dims (one
+    MaxPool3DWithIndicesBackward0 node), each maximum's flat index in its (D, H, W) volume."""
+    return _p3.max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over windows of the last three dims of (N, C, D, H, W) or (C, D, H, W); stride
+    defaults to kernel_size; with return_indices also the indices (as max_pool3d_with_indices)."""
+    if return_indices:
+        return _p3.max_pool3d_with_indices(input, kernel_size, stride, padding, dilation,
+                                           ceil_mode)
+    return _p3.max_pool3d(input, kernel_size, () if stride is None else stride, padding,
+                          dilation, ceil_mode)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over windows of the last three dims (one AvgPool3DBackward0 node)."""
+    return _p3.avg_pool3d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                          divisor_override)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Mean over torch's adaptive windows of the last three dims; None keeps a size; an output of
+    1x1x1 is a mean (MeanBackward1, as torch)."""
+    return _p3.adaptive_avg_pool3d(input, _list_with_default(output_size, list(input.shape)))
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    return _p3.adaptive_max_pool3d(input, _list_with_default(output_size, list(input.shape)))
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    out = adaptive_max_pool3d_with_indices(input, output_size)
+    return out if return_indices else out[0]
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool1d: zeros with each input value at its index."""
+    return _p3.max_unpool1d(input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool2d (one MaxUnpool2DBackward0 node)."""
+    return _p3.max_unpool2d(input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool3d (one MaxUnpool3DBackward0 node)."""
+    return _p3.max_unpool3d(input, indices, kernel_size, stride, padding, output_size)
 
 
 # ***** normalisation *****

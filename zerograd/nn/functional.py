@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from .. import _lazy
 from .. import dtypes as _dt
 from .. import grad_mode as _gm
 from ..ops import activations as _act
@@ -1379,15 +1380,7 @@ __all__ += _conv_all
 
 # ***** resampling and patches (ops/resample.py) *****
 
-class _LoadedOnFirstUse:
-    """ops/resample.py, imported the first time one of these functions runs."""
-
-    def __getattr__(self, name):
-        from ..ops import resample
-        return getattr(resample, name)
-
-
-_rs = _LoadedOnFirstUse()
+_rs = _lazy.on_first_use("zerograd.ops.resample")      # (imported when first called)
 
 __all__ += ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold",
             "pixel_shuffle", "pixel_unshuffle"]

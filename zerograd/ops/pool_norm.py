@@ -82,32 +82,33 @@ def _in_float32(fn):
     return run
 
 
-def _scatter(g, idx, shape, overlap):
+def _scatter(g, idx, shape, overlap, nd=2):
     """Gradients g (..., Oh, Ow) added into zeros of `shape` (..., H, W) at the flat (per plane)
-    indices idx."""
-    H, W = shape[-2:]
-    P = math.prod(shape[:-2])
-    gp = g.reshape(P, -1)
-    ip = idx.reshape(P, -1)
-    if ip.size and (ip.min() < 0 or ip.max() >= H * W):
+    indices idx (nd: how many trailing axes make a plane - 3 for the 3-d poolings)."""
+    HW = math.prod(shape[-nd:])
+    P = math.prod(shape[:-nd])
+    K = math.prod(idx.shape[-nd:])              # (explicit: a reshape to (0, -1) fails)
+    gp = g.reshape(P, K)
+    ip = idx.reshape(P, K)
+    if ip.size and (ip.min() < 0 or ip.max() >= HW):
         # a window entirely in the padding (dilation, ceil_mode): its -inf output depends on no
         # input element, so its gradient goes nowhere (torch's backward crashes the process)
-        keep = (ip >= 0) & (ip < H * W)
+        keep = (ip >= 0) & (ip < HW)
         gp, ip = np.where(keep, gp, 0), np.where(keep, ip, 0)
         overlap = True                          # (the stand-in index 0 may repeat)
-    flat = (ip + (np.arange(P, dtype=np.int64) * (H * W))[:, None]).ravel()
+    flat = (ip + (np.arange(P, dtype=np.int64) * HW)[:, None]).ravel()
     if overlap:
-        out = np.bincount(flat, weights=gp.ravel(), minlength=P * H * W).astype(g.dtype, copy=False)
+        out = np.bincount(flat, weights=gp.ravel(), minlength=P * HW).astype(g.dtype, copy=False)
     else:
-        out = np.zeros(P * H * W, g.dtype)
+        out = np.zeros(P * HW, g.dtype)
         out[flat] = gp.ravel()
     return out.reshape(shape)
 
 
-def _gather(gg, idx):
-    H, W = gg.shape[-2:]
-    P = math.prod(gg.shape[:-2])
-    return np.take_along_axis(gg.reshape(P, H * W), idx.reshape(P, -1), axis=1).reshape(idx.shape)
+def _gather(gg, idx, nd=2):
+    P = math.prod(gg.shape[:-nd])
+    return np.take_along_axis(gg.reshape(P, math.prod(gg.shape[-nd:])),
+                              idx.reshape(P, math.prod(idx.shape[-nd:])), axis=1).reshape(idx.shape)
 
 
 class MaxPoolScatter(Op):

@@ -27,7 +27,8 @@ from .conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,  # 
                    ConvTranspose3d)
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,  # noqa: F401
                       AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d,
-                   MaxPool1d, MaxPool2d)
+                   MaxPool1d, MaxPool2d, MaxPool3d, AvgPool3d, AdaptiveAvgPool3d,
+                   AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
 
 from ... import _lazy  # noqa: E402
 
