@@ -279,3 +279,27 @@ def test_lp_pool_repr_and_gradcheck():
     assert repr(zerograd.nn.LPPool1d(1.5, 2, 1, True)) == repr(torch.nn.LPPool1d(1.5, 2, 1, True))
     x = zerograd.tensor(np.random.default_rng(2).random((1, 2, 4, 4)) + 0.5, requires_grad=True)
     assert zerograd.autograd.gradcheck(lambda t: zerograd.nn.functional.lp_pool2d(t, 3, 2), (x,))
+
+
+POOL_ARGUMENT_ERRORS = [
+    "F.max_pool2d(x, 2.0)", "F.avg_pool2d(x, 2.0)", "F.max_pool2d(x, 2, None, None)",
+    "F.max_pool2d(x, (2, -1))", "F.avg_pool2d(x, (2, -1))", "F.max_pool1d(x[0], 2.5)",
+    "F.avg_pool1d(x[0], -1)", "F.max_pool2d(x, (2.0, 2))", "F.max_pool2d(x, 2, 1.5)",
+    "F.max_pool2d(x, 2, 1, 0, 1.5)", "F.avg_pool2d(x, 2, 1, None)", "F.max_pool2d(x, '2')",
+    "F.avg_pool1d(x[0], 2.0)", "F.avg_pool1d(x[0], 2, 1.5)", "F.max_pool2d(x, True)",
+    "F.max_pool2d(x, [2, 2], [])",
+]
+
+
+@pytest.mark.parametrize("code", POOL_ARGUMENT_ERRORS)
+def test_pool_argument_types_as_torch(code):
+    """A float kernel size or padding=None is torch's parser TypeError naming the argument (it
+    was Python's "'float' object is not iterable"); a negative kernel size is torch's "kernel
+    size should be greater than zero" (C's division toward zero in the padding check)."""
+    def outcome(L):
+        F, x = L.nn.functional, L.ones(1, 1, 4, 4)   # noqa: F841 - read by eval
+        try:
+            return repr(eval(code).tolist())
+        except Exception as e:                      # noqa: BLE001 - compared with torch's
+            return type(e).__name__, str(e)
+    assert outcome(zerograd) == outcome(torch)

@@ -662,12 +662,35 @@ class NativeGroupNorm(Op):
 # the functional API: torch's argument checks and messages, then one node
 # ------------------------------------------------------------------------------------------------
 
-def _ints(v):
+def _ints(v, fname=None, arg=None, pos=None):
+    """An int or a sequence of ints as a list (None: []); with `fname`, anything else is torch's
+    argument-parser TypeError (a float kernel size, padding=None...)."""
     if v is None:
-        return []
+        if fname is None or arg == "stride":
+            return []
+        _not_ints(fname, arg, pos, v)
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         return [int(v)]
+    if fname is not None:
+        if not isinstance(v, (tuple, list)):
+            _not_ints(fname, arg, pos, v)
+        for i, e in enumerate(v):
+            if not isinstance(e, (int, np.integer)) or isinstance(e, bool):
+                raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be tuple of "
+                                f"ints, but found element of type {type(e).__name__} at pos {i}")
     return [int(i) for i in v]
+
+
+def _not_ints(fname, arg, pos, v):
+    raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be tuple of ints, not "
+                    f"{type(v).__name__}")
+
+
+def _pool_ints(fname, kernel_size, stride, padding, dilation=None):
+    """kernel_size, stride, padding (and dilation) as lists, checked as torch's parser does."""
+    out = [_ints(kernel_size, fname, "kernel_size", 2), _ints(stride, fname, "stride", 3),
+           _ints(padding, fname, "padding", 4)]
+    return out + ([] if dilation is None else [_ints(dilation, fname, "dilation", 5)])
 
 
 def _sizes(t):
@@ -680,7 +703,7 @@ def _pool_out_checked(size, k, pad, stride, dil, ceil):
         raise RuntimeError("stride should not be zero")
     if pad < 0:
         raise RuntimeError(f"pad must be non-negative, but got pad: {pad}")
-    if pad > ((k - 1) * dil + 1) // 2:
+    if pad > int(((k - 1) * dil + 1) / 2):        # (C's division: toward zero)
         raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pad}, "
                            f"kernel_size={k} and dilation={dil}")
     return pool_out(size, k, pad, stride, dil, ceil)
@@ -710,25 +733,23 @@ def _pool2d_shape_check(input, k, s, p, d, O):
 
 
 def _pool_params(name, kernel_size, stride, padding, dilation):
-    k = _ints(kernel_size)
+    k, s, p = _pool_ints(name, kernel_size, stride, padding)
     if len(k) not in (1, 2):
         raise RuntimeError(f"{name}: kernel_size must either be a single int, or a tuple of two ints")
     kH = k[0]
     kW = kH if len(k) == 1 else k[1]
-    s = _ints(stride)
     if len(s) not in (0, 1, 2):
         raise RuntimeError(f"{name}: stride must either be omitted, a single int, or a tuple of two "
                            "ints")
     dH = kH if not s else s[0]
     dW = kW if not s else (dH if len(s) == 1 else s[1])
-    p = _ints(padding)
     if len(p) not in (1, 2):
         raise RuntimeError(f"{name}: padding must either be a single int, or a tuple of two ints")
     pH = p[0]
     pW = pH if len(p) == 1 else p[1]
     dl = None
     if dilation is not None:
-        dl = _ints(dilation)
+        dl = _ints(dilation, name, "dilation", 5)
         if len(dl) not in (1, 2):
             raise RuntimeError(f"{name}: dilation must be either a single int, or a tuple of two ints")
         dl = (dl[0], dl[0] if len(dl) == 1 else dl[1])
@@ -760,7 +781,7 @@ def _check1d(name, arg, v):
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False):
-    k, s, p, d = _ints(kernel_size), _ints(stride), _ints(padding), _ints(dilation)
+    k, s, p, d = _pool_ints("max_pool1d_with_indices", kernel_size, stride, padding, dilation)
     if not s:
         s = k
     _check_dim_range("max_pool1d", input, 2, 4)
@@ -778,7 +799,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if not ((nd == 2 and sh[0] != 0 and sh[1] != 0) or (nd == 3 and sh[1] != 0 and sh[2] != 0)):
         raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim "
                            f"batch size for input, but got:{_sizes(input)}")
-    k, s, p, d = _ints(kernel_size), _ints(stride), _ints(padding), _ints(dilation)
+    k, s, p, d = _pool_ints("max_pool1d", kernel_size, stride, padding, dilation)
     if len(k) != 1:
         raise RuntimeError("max_pool1d() kernel_size must be an int, list of ints or tuple of ints "
                            f"of size 1 but got size {len(k)}")
@@ -837,7 +858,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
-    k, s, p = _ints(kernel_size), _ints(stride), _ints(padding)
+    k, s, p = _pool_ints("avg_pool1d", kernel_size, stride, padding)
     if not s:
         s = k
     _check_dim_range("avg_pool1d", input, 2, 4)
