@@ -211,3 +211,35 @@ def test_deprecated_autocast_spellings():
                 b = L.mm(L.ones(2, 2), L.ones(2, 2)).dtype
         assert (str(a[0]), a[1], str(a[2]), a[3], str(b)) == \
             ("torch.bfloat16", True, "torch.bfloat16", True, "torch.float32")
+
+
+def _more_fp32_ops(L):
+    """torch's CPU float32 list beyond the losses: 3-d pooling, max_unpool, reflection and
+    replication padding (not 3-d reflection, not circular); LSTM/RNN in the lower precision,
+    GRU's output float32."""
+    F = L.nn.functional
+    L.manual_seed(0)
+    x = L.randn(1, 1, 4, 4, 4).to(L.bfloat16)
+    cases = [lambda: F.max_pool3d(x, 2), lambda: F.avg_pool3d(x, 2),
+             lambda: F.adaptive_avg_pool3d(x, 2), lambda: F.adaptive_max_pool3d(x, 2),
+             lambda: F.max_unpool2d(*F.max_pool2d(x[0], 2, return_indices=True), 2),
+             lambda: F.max_unpool1d(*F.max_pool1d(x[0, 0], 2, return_indices=True), 2),
+             lambda: F.pad(x[0], (1, 1, 1, 1), mode="reflect"),
+             lambda: F.pad(x[0, 0], (1, 1), mode="reflect"),
+             lambda: F.pad(x, (1, 1, 1, 1, 1, 1), mode="reflect"),
+             lambda: F.pad(x, (1, 1, 1, 1, 1, 1), mode="replicate"),
+             lambda: F.pad(x[0], (1, 1, 1, 1), mode="circular"),
+             lambda: L.nn.ReflectionPad2d(1)(x[0])]
+    out = []
+    with L.autocast("cpu", dtype=L.bfloat16):
+        out += [str(f().dtype) for f in cases]
+        for cls in ("LSTM", "GRU", "RNN"):
+            L.manual_seed(0)
+            y = getattr(L.nn, cls)(4, 3, num_layers=2)(L.randn(5, 2, 4))
+            out.append((cls, str(y[0].dtype), str((y[1][0] if cls == "LSTM" else y[1]).dtype)))
+    return out
+
+
+@requires_torch
+def test_more_of_torchs_autocast_lists():
+    assert _more_fp32_ops(zerograd) == _more_fp32_ops(_torch)

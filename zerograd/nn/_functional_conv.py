@@ -162,6 +162,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return out if return_indices else out[0]
 
 
+@_autocast.fp32
 def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=False):
     """-> (output, indices): max over windows of the last three dims (one
@@ -169,6 +170,7 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return _p3.max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
+@_autocast.fp32
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Max over windows of the last three dims of (N, C, D, H, W) or (C, D, H, W); stride
@@ -180,6 +182,7 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                           dilation, ceil_mode)
 
 
+@_autocast.fp32
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """Mean over windows of the last three dims (one AvgPool3DBackward0 node)."""
@@ -187,31 +190,37 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                           divisor_override)
 
 
+@_autocast.fp32
 def adaptive_avg_pool3d(input, output_size):
     """Mean over torch's adaptive windows of the last three dims; None keeps a size; an output of
     1x1x1 is a mean (MeanBackward1, as torch)."""
     return _p3.adaptive_avg_pool3d(input, _list_with_default(output_size, list(input.shape)))
 
 
+@_autocast.fp32
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
     return _p3.adaptive_max_pool3d(input, _list_with_default(output_size, list(input.shape)))
 
 
+@_autocast.fp32
 def adaptive_max_pool3d(input, output_size, return_indices=False):
     out = adaptive_max_pool3d_with_indices(input, output_size)
     return out if return_indices else out[0]
 
 
+@_autocast.fp32
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """The partial inverse of max_pool1d: zeros with each input value at its index."""
     return _p3.max_unpool1d(input, indices, kernel_size, stride, padding, output_size)
 
 
+@_autocast.fp32
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """The partial inverse of max_pool2d (one MaxUnpool2DBackward0 node)."""
     return _p3.max_unpool2d(input, indices, kernel_size, stride, padding, output_size)
 
 
+@_autocast.fp32
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """The partial inverse of max_pool3d (one MaxUnpool3DBackward0 node)."""
     return _p3.max_unpool3d(input, indices, kernel_size, stride, padding, output_size)

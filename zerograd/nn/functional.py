@@ -487,9 +487,16 @@ def pad(input, pad, mode="constant", value=None):
                            f"dimension but got padding length {len(pad)} and input of dimension "
                            f"{input.dim()}")
     if mode != "constant":
+        if mode == "replicate" or mode == "reflect" and len(pad) < 6:
+            return _index_pad_fp32(input, pad, mode, value)     # (torch's autocast: float32)
         return _index_pad(input, pad, mode, value)
     _pad.check_narrow(tuple(input.shape), pad)
     return _pad.ConstantPadNd.apply(input, pad, 0 if value is None else value)
+
+
+@_autocast.fp32
+def _index_pad_fp32(input, pad, mode, value):
+    return _index_pad(input, pad, mode, value)
 
 
 def _index_pad(input, pad, mode, value):

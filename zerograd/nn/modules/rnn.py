@@ -281,6 +281,12 @@ class RNNBase(Module):
         packed = batch_sizes is not None
         if not packed and input.size(0 if not self.batch_first else 1) == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        if _autocast.state.enabled and self.mode != "GRU":
+            # torch's autocast runs RNN and LSTM in the lower precision: input and states here,
+            # the weights through linear's cast.  GRU is on neither list: only its products
+            # are cast (by linear), and its output stays float32, as torch's
+            dt = _autocast.state.dtype
+            input, hx = _autocast.cast_for(input, dt), _autocast.cast_for(tuple(hx), dt)
         step = _STEPS[self.mode]
         num_directions = 2 if self.bidirectional else 1
         if packed:
