@@ -19,9 +19,20 @@ from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]
+__all__ = ["ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS",
+           "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop", "SGD", "lr_scheduler"]
 
 
-# lr_scheduler is imported on first use (`zerograd.optim.lr_scheduler.X` works as in torch): one
-# module less in every process that only trains
-__getattr__, __dir__ = _lazy.attach(globals(), ["lr_scheduler"])
+# lr_scheduler and the less common optimizers are imported on first use
+# (`zerograd.optim.lr_scheduler.X` and `zerograd.optim.NAdam` work as in torch): modules less in
+# every process that only trains with SGD or Adam
+__getattr__, __dir__ = _lazy.attach(globals(), ["lr_scheduler"], members={
+    "ASGD": ("asgd", "ASGD"),
+    "Adadelta": ("adadelta", "Adadelta"),
+    "Adafactor": ("adafactor", "Adafactor"),
+    "Adamax": ("adamax", "Adamax"),
+    "LBFGS": ("lbfgs", "LBFGS"),
+    "NAdam": ("nadam", "NAdam"),
+    "RAdam": ("radam", "RAdam"),
+    "Rprop": ("rprop", "Rprop"),
+})
