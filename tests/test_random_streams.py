@@ -666,3 +666,21 @@ def test_large_uniform_draws_in_blocks_equal_torchs(dtype):
     zl, tl = zerograd.nn.Linear(784, 512), torch.nn.Linear(784, 512)
     assert np.array_equal(_np(zl.weight), _np(tl.weight)) and np.array_equal(_np(zl.bias),
                                                                              _np(tl.bias))
+
+
+@requires_torch
+@pytest.mark.parametrize("call", [
+    lambda L: L.bernoulli(L.tensor([0.3, 0.6, 0.9]).expand(3, 3)),
+    lambda L: L.bernoulli(L.tensor([[0.3, 0.6], [0.9, 0.1]]).t()),
+    lambda L: L.tensor([[0.3, 0.6], [0.9, 0.1]]).t().bernoulli(),
+    lambda L: L.bernoulli(L.tensor([[0.3, 0.6], [0.9, 0.1]]).t(), 0.5),
+    lambda L: L.tensor([0.5]).expand(6).bernoulli(),
+])
+def test_bernoulli_of_expanded_or_transposed_probabilities_as_torch(call):
+    """torch.bernoulli(p)'s result is contiguous and drawn in row-major order; an expanded p
+    drew in another order (found by the distributions' tests)."""
+    out = []
+    for L in (zerograd, torch):
+        L.manual_seed(0)
+        out.append(call(L).tolist())
+    assert out[0] == out[1]

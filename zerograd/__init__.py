@@ -154,7 +154,8 @@ def set_num_threads(n) -> None:
 # zerograd.save / load (and the serialization module, with json and safetensors behind it) are
 # imported on first use: a process that only trains needs none of it
 __getattr__, __dir__ = _lazy.attach(globals(), ["serialization", "cuda", "backends", "amp",
-                                                "cpu", "compiler", "special"],
+                                                "cpu", "compiler", "special",
+                                                "distributions"],
                                     {"save": ("serialization", "save"),
                                      "pixel_shuffle": ("ops.resample", "pixel_shuffle"),
                                      "max_pool3d": ("ops.pool3d", "max_pool3d"),

@@ -1479,7 +1479,9 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     """torch.bernoulli(input): 1 with probability input[i] (a float uniform per element, a double
     one for float64 input), recorded as BernoulliBackward0 (zero gradient) when input requires
     grad; torch.bernoulli(input, p): empty_like(input).bernoulli_(p)."""
-    vals = bernoulli_values(np.empty_like(input._data), input if p is None else p, generator)
+    a = input._data     # (torch's result is contiguous: drawn in row-major order, also for
+    dst = np.empty(a.shape, a.dtype)            # a transposed or an expanded input)
+    vals = bernoulli_values(dst, input if p is None else p, generator)
     if p is None and input.requires_grad:
         from .. import grad_mode as _gm
         if _gm.is_grad_enabled():
