@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .adamax import _check_lr, _steps_as_tensors
+from .adamax import FLAGS, _after_load, _check_lr, _with_state
 from .optimizer import (Optimizer, _begin_update, _bump_version, _increment_step, _no_grad_step,
-                        _params_with_grad, _step_tensor, _to_float, _unsupported_flags,
+                        _step_tensor, _to_float, _unsupported_flags,
                         _zeros_like)
 
 __all__ = ["Adadelta", "adadelta"]
@@ -50,12 +50,12 @@ class Adadelta(Optimizer):
 
     def _after_load_state_dict(self) -> None:
         super()._after_load_state_dict()
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-        _steps_as_tensors(self, "step")
+        _after_load(self, FLAGS)
+
+    @staticmethod
+    def _init_state(p, state):
+        state.update(step=_step_tensor(0.0), square_avg=_zeros_like(p),
+                     acc_delta=_zeros_like(p))
 
     @_no_grad_step
     def step(self, closure=None):
@@ -63,14 +63,7 @@ class Adadelta(Optimizer):
         given."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            params = list(_params_with_grad(group))
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor(0.0)
-                    state["square_avg"] = _zeros_like(p)
-                    state["acc_delta"] = _zeros_like(p)
-            states = [self.state[p] for p in params]
+            params, states = _with_state(self, group, self._init_state)
             adadelta(params, [p.grad for p in params], [s["square_avg"] for s in states],
                      [s["acc_delta"] for s in states], [s["step"] for s in states],
                      lr=group["lr"], rho=group["rho"], eps=group["eps"],

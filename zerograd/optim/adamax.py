@@ -26,6 +26,30 @@ def _steps_as_tensors(opt: Optimizer, *keys: str) -> None:
                 state[key] = _step_tensor(float(state[key]))
 
 
+# The flags a group of these optimizers has (an older state_dict may lack them)
+FLAGS = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
+
+
+def _after_load(opt: Optimizer, flags: dict, *tensor_keys: str) -> None:
+    """After load_state_dict: the missing flags at their defaults, and `step` (and the other
+    scalars named) as 0-d tensors, as torch keeps them."""
+    for group in opt.param_groups:
+        for key, value in flags.items():
+            group.setdefault(key, value)
+    _steps_as_tensors(opt, "step", *tensor_keys)
+
+
+def _with_state(opt: Optimizer, group, init):
+    """The group's parameters that have a gradient, and their states; init(p, state) fills a
+    parameter's state the first time."""
+    params = list(_params_with_grad(group))
+    for p in params:
+        state = opt.state[p]
+        if len(state) == 0:
+            init(p, state)
+    return params, [opt.state[p] for p in params]
+
+
 class Adamax(Optimizer):
     r"""Adamax (torch.optim.Adamax; Kingma & Ba, 2014, section 7.1).
 
@@ -66,26 +90,18 @@ class Adamax(Optimizer):
 
     def _after_load_state_dict(self) -> None:
         super()._after_load_state_dict()
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-        _steps_as_tensors(self, "step")
+        _after_load(self, FLAGS)
+
+    @staticmethod
+    def _init_state(p, state):
+        state.update(step=_step_tensor(0.0), exp_avg=_zeros_like(p), exp_inf=_zeros_like(p))
 
     @_no_grad_step
     def step(self, closure=None):
         """One Adamax step for every parameter that has a gradient; returns closure() if given."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            params = list(_params_with_grad(group))
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor(0.0)
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_inf"] = _zeros_like(p)
-            states = [self.state[p] for p in params]
+            params, states = _with_state(self, group, self._init_state)
             beta1, beta2 = (_to_scalar(b) for b in group["betas"])
             adamax(params, [p.grad for p in params], [s["exp_avg"] for s in states],
                    [s["exp_inf"] for s in states], [s["step"] for s in states],

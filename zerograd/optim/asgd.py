@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .adamax import _check_lr, _steps_as_tensors
+from .adamax import FLAGS, _after_load, _check_lr, _with_state
 from .optimizer import (Optimizer, _begin_update, _bump_version, _increment_step, _no_grad_step,
-                        _params_with_grad, _scalar_state_dtype, _step_tensor, _to_float, _to_scalar,
+                        _scalar_state_dtype, _step_tensor, _to_float, _to_scalar,
                         _unsupported_flags, _zeros_like)
 
 __all__ = ["ASGD", "asgd"]
@@ -51,27 +51,16 @@ class ASGD(Optimizer):
 
     def _after_load_state_dict(self) -> None:
         super()._after_load_state_dict()
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-        _steps_as_tensors(self, "step", "eta", "mu")
+        _after_load(self, FLAGS, "eta", "mu")
 
     @_no_grad_step
     def step(self, closure=None):
         """One ASGD step for every parameter that has a gradient; returns closure() if given."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            params = list(_params_with_grad(group))
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor(0.0)
-                    state["eta"] = _step_tensor(float(_to_float(group["lr"])))
-                    state["mu"] = _step_tensor(1.0)
-                    state["ax"] = _zeros_like(p)
-            states = [self.state[p] for p in params]
+            params, states = _with_state(self, group, lambda p, state: state.update(
+                step=_step_tensor(0.0), eta=_step_tensor(float(_to_float(group["lr"]))),
+                mu=_step_tensor(1.0), ax=_zeros_like(p)))
             asgd(params, [p.grad for p in params], [s["ax"] for s in states],
                  [s["mu"] for s in states], [s["eta"] for s in states],
                  [s["step"] for s in states], lambd=group["lambd"], lr=group["lr"],

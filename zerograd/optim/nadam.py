@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .adamax import _check_lr, _steps_as_tensors
+from .adamax import FLAGS, _after_load, _check_lr, _with_state
 from .optimizer import (Optimizer, _begin_update, _bump_version, _increment_step, _lerp_,
-                        _no_grad_step, _params_with_grad, _pow, _step_tensor, _to_float,
+                        _no_grad_step, _pow, _step_tensor, _to_float,
                         _unsupported_flags, _zeros_like)
 
 __all__ = ["NAdam", "nadam"]
@@ -63,28 +63,19 @@ class NAdam(Optimizer):
 
     def _after_load_state_dict(self) -> None:
         super()._after_load_state_dict()
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-        _steps_as_tensors(self, "step", "mu_product")
+        _after_load(self, dict(FLAGS, decoupled_weight_decay=False), "mu_product")
+
+    @staticmethod
+    def _init_state(p, state):
+        state.update(step=_step_tensor(0.0), mu_product=_step_tensor(1.0),
+                     exp_avg=_zeros_like(p), exp_avg_sq=_zeros_like(p))
 
     @_no_grad_step
     def step(self, closure=None):
         """One NAdam step for every parameter that has a gradient; returns closure() if given."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            params = list(_params_with_grad(group))
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor(0.0)
-                    state["mu_product"] = _step_tensor(1.0)
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-            states = [self.state[p] for p in params]
+            params, states = _with_state(self, group, self._init_state)
             beta1, beta2 = group["betas"]
             nadam(params, [p.grad for p in params], [s["exp_avg"] for s in states],
                   [s["exp_avg_sq"] for s in states], [s["mu_product"] for s in states],
