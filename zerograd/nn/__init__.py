@@ -36,8 +36,9 @@ from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxP
 # modules/rnn.py then): import time and memory stay what the common models need.
 from .. import _lazy  # noqa: E402
 
-from .modules import _RESAMPLE, _RNN, _TRANSFORMER  # noqa: E402
+from .modules import _EXTRA, _RESAMPLE, _RNN, _TRANSFORMER  # noqa: E402
 _ON_FIRST_USE = {**{name: ("modules.rnn", name) for name in _RNN},
                  **{name: ("modules.transformer", name) for name in _TRANSFORMER},
-                 **{name: ("modules.resample", name) for name in _RESAMPLE}}
+                 **{name: ("modules.resample", name) for name in _RESAMPLE},
+                 **{name: ("modules.extra", name) for name in _EXTRA}}
 __getattr__, __dir__ = _lazy.attach(globals(), ["attention"], _ON_FIRST_USE)

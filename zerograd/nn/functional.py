@@ -1444,3 +1444,23 @@ def pixel_shuffle(input, upscale_factor):
 def pixel_unshuffle(input, downscale_factor):
     """The inverse of pixel_shuffle: (*, C, H·r, W·r) -> (*, C·r², H, W)."""
     return _rs.pixel_unshuffle(input, downscale_factor)
+
+
+# ***** bilinear, local_response_norm, rrelu, gumbel_softmax, the margin losses, embedding_bag
+# (nn/_functional_extra.py, imported the first time one of them is read) *****
+
+_EXTRA = ("bilinear", "local_response_norm", "rrelu", "rrelu_", "gumbel_softmax",
+          "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss",
+          "embedding_bag")
+__all__ += list(_EXTRA)
+_extra = _lazy.on_first_use("zerograd.nn._functional_extra")
+
+
+def __getattr__(name):
+    if name in _EXTRA:
+        return getattr(_extra, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXTRA))

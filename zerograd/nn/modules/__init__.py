@@ -40,7 +40,11 @@ _TRANSFORMER = ("Transformer", "TransformerEncoder", "TransformerDecoder",
 _RESAMPLE = ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Fold", "Unfold",
              "PixelShuffle", "PixelUnshuffle")
 
-__getattr__, __dir__ = _lazy.attach(globals(), ["rnn", "transformer", "resample"], {
+_EXTRA = ("Bilinear", "LocalResponseNorm", "RReLU", "MultiMarginLoss", "MultiLabelMarginLoss",
+          "TripletMarginWithDistanceLoss", "EmbeddingBag")
+
+__getattr__, __dir__ = _lazy.attach(globals(), ["rnn", "transformer", "resample", "extra"], {
     **{name: ("rnn", name) for name in _RNN},
     **{name: ("transformer", name) for name in _TRANSFORMER},
-    **{name: ("resample", name) for name in _RESAMPLE}})
+    **{name: ("resample", name) for name in _RESAMPLE},
+    **{name: ("extra", name) for name in _EXTRA}})
