@@ -275,7 +275,7 @@ def _reduced(loss: np.ndarray, reduction: str, dtype) -> np.ndarray:
 
 class MultiMarginLoss(Op):
     """loss_n = Σ_{j≠y} w[y]·max(0, margin - x[y] + x[j])^p / C        (p = 1 or 2)
-    dx[j] = w[y]·(1 or 2z)/C · g for z > 0, dx[y] = -Σ_j dx[j]   (g/N for 'mean')"""
+    dx_j = w[y]·(1 or 2z)/C · g where z_j > 0,  dx_y = -Σ_j dx_j   (g/N for 'mean')"""
     node_name = "MultiMarginLossBackward0"
     arity = 1
 
@@ -387,6 +387,7 @@ def _multilabel_terms(X, T):
 
 class MultilabelMarginLoss(Op):
     """loss_n = Σ_{t in targets} Σ_{k not a target} max(0, 1 - x[t] + x[k]) / C
+    dx_k = +g/C and dx_t = -g/C for each pair with a positive hinge
     (targets: target[n] up to its first -1)"""
     node_name = "MultilabelMarginLossBackward0"
     arity = 1
@@ -518,8 +519,10 @@ def _bags(idx, offs, include_last_offset):
 
 
 class EmbeddingBag(Op):
-    """out[b] = reduce over the positions l of bag b (padding_idx left out) of
-    weight[idx[l]] (· psw[l] for 'sum'); 'mean' divides by the count, 'max' takes each column's
+    """out[b] = reduce_l weight[idx[l]] (· psw[l]) over bag b     dweight = g[b] added to the rows bag b read (/ count: mean; the max's row: max)
+
+    The reduction runs over the positions l of bag b (padding_idx left out): 'sum' (times
+    per_sample_weights when given), 'mean' divides by the count, 'max' takes each column's
     max (the first on ties); an empty bag gives zeros.  Backward composes index_add/index_select
     (so it is differentiable again)."""
     node_name = "EmbeddingBagBackward0"

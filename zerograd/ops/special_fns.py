@@ -880,7 +880,7 @@ class SpecialZetaScalarSelf(Op):
 
 
 class SpecialZetaScalarOther(Op):
-    """z = ζ(a, c)  (c a number)          da: not implemented (torch)"""
+    """z = ζ(a, c)  (c a number)          da = not implemented (as torch)"""
     node_name = "SpecialZetaBackward2"
     arity = 1
 
