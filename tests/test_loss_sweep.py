@@ -422,7 +422,55 @@ def _triplet(rng):
     return c
 
 
+def _multi_margin(rng):
+    """multi_margin_loss: (N, C) or (C,) scores, class targets, p 1 or 2, margins, weights.
+    (No empty batch with mean/sum: torch returns uninitialised memory there.)"""
+    dt = _fdt(rng)
+    C, N = int(_pick(rng, [1, 3, 4])), int(_pick(rng, [1, 2, 4]))
+    shape = _pick(rng, [(N, C), (N, C), (C,)])
+    t = rng.integers(0, C, shape[:-1])
+    c = {"fn": "multi_margin_loss", "kw": {"reduction": _pick(rng, RED)},
+         "args": [_T(_arr(rng, shape, dt, special=0.05), rng.random() < 0.85), _T(t, False)]}
+    if rng.random() < 0.5:
+        c["kw"]["p"] = _pick(rng, [1, 2])
+    if rng.random() < 0.5:
+        c["kw"]["margin"] = float(_pick(rng, [1.0, 0.5, 2.0, 0.0]))
+    if rng.random() < 0.3:
+        c["kw"]["weight"] = _T(_arr(rng, (C,), dt, "pos"), False)
+    _legacy(rng, c)
+    return c
+
+
+def _multilabel_margin(rng):
+    """multilabel_margin_loss: (N, C) or (C,) scores; each row's target classes up to its
+    first -1 (the rest ignored)."""
+    dt = _fdt(rng)
+    C, N = int(_pick(rng, [1, 3, 4])), int(_pick(rng, [1, 2, 4]))
+    shape = _pick(rng, [(N, C), (N, C), (C,)])
+    t = rng.integers(-1, C, shape)
+    c = {"fn": "multilabel_margin_loss", "kw": {"reduction": _pick(rng, RED)},
+         "args": [_T(_arr(rng, shape, dt, special=0.05), rng.random() < 0.85), _T(t, False)]}
+    _legacy(rng, c)
+    return c
+
+
+def _triplet_distance(rng):
+    """triplet_margin_with_distance_loss with its default distance (pairwise_distance)."""
+    dt = _fdt(rng)
+    k = _pick(rng, [(4, 3), (4, 3), (3,), (2, 3, 2)])
+    c = {"fn": "triplet_margin_with_distance_loss", "kw": {"reduction": _pick(rng, RED)},
+         "args": [_T(_arr(rng, k, dt, special=0.03), rng.random() < 0.7) for _ in range(3)]}
+    if rng.random() < 0.5:
+        c["kw"]["margin"] = float(_pick(rng, [1.0, 0.5, 2.0]))
+    if rng.random() < 0.4:
+        c["kw"]["swap"] = True
+    return c
+
+
 GENERATORS = {
+    "multi_margin_loss": _multi_margin,
+    "multilabel_margin_loss": _multilabel_margin,
+    "triplet_margin_with_distance_loss": _triplet_distance,
     "cross_entropy": lambda r: _classes(r, "cross_entropy"),
     "nll_loss": lambda r: _classes(r, "nll_loss"),
     "mse_loss": lambda r: _pointwise(r, "mse_loss", weight=True),
@@ -458,11 +506,12 @@ MODULES = {"cross_entropy": "CrossEntropyLoss", "nll_loss": "NLLLoss", "mse_loss
            "cosine_embedding_loss": "CosineEmbeddingLoss", "poisson_nll_loss": "PoissonNLLLoss",
            "gaussian_nll_loss": "GaussianNLLLoss",
            "multilabel_soft_margin_loss": "MultiLabelSoftMarginLoss",
-           "triplet_margin_loss": "TripletMarginLoss"}
+           "triplet_margin_loss": "TripletMarginLoss", "multi_margin_loss": "MultiMarginLoss",
+           "multilabel_margin_loss": "MultiLabelMarginLoss",
+           "triplet_margin_with_distance_loss": "TripletMarginWithDistanceLoss"}
 
 # Losses torch has and zerograd does not (not implemented: calling them is an AttributeError)
-NOT_IMPLEMENTED = {"ctc_loss", "multi_margin_loss", "multilabel_margin_loss",
-                   "triplet_margin_with_distance_loss"}
+NOT_IMPLEMENTED = {"ctc_loss"}
 
 
 def _sweep(fn, seed, n, module=False):

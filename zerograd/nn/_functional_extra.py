@@ -288,7 +288,7 @@ class MultiMarginLoss(Op):
         N, C = X.shape
         rows = np.arange(N)
         z = margin - X[rows, tgt][:, None] + X
-        z = np.maximum(z, 0).astype(X.dtype, copy=False)
+        z = np.where(z > 0, z, X.dtype.type(0))      # (a nan term is skipped, as torch's "if z > 0")
         h = z if p == 1 else z * z
         if weight is not None:
             h = h * weight._data[tgt][:, None]
