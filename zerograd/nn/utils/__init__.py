@@ -7,4 +7,8 @@ from .convert_parameters import parameters_to_vector, vector_to_parameters  # no
 
 from ... import _lazy  # noqa: E402
 
-__getattr__, __dir__ = _lazy.attach(globals(), ["rnn"])
+# loaded on first use: packing, parametrizations, the legacy hook-based weight/spectral norms
+__getattr__, __dir__ = _lazy.attach(
+    globals(), ["rnn", "parametrize", "parametrizations"],
+    {n: ("_legacy_norms", n) for n in ("weight_norm", "remove_weight_norm",
+                                       "spectral_norm", "remove_spectral_norm")})
