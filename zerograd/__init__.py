@@ -155,7 +155,7 @@ def set_num_threads(n) -> None:
 # imported on first use: a process that only trains needs none of it
 __getattr__, __dir__ = _lazy.attach(globals(), ["serialization", "cuda", "backends", "amp",
                                                 "cpu", "compiler", "special",
-                                                "distributions"],
+                                                "distributions", "func"],
                                     {"save": ("serialization", "save"),
                                      "pixel_shuffle": ("ops.resample", "pixel_shuffle"),
                                      "max_pool3d": ("ops.pool3d", "max_pool3d"),
