@@ -40,5 +40,6 @@ from .modules import _EXTRA, _RESAMPLE, _RNN, _TRANSFORMER  # noqa: E402
 _ON_FIRST_USE = {**{name: ("modules.rnn", name) for name in _RNN},
                  **{name: ("modules.transformer", name) for name in _TRANSFORMER},
                  **{name: ("modules.resample", name) for name in _RESAMPLE},
-                 **{name: ("modules.extra", name) for name in _EXTRA}}
+                 **{name: ("modules.ctc" if name == "CTCLoss" else "modules.extra", name)
+                    for name in _EXTRA}}
 __getattr__, __dir__ = _lazy.attach(globals(), ["attention"], _ON_FIRST_USE)

@@ -1455,12 +1455,19 @@ _EXTRA = ("bilinear", "local_response_norm", "rrelu", "rrelu_", "gumbel_softmax"
 __all__ += list(_EXTRA)
 _extra = _lazy.on_first_use("zerograd.nn._functional_extra")
 
+# affine_grid, grid_sample and ctc_loss (nn/_functional_sampling.py, also on first use)
+_SAMPLING = ("affine_grid", "grid_sample", "ctc_loss")
+__all__ += list(_SAMPLING)
+_sampling = _lazy.on_first_use("zerograd.nn._functional_sampling")
+
 
 def __getattr__(name):
     if name in _EXTRA:
         return getattr(_extra, name)
+    if name in _SAMPLING:
+        return getattr(_sampling, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_EXTRA))
+    return sorted(set(globals()) | set(_EXTRA) | set(_SAMPLING))

@@ -43,8 +43,11 @@ _RESAMPLE = ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Fold", 
 _EXTRA = ("Bilinear", "LocalResponseNorm", "RReLU", "MultiMarginLoss", "MultiLabelMarginLoss",
           "TripletMarginWithDistanceLoss", "EmbeddingBag")
 
-__getattr__, __dir__ = _lazy.attach(globals(), ["rnn", "transformer", "resample", "extra"], {
-    **{name: ("rnn", name) for name in _RNN},
-    **{name: ("transformer", name) for name in _TRANSFORMER},
-    **{name: ("resample", name) for name in _RESAMPLE},
-    **{name: ("extra", name) for name in _EXTRA}})
+_EXTRA += ("CTCLoss",)       # (modules/ctc.py)
+
+__getattr__, __dir__ = _lazy.attach(
+    globals(), ["rnn", "transformer", "resample", "extra", "ctc"], {
+        **{name: ("rnn", name) for name in _RNN},
+        **{name: ("transformer", name) for name in _TRANSFORMER},
+        **{name: ("resample", name) for name in _RESAMPLE},
+        **{name: ("ctc" if name == "CTCLoss" else "extra", name) for name in _EXTRA}})
