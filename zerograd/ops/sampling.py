@@ -79,8 +79,8 @@ def base_grid(spatial, align_corners, dt):
 
 
 class AffineGridGenerator(Op):
-    """grid[n, p] = θ[n] · base[p]          dθ[n] = Σ_p g[n, p] ⊗ base[p]  (a matmul, again
-    differentiable)"""
+    """grid[n, p] = θ[n] · base[p]          dθ = Σ_p g[n, p] ⊗ base[p] for each n  (a matmul,
+    again differentiable)"""
     node_name = "AffineGridGeneratorBackward0"
     arity = 1
 
