@@ -302,13 +302,18 @@ def test_sampling_advances_the_stream_like_torch():
     assert_same(a, b)
 
 
-def test_gamma_family_sampling_not_implemented():
-    for d in (D.Gamma(zerograd.tensor([1.0]), 1.0), D.Beta(1.0, 2.0),
-              D.Dirichlet(zerograd.ones(3))):
-        with pytest.raises(NotImplementedError, match="not implemented in zerograd"):
-            d.sample()
-        with pytest.raises(NotImplementedError):
-            d.rsample((2,))
+@requires_torch
+@pytest.mark.parametrize("dt", DTYPES)
+def test_gamma_family_samples_as_torch(dt):
+    """Gamma, Beta and Dirichlet draw torch's values under the same seed (ops/random_gamma.py:
+    torch's samplers, word for word)."""
+    def run(T, M):
+        f = getattr(T, dt)
+        return [M.Gamma(T.tensor([1.0, 2.5, 0.3], dtype=f), 1.5).sample((3,)),
+                M.Beta(T.tensor([1.0, 0.5], dtype=f), T.tensor(2.0, dtype=f)).rsample((2,)),
+                M.Dirichlet(T.ones(3, dtype=f) * 0.7).sample((2,))]
+    z, t = both(run)
+    assert_same(z, t)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,13 +1,18 @@
-"""Gamma, Beta and Dirichlet: densities, moments and entropies.
+"""Gamma, Beta and Dirichlet: densities, moments, entropies and (reparameterised) samples.
 
-Drawing from them needs torch's _standard_gamma / _sample_dirichlet kernels, which zerograd does
-not reproduce: sample()/rsample() raise NotImplementedError."""
+Samples come from torch's CPU kernels as zerograd reproduces them (zerograd/ops/random_gamma.py):
+Gamma.rsample is _standard_gamma(concentration) / rate (differentiable through
+StandardGammaBackward0), Dirichlet.rsample is _sample_dirichlet with torch's _Dirichlet function
+(its backward _dirichlet_grad), Beta.rsample the first component of the Dirichlet of the stacked
+concentrations - draw for draw torch's under the same seed."""
 from __future__ import annotations
 
 from numbers import Number, Real
 
 import zerograd as _z
+from zerograd.autograd.function import Function, once_differentiable
 from zerograd.nn.functional import one_hot as _one_hot
+from zerograd.ops.random_gamma import _dirichlet_grad, _sample_dirichlet, _standard_gamma
 
 from . import constraints
 from .exp_family import ExponentialFamily
@@ -16,10 +21,27 @@ from .utils import broadcast_all
 __all__ = ["Gamma", "Beta", "Dirichlet"]
 
 
-def _no_sampler(name):
-    raise NotImplementedError(
-        f"{name}.sample()/rsample() are not implemented in zerograd: torch draws them with its "
-        "_standard_gamma/_sample_dirichlet kernels, which zerograd does not reproduce yet")
+def _Dirichlet_backward(x, concentration, grad_output):
+    total = concentration.sum(-1, True).expand_as(concentration)
+    grad = _dirichlet_grad(x, concentration, total)
+    return grad * (grad_output - (x * grad_output).sum(-1, True))
+
+
+class _Dirichlet(Function):
+    """torch.distributions.dirichlet._Dirichlet: a Dirichlet sample with the reparameterised
+    gradient (node _DirichletBackward)."""
+
+    @staticmethod
+    def forward(ctx, concentration):
+        x = _sample_dirichlet(concentration)
+        ctx.save_for_backward(x, concentration)
+        return x
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output):
+        x, concentration = ctx.saved_tensors
+        return _Dirichlet_backward(x, concentration, grad_output)
 
 
 class Gamma(ExponentialFamily):
@@ -59,7 +81,10 @@ class Gamma(ExponentialFamily):
         return new
 
     def rsample(self, sample_shape=_z.Size()):
-        _no_sampler("Gamma")
+        shape = self._extended_shape(sample_shape)
+        value = _standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
+        value.detach().clamp_(min=_z.finfo(value.dtype).tiny)  # (not recorded, as torch)
+        return value
 
     def log_prob(self, value):
         value = _z.as_tensor(value, dtype=self.rate.dtype)
@@ -108,7 +133,9 @@ class Dirichlet(ExponentialFamily):
         return new
 
     def rsample(self, sample_shape=()):
-        _no_sampler("Dirichlet")
+        shape = self._extended_shape(sample_shape)
+        concentration = self.concentration.expand(shape)
+        return _Dirichlet.apply(concentration)
 
     def log_prob(self, value):
         if self._validate_args:
@@ -189,7 +216,7 @@ class Beta(ExponentialFamily):
         return self.concentration1 * self.concentration0 / (total.pow(2) * (total + 1))
 
     def rsample(self, sample_shape=()):
-        _no_sampler("Beta")
+        return self._dirichlet.rsample(sample_shape).select(-1, 0)
 
     def log_prob(self, value):
         if self._validate_args:
