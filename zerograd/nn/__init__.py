@@ -23,6 +23,7 @@ from .modules.loss import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingL
                            PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
 from .modules.padding import *  # noqa: F401,F403  (ConstantPad1d ... CircularPad3d)
 from .parameter import Buffer, Parameter  # noqa: F401
+from .parameter import UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .modules.batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm,  # noqa: F401
                                 InstanceNorm1d, InstanceNorm2d, InstanceNorm3d)
 from .modules.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,  # noqa: F401
@@ -36,8 +37,9 @@ from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxP
 # modules/rnn.py then): import time and memory stay what the common models need.
 from .. import _lazy  # noqa: E402
 
-from .modules import _EXTRA, _RESAMPLE, _RNN, _TRANSFORMER  # noqa: E402
+from .modules import _EXTRA, _LAZY_MODULES, _RESAMPLE, _RNN, _TRANSFORMER  # noqa: E402
 _ON_FIRST_USE = {**{name: ("modules.rnn", name) for name in _RNN},
+                 **{name: ("modules.lazy", name) for name in _LAZY_MODULES},
                  **{name: ("modules.transformer", name) for name in _TRANSFORMER},
                  **{name: ("modules.resample", name) for name in _RESAMPLE},
                  **{name: ("modules.ctc" if name == "CTCLoss" else "modules.extra", name)

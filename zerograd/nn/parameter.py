@@ -69,3 +69,8 @@ class Buffer(Tensor, metaclass=_BufferMeta):
         t.persistent = persistent
         t._is_buffer = True
         return t
+
+
+# torch.nn.parameter's lazy placeholders (defined in nn/_uninitialized.py, which needs Parameter)
+from ._uninitialized import (UninitializedBuffer, UninitializedParameter,  # noqa: E402,F401
+                             UninitializedTensorMixin, is_lazy)

@@ -44,10 +44,15 @@ _EXTRA = ("Bilinear", "LocalResponseNorm", "RReLU", "MultiMarginLoss", "MultiLab
           "TripletMarginWithDistanceLoss", "EmbeddingBag")
 
 _EXTRA += ("CTCLoss",)       # (modules/ctc.py)
+_LAZY_MODULES = ("LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+                 "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d",
+                 "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d",
+                 "LazyInstanceNorm2d", "LazyInstanceNorm3d")      # (modules/lazy.py)
 
 __getattr__, __dir__ = _lazy.attach(
-    globals(), ["rnn", "transformer", "resample", "extra", "ctc"], {
+    globals(), ["rnn", "transformer", "resample", "extra", "ctc", "lazy"], {
         **{name: ("rnn", name) for name in _RNN},
+        **{name: ("lazy", name) for name in _LAZY_MODULES},
         **{name: ("transformer", name) for name in _TRANSFORMER},
         **{name: ("resample", name) for name in _RESAMPLE},
         **{name: ("ctc" if name == "CTCLoss" else "extra", name) for name in _EXTRA}})

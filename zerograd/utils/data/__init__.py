@@ -11,6 +11,7 @@ accepted, with a warning, and loads in the main process).
 """
 from .dataloader import (BatchSampler, DataLoader, RandomSampler, Sampler, SequentialSampler,
                          SubsetRandomSampler, default_collate, default_convert, get_worker_info)
+from .dataloader import WeightedRandomSampler  # noqa: F401
 from .dataset import (ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset,
                       random_split)
 
@@ -18,3 +19,4 @@ __all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "IterableDa
            "RandomSampler", "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler",
            "TensorDataset", "default_collate", "default_convert", "get_worker_info",
            "random_split"]
+__all__ += ["WeightedRandomSampler"]

@@ -24,7 +24,8 @@ from ...tensor import Tensor
 from .dataset import IterableDataset
 
 __all__ = ["BatchSampler", "DataLoader", "RandomSampler", "Sampler", "SequentialSampler",
-           "SubsetRandomSampler", "default_collate", "default_convert", "get_worker_info"]
+           "SubsetRandomSampler", "WeightedRandomSampler", "default_collate", "default_convert",
+           "get_worker_info"]
 
 
 def get_worker_info():
@@ -122,6 +123,39 @@ class SubsetRandomSampler(Sampler):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """`num_samples` indices in [0, len(weights)), index i drawn with probability proportional to
+    weights[i] (the weights need not sum to one); replacement=False draws each index at most
+    once.  Each epoch is one `multinomial(weights, num_samples, replacement, generator=...)`
+    draw, so a seeded generator (or the default one) gives torch's indices."""
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        from ... import as_tensor, float64
+        as_double = as_tensor(weights, dtype=float64)
+        if as_double.dim() != 1:
+            raise ValueError("weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(as_double.shape)}")
+        self.weights = as_double
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self):
+        from ... import multinomial
+        drawn = multinomial(self.weights, self.num_samples, self.replacement,
+                            generator=self.generator)
+        yield from iter(drawn.tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
 
 
 class BatchSampler(Sampler):
