@@ -194,3 +194,32 @@ def test_quantile_messages_as_torch(fn, args):
         except RuntimeError as e:
             return str(e)
     assert outcome(zerograd) == outcome(torch)
+
+
+LINSPACE_CASES = [(-1, 1, 7), (-1, 1, 10), (0.1, 0.7, 13), (0, 1, 100), (-3.3, 7.9, 257),
+                  (5, -2, 9), (0, 1e-3, 33), (1, 1, 4), (-1, 1, 1001), (0, 100, 5), (2, 3, 2),
+                  (-5, 5, 2049)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_linspace_bit_for_bit_as_torch(dtype):
+    """torch's kernel: start + step·i for the first half, end - step·(steps-1-i) for the rest,
+    each a fused multiply-add (half types op by op in the half type).  np.linspace gave 0 where
+    torch gives -3e-8 (linspace(-1, 1, 7)), which sent affine_grid + grid_sample gradients to
+    the other side of a pixel."""
+    for case in LINSPACE_CASES:
+        z = zerograd.linspace(*case, dtype=getattr(zerograd, dtype)).double().numpy()
+        t = torch.linspace(*case, dtype=getattr(torch, dtype)).double().numpy()
+        assert z.tobytes() == t.tobytes(), case
+
+
+def test_affine_grid_gradient_through_grid_sample_as_torch():
+    out = []
+    for L in (zerograd, torch):
+        L.manual_seed(1)
+        img = L.randn(1, 1, 5, 6)
+        theta = L.tensor([[[1.2, 0.0, -0.2], [0.0, 0.8, 0.1]]], requires_grad=True)
+        g = L.nn.functional.affine_grid(theta, (1, 1, 4, 7), align_corners=True)
+        L.nn.functional.grid_sample(img, g, align_corners=True).sum().backward()
+        out.append(theta.grad.numpy())
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-5, atol=1e-5)

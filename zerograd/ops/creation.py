@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import dtypes as _dt
+from ..grad_mode import _state as _gm_state
 from ..tensor import Tensor, _warn_float_of_non_leaf, factory_requires_grad
 from ..tensor import Size as _Size
 from ._args import user_stacklevel
@@ -119,7 +120,7 @@ def _leaf_value(v, kind):
     __index__ / __float__, a NumPy scalar as its Python number (into an integer or bool dtype by
     its __index__ too: only NumPy's float64, a Python float, passes among the floats)."""
     if isinstance(v, Tensor):
-        if v.requires_grad:
+        if v.requires_grad and _gm_state.enabled:              # (not under no_grad)
             _warn_float_of_non_leaf(user_stacklevel() + 1)     # (once per process, as torch)
         if kind != "f" and (v._data.size != 1 or v._data.dtype.kind not in "iub"):
             raise TypeError("only integer tensors of a single element can be converted to an index")
@@ -570,11 +571,31 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     return into_out("linspace", out, _linspace(start, end, steps, npd, requires_grad, device))
 
 
+def _float_linspace(start, end, steps, npd):
+    """torch's CPU kernel: step = (end - start)/(steps - 1) in the dtype's compute type; point i
+    is start + step·i for the first half and end - step·(steps - 1 - i) for the rest, each one
+    fused multiply-add (a single rounding: formed in float64 for float32, in the x87 long double
+    for float64 where NumPy has one).  Half types compute op by op in the half type, as torch."""
+    i = np.arange(steps)
+    if npd.itemsize == 2:
+        from ._util import convert_scalar       # (torch's overflow error for the ends)
+        a, b = (np.asarray(convert_scalar(v, npd)).astype(npd) for v in (start, end))
+        step = (b - a) / np.asarray(steps - 1).astype(npd)
+        return np.where(i < steps // 2, a + step * i.astype(npd),
+                        b - step * (steps - 1 - i).astype(npd)).astype(npd)
+    ct = np.float32 if npd.itemsize < 8 else np.float64
+    wt = np.float64 if ct is np.float32 else np.longdouble
+    a, b = ct(start), ct(end)
+    step = wt((b - a) / ct(steps - 1))
+    a, b, k = wt(a), wt(b), i.astype(wt)
+    return np.where(i < steps // 2, a + step * k, b - step * (steps - 1 - k)).astype(npd)
+
+
 def _linspace(start, end, steps, npd, requires_grad, device):
     if npd == np.bool_:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     if npd.kind not in "iu":
-        return factory_result(np.linspace(start, end, steps).astype(npd), requires_grad, device)
+        return factory_result(_float_linspace(start, end, steps, npd), requires_grad, device)
     # integer dtypes, as torch: the ends converted to the dtype first (checked), the points
     # start + i·step in double (from the end for the second half), truncated
     a, b = (_to_int(v, npd) for v in (start, end))

@@ -57,11 +57,8 @@ def _linspace_from_neg_one(n, align_corners, dt):
     for the rest), scaled by (n-1)/n without align_corners; 0 alone for n <= 1."""
     if n <= 1:
         return np.zeros(1, dt)
-    step = dt.type(2.0 / (n - 1))
-    i = np.arange(n)
-    half = n // 2
-    r = np.where(i < half, dt.type(-1) + step * i.astype(dt), dt.type(1) - step * (n - 1 - i)
-                 .astype(dt)).astype(dt)
+    from .creation import _float_linspace      # (torch.linspace's points, bit for bit)
+    r = _float_linspace(-1, 1, n, dt)
     if not align_corners:
         r = (r * dt.type(n - 1)) / dt.type(n)
     return r.astype(dt)
