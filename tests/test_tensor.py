@@ -359,6 +359,21 @@ def test_float_of_a_non_leaf_warns_once_as_torch(monkeypatch):
                              "to unexpected behavior.\nConsider using tensor.detach() first."], []]
 
 
+def test_float_of_a_non_leaf_under_no_grad_does_not_warn(monkeypatch):
+    """torch warns only in grad mode (LBFGS reads its losses under no_grad: no warning)."""
+    import sys
+    import warnings
+    monkeypatch.setattr(sys.modules["zerograd.tensor"], "_FLOAT_WARNED", False)
+    t = zerograd.ones(1, requires_grad=True) * 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with zerograd.no_grad():
+            float(t)
+            zerograd.tensor([t])
+        with zerograd.inference_mode():
+            float(t)
+
+
 _INPLACE_FORMS = [("cos_", ()), ("sin_", ()), ("log_", ()), ("sign_", ()), ("rsqrt_", ()),
                   ("reciprocal_", ()), ("square_", ()), ("cumsum_", (0,)), ("cumprod_", (1,)),
                   ("tril_", ()), ("triu_", (1,)), ("clip_", (0.5, 1.5)), ("divide_", ("T",)),

@@ -633,8 +633,8 @@ class Tensor:
     def __float__(self):
         if self._data.size != 1:        # (torch: ValueError here, RuntimeError from item())
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self._grad_fn is not None and not _FLOAT_WARNED:
-            _warn_float_of_non_leaf()
+        if self._grad_fn is not None and not _FLOAT_WARNED and _state.enabled:
+            _warn_float_of_non_leaf()       # (not under no_grad: LBFGS reads losses there)
         return float(self.item())
 
     def __int__(self):
