@@ -635,3 +635,15 @@ def test_loaded_on_first_use():
             "g = zerograd.func.grad(lambda x: (x * x).sum())(zerograd.ones(2)); "
             "assert g.tolist() == [2.0, 2.0]")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@requires_torch
+def test_randomness_error_leaves_the_generator_as_torch():
+    """torch raises before drawing: the stream after the error continues where it was."""
+    out = []
+    for L in (zerograd, torch):
+        L.manual_seed(0)
+        with pytest.raises(RuntimeError, match="randomness"):
+            L.func.vmap(lambda a: a + L.rand(1))(L.ones(3, 2))
+        out.append(L.rand(2).tolist())
+    assert out[0] == out[1]

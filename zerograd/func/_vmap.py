@@ -43,9 +43,12 @@ def _rng_state() -> bytes:
 @contextlib.contextmanager
 def _rng_guard():
     """Raise torch's randomness-error if the default generator was drawn from in the block."""
-    before = _rng_state()
+    from ..ops.random import default_generator
+    state = default_generator.get_state()
+    before = state._data.tobytes()
     yield
     if _rng_state() != before:
+        default_generator.set_state(state)          # (torch raises before drawing anything)
         raise RuntimeError(_RANDOM_ERROR)
 
 
@@ -163,6 +166,7 @@ def _run(func, flat_args, args_spec, flat_in_dims, size, kwargs, randomness):
             default_generator.set_state(start)
         out = func(*pytree.tree_unflatten(flat, args_spec), **kwargs)
         if randomness == "error" and _rng_state() != start_bytes:
+            default_generator.set_state(start)      # (torch raises before drawing anything)
             raise RuntimeError(_RANDOM_ERROR)
         outs.append(out)
     return outs
