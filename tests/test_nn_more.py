@@ -501,3 +501,45 @@ def test_loaded_on_first_use():
             "from zerograd.nn import EmbeddingBag; import zerograd.nn.modules.extra as e; "
             "assert EmbeddingBag is e.EmbeddingBag and 'rrelu' in dir(zerograd.nn.functional)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+PDIST_ETC = {
+    "pdist p=2": lambda L, x: L.pdist(x),
+    "pdist p=1": lambda L, x: L.nn.functional.pdist(x, p=1),
+    "pdist p=3": lambda L, x: L.pdist(x, 3),
+    "pdist p=inf": lambda L, x: L.pdist(x, float("inf")),
+    "pdist p=0": lambda L, x: L.pdist(x, 0),
+    "pdist one row": lambda L, x: L.pdist(x[:1]),
+    "pdist duplicate rows": lambda L, x: L.pdist(L.cat([x[:2], x[:1]])),
+    "channel_shuffle": lambda L, x: L.nn.functional.channel_shuffle(x.reshape(1, 4, 2, 1), 2),
+    "ChannelShuffle": lambda L, x: L.nn.ChannelShuffle(4)(x.reshape(2, 4, 1)),
+    "lp_pool3d": lambda L, x: L.nn.functional.lp_pool3d(x.abs().reshape(1, 1, 2, 2, 2), 2, 2),
+    "LPPool3d": lambda L, x: L.nn.LPPool3d(1.5, (2, 1, 2))(x.abs().reshape(1, 2, 2, 1, 2)),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(PDIST_ETC))
+def test_pdist_channel_shuffle_lp_pool3d_as_torch(name):
+    x0 = np.random.default_rng(3).standard_normal((4, 2))
+    out = []
+    for L in (zg, torch):
+        x = L.tensor(x0, requires_grad=True)
+        y = PDIST_ETC[name](L, x)
+        (y * L.arange(1, y.numel() + 1, dtype=L.float64).reshape(tuple(y.shape))).sum().backward()
+        out.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-10, atol=1e-12)
+
+
+@requires_torch
+def test_pdist_channel_shuffle_errors_and_repr_as_torch():
+    for L in (zg, torch):
+        for bad, msg in ((lambda: L.pdist(L.ones(3)), "pdist only supports 2D tensors, got: 1D"),
+                         (lambda: L.pdist(L.ones(3, 2), p=-1), "non-negative p"),
+                         (lambda: L.nn.functional.channel_shuffle(L.ones(1, 4, 2), 3),
+                          "Got 4 channels and 3 groups")):
+            with pytest.raises(RuntimeError, match=msg):
+                bad()
+    assert repr(zg.nn.ChannelShuffle(2)) == repr(torch.nn.ChannelShuffle(2))
+    assert repr(zg.nn.LPPool3d(2, 3)) == repr(torch.nn.LPPool3d(2, 3))

@@ -29,7 +29,7 @@ from .modules.batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm
 from .modules.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,  # noqa: F401
                            ConvTranspose3d)
 from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,  # noqa: F401
-                              AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d,
+                              AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d, LPPool3d,
                               MaxPool1d, MaxPool2d, MaxPool3d, AvgPool3d, AdaptiveAvgPool3d,
                               AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
 

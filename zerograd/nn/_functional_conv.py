@@ -17,7 +17,7 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d_with_indices", "batch_norm", "group_norm", "instance_norm",
-    "lp_pool1d", "lp_pool2d",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d",
     "max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d",
     "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
     "max_unpool1d", "max_unpool2d", "max_unpool3d",
@@ -124,6 +124,12 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """Power-average pooling over the last two dims: (Σ_window x^p)^(1/p), p = norm_type."""
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     return _lp_pool(avg_pool2d, input, norm_type, kernel_size, stride, ceil_mode, kh * kw)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling over the last three dims: (Σ_window x^p)^(1/p), p = norm_type."""
+    kd, kh, kw = (kernel_size,) * 3 if isinstance(kernel_size, int) else kernel_size
+    return _lp_pool(avg_pool3d, input, norm_type, kernel_size, stride, ceil_mode, kd * kh * kw)
 
 
 def _list_with_default(out_size, defaults):

@@ -21,7 +21,7 @@ _zg = _lazy.on_first_use("zerograd")
 
 __all__ = ["bilinear", "local_response_norm", "rrelu", "rrelu_", "gumbel_softmax",
            "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss",
-           "embedding_bag"]
+           "embedding_bag", "pdist", "channel_shuffle"]
 
 
 def _half(dt) -> bool:
@@ -692,3 +692,44 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     bag_of, B = _bags(idx, offs, include_last_offset)
     return EmbeddingBag.apply(weight, psw, idx, bag_of, B, mode, padding_idx,
                               bool(scale_grad_by_freq))
+
+
+# ----------------------------------------------------------------------------------------------
+# pdist, channel_shuffle
+# ----------------------------------------------------------------------------------------------
+
+def pdist(input, p=2):
+    """The p-norm distances between the rows of an (N, M) input, i < j in row-major order:
+    N(N-1)/2 values (torch's condensed form).  Composed of indexing and norm (torch records one
+    PdistBackward0 node; the values and gradients are the same)."""
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if not input.is_floating_point():
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    i, j = np.triu_indices(input.shape[0], 1)
+    from ..tensor import Tensor
+    ii, jj = Tensor._make(i.astype(np.int64), False, None, 0), \
+        Tensor._make(j.astype(np.int64), False, None, 0)
+    diff = input[ii] - input[jj]
+    if p == 0:      # the count of differing coordinates: a zero gradient, as torch's
+        return (diff != 0).sum(1).to(input.dtype) + diff.sum(1) * 0
+    return diff.norm(p, dim=1)
+
+
+def channel_shuffle(input, groups):
+    """(N, C, *) with C = g·k: channel c·k + r moves to r·g + c (ShuffleNet's shuffle)."""
+    if input.dim() < 3:
+        raise RuntimeError(f"channel_shuffle expects input to have at least 3 dimensions, but "
+                           f"got input with sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    n, c = input.shape[0], input.shape[1]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape((n, groups, c // groups) + rest).transpose(1, 2) \
+        .reshape((n, c) + rest)

@@ -1451,7 +1451,7 @@ def pixel_unshuffle(input, downscale_factor):
 
 _EXTRA = ("bilinear", "local_response_norm", "rrelu", "rrelu_", "gumbel_softmax",
           "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss",
-          "embedding_bag")
+          "embedding_bag", "pdist", "channel_shuffle")
 __all__ += list(_EXTRA)
 _extra = _lazy.on_first_use("zerograd.nn._functional_extra")
 

@@ -26,7 +26,7 @@ from .batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm,  # noq
 from .conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,  # noqa: F401
                    ConvTranspose3d)
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,  # noqa: F401
-                      AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d,
+                      AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, LPPool1d, LPPool2d, LPPool3d,
                    MaxPool1d, MaxPool2d, MaxPool3d, AvgPool3d, AdaptiveAvgPool3d,
                    AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
 
@@ -41,7 +41,7 @@ _RESAMPLE = ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Fold", 
              "PixelShuffle", "PixelUnshuffle")
 
 _EXTRA = ("Bilinear", "LocalResponseNorm", "RReLU", "MultiMarginLoss", "MultiLabelMarginLoss",
-          "TripletMarginWithDistanceLoss", "EmbeddingBag")
+          "TripletMarginWithDistanceLoss", "EmbeddingBag", "ChannelShuffle")
 
 _EXTRA += ("CTCLoss",)       # (modules/ctc.py)
 _LAZY_MODULES = ("LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",

@@ -14,7 +14,7 @@ from .loss import _Loss, _WeightedLoss
 from .module import Module
 
 __all__ = ["Bilinear", "LocalResponseNorm", "RReLU", "MultiMarginLoss", "MultiLabelMarginLoss",
-           "TripletMarginWithDistanceLoss", "EmbeddingBag"]
+           "TripletMarginWithDistanceLoss", "EmbeddingBag", "ChannelShuffle"]
 
 
 class Bilinear(Module):
@@ -197,3 +197,17 @@ class EmbeddingBag(Module):
                   padding_idx=padding_idx)
         bag.weight.requires_grad = not freeze
         return bag
+
+
+class ChannelShuffle(Module):
+    """Shuffle (N, C, *)'s channels in `groups` groups (F.channel_shuffle)."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return FX.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
