@@ -9,67 +9,13 @@ import zerograd
 import zerograd.distributions as D
 from tests._oracle import requires_torch, torch
 
-DTYPES = ["float32", "float64"]
-SHAPES = [(), (3,), (2, 4)]
-
-
-def _libs():
-    return [(zerograd, D), (torch, torch.distributions)]
-
-
-def npy(t):
-    return t.detach().numpy() if hasattr(t, "detach") else np.asarray(t)
-
-
-def both(fn, seed=0):
-    out = []
-    for T, M in _libs():
-        T.manual_seed(seed)
-        out.append(fn(T, M))
-    return out
-
-
-def assert_same(a, b, rtol=0.0, atol=0.0):
-    a = a if isinstance(a, (list, tuple)) else [a]
-    b = b if isinstance(b, (list, tuple)) else [b]
-    assert len(a) == len(b)
-    for x, y in zip(a, b):
-        x, y = npy(x), npy(y)
-        assert x.shape == y.shape and x.dtype == y.dtype, (x.shape, y.shape, x.dtype, y.dtype)
-        if rtol == 0 and atol == 0:
-            np.testing.assert_array_equal(x, y)
-        else:
-            np.testing.assert_allclose(x, y, rtol=rtol, atol=atol, equal_nan=True)
-
-
-def tol(dt):
-    return dict(rtol=1e-5, atol=1e-6) if dt == "float32" else dict(rtol=1e-12, atol=1e-13)
-
-
-def P(T, v, dt, grad=True):
-    return T.tensor(v, dtype=getattr(T, dt), requires_grad=grad)
+# the comparison helpers of the first distributions file (one copy of them)
+from tests.test_distributions import (DTYPES, SHAPES, P, assert_same, both, grads,  # noqa: E402,F401
+                                      npy, same_error, tol)
 
 
 def V(T, v, dt):
     return T.tensor(v, dtype=getattr(T, dt))
-
-
-def grads(T, out, *params):
-    g = T.autograd.grad(out.sum(), params, allow_unused=True, retain_graph=True)
-    return [x if x is not None else T.zeros(()) for x in g]
-
-
-def err(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001
-        return type(e).__name__, str(e)
-    return None
-
-
-def same_error(fn):
-    a, b = both(lambda T, M: err(lambda: fn(T, M)))
-    assert a is not None and a == b, (a, b)
 
 
 def test_exports_without_torch():
