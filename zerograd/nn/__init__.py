@@ -37,11 +37,6 @@ from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxP
 # modules/rnn.py then): import time and memory stay what the common models need.
 from .. import _lazy  # noqa: E402
 
-from .modules import _EXTRA, _LAZY_MODULES, _RESAMPLE, _RNN, _TRANSFORMER  # noqa: E402
-_ON_FIRST_USE = {**{name: ("modules.rnn", name) for name in _RNN},
-                 **{name: ("modules.lazy", name) for name in _LAZY_MODULES},
-                 **{name: ("modules.transformer", name) for name in _TRANSFORMER},
-                 **{name: ("modules.resample", name) for name in _RESAMPLE},
-                 **{name: ("modules.ctc" if name == "CTCLoss" else "modules.extra", name)
-                    for name in _EXTRA}}
+from .modules import FIRST_USE as _FIRST_USE  # noqa: E402
+_ON_FIRST_USE = {name: ("modules." + file, name) for name, file in _FIRST_USE.items()}
 __getattr__, __dir__ = _lazy.attach(globals(), ["attention"], _ON_FIRST_USE)

@@ -32,27 +32,23 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,  
 
 from ... import _lazy  # noqa: E402
 
-# loaded on first use (zerograd.nn.LSTM imports rnn.py then)
-_RNN = ("RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell")
-_TRANSFORMER = ("Transformer", "TransformerEncoder", "TransformerDecoder",
-                "TransformerEncoderLayer", "TransformerDecoderLayer")
+# Loaded on first use (zerograd.nn.LSTM imports rnn.py then): each layer's file, by name.
+# zerograd.nn reads the same table.
+FIRST_USE = {name: file for file, names in {
+    "rnn": ("RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"),
+    "transformer": ("Transformer", "TransformerEncoder", "TransformerDecoder",
+                    "TransformerEncoderLayer", "TransformerDecoderLayer"),
+    "resample": ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Fold", "Unfold",
+                 "PixelShuffle", "PixelUnshuffle"),
+    "extra": ("Bilinear", "LocalResponseNorm", "RReLU", "MultiMarginLoss",
+              "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss", "EmbeddingBag",
+              "ChannelShuffle"),
+    "ctc": ("CTCLoss",),
+    "lazy": ("LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+             "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+             "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+             "LazyInstanceNorm3d"),
+}.items() for name in names}
 
-_RESAMPLE = ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "Fold", "Unfold",
-             "PixelShuffle", "PixelUnshuffle")
-
-_EXTRA = ("Bilinear", "LocalResponseNorm", "RReLU", "MultiMarginLoss", "MultiLabelMarginLoss",
-          "TripletMarginWithDistanceLoss", "EmbeddingBag", "ChannelShuffle")
-
-_EXTRA += ("CTCLoss",)       # (modules/ctc.py)
-_LAZY_MODULES = ("LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
-                 "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d",
-                 "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d",
-                 "LazyInstanceNorm2d", "LazyInstanceNorm3d")      # (modules/lazy.py)
-
-__getattr__, __dir__ = _lazy.attach(
-    globals(), ["rnn", "transformer", "resample", "extra", "ctc", "lazy"], {
-        **{name: ("rnn", name) for name in _RNN},
-        **{name: ("lazy", name) for name in _LAZY_MODULES},
-        **{name: ("transformer", name) for name in _TRANSFORMER},
-        **{name: ("resample", name) for name in _RESAMPLE},
-        **{name: ("ctc" if name == "CTCLoss" else "extra", name) for name in _EXTRA}})
+__getattr__, __dir__ = _lazy.attach(globals(), sorted(set(FIRST_USE.values())),
+                                    {name: (file, name) for name, file in FIRST_USE.items()})
