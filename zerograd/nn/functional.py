@@ -1446,28 +1446,26 @@ def pixel_unshuffle(input, downscale_factor):
     return _rs.pixel_unshuffle(input, downscale_factor)
 
 
-# ***** bilinear, local_response_norm, rrelu, gumbel_softmax, the margin losses, embedding_bag
-# (nn/_functional_extra.py, imported the first time one of them is read) *****
+# ***** imported the first time one of them is read: bilinear, local_response_norm, rrelu,
+# gumbel_softmax, the margin losses, embedding_bag, pdist, channel_shuffle (nn/_functional_extra.py)
+# and affine_grid, grid_sample, ctc_loss (nn/_functional_sampling.py) *****
 
-_EXTRA = ("bilinear", "local_response_norm", "rrelu", "rrelu_", "gumbel_softmax",
-          "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss",
-          "embedding_bag", "pdist", "channel_shuffle")
-__all__ += list(_EXTRA)
-_extra = _lazy.on_first_use("zerograd.nn._functional_extra")
-
-# affine_grid, grid_sample and ctc_loss (nn/_functional_sampling.py, also on first use)
-_SAMPLING = ("affine_grid", "grid_sample", "ctc_loss")
-__all__ += list(_SAMPLING)
-_sampling = _lazy.on_first_use("zerograd.nn._functional_sampling")
+_FIRST_USE = {name: _lazy.on_first_use("zerograd.nn." + file) for file, names in {
+    "_functional_extra": ("bilinear", "local_response_norm", "rrelu", "rrelu_", "gumbel_softmax",
+                          "multi_margin_loss", "multilabel_margin_loss",
+                          "triplet_margin_with_distance_loss", "embedding_bag", "pdist",
+                          "channel_shuffle"),
+    "_functional_sampling": ("affine_grid", "grid_sample", "ctc_loss"),
+}.items() for name in names}
+__all__ += list(_FIRST_USE)
 
 
 def __getattr__(name):
-    if name in _EXTRA:
-        return getattr(_extra, name)
-    if name in _SAMPLING:
-        return getattr(_sampling, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(module, name)
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_EXTRA) | set(_SAMPLING))
+    return sorted(set(globals()) | set(_FIRST_USE))
