@@ -33,7 +33,7 @@ from ._util import (accumulate_dtype, binary_arrays, canon_dim, canon_dims, chec
 from .elementwise import DivRounding, _int_division, where_
 from .gather import _check_expand
 from .nn_ops import Erf
-from .reduce import (_count, _correction, _dims_or_all, _few_dof, _no_dof, _reduce, _unreduce,
+from .reduce import (_add_reduce, _count, _correction, _dims_or_all, _few_dof, _no_dof, _unreduce,
                      _var_grad, std_grad)
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -965,7 +965,7 @@ class Nansum(Op):
             ctx.keep = ~nan
             x = np.where(nan, np.zeros((), x.dtype), x)
         out = dtype if dtype is not None else (np.int64 if x.dtype.kind in "iub" else None)
-        return np.asarray(_reduce(np.add, x, dims, keepdim, out))   # (bfloat16: in float32)
+        return np.asarray(_add_reduce(x, dims, keepdim, out))   # (bfloat16: in float32)
 
     @staticmethod
     def backward(ctx, g):

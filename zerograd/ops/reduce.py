@@ -43,15 +43,15 @@ def _sum_dtype(x, dtype):
 
 # ***** sum and mean *****
 
-def _reduce(ufunc, x, axis=None, keepdims=False, dtype=None):
-    """ufunc.reduce (a sum) over axis, a bfloat16 result accumulated in float32 and rounded once,
-    as torch's (NumPy's bfloat16 loop accumulates in bfloat16: a sum of 1,000 × 0.01 came out 4;
+def _add_reduce(x, axis=None, keepdims=False, dtype=None):
+    """np.add.reduce over axis, a bfloat16 result accumulated in float32 and rounded once, as
+    torch's (NumPy's bfloat16 loop accumulates in bfloat16: a sum of 1,000 × 0.01 came out 4;
     its float16 loop already accumulates in float32).  (torch's bfloat16 prod rounds each
-    product to bfloat16, as NumPy's loop does: not through here.)"""
+    product to bfloat16, as NumPy's loop does.)"""
     out = x.dtype if dtype is None else np.dtype(dtype)
     if out.kind == "V":
-        return ufunc.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32).astype(out)
-    return ufunc.reduce(x, axis=axis, keepdims=keepdims, dtype=dtype)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32).astype(out)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=dtype)
 
 
 class Sum(Op):
@@ -63,7 +63,7 @@ class Sum(Op):
         ctx.shape = a._data.shape
         # np.add.reduce, not ndarray.sum: NumPy's warnings (inf - inf) then name this module,
         # where ops/__init__.py silences them as torch is silent
-        return np.asarray(_reduce(np.add, a._data, dtype=_sum_dtype(a._data, dtype)))
+        return np.asarray(_add_reduce(a._data, dtype=_sum_dtype(a._data, dtype)))
 
     @staticmethod
     def backward(ctx, g):
@@ -82,7 +82,7 @@ class SumDim(Op):
     @staticmethod
     def forward(ctx, a, dims, keepdim, dtype=None):
         ctx.shape, ctx.dims, ctx.keepdim = a._data.shape, dims, keepdim
-        return np.asarray(_reduce(np.add, a._data, dims, keepdim, _sum_dtype(a._data, dtype)))
+        return np.asarray(_add_reduce(a._data, dims, keepdim, _sum_dtype(a._data, dtype)))
 
     @staticmethod
     def backward(ctx, g):
