@@ -35,9 +35,10 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor
-from ._util import accumulate_dtype
-from .pool_norm import (_divide, _gather, _in_float32, _lowest, _scatter, _window_means,
-                        _window_spread, _windows, pool_out)
+from ._util import accumulate_dtype, scalar_type_name
+from .pool_norm import (_adaptive_matrix, _avg_factors, _divide, _gather, _in_float32, _lowest,
+                        _pool_out_checked, _scatter, _sizes, _window_means, _window_spread,
+                        _windows, pool_out)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -145,20 +146,12 @@ def adaptive_maxpool_nd_np(a, O):
     return best.reshape(lead + O), idx.reshape(lead + O)
 
 
-def _avg_sizes(n, o, k, s, p, count_include_pad):
-    start = np.arange(o, dtype=np.int64) * s - p
-    end = np.minimum(start + k, n + p)
-    if count_include_pad:
-        return end - start
-    return np.minimum(end, n) - np.maximum(start, 0)
-
-
 def _avg_div_nd(S, O, k, s, p, cip, dov):
     if dov is not None:
         return dov
     div = 1
     for i in range(len(S)):
-        div = div * _along(_avg_sizes(S[i], O[i], k[i], s[i], p[i], cip), i, len(S))
+        div = div * _along(_avg_factors(S[i], O[i], k[i], s[i], p[i], cip), i, len(S))
     return div
 
 
@@ -197,13 +190,6 @@ def avgpool_nd_t_np(g, shape, k, s, p, cip, dov):
         _slab_nd(buf, off, O, s, (1,) * nd)[...] += gs
     inner = buf[(slice(None),) + tuple(slice(p[i], p[i] + S[i]) for i in range(nd))]
     return np.ascontiguousarray(inner).reshape(shape)
-
-
-def _adaptive_mat(n, o, dtype):
-    start, end = _windows(n, o)
-    pos = np.arange(n)
-    inside = (pos[None, :] >= start[:, None]) & (pos[None, :] < end[:, None])
-    return (inside / np.maximum(end - start, 1)[:, None]).astype(dtype)
 
 
 def _per_axis(a, fns):
@@ -413,7 +399,7 @@ class AvgPool3dBackward(Op):
 
 def _adaptive_mats(S, O, dtype):
     dt = accumulate_dtype(dtype) or dtype              # (half types: in float32)
-    return tuple(_adaptive_mat(n, o, dt) for n, o in zip(S, O))
+    return tuple(_adaptive_matrix(n, o, dt) for n, o in zip(S, O))
 
 
 class AdaptiveAvgPool3d(Op):
@@ -532,27 +518,6 @@ def _three(v):
     return (v[0],) * 3 if len(v) == 1 else tuple(v)
 
 
-def _cdiv2(n):
-    """n / 2 rounded toward zero (C's integer division)."""
-    return -((-n) // 2) if n < 0 else n // 2
-
-
-def _out_checked(size, k, pad, stride, dil, ceil):
-    """torch's pooling_output_shape, with its checks."""
-    if stride == 0:
-        raise RuntimeError("stride should not be zero")
-    if pad < 0:
-        raise RuntimeError(f"pad must be non-negative, but got pad: {pad}")
-    if pad > _cdiv2((k - 1) * dil + 1):
-        raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pad}, "
-                           f"kernel_size={k} and dilation={dil}")
-    return pool_out(size, k, pad, stride, dil, ceil)
-
-
-def _sizes(t):
-    return list(t.shape)
-
-
 def _pool3d_shape_check(fn, input, k, s, p, d, O, check_input_size):
     kT, kH, kW = k
     if not (kT > 0 and kW > 0 and kH > 0):
@@ -611,7 +576,7 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     if input.dim() not in (4, 5):
         raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
     S = input.shape[-3:]
-    O = tuple(_out_checked(S[i], k[i], p[i], s[i], d[i], ceil_mode) for i in range(3))
+    O = tuple(_pool_out_checked(S[i], k[i], p[i], s[i], d[i], ceil_mode) for i in range(3))
     _pool3d_shape_check("max_pool3d_with_indices_out_cpu_template()", input, k, s, p, d, O, False)
     if input.dtype.name == "bool" or input.dtype.is_complex:
         _not_implemented("max_pool3d", input.dtype)
@@ -644,7 +609,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     S = input.shape[-3:]
-    O = tuple(_out_checked(S[i], k[i], p[i], s[i], 1, ceil_mode) for i in range(3))
+    O = tuple(_pool_out_checked(S[i], k[i], p[i], s[i], 1, ceil_mode) for i in range(3))
     _pool3d_shape_check("avg_pool3d()", input, k, s, p, (1, 1, 1), O, True)
     if input.dtype.name not in ("float32", "float64", "int64"):
         _not_implemented("avg_pool3d_out_frame", input.dtype)
@@ -744,16 +709,11 @@ def unpool_output_size(input, kernel_size, stride, padding, output_size):
     return ret
 
 
-def _scalar_type_name(dtype):
-    from ._util import scalar_type_name
-    return scalar_type_name(dtype)
-
-
 def _unpool_checks(nd, input, indices, out_size, stride=None):
     kind = f"max_unpooling{nd}d"
     if indices.dtype.name != "int64":
         raise RuntimeError("elements in indices should be type int64"
-                           + (f" but got: {_scalar_type_name(indices.dtype)}" if nd == 2 else ""))
+                           + (f" but got: {scalar_type_name(indices.dtype)}" if nd == 2 else ""))
     names = "(height, width)" if nd == 2 else "(depth, height, width)"
     count = "two" if nd == 2 else "three"
     bad_len = len(out_size) != nd

@@ -388,7 +388,7 @@ def _adaptive_matrix(n, o, dtype):
     start, end = _windows(n, o)
     pos = np.arange(n)
     inside = (pos[None, :] >= start[:, None]) & (pos[None, :] < end[:, None])
-    return (inside / (end - start)[:, None]).astype(dtype)
+    return (inside / np.maximum(end - start, 1)[:, None]).astype(dtype)    # (n = 0: no window)
 
 
 @_in_float32
