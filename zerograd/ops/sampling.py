@@ -26,6 +26,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor
+from ._util import accumulate_dtype
 
 __all__ = ["affine_grid_generator", "grid_sampler", "base_grid"]
 
@@ -40,12 +41,10 @@ def _torch():
     return _zg
 
 
-def _half(dt) -> bool:
-    return np.dtype(dt).name in ("float16", "bfloat16")
-
-
 def _up(a: np.ndarray) -> np.ndarray:
-    return a.astype(np.float32) if _half(a.dtype) else a
+    """a, in float32 if it is a half type (computed there, rounded back by the caller)."""
+    acc = accumulate_dtype(a.dtype)
+    return a if acc is None else a.astype(acc)
 
 
 # ------------------------------------------------------------------------------------------------
