@@ -13,7 +13,8 @@ from .. import _lazy
 from .. import grad_mode as _gm
 from ..autograd.function import NotDifferentiable, Op
 from ..ops import random as _rand
-from ..ops._util import c10_type_name, canon_dim, scalar_type_name, wrap
+from ..ops._util import (accumulate_dtype, c10_type_name, canon_dim, scalar_type_name,
+                         widened, wrap)
 from ..tensor import Tensor
 
 _F = _lazy.on_first_use("zerograd.nn.functional")       # (functional imports this module)
@@ -24,13 +25,11 @@ __all__ = ["bilinear", "local_response_norm", "rrelu", "rrelu_", "gumbel_softmax
            "embedding_bag", "pdist", "channel_shuffle"]
 
 
+_up = widened           # (float32 for float16/bfloat16: torch's opmath)
+
+
 def _half(dt) -> bool:
-    return np.dtype(dt).name in ("float16", "bfloat16")
-
-
-def _up(a: np.ndarray) -> np.ndarray:
-    """The array to compute in: float32 for float16/bfloat16 (torch's opmath), else itself."""
-    return a.astype(np.float32) if _half(a.dtype) else a
+    return accumulate_dtype(dt) is not None
 
 
 def _seq_sum(a: np.ndarray, axis: int) -> np.ndarray:

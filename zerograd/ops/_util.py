@@ -343,6 +343,12 @@ def accumulate_dtype(dtype):
     return acc
 
 
+def widened(a: np.ndarray) -> np.ndarray:
+    """a in its accumulation dtype (float32 for float16/bfloat16: torch's opmath), else a."""
+    acc = accumulate_dtype(a.dtype)
+    return a if acc is None else a.astype(acc)
+
+
 _ACC = {}
 
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor
-from ._util import accumulate_dtype
+from ._util import widened
 
 __all__ = ["affine_grid_generator", "grid_sampler", "base_grid"]
 
@@ -41,10 +41,7 @@ def _torch():
     return _zg
 
 
-def _up(a: np.ndarray) -> np.ndarray:
-    """a, in float32 if it is a half type (computed there, rounded back by the caller)."""
-    acc = accumulate_dtype(a.dtype)
-    return a if acc is None else a.astype(acc)
+_up = widened      # (half types computed in float32, rounded back by the caller)
 
 
 # ------------------------------------------------------------------------------------------------
